@@ -1,0 +1,310 @@
+"""Read the handbook and plan YAML files, validate them, and report every error with file and line."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from knowledge.schema import Agency, Document, Entry, HandbookFile, Menu, Plan, PlanFile, Task
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEFAULT_HANDBOOK_DIR = PACKAGE_DIR / "handbook"
+DEFAULT_PLAN_PATH = PACKAGE_DIR / "plans" / "soc-trang-qd25-2021.yaml"
+DEFAULT_SYNONYMS_PATH = PACKAGE_DIR / "synonyms.yaml"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One validation error, located in a file."""
+
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class InvalidKnowledge(Exception):
+    """Raised when a handbook or plan file does not validate."""
+
+    def __init__(self, problems: Sequence[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass
+class Handbook:
+    """Every document, entry and menu of the handbook, checked for consistency."""
+
+    documents: dict[str, Document] = field(default_factory=dict)
+    entries: dict[str, Entry] = field(default_factory=dict)
+    menus: dict[str, Menu] = field(default_factory=dict)
+
+    def children(self, entry_id: str) -> list[Entry]:
+        kids = [e for e in self.entries.values() if e.parent == entry_id]
+        return sorted(kids, key=lambda e: (e.order, e.id))
+
+
+@dataclass
+class PlanData:
+    plan: Plan
+    agencies: dict[str, Agency]
+    tasks: dict[str, Task]
+
+    def expand(self, agency_id: str) -> list[Agency]:
+        """Return the agencies a (possibly group) agency stands for; a group without members is itself."""
+        agency = self.agencies[agency_id]
+        if agency.group and agency.members:
+            return [self.agencies[m] for m in agency.members]
+        return [agency]
+
+
+@dataclass
+class Knowledge:
+    handbook: Handbook
+    plan: PlanData
+
+
+# ---------------------------------------------------------------- YAML with line numbers
+
+
+class _Located:
+    """Maps a pydantic error location (keys and indices) back to the YAML node's line."""
+
+    def __init__(self, root: yaml.Node | None):
+        self.root = root
+
+    def line(self, loc: Iterable[Any]) -> int:
+        node = self.root
+        best = node.start_mark.line + 1 if node is not None else 1
+        for key in loc:
+            if isinstance(node, yaml.MappingNode):
+                nxt = None
+                for k, v in node.value:
+                    if k.value == key:
+                        best = k.start_mark.line + 1
+                        nxt = v
+                        break
+                node = nxt
+            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+                node = node.value[key]
+                best = node.start_mark.line + 1
+            else:
+                break
+            if node is None:
+                break
+        return best
+
+
+def _read_yaml(path: Path) -> tuple[Any, _Located, list[Problem]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, _Located(None), [Problem(path, 1, f"cannot read file: {exc}")]
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        return None, _Located(None), [Problem(path, line, f"invalid YAML: {exc.problem or exc}")]
+    except yaml.YAMLError as exc:
+        return None, _Located(None), [Problem(path, 1, f"invalid YAML: {exc}")]
+    return data, _Located(node), []
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _parse(model: type[M], path: Path) -> tuple[M | None, _Located, list[Problem]]:
+    data, located, problems = _read_yaml(path)
+    if problems:
+        return None, located, problems
+    if not isinstance(data, dict):
+        return None, located, [Problem(path, 1, "the file must be a YAML mapping")]
+    try:
+        return model.model_validate(data), located, []
+    except ValidationError as exc:
+        out = []
+        for err in exc.errors():
+            loc = [p for p in err["loc"] if not isinstance(p, str) or not p.startswith("function-")]
+            where = ".".join(str(p) for p in loc) or "(file)"
+            out.append(Problem(path, located.line(loc), f"{where}: {err['msg']}"))
+        return None, located, out
+
+
+# ---------------------------------------------------------------- handbook
+
+
+def load_handbook(directory: Path = DEFAULT_HANDBOOK_DIR) -> Handbook:
+    """Load every *.yaml file of a handbook directory; raise InvalidKnowledge listing all problems."""
+    paths = sorted(directory.glob("*.yaml")) if directory.is_dir() else [directory]
+    return _load_handbook_files(paths)
+
+
+def _load_handbook_files(paths: Sequence[Path]) -> Handbook:
+    problems: list[Problem] = []
+    hb = Handbook()
+    where: dict[tuple[str, str], Problem] = {}  # (kind, id) → location, for cross-reference messages
+    if not paths:
+        raise InvalidKnowledge([Problem(Path("."), 1, "no handbook file found")])
+    for path in paths:
+        parsed, located, errs = _parse(HandbookFile, path)
+        problems += errs
+        if parsed is None:
+            continue
+        for kind, items, target in (
+            ("documents", parsed.documents, hb.documents),
+            ("entries", parsed.entries, hb.entries),
+            ("menus", parsed.menus, hb.menus),
+        ):
+            for i, item in enumerate(items):
+                here = Problem(path, located.line([kind, i]), "")
+                if item.id in target:
+                    first = where[(kind, item.id)]
+                    problems.append(
+                        Problem(path, here.line, f"{kind}[{i}]: duplicate id {item.id!r} "
+                                f"(first at {first.path}:{first.line})")
+                    )
+                    continue
+                target[item.id] = item  # type: ignore[index]
+                where[(kind, item.id)] = here
+    problems += _check_handbook_links(hb, where)
+    if problems:
+        raise InvalidKnowledge(problems)
+    return hb
+
+
+def _check_handbook_links(hb: Handbook, where: dict[tuple[str, str], Problem]) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def bad(kind: str, id_: str, message: str) -> None:
+        at = where[(kind, id_)]
+        problems.append(Problem(at.path, at.line, f"{id_}: {message}"))
+
+    for doc in hb.documents.values():
+        if doc.replaced_by and doc.replaced_by not in hb.documents:
+            bad("documents", doc.id, f"replaced_by names an unknown document {doc.replaced_by!r}")
+    for e in hb.entries.values():
+        if e.document not in hb.documents:
+            bad("entries", e.id, f"unknown document {e.document!r}")
+        for r in e.related:
+            if r not in hb.entries:
+                bad("entries", e.id, f"related entry {r!r} does not exist")
+            elif r == e.id:
+                bad("entries", e.id, "an entry cannot be related to itself")
+        if e.parent and e.parent not in hb.entries:
+            bad("entries", e.id, f"parent entry {e.parent!r} does not exist")
+        dupes = [q for q, n in Counter(q.casefold() for q in e.questions).items() if n > 1]
+        if dupes:
+            bad("entries", e.id, f"repeated question phrasing {dupes[0]!r}")
+    for m in hb.menus.values():
+        for item in m.items:
+            if item not in hb.entries:
+                bad("menus", m.id, f"menu item {item!r} is not an entry")
+    return problems
+
+
+# ---------------------------------------------------------------- plan
+
+
+def load_plan(path: Path = DEFAULT_PLAN_PATH, handbook: Handbook | None = None) -> PlanData:
+    """Load the plan file; with a handbook, also check its links into the handbook."""
+    parsed, located, problems = _parse(PlanFile, path)
+    if parsed is None:
+        raise InvalidKnowledge(problems)
+    agencies: dict[str, Agency] = {}
+    for i, a in enumerate(parsed.agencies):
+        if a.id in agencies:
+            problems.append(Problem(path, located.line(["agencies", i]), f"duplicate agency id {a.id!r}"))
+        agencies[a.id] = a
+    for i, a in enumerate(parsed.agencies):
+        for m in a.members:
+            if m not in agencies:
+                problems.append(Problem(path, located.line(["agencies", i, "members"]),
+                                        f"{a.id}: unknown member agency {m!r}"))
+            elif agencies[m].group:
+                problems.append(Problem(path, located.line(["agencies", i, "members"]),
+                                        f"{a.id}: member {m!r} is itself a group"))
+    tasks: dict[str, Task] = {}
+    for i, t in enumerate(parsed.tasks):
+        if t.id in tasks:
+            problems.append(Problem(path, located.line(["tasks", i]), f"duplicate task id {t.id!r}"))
+        tasks[t.id] = t
+        for role in ("lead", "cooperating"):
+            for ref in getattr(t, role):
+                if ref not in agencies:
+                    problems.append(Problem(path, located.line(["tasks", i, role]),
+                                            f"{t.id}: unknown agency id {ref!r} in {role}"))
+        if handbook is not None and t.entry and t.entry not in handbook.entries:
+            problems.append(Problem(path, located.line(["tasks", i, "entry"]),
+                                    f"{t.id}: handbook entry {t.entry!r} does not exist"))
+    if handbook is not None and parsed.plan.implements not in handbook.documents:
+        problems.append(Problem(path, located.line(["plan", "implements"]),
+                                f"plan implements unknown document {parsed.plan.implements!r}"))
+    if problems:
+        raise InvalidKnowledge(problems)
+    return PlanData(plan=parsed.plan, agencies=agencies, tasks=tasks)
+
+
+def load_knowledge(
+    handbook_dir: Path = DEFAULT_HANDBOOK_DIR, plan_path: Path = DEFAULT_PLAN_PATH
+) -> Knowledge:
+    """Load and cross-check the handbook and the plan; raise InvalidKnowledge with every problem."""
+    problems: list[Problem] = []
+    handbook: Handbook | None = None
+    try:
+        handbook = load_handbook(handbook_dir)
+    except InvalidKnowledge as exc:
+        problems += exc.problems
+    try:
+        plan = load_plan(plan_path, handbook)
+    except InvalidKnowledge as exc:
+        problems += exc.problems
+    if problems or handbook is None:
+        raise InvalidKnowledge(problems)
+    return Knowledge(handbook=handbook, plan=plan)
+
+
+def _is_plan_file(path: Path) -> bool:
+    data, _, errs = _read_yaml(path)
+    return not errs and isinstance(data, dict) and "plan" in data
+
+
+def validate_paths(paths: Sequence[Path]) -> list[Problem]:
+    """Validate files or directories, telling a plan file from a handbook file by its top-level key."""
+    handbook_files: list[Path] = []
+    plan_files: list[Path] = []
+    problems: list[Problem] = []
+    for p in paths:
+        if p.is_dir():
+            handbook_files += sorted(p.glob("*.yaml"))
+            continue
+        if not p.exists():
+            problems.append(Problem(p, 1, "no such file"))
+            continue
+        if _is_plan_file(p):
+            plan_files.append(p)
+        else:
+            # A handbook file links to entries of its sibling files: check it together with them.
+            handbook_files += [s for s in sorted(p.parent.glob("*.yaml")) if not _is_plan_file(s)]
+    handbook_files = list(dict.fromkeys(handbook_files))
+    handbook: Handbook | None = None
+    if handbook_files:
+        try:
+            handbook = _load_handbook_files(handbook_files)
+        except InvalidKnowledge as exc:
+            problems += exc.problems
+    for p in plan_files:
+        try:
+            load_plan(p, handbook)
+        except InvalidKnowledge as exc:
+            problems += exc.problems
+    return problems

@@ -1,0 +1,195 @@
+"""Schema of the handbook and plan YAML files: what an entry, a document, an agency and a task are."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.-]*$", max_length=40)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class Strict(BaseModel):
+    # Unknown keys are typos in a hand-written YAML file: reject them instead of ignoring them.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Regime(StrEnum):
+    """Which set of rules a document belongs to."""
+
+    QD25 = "qd25"  # Decision 25/2021 + Circular 09/2021: replaced
+    QD27 = "qd27"  # Decision 27/2025 + Circular 15/2025: in force
+    NONE = "none"  # not tied to either (the 2025 reform, the plan, QĐ 619/2017 history)
+
+
+class Confidence(StrEnum):
+    """How sure the handbook is of an entry's answer."""
+
+    CONFIRMED = "confirmed"  # read in a primary source
+    SECONDARY = "secondary"  # only from a secondary source; the answer must say so
+    NOT_IN_HANDBOOK = "not_in_handbook"  # not verified: the answer says so and points to the official text
+
+
+class Document(Strict):
+    """A legal document or plan that entries cite."""
+
+    id: Id
+    name: Text  # "Quyết định 25/2021/QĐ-TTg"
+    title: Text
+    issuer: Text
+    issued: dt.date | None = None
+    effective: dt.date | None = None  # None: not confirmed
+    regime: Regime = Regime.NONE
+    replaced_by: Id | None = None
+    replaced_note: str | None = None  # how and from when, in Vietnamese
+
+
+class Entry(Strict):
+    """One question topic of the handbook with its answer and citation."""
+
+    id: Id
+    title: Text
+    document: Id
+    confidence: Confidence = Confidence.CONFIRMED
+    questions: list[Text] = Field(min_length=2)
+    answer: Text
+    citation: Text
+    keywords: list[Text] = []
+    related: list[Id] = []
+    parent: Id | None = None  # for browsing: criterion → indicator, plan section → item
+    order: int = 0
+    # Entries of different regimes that answer the same question share a topic, so a question that
+    # names a regime ("theo QĐ 25") is answered from that regime's entry.
+    topic: Id | None = None
+
+
+class Menu(Strict):
+    """A browsing entry point (/tieuchi, /kehoach): its title and first-level entries."""
+
+    id: Id
+    title: Text
+    items: list[Id] = Field(min_length=1)
+
+
+class HandbookFile(Strict):
+    documents: list[Document] = []
+    entries: list[Entry] = []
+    menus: list[Menu] = []
+
+
+# ---------------------------------------------------------------- the plan
+
+
+class AgencyLevel(StrEnum):
+    NATIONAL = "national"
+    PROVINCE = "province"
+    DISTRICT = "district"
+    COMMUNE = "commune"
+
+
+class Agency(Strict):
+    """An agency that leads or cooperates on plan tasks; a group stands for several agencies."""
+
+    id: Id
+    name: Text
+    short_name: str | None = None
+    level: AgencyLevel
+    group: bool = False
+    members: list[Id] = []  # for a group whose members the plan names or the province knows
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _members_only_for_groups(self) -> Agency:
+        if self.members and not self.group:
+            raise ValueError("only a group agency (group: true) may list members")
+        return self
+
+
+class ScheduleKind(StrEnum):
+    YEARLY = "yearly"
+    EVERY_N_YEARS = "every_n_years"
+    ONCE = "once"
+    FROM_DATE = "from_date"
+    AFTER_EVENT = "after_event"
+    NONE = "none"
+
+
+class Occasion(Strict):
+    """One dated occasion of a `once` schedule; the plan may give a year only."""
+
+    year: int = Field(ge=2021, le=2100)
+    date: dt.date | None = None  # only when the plan gives the day
+    label: Text  # the plan's words, e.g. "Sơ kết vào cuối năm 2023"
+
+
+class Schedule(Strict):
+    """When a task is due, as the plan says it (never invented)."""
+
+    kind: ScheduleKind
+    plan_text: str | None = None  # the plan's own words, verbatim; None when the plan gives no time
+    every_years: int | None = Field(default=None, ge=2, le=10)
+    first_year: int | None = None
+    start: dt.date | None = None
+    occasions: list[Occasion] = []
+    event: str | None = None  # what must happen first, for after_event
+    also_when_needed: bool = False  # "hoặc đột xuất khi cần thiết"
+
+    @model_validator(mode="after")
+    def _fields_match_kind(self) -> Schedule:
+        k = self.kind
+        if k is ScheduleKind.EVERY_N_YEARS and not self.every_years:
+            raise ValueError("every_n_years needs every_years")
+        if k is ScheduleKind.ONCE and not self.occasions:
+            raise ValueError("once needs at least one occasion")
+        if k is ScheduleKind.FROM_DATE and not self.start:
+            raise ValueError("from_date needs start")
+        if k is ScheduleKind.AFTER_EVENT and not self.event:
+            raise ValueError("after_event needs event")
+        if k is ScheduleKind.NONE and self.plan_text:
+            raise ValueError("a schedule of kind none has no plan_text: the plan gives no time")
+        if k is not ScheduleKind.NONE and not self.plan_text:
+            raise ValueError("quote the plan's words in plan_text")
+        return self
+
+
+_TASK_ID = re.compile(r"^(i|ii|iii)(-[0-9]+[a-z]{0,2})?$")
+
+
+class Task(Strict):
+    """One item of the plan with who leads it, who cooperates and when."""
+
+    id: Id  # "ii-3a", "iii-1dd" (đ → dd): typed in commands, so ASCII
+    code: Text  # as printed in the plan: "II.3.a"
+    title: Text
+    description: str | None = None
+    lead: list[Id] = []
+    cooperating: list[Id] = []
+    schedule: Schedule
+    entry: Id | None = None  # the handbook entry that explains this item
+
+    @field_validator("id")
+    @classmethod
+    def _plan_item_id(cls, v: str) -> str:
+        if not _TASK_ID.match(v):
+            raise ValueError("task id must look like 'ii-3a' or 'iii-1dd'")
+        return v
+
+
+class Plan(Strict):
+    id: Id
+    title: Text
+    implements: Id  # document id in the handbook
+    issuer: Text
+    signed_by: Text
+    recipients: list[Text] = []
+    note: str | None = None
+
+
+class PlanFile(Strict):
+    plan: Plan
+    agencies: list[Agency] = Field(min_length=1)
+    tasks: list[Task] = Field(min_length=1)
