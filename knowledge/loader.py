@@ -65,6 +65,21 @@ class PlanData:
             return [self.agencies[m] for m in agency.members]
         return [agency]
 
+    def groups_of(self, agency_id: str) -> list[str]:
+        """Return the ids of the groups an agency belongs to."""
+        return [a.id for a in self.agencies.values() if agency_id in a.members]
+
+    def tasks_for(self, agency_id: str) -> list[tuple[Task, str]]:
+        """Return the tasks an agency leads or cooperates on, directly or through a group."""
+        ids = {agency_id, *self.groups_of(agency_id)}
+        out: list[tuple[Task, str]] = []
+        for t in self.tasks.values():
+            if ids & set(t.lead):
+                out.append((t, "lead"))
+            elif ids & set(t.cooperating):
+                out.append((t, "cooperating"))
+        return out
+
 
 @dataclass
 class Knowledge:
@@ -103,7 +118,7 @@ class _Located:
         return best
 
 
-def _read_yaml(path: Path) -> tuple[Any, _Located, list[Problem]]:
+def read_yaml(path: Path) -> tuple[Any, _Located, list[Problem]]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -124,7 +139,7 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def _parse(model: type[M], path: Path) -> tuple[M | None, _Located, list[Problem]]:
-    data, located, problems = _read_yaml(path)
+    data, located, problems = read_yaml(path)
     if problems:
         return None, located, problems
     if not isinstance(data, dict):
@@ -274,7 +289,7 @@ def load_knowledge(
 
 
 def _is_plan_file(path: Path) -> bool:
-    data, _, errs = _read_yaml(path)
+    data, _, errs = read_yaml(path)
     return not errs and isinstance(data, dict) and "plan" in data
 
 

@@ -1,0 +1,71 @@
+"""Settings: one object built in main() from the environment (TCPL_*) and an optional .env file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from knowledge.loader import DEFAULT_HANDBOOK_DIR, DEFAULT_PLAN_PATH, DEFAULT_SYNONYMS_PATH
+from storage.db import DEFAULT_URL
+
+
+class Settings(BaseSettings):
+    """Everything an operator can configure; secrets are SecretStr so they never print."""
+
+    model_config = SettingsConfigDict(env_prefix="TCPL_", env_file=".env", extra="ignore")
+
+    database_url: SecretStr = SecretStr(DEFAULT_URL)
+    telegram_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    timezone: str = "Asia/Ho_Chi_Minh"
+    handbook_dir: Path = DEFAULT_HANDBOOK_DIR
+    plan_path: Path = DEFAULT_PLAN_PATH
+    synonyms_path: Path = DEFAULT_SYNONYMS_PATH
+    invite_ttl_hours: int = 72
+    flood_messages: int = 5  # per user, in flood_window_seconds
+    flood_window_seconds: float = 3.0
+    log_level: str = "INFO"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {v!r}") from exc
+        return v
+
+    @field_validator("telegram_token", "webhook_secret", mode="before")
+    @classmethod
+    def _empty_is_none(cls, v: object) -> object:
+        return None if v == "" else v
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.webhook_url and self.webhook_secret is None:
+            raise ValueError("TCPL_WEBHOOK_SECRET is required when TCPL_WEBHOOK_URL is set")
+        return self
+
+    def secrets(self) -> list[str]:
+        """Return every secret value, so logging can mask them."""
+        from sqlalchemy.engine import make_url
+
+        out = [s.get_secret_value() for s in (self.telegram_token, self.webhook_secret) if s]
+        try:
+            password = make_url(self.database_url.get_secret_value()).password
+        except Exception:  # an unparseable URL is reported elsewhere; mask it whole here
+            password = self.database_url.get_secret_value()
+        if password:
+            out.append(str(password))
+        return out
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)

@@ -1,0 +1,47 @@
+"""Open the database, keep it in step with the plan, and build the stores the handlers use."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from bot.config import Settings
+from knowledge.loader import PlanData
+from storage.db import make_engine, make_sessionmaker, redact, upgrade
+from storage.records import AgencyRecord
+from storage.repositories import AgencyStore, InviteStore, MemberStore, QuestionLog, UpdateLog
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Stores:
+    agencies: AgencyStore
+    members: MemberStore
+    invites: InviteStore
+    updates: UpdateLog
+    questions: QuestionLog
+
+
+def agency_records(plan: PlanData) -> list[AgencyRecord]:
+    return [AgencyRecord(id=a.id, name=a.name, level=a.level.value, is_group=a.group)
+            for a in plan.agencies.values()]
+
+
+@asynccontextmanager
+async def open_stores(settings: Settings, plan: PlanData) -> AsyncIterator[Stores]:
+    """Upgrade the schema, sync the plan's agencies, yield the stores, and close the pool after."""
+    url = settings.database_url.get_secret_value()
+    log.info("database: %s", redact(url))
+    await upgrade(url)
+    engine = make_engine(url)
+    try:
+        sessions = make_sessionmaker(engine)
+        stores = Stores(AgencyStore(sessions), MemberStore(sessions), InviteStore(sessions),
+                        UpdateLog(sessions), QuestionLog(sessions))
+        await stores.agencies.sync(agency_records(plan))
+        yield stores
+    finally:
+        await engine.dispose()

@@ -1,0 +1,170 @@
+"""Who is who: registration with an invite code, roles, and the administrators' member tools."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+from handlers.conversation import Conversation
+from handlers.ports import Clock, Invites, Members, MemberView, UnansweredQuestions
+from handlers.types import Incoming, Reply
+from knowledge.loader import PlanData
+
+ADMIN = "admin"
+MEMBER = "member"
+ROLE_NAMES = {ADMIN: "quản trị viên", MEMBER: "thành viên"}
+UNANSWERED_DAYS = 30
+
+MSG_REGISTER_HOW = "Bạn hãy gõ /dangky kèm mã mời do Sở Tư pháp cấp, ví dụ: /dangky K7MX2QPA"
+MSG_BAD_CODE = (
+    "Mã mời không đúng, đã được dùng hoặc đã hết hạn. Bạn hãy xin mã mới từ quản trị viên của Sở Tư pháp."
+)
+MSG_REGISTERED = "Đăng ký thành công. Bạn là {role} của {agency}."
+MSG_NOT_REGISTERED = "Bạn chưa đăng ký. " + MSG_REGISTER_HOW
+MSG_ADMIN_ONLY = "Chỉ quản trị viên của Sở Tư pháp mới dùng được lệnh này."
+MSG_INVITE_HOW = (
+    "Cách dùng: /moi <mã cơ quan> [admin|member], ví dụ: /moi stp admin. "
+    "Gõ /coquan để xem mã các cơ quan."
+)
+MSG_UNKNOWN_AGENCY = "Không có cơ quan mã «{agency}». Gõ /coquan để xem mã các cơ quan."
+MSG_GROUP_AGENCY = (
+    "«{name}» là một nhóm cơ quan; hãy mời cho từng cơ quan trong nhóm (gõ /coquan để xem mã)."
+)
+
+_CODE = re.compile(r"^[A-Za-z0-9 -]{4,40}$")  # people add spaces or dashes
+
+
+def local_time(moment: dt.datetime, tz: ZoneInfo) -> str:
+    """Format a UTC moment as Vietnamese officials read it: 14:30 ngày 26/11/2026."""
+    return moment.astimezone(tz).strftime("%H:%M ngày %d/%m/%Y")
+
+
+class Membership:
+    """Registration, identity and the administrators' tools."""
+
+    def __init__(self, plan: PlanData, members: Members, invites: Invites,
+                 questions: UnansweredQuestions, clock: Clock, tz: ZoneInfo,
+                 invite_ttl: dt.timedelta):
+        self.plan = plan
+        self.members = members
+        self.invites = invites
+        self.questions = questions
+        self.clock = clock
+        self.tz = tz
+        self.invite_ttl = invite_ttl
+
+    def setup(self, conversation: Conversation) -> None:
+        """Register this use case's commands."""
+        conversation.commands.update({
+            "dangky": self.register,
+            "toi": self.whoami,
+            "coquan": self.agencies,
+            "moi": self.invite,
+            "thanhvien": self.list_members,
+            "chuatraloi": self.unanswered,
+        })
+
+    def agency_name(self, agency_id: str) -> str:
+        agency = self.plan.agencies.get(agency_id)
+        return agency.name if agency else agency_id
+
+    async def member(self, msg: Incoming) -> MemberView | None:
+        return await self.members.get(msg.platform, msg.user_id)
+
+    async def admin(self, msg: Incoming) -> MemberView | None:
+        """Return the sender when an administrator, else None."""
+        m = await self.member(msg)
+        return m if m is not None and m.role == ADMIN else None
+
+    async def register(self, msg: Incoming, args: str) -> list[Reply]:
+        """Register the sender for an agency with a one-time invite code."""
+        code = args.strip()
+        if not code:
+            return [Reply(text=MSG_REGISTER_HOW)]
+        if not _CODE.match(code):
+            return [Reply(text=MSG_BAD_CODE)]
+        member = await self.invites.redeem_and_register(
+            code, self.clock.now(), msg.platform, msg.chat_id, msg.user_id,
+            (msg.display_name or msg.user_id)[:100],
+        )
+        if member is None:
+            return [Reply(text=MSG_BAD_CODE)]
+        return [Reply(text=MSG_REGISTERED.format(role=ROLE_NAMES.get(member.role, member.role),
+                                                 agency=self.agency_name(member.agency_id)))]
+
+    async def whoami(self, msg: Incoming, args: str) -> list[Reply]:
+        """Tell the sender who the bot thinks they are."""
+        m = await self.member(msg)
+        if m is None:
+            return [Reply(text=MSG_NOT_REGISTERED)]
+        text = (f"Họ tên: {m.display_name}\nCơ quan: {self.agency_name(m.agency_id)} ({m.agency_id})\n"
+                f"Vai trò: {ROLE_NAMES.get(m.role, m.role)}\n"
+                f"Đăng ký lúc: {local_time(m.joined_at, self.tz)}")
+        return [Reply(text=text, title="Thông tin của bạn")]
+
+    async def agencies(self, msg: Incoming, args: str) -> list[Reply]:
+        """List agency ids, for administrators who write invites."""
+        if await self.admin(msg) is None:
+            return [Reply(text=MSG_ADMIN_ONLY)]
+        lines = [f"{a.id} — {a.name}" for a in self.plan.agencies.values()
+                 if not (a.group and a.members)]
+        return [Reply(text="\n".join(lines), title="Mã các cơ quan")]
+
+    async def invite(self, msg: Incoming, args: str) -> list[Reply]:
+        """Create a one-time invite code for an agency (administrators only)."""
+        me = await self.admin(msg)
+        if me is None:
+            return [Reply(text=MSG_ADMIN_ONLY)]
+        parts = args.split()
+        if not parts or len(parts) > 2 or (len(parts) == 2 and parts[1].lower() not in ROLE_NAMES):
+            return [Reply(text=MSG_INVITE_HOW)]
+        agency_id = parts[0].lower()
+        role = parts[1].lower() if len(parts) == 2 else MEMBER
+        problem = self.invitable(self.plan, agency_id)
+        if problem:
+            return [Reply(text=problem)]
+        inv = await self.invites.create(agency_id, role, f"{msg.platform}:{msg.user_id}",
+                                        self.clock.now(), self.invite_ttl)
+        text = (f"Mã mời: {inv.code}\nCơ quan: {self.agency_name(agency_id)}\n"
+                f"Vai trò: {ROLE_NAMES[role]}\nHết hạn: {local_time(inv.expires_at, self.tz)}\n\n"
+                f"Người được mời gõ: /dangky {inv.code}\nMã chỉ dùng được một lần.")
+        return [Reply(text=text, title="Đã tạo mã mời")]
+
+    @staticmethod
+    def invitable(plan: PlanData, agency_id: str) -> str | None:
+        """Return why an agency cannot receive invites, or None when it can."""
+        agency = plan.agencies.get(agency_id)
+        if agency is None:
+            return MSG_UNKNOWN_AGENCY.format(agency=agency_id[:40])
+        if agency.group and agency.members:
+            return MSG_GROUP_AGENCY.format(name=agency.name)
+        return None
+
+    async def list_members(self, msg: Incoming, args: str) -> list[Reply]:
+        """List registered members by agency (administrators only)."""
+        if await self.admin(msg) is None:
+            return [Reply(text=MSG_ADMIN_ONLY)]
+        members = await self.members.all()
+        if not members:
+            return [Reply(text="Chưa có thành viên nào.")]
+        by_agency: dict[str, list[MemberView]] = {}
+        for m in members:
+            by_agency.setdefault(m.agency_id, []).append(m)
+        blocks = []
+        for agency_id, ms in sorted(by_agency.items(), key=lambda kv: self.agency_name(kv[0])):
+            lines = [f"• {m.display_name} ({ROLE_NAMES.get(m.role, m.role)}, {m.platform})" for m in ms]
+            blocks.append(f"{self.agency_name(agency_id)}:\n" + "\n".join(lines))
+        return [Reply(text="\n\n".join(blocks), title=f"Thành viên ({len(members)})")]
+
+    async def unanswered(self, msg: Incoming, args: str) -> list[Reply]:
+        """Show the questions the bot declined most often in the last 30 days (administrators only)."""
+        if await self.admin(msg) is None:
+            return [Reply(text=MSG_ADMIN_ONLY)]
+        since = self.clock.now() - dt.timedelta(days=UNANSWERED_DAYS)
+        rows = await self.questions.unanswered(since, 20)
+        if not rows:
+            return [Reply(text=f"Không có câu hỏi nào bị từ chối trong {UNANSWERED_DAYS} ngày qua.")]
+        lines = [f"{n} lần — {q}" for q, n in rows]
+        return [Reply(text="\n".join(lines),
+                      title=f"Câu hỏi chưa trả lời được ({UNANSWERED_DAYS} ngày qua)")]

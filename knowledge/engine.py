@@ -1,0 +1,284 @@
+"""The answer engine: rank handbook entries for a question, answer, suggest or decline."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from enum import StrEnum
+
+from rapidfuzz import fuzz, process
+
+from knowledge.lexicon import Lexicon
+from knowledge.loader import Handbook
+from knowledge.schema import Entry, Regime
+from knowledge.text import canonical_syllable, clean, fold, folded_tokens, has_diacritics, tokens
+
+MAX_QUESTION_CHARS = 400  # past this a message is not a question; matching the head is enough
+
+# Function words carry no topic; they still count for the fuzzy phrasing score.
+STOPWORDS = frozenset(
+    """a ạ ah à ơi nhé nha vậy thế thì là của và với cho các những một được bị có không hay hoặc
+    này kia đó ấy nào gì sao ra vào ở tại trong theo về đã đang sẽ cần phải nên muốn hỏi xin
+    cho_biết biết giúp em anh chị tôi mình bạn ạ làm như thế_nào bao_giờ khi lúc nếu thì mà
+    rồi còn cũng đều vẫn hãy xem""".replace("_", " ").split()
+)
+_STOP_FOLDED = frozenset(fold(w) for w in STOPWORDS)
+
+
+class Outcome(StrEnum):
+    ANSWER = "answer"  # committed to one entry
+    AMBIGUOUS = "ambiguous"  # two or three entries are close: ask "Ý bạn là…"
+    OUT_OF_SCOPE = "out_of_scope"  # another subject entirely
+    NO_MATCH = "no_match"  # on topic perhaps, but nothing in the handbook fits
+    EMPTY = "empty"  # nothing to read
+
+
+@dataclass(frozen=True)
+class Candidate:
+    entry: Entry
+    score: float
+
+
+@dataclass(frozen=True)
+class Result:
+    """What the engine concluded about one question."""
+
+    question: str
+    outcome: Outcome
+    entry: Entry | None
+    score: float
+    candidates: tuple[Candidate, ...]  # close alternatives, best first (excluding `entry`)
+    regime: Regime | None  # the regime the question named, if any
+    off_topic: str | None = None  # the out-of-scope phrase that was recognised
+
+    @property
+    def found(self) -> bool:
+        return self.outcome is Outcome.ANSWER
+
+
+# ---------------------------------------------------------------- regimes
+
+_QD25 = re.compile(
+    r"\b(25\s*/\s*2021|(qd|quyet dinh)\s*(so\s*)?25\b|09\s*/\s*2021|(tt|thong tu)\s*(so\s*)?0?9\b"
+    r"|nam\s*202[1-4]\b|cap huyen|ubnd huyen|uy ban nhan dan huyen|phong tu phap|thi tran|hoi dong cap huyen)"
+)
+_QD27 = re.compile(
+    r"\b(27\s*/\s*2025|(qd|quyet dinh)\s*(so\s*)?27\b|15\s*/\s*2025|(tt|thong tu)\s*(so\s*)?15\b"
+    r"|nam\s*202[5-9]\b|dac khu|hien hanh|moi nhat|hien nay)"
+)
+
+
+def detect_regime(folded_question: str) -> Regime | None:
+    """Tell which rules a question asks about; None when it names neither."""
+    old = _QD25.search(folded_question)
+    new = _QD27.search(folded_question)
+    if old and not new:
+        return Regime.QD25
+    if new and not old:
+        return Regime.QD27
+    return None
+
+
+# ---------------------------------------------------------------- engine
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Tuning knobs, kept together so the benchmark and the tests see the same engine."""
+
+    k1: float = 1.2
+    b: float = 0.5
+    lexical: float = 0.6
+    fuzzy: float = 0.4
+    accent_bonus: float = 0.04
+    current_bonus: float = 0.02
+    other_regime_factor: float = 0.8
+    answer_threshold: float = 0.42
+    coverage_threshold: float = 0.55
+    ambiguity_ratio: float = 0.97
+    suggestion_ratio: float = 0.85
+
+
+class Engine:
+    """Ranks handbook entries for a Vietnamese question typed with or without diacritics."""
+
+    def __init__(self, handbook: Handbook, lexicon: Lexicon, weights: Weights | None = None):
+        self.handbook = handbook
+        self.lexicon = lexicon
+        self.w = weights or Weights()
+        self.entries: list[Entry] = list(handbook.entries.values())
+        self._regime = {e.id: handbook.documents[e.document].regime for e in self.entries}
+        self._by_topic: dict[str, dict[Regime, Entry]] = defaultdict(dict)
+        for e in self.entries:
+            if e.topic:
+                self._by_topic[e.topic][self._regime[e.id]] = e
+        self._index()
+
+    # -- index
+
+    def _entry_texts(self, e: Entry) -> list[str]:
+        return [e.title, *e.questions, *e.keywords]
+
+    def _terms(self, toks: list[str]) -> list[str]:
+        content = [t for t in toks if t not in _STOP_FOLDED]
+        bigrams = [f"{a}_{b}" for a, b in zip(toks, toks[1:], strict=False)
+                   if a not in _STOP_FOLDED or b not in _STOP_FOLDED]
+        return content + bigrams
+
+    def _index(self) -> None:
+        self._tf: list[Counter[str]] = []
+        self._len: list[int] = []
+        df: Counter[str] = Counter()
+        vocab: Counter[str] = Counter()
+        self._accented: list[frozenset[str]] = []
+        self._phrasings: list[str] = []
+        self._phrasing_owner: list[int] = []
+        for i, e in enumerate(self.entries):
+            tf: Counter[str] = Counter()
+            accented: set[str] = set()
+            for n, text in enumerate(self._entry_texts(e)):
+                toks = self.lexicon.expand(folded_tokens(text))
+                vocab.update(toks)
+                terms = self._terms(toks)
+                # The title speaks for the entry more than any single phrasing.
+                tf.update(terms * (2 if n == 0 else 1))
+                accented.update(canonical_syllable(t) for t in tokens(text))
+                self._phrasings.append(" ".join(toks))
+                self._phrasing_owner.append(i)
+            self._tf.append(tf)
+            self._len.append(sum(tf.values()))
+            df.update(tf.keys())
+            self._accented.append(frozenset(accented))
+        n_docs = len(self.entries)
+        self._idf = {t: math.log(1 + (n_docs - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+        self._unknown_idf = math.log(1 + (n_docs + 0.5) / 0.5)
+        self._avg_len = sum(self._len) / max(n_docs, 1)
+        self._postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for i, tf in enumerate(self._tf):
+            for t, c in tf.items():
+                self._postings[t].append((i, c))
+        self._vocab = sorted(t for t in vocab if not t.isdigit())
+        self._vocab_set = frozenset(vocab)
+
+    # -- query
+
+    def _correct(self, toks: list[str]) -> list[str]:
+        """Map unknown syllables to the handbook's vocabulary: typos and run-together words."""
+        out: list[str] = []
+        for t in toks:
+            if t in self._vocab_set or t in _STOP_FOLDED or t[0].isdigit() or len(t) < 3:
+                out.append(t)
+                continue
+            split = self._split(t)
+            if split:
+                out.extend(split)
+                continue
+            cutoff = 80 if len(t) <= 4 else 75
+            best = process.extractOne(t, self._vocab, scorer=fuzz.ratio, score_cutoff=cutoff)
+            out.append(best[0] if best else t)
+        return out
+
+    def _split(self, t: str) -> list[str] | None:
+        for k in range(2, len(t) - 1):
+            a, b = t[:k], t[k:]
+            if a in self._vocab_set and b in self._vocab_set and len(a) > 1 and len(b) > 1:
+                return [a, b]
+        return None
+
+    def read(self, question: str) -> tuple[list[str], Regime | None]:
+        """Return the normalised tokens of a question and the regime it names."""
+        folded = " ".join(folded_tokens(question))
+        regime = detect_regime(folded)
+        toks = self.lexicon.expand(folded_tokens(question))
+        toks = self.lexicon.expand(self._correct(toks))
+        return toks, regime
+
+    def ask(self, question: str) -> Result:
+        """Answer one question: the best entry, close alternatives, or a reason to decline."""
+        text = clean(question)[:MAX_QUESTION_CHARS]
+        toks, regime = self.read(text)
+        if not any(t not in _STOP_FOLDED for t in toks):
+            return Result(text, Outcome.EMPTY, None, 0.0, (), regime)
+        off = self.lexicon.off_topic(toks)
+        if off is not None:
+            return Result(text, Outcome.OUT_OF_SCOPE, None, 0.0, (), regime, " ".join(off))
+        ranked = self._rank(text, toks, regime)
+        if not ranked or self._coverage(toks) < self.w.coverage_threshold:
+            return Result(text, Outcome.NO_MATCH, None, ranked[0].score if ranked else 0.0,
+                          tuple(ranked[:3]), regime)
+        top = ranked[0]
+        if top.score < self.w.answer_threshold:
+            return Result(text, Outcome.NO_MATCH, None, top.score, tuple(ranked[:3]), regime)
+        top = self._prefer_regime(top, regime)
+        close = [c for c in ranked[1:4] if c.entry.id != top.entry.id
+                 and c.score >= self.w.suggestion_ratio * top.score]
+        if close and close[0].score >= self.w.ambiguity_ratio * top.score and not self._siblings(
+                top.entry, close[0].entry):
+            return Result(text, Outcome.AMBIGUOUS, None, top.score, (top, *close[:2]), regime)
+        return Result(text, Outcome.ANSWER, top.entry, top.score, tuple(close[:3]), regime)
+
+    def _siblings(self, a: Entry, b: Entry) -> bool:
+        # Two regimes' versions of one topic are not a real ambiguity: the regime rule decides.
+        return a.topic is not None and a.topic == b.topic
+
+    def _coverage(self, toks: list[str]) -> float:
+        """Share of the question's topic words the handbook knows, weighted by rarity."""
+        content = [t for t in toks if t not in _STOP_FOLDED]
+        if not content:
+            return 0.0
+        total = sum(self._idf.get(t, self._unknown_idf) for t in content)
+        known = sum(self._idf[t] for t in content if t in self._idf)
+        return known / total
+
+    def _rank(self, text: str, toks: list[str], regime: Regime | None) -> list[Candidate]:
+        terms = self._terms(toks)
+        q_terms = Counter(terms)
+        q_weight = sum(self._idf.get(t, self._unknown_idf) * c for t, c in q_terms.items())
+        if q_weight <= 0:
+            return []
+        lexical: dict[int, float] = defaultdict(float)
+        k1, b = self.w.k1, self.w.b
+        for t, qc in q_terms.items():
+            idf = self._idf.get(t)
+            if idf is None:
+                continue
+            for i, tf in self._postings[t]:
+                norm = tf * (k1 + 1) / (tf + k1 * (1 - b + b * self._len[i] / self._avg_len))
+                lexical[i] += idf * qc * norm / (k1 + 1)
+        if not lexical:
+            return []
+        query_str = " ".join(toks)
+        fuzzy: dict[int, float] = defaultdict(float)
+        for _, score, idx in process.extract(
+            query_str, self._phrasings, scorer=fuzz.token_sort_ratio, limit=40, score_cutoff=30
+        ):
+            owner = self._phrasing_owner[idx]
+            fuzzy[owner] = max(fuzzy[owner], score / 100)
+        accented_q = ({canonical_syllable(t) for t in tokens(text)}
+                      if has_diacritics(text) else set())
+        out: list[Candidate] = []
+        for i in set(lexical) | set(fuzzy):
+            score = self.w.lexical * lexical.get(i, 0.0) / q_weight + self.w.fuzzy * fuzzy.get(i, 0.0)
+            if accented_q:
+                score += self.w.accent_bonus * len(accented_q & self._accented[i]) / len(accented_q)
+            r = self._regime[self.entries[i].id]
+            if regime is not None and r is not Regime.NONE and r is not regime:
+                score *= self.w.other_regime_factor
+            elif regime is None and r is Regime.QD27:
+                score += self.w.current_bonus
+            out.append(Candidate(self.entries[i], score))
+        out.sort(key=lambda c: (-c.score, c.entry.id))
+        return out
+
+    def _prefer_regime(self, top: Candidate, regime: Regime | None) -> Candidate:
+        """Answer a topic from the regime asked for, or from the rules in force when none is named."""
+        topic = top.entry.topic
+        if topic is None:
+            return top
+        versions = self._by_topic.get(topic, {})
+        wanted = versions.get(regime or Regime.QD27)
+        if wanted is not None and wanted.id != top.entry.id:
+            return Candidate(wanted, top.score)
+        return top

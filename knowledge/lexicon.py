@@ -1,0 +1,88 @@
+"""Abbreviations, synonyms and out-of-scope phrases that shape how a question is read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from knowledge.loader import DEFAULT_SYNONYMS_PATH, InvalidKnowledge, Problem, read_yaml
+from knowledge.schema import Strict, Text
+from knowledge.text import folded_tokens
+
+
+class LexiconFile(Strict):
+    abbreviations: dict[str, Text] = {}
+    synonyms: list[list[Text]] = []
+    out_of_scope: list[Text] = []
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Folded token rewrites: abbreviation → expansion, synonym phrase → its group's first phrase."""
+
+    abbreviations: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Longest phrases first, so "thời hạn nộp" is not eaten by "thời hạn".
+    phrases: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
+    out_of_scope: tuple[tuple[str, ...], ...] = ()
+
+    def expand(self, toks: list[str]) -> list[str]:
+        """Replace abbreviations by their words, then every synonym phrase by its canonical phrase."""
+        out: list[str] = []
+        for t in toks:
+            out.extend(self.abbreviations.get(t, (t,)))
+        return self._canonical(out)
+
+    def _canonical(self, toks: list[str]) -> list[str]:
+        out: list[str] = []
+        i = 0
+        while i < len(toks):
+            for phrase, canonical in self.phrases:
+                n = len(phrase)
+                if tuple(toks[i : i + n]) == phrase:
+                    out.extend(canonical)
+                    i += n
+                    break
+            else:
+                out.append(toks[i])
+                i += 1
+        return out
+
+    def off_topic(self, toks: list[str]) -> tuple[str, ...] | None:
+        """Return the out-of-scope phrase found in the (expanded) tokens, if any."""
+        for phrase in self.out_of_scope:
+            n = len(phrase)
+            for i in range(len(toks) - n + 1):
+                if tuple(toks[i : i + n]) == phrase:
+                    return phrase
+        return None
+
+
+def load_lexicon(path: Path = DEFAULT_SYNONYMS_PATH) -> Lexicon:
+    """Read the synonyms YAML; raise InvalidKnowledge on a malformed file."""
+    data, located, problems = read_yaml(path)
+    if problems:
+        raise InvalidKnowledge(problems)
+    try:
+        parsed = LexiconFile.model_validate(data or {})
+    except ValidationError as exc:
+        raise InvalidKnowledge(
+            [Problem(path, located.line(list(e["loc"])), f"{'.'.join(map(str, e['loc']))}: {e['msg']}")
+             for e in exc.errors()]
+        ) from exc
+    abbreviations = {
+        "".join(folded_tokens(k)): tuple(folded_tokens(v)) for k, v in parsed.abbreviations.items()
+    }
+    pairs: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
+    for group in parsed.synonyms:
+        canonical = tuple(folded_tokens(group[0]))
+        for phrase in group[1:]:
+            # Synonym phrases may themselves use abbreviations; expand those first.
+            toks: list[str] = []
+            for t in folded_tokens(phrase):
+                toks.extend(abbreviations.get(t, (t,)))
+            pairs.append((tuple(toks), canonical))
+    pairs.sort(key=lambda p: -len(p[0]))
+    oos = tuple(tuple(folded_tokens(p)) for p in parsed.out_of_scope)
+    return Lexicon(abbreviations=abbreviations, phrases=tuple(pairs), out_of_scope=oos)

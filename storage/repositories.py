@@ -1,0 +1,389 @@
+"""Async repositories over the bot's tables; each call is one short transaction returning plain records."""
+
+from __future__ import annotations
+
+import secrets
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import delete, false, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult, Result
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import col
+
+from storage.models import AgencyRow, InviteRow, MemberRow, ProcessedUpdateRow, QuestionLogRow
+from storage.records import AgencyRecord, InviteRecord, MemberRecord
+
+# No I, O, 0 or 1: a code read off a screen and typed on a phone must not be ambiguous.
+INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+INVITE_LENGTH = 8
+
+Sessions = async_sessionmaker[AsyncSession]
+
+
+def _insert(session: AsyncSession, table: Any) -> Any:
+    """Return the dialect's INSERT, which knows ON CONFLICT."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise RuntimeError(f"unsupported database dialect {dialect!r}")
+
+
+def _rowcount(result: Result[Any]) -> int:
+    """Return how many rows a DML statement touched."""
+    return int(cast(CursorResult[Any], result).rowcount)
+
+
+def _agency(row: AgencyRow) -> AgencyRecord:
+    return AgencyRecord(id=row.id, name=row.name, level=row.level, is_group=row.is_group, active=row.active)
+
+
+def _member(row: MemberRow) -> MemberRecord:
+    assert row.id is not None
+    return MemberRecord(
+        id=row.id,
+        platform=row.platform,
+        chat_id=row.chat_id,
+        user_id=row.user_id,
+        display_name=row.display_name,
+        agency_id=row.agency_id,
+        role=row.role,
+        joined_at=row.joined_at,
+        blocked_at=row.blocked_at,
+    )
+
+
+def _invite(row: InviteRow) -> InviteRecord:
+    return InviteRecord(
+        code=row.code,
+        agency_id=row.agency_id,
+        role=row.role,
+        created_by=row.created_by,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        used_at=row.used_at,
+        used_by_member_id=row.used_by_member_id,
+    )
+
+
+class AgencyStore:
+    """The plan's agencies as the database keeps them."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        self._sessions = sessions
+
+    async def sync(self, agencies: Iterable[AgencyRecord]) -> None:
+        """Upsert these agencies and mark every other one inactive."""
+        values = [
+            {"id": a.id, "name": a.name, "level": a.level, "is_group": a.is_group, "active": a.active}
+            for a in agencies
+        ]
+        async with self._sessions() as session, session.begin():
+            if values:
+                stmt = _insert(session, AgencyRow)
+                stmt = stmt.on_conflict_do_update(
+                    index_elements=[col(AgencyRow.id)],
+                    set_={name: stmt.excluded[name] for name in ("name", "level", "is_group", "active")},
+                )
+                await session.execute(stmt, values)
+            # Deactivate rather than delete: members and invites still point at the old agency.
+            await session.execute(
+                update(AgencyRow)
+                .where(col(AgencyRow.id).not_in([v["id"] for v in values]))
+                .values(active=False)
+            )
+
+    async def get(self, agency_id: str) -> AgencyRecord | None:
+        """Return the agency with this id, active or not."""
+        async with self._sessions() as session:
+            row = await session.get(AgencyRow, agency_id)
+            return _agency(row) if row else None
+
+    async def all(self, active_only: bool = True) -> list[AgencyRecord]:
+        """Return the agencies ordered by name."""
+        stmt = select(AgencyRow).order_by(AgencyRow.name, AgencyRow.id)
+        if active_only:
+            stmt = stmt.where(col(AgencyRow.active))
+        async with self._sessions() as session:
+            return [_agency(row) for row in await session.scalars(stmt)]
+
+
+async def _upsert_member(session: AsyncSession, values: dict[str, Any]) -> MemberRow:
+    """Insert a member or move the existing (platform, user_id) to the new values."""
+    stmt = _insert(session, MemberRow)
+    moved = ("chat_id", "display_name", "agency_id", "role", "joined_at", "blocked_at")
+    # A user who registers again is reachable again, so a former block no longer holds.
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[col(MemberRow.platform), col(MemberRow.user_id)],
+        set_={name: stmt.excluded[name] for name in moved},
+    )
+    await session.execute(stmt, {**values, "blocked_at": None})
+    row = await session.scalar(
+        select(MemberRow)
+        .where(col(MemberRow.platform) == values["platform"], col(MemberRow.user_id) == values["user_id"])
+        .execution_options(populate_existing=True)
+    )
+    assert row is not None
+    return row
+
+
+class MemberStore:
+    """Registered chat users."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        self._sessions = sessions
+
+    async def get(self, platform: str, user_id: str) -> MemberRecord | None:
+        """Return the member with this platform user id."""
+        stmt = select(MemberRow).where(col(MemberRow.platform) == platform, col(MemberRow.user_id) == user_id)
+        async with self._sessions() as session:
+            row = await session.scalar(stmt)
+            return _member(row) if row else None
+
+    async def upsert(
+        self,
+        platform: str,
+        chat_id: str,
+        user_id: str,
+        display_name: str,
+        agency_id: str,
+        role: str,
+        joined_at: datetime,
+    ) -> MemberRecord:
+        """Register a member, or move an already registered one to this agency and role."""
+        values = {
+            "platform": platform,
+            "chat_id": chat_id,
+            "user_id": user_id,
+            "display_name": display_name,
+            "agency_id": agency_id,
+            "role": role,
+            "joined_at": joined_at,
+        }
+        async with self._sessions() as session, session.begin():
+            return _member(await _upsert_member(session, values))
+
+    async def by_agency(self, agency_id: str) -> list[MemberRecord]:
+        """Return the members of one agency ordered by name."""
+        stmt = (
+            select(MemberRow)
+            .where(col(MemberRow.agency_id) == agency_id)
+            .order_by(col(MemberRow.display_name), col(MemberRow.id))
+        )
+        return await self._list(stmt)
+
+    async def all(self) -> list[MemberRecord]:
+        """Return every member ordered by agency, then name."""
+        stmt = select(MemberRow).order_by(
+            col(MemberRow.agency_id), col(MemberRow.display_name), col(MemberRow.id)
+        )
+        return await self._list(stmt)
+
+    async def admins(self) -> list[MemberRecord]:
+        """Return the members with the admin role ordered by name."""
+        stmt = (
+            select(MemberRow)
+            .where(col(MemberRow.role) == "admin")
+            .order_by(col(MemberRow.display_name), col(MemberRow.id))
+        )
+        return await self._list(stmt)
+
+    async def mark_blocked(self, platform: str, chat_id: str, at: datetime) -> int:
+        """Record that this chat blocked the bot; return how many members it concerns."""
+        stmt = (
+            update(MemberRow)
+            .where(
+                col(MemberRow.platform) == platform,
+                col(MemberRow.chat_id) == chat_id,
+                col(MemberRow.blocked_at).is_(None),
+            )
+            .values(blocked_at=at)
+        )
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(stmt)
+            return _rowcount(result)
+
+    async def _list(self, stmt: Any) -> list[MemberRecord]:
+        async with self._sessions() as session:
+            return [_member(row) for row in await session.scalars(stmt)]
+
+
+def new_invite_code() -> str:
+    """Return a random 8-character code from an alphabet without look-alike characters."""
+    return "".join(secrets.choice(INVITE_ALPHABET) for _ in range(INVITE_LENGTH))
+
+
+def normalise_invite_code(text: str) -> str:
+    """Return the code as stored: upper case, without the spaces or dashes people add."""
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+class InviteStore:
+    """One-time registration codes."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        self._sessions = sessions
+
+    async def create(
+        self, agency_id: str, role: str, created_by: str | None, now: datetime, ttl: timedelta
+    ) -> InviteRecord:
+        """Create a fresh code for this agency and role that expires after ttl."""
+        for _ in range(5):
+            row = InviteRow(
+                code=new_invite_code(),
+                agency_id=agency_id,
+                role=role,
+                created_by=created_by,
+                created_at=now,
+                expires_at=now + ttl,
+            )
+            try:
+                async with self._sessions() as session, session.begin():
+                    session.add(row)
+                return _invite(row)
+            except IntegrityError:
+                # Either the code clashed (rare among 32**8) and another try helps, or the agency is unknown.
+                if await self._agency_missing(agency_id):
+                    raise
+        raise RuntimeError("could not find a free invite code")
+
+    async def get(self, code: str) -> InviteRecord | None:
+        """Return the invite with this code, used or not."""
+        async with self._sessions() as session:
+            row = await session.get(InviteRow, normalise_invite_code(code))
+            return _invite(row) if row else None
+
+    async def redeem(self, code: str, now: datetime) -> InviteRecord | None:
+        """Mark the code used if it is valid now; return it, or None if unknown, used or expired."""
+        async with self._sessions() as session, session.begin():
+            return await self._claim(session, normalise_invite_code(code), now)
+
+    async def redeem_and_register(
+        self, code: str, now: datetime, platform: str, chat_id: str, user_id: str, display_name: str
+    ) -> MemberRecord | None:
+        """Redeem the code and register its holder in one transaction; None if the code is not valid."""
+        async with self._sessions() as session, session.begin():
+            invite = await self._claim(session, normalise_invite_code(code), now)
+            if invite is None:
+                return None
+            values = {
+                "platform": platform,
+                "chat_id": chat_id,
+                "user_id": user_id,
+                "display_name": display_name,
+                "agency_id": invite.agency_id,
+                "role": invite.role,
+                "joined_at": now,
+            }
+            member = await _upsert_member(session, values)
+            await session.execute(
+                update(InviteRow)
+                .where(col(InviteRow.code) == invite.code)
+                .values(used_by_member_id=member.id)
+            )
+            return _member(member)
+
+    @staticmethod
+    async def _claim(session: AsyncSession, code: str, now: datetime) -> InviteRecord | None:
+        # One conditional UPDATE decides: of two concurrent redeems only one can see used_at IS NULL.
+        active_agency = select(col(AgencyRow.id)).where(col(AgencyRow.active))
+        claimed = await session.execute(
+            update(InviteRow)
+            .where(
+                col(InviteRow.code) == code,
+                col(InviteRow.used_at).is_(None),
+                col(InviteRow.expires_at) > now,
+                col(InviteRow.agency_id).in_(active_agency),
+            )
+            .values(used_at=now)
+        )
+        if _rowcount(claimed) != 1:
+            return None
+        row = await session.get(InviteRow, code, populate_existing=True)
+        return _invite(row) if row else None
+
+    async def _agency_missing(self, agency_id: str) -> bool:
+        async with self._sessions() as session:
+            return await session.get(AgencyRow, agency_id) is None
+
+
+class UpdateLog:
+    """Platform updates already handled, so that redeliveries are ignored."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        self._sessions = sessions
+
+    async def first_time(self, platform: str, update_id: str, now: datetime) -> bool:
+        """Record the update; return False if it was recorded before."""
+        async with self._sessions() as session, session.begin():
+            stmt = _insert(session, ProcessedUpdateRow).values(
+                platform=platform, update_id=update_id, processed_at=now
+            )
+            result = await session.execute(stmt.on_conflict_do_nothing())
+            return _rowcount(result) == 1
+
+    async def prune(self, older_than: datetime) -> int:
+        """Forget updates processed before this moment; return how many."""
+        stmt = delete(ProcessedUpdateRow).where(col(ProcessedUpdateRow.processed_at) < older_than)
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(stmt)
+            return _rowcount(result)
+
+
+def normalise_question(text: str) -> str:
+    """Return the question in the form used to group repeats: NFC, lower case, single spaces."""
+    # Vietnamese keyboards send composed or decomposed accents; NFC makes both the same text.
+    return " ".join(unicodedata.normalize("NFC", text).lower().split())
+
+
+class QuestionLog:
+    """Questions asked of the handbook, to find what it lacks."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        self._sessions = sessions
+
+    async def record(
+        self,
+        platform: str,
+        user_id: str | None,
+        question: str,
+        found: bool,
+        entry_id: str | None,
+        score: float,
+        at: datetime,
+    ) -> None:
+        """Log one question and the answer engine's verdict."""
+        row = QuestionLogRow(
+            platform=platform,
+            user_id=user_id,
+            question=question,
+            found=found,
+            entry_id=entry_id,
+            score=score,
+            asked_at=at,
+        )
+        async with self._sessions() as session, session.begin():
+            session.add(row)
+
+    async def unanswered(self, since: datetime, limit: int = 20) -> list[tuple[str, int]]:
+        """Return declined questions since a moment, grouped by normalised text, most frequent first."""
+        stmt = select(col(QuestionLogRow.question)).where(
+            col(QuestionLogRow.found) == false(),
+            col(QuestionLogRow.asked_at) >= since,
+        )
+        async with self._sessions() as session:
+            questions = await session.scalars(stmt)
+            # Grouped here, not in SQL: collapsing whitespace and Unicode forms is not portable SQL.
+            counts = Counter(normalise_question(q) for q in questions)
+        counts.pop("", None)
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
+
+
+__all__ = ["AgencyStore", "InviteStore", "MemberStore", "QuestionLog", "UpdateLog"]

@@ -1,0 +1,45 @@
+"""Agency sync: insert, update, deactivate, reactivate."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.records import AgencyRecord
+from storage.repositories import AgencyStore
+
+
+async def test_sync_inserts_all(
+    sessionmaker: async_sessionmaker[AsyncSession], agencies: list[AgencyRecord]
+) -> None:
+    store = AgencyStore(sessionmaker)
+    assert await store.all() == sorted(agencies, key=lambda a: a.name)
+    assert await store.get("ubnd-cap-xa") == agencies[2]
+    assert await store.get("missing") is None
+
+
+async def test_sync_updates_and_deactivates_the_rest(
+    sessionmaker: async_sessionmaker[AsyncSession], agencies: list[AgencyRecord]
+) -> None:
+    store = AgencyStore(sessionmaker)
+    renamed = replace(agencies[0], name="Sở Tư pháp tỉnh")
+    await store.sync([renamed, agencies[1]])
+
+    assert await store.get("so-tu-phap") == renamed
+    assert [a.id for a in await store.all()] == ["so-tu-phap", "ubnd-xa-a"]
+    dropped = await store.get("ubnd-cap-xa")
+    assert dropped is not None and dropped.active is False
+    assert len(await store.all(active_only=False)) == 3
+
+    await store.sync(agencies)
+    assert len(await store.all()) == 3
+
+
+async def test_sync_of_nothing_deactivates_everything(
+    sessionmaker: async_sessionmaker[AsyncSession], agencies: list[AgencyRecord]
+) -> None:
+    store = AgencyStore(sessionmaker)
+    await store.sync([])
+    assert await store.all() == []
+    assert all(not a.active for a in await store.all(active_only=False))

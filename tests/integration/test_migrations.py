@@ -1,0 +1,77 @@
+"""Migrations apply, re-apply, roll back and match the models."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.db import alembic_config, make_engine, upgrade
+from storage.models import metadata
+
+ROOT = Path(__file__).resolve().parents[2]
+TABLES = {"agency", "member", "invite_code", "processed_update", "question_log", "alembic_version"}
+
+
+async def _tables(engine: AsyncEngine) -> set[str]:
+    async with engine.connect() as connection:
+        return set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
+
+
+async def _revision(engine: AsyncEngine) -> str | None:
+    async with engine.connect() as connection:
+        return await connection.scalar(text("SELECT version_num FROM alembic_version"))
+
+
+async def test_upgrade_creates_tables_and_is_idempotent(db_url: str) -> None:
+    await upgrade(db_url)
+    await upgrade(db_url)
+    engine = make_engine(db_url)
+    try:
+        assert await _tables(engine) == TABLES
+        assert await _revision(engine) == "0001"
+    finally:
+        await engine.dispose()
+
+
+async def test_migration_matches_models(engine: AsyncEngine) -> None:
+    def diff(sync_connection):
+        context = MigrationContext.configure(sync_connection, opts={"compare_type": True})
+        return compare_metadata(context, metadata)
+
+    async with engine.connect() as connection:
+        assert await connection.run_sync(diff) == []
+
+
+async def test_downgrade_to_base_and_back(db_url: str) -> None:
+    await upgrade(db_url)
+    await asyncio.to_thread(command.downgrade, alembic_config(db_url), "base")
+    engine = make_engine(db_url)
+    try:
+        assert await _tables(engine) == {"alembic_version"}
+        await upgrade(db_url)
+        assert await _tables(engine) == TABLES
+    finally:
+        await engine.dispose()
+
+
+async def test_alembic_command_line(db_url: str) -> None:
+    env = {**os.environ, "TCPL_DATABASE_URL": db_url}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "alembic", "-c", "storage/alembic.ini", "upgrade", "head",
+        cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    output, _ = await process.communicate()
+    assert process.returncode == 0, output.decode()
+    engine = make_engine(db_url)
+    try:
+        assert await _revision(engine) == "0001"
+    finally:
+        await engine.dispose()
