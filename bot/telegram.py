@@ -5,10 +5,15 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, TypeVar
 
-from telegram import Update
+# Opt in to PTB's coming behaviour (RetryAfter.retry_after as a timedelta) instead of a deprecation
+# warning on every 429; retry_seconds() reads both forms.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+from telegram import Update  # noqa: E402
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import (
@@ -20,6 +25,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.delivery import ChatUnreachable, RetryLater
 from bot.telegram_render import html_chunks, keyboard
 from handlers.conversation import Conversation
 from handlers.flood import MSG_SLOW_DOWN, FloodGuard
@@ -160,26 +166,60 @@ class TelegramAdapter:
         update_id = getattr(update, "update_id", None)
         log.error("error while handling update %s: %r", update_id, context.error)
 
-    async def send(self, bot: Any, chat_id: str, reply: Reply) -> list[int]:
-        """Send one reply (split as needed); return the message ids. A blocked chat is recorded."""
-        ids: list[int] = []
+    async def send(self, bot: Any, chat_id: str, reply: Reply) -> list[str]:
+        """Answer a user now, waiting out brief 429s; a chat that blocked the bot is recorded."""
         try:
-            if reply.document is not None:
-                doc = reply.document
-                msg = await with_retry(lambda: bot.send_document(
-                    chat_id=chat_id, document=doc.content, filename=doc.filename,
-                    caption=doc.caption[:1024] or None), "sendDocument")
-                ids.append(msg.message_id)
-            chunks = html_chunks(reply)
-            markup = keyboard(reply)
-            for n, chunk in enumerate(chunks):
-                last = n == len(chunks) - 1
-                msg = await with_retry(lambda c=chunk, last=last: bot.send_message(
-                    chat_id=chat_id, text=c, parse_mode=ParseMode.HTML,
-                    reply_markup=markup if last else None, disable_web_page_preview=True),
-                    "sendMessage")
-                ids.append(msg.message_id)
-        except Forbidden:
+            return await TelegramMessenger(bot, patient=True).send(chat_id, reply)
+        except ChatUnreachable:
             log.warning("chat %s blocked the bot", chat_id)
             await self.blocked.mark_blocked(PLATFORM, chat_id, self.clock.now())
+        except RetryLater as exc:
+            log.warning("reply to chat %s dropped: %s", chat_id, exc)
+        return []
+
+
+class TelegramMessenger:
+    """Send replies through the Bot API, translating its errors into delivery errors.
+
+    Patient senders (interactive replies) wait out 429s; impatient ones (the outbox) raise
+    RetryLater at once so the row is rescheduled instead of holding a worker.
+    """
+
+    platform = PLATFORM
+
+    def __init__(self, bot: Any, patient: bool = False):
+        self.bot = bot
+        self.patient = patient
+
+    async def _call(self, call: Callable[[], Awaitable[T]], what: str) -> T:
+        try:
+            return await (with_retry(call, what) if self.patient else call())
+        except RetryAfter as exc:
+            raise RetryLater(retry_seconds(exc)) from exc
+        except Forbidden as exc:
+            raise ChatUnreachable(f"Telegram: {exc.message}") from exc
+        except BadRequest:
+            raise
+        except (TimedOut, NetworkError) as exc:
+            raise RetryLater(5.0, f"network error: {type(exc).__name__}") from exc
+
+    async def send(self, chat_id: str, reply: Reply) -> list[str]:
+        """Send one reply (split as needed); return the message ids."""
+        ids: list[str] = []
+        bot = self.bot
+        if reply.document is not None:
+            doc = reply.document
+            msg = await self._call(lambda: bot.send_document(
+                chat_id=chat_id, document=doc.content, filename=doc.filename,
+                caption=doc.caption[:1024] or None), "sendDocument")
+            ids.append(str(msg.message_id))
+        chunks = html_chunks(reply)
+        markup = keyboard(reply)
+        for n, chunk in enumerate(chunks):
+            last = n == len(chunks) - 1
+            msg = await self._call(lambda c=chunk, last=last: bot.send_message(
+                chat_id=chat_id, text=c, parse_mode=ParseMode.HTML,
+                reply_markup=markup if last else None, disable_web_page_preview=True),
+                "sendMessage")
+            ids.append(str(msg.message_id))
         return ids

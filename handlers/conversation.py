@@ -57,7 +57,10 @@ class Conversation:
             "tieuchi": self._menu("tieuchi"),
             "kehoach": self._menu("kehoach"),
         }
+        # Use cases that may claim a button press or a free text before it is read as a question
+        # (a progress button, a reply to a reminder); each returns None to pass.
         self.choice_handlers: list[Callable[[Incoming], Awaitable[list[Reply] | None]]] = []
+        self.text_handlers: list[Callable[[Incoming], Awaitable[list[Reply] | None]]] = []
 
     async def handle(self, msg: Incoming) -> list[Reply]:
         """Answer one incoming message or choice."""
@@ -74,6 +77,10 @@ class Conversation:
             if handler is None:
                 return [Reply(text=MSG_UNKNOWN_COMMAND.format(cmd="/" + name[:30]))]
             return await handler(msg, args)
+        for claim in self.text_handlers:
+            replies = await claim(msg)
+            if replies is not None:
+                return replies
         return await self._ask(msg, text)
 
     async def _choice(self, msg: Incoming) -> list[Reply]:

@@ -101,6 +101,8 @@ class Agency(Strict):
     group: bool = False
     members: list[Id] = []  # for a group whose members the plan names or the province knows
     note: str | None = None
+    # The day the agency ceased to exist (the district level ended on 01/07/2025): no reminders after.
+    ended_on: dt.date | None = None
 
     @model_validator(mode="after")
     def _members_only_for_groups(self) -> Agency:

@@ -1,0 +1,1 @@
+"""Database layer: SQLModel tables, async engine and sessions, repositories and Alembic migrations."""

@@ -81,10 +81,12 @@ class AgencyStore:
 
     async def sync(self, agencies: Iterable[AgencyRecord]) -> None:
         """Upsert these agencies and mark every other one inactive."""
-        values = [
-            {"id": a.id, "name": a.name, "level": a.level, "is_group": a.is_group, "active": a.active}
+        # Keyed by id: PostgreSQL refuses an upsert batch that touches the same row twice.
+        by_id = {
+            a.id: {"id": a.id, "name": a.name, "level": a.level, "is_group": a.is_group, "active": a.active}
             for a in agencies
-        ]
+        }
+        values = list(by_id.values())
         async with self._sessions() as session, session.begin():
             if values:
                 stmt = _insert(session, AgencyRow)
@@ -95,9 +97,7 @@ class AgencyStore:
                 await session.execute(stmt, values)
             # Deactivate rather than delete: members and invites still point at the old agency.
             await session.execute(
-                update(AgencyRow)
-                .where(col(AgencyRow.id).not_in([v["id"] for v in values]))
-                .values(active=False)
+                update(AgencyRow).where(col(AgencyRow.id).not_in(list(by_id))).values(active=False)
             )
 
     async def get(self, agency_id: str) -> AgencyRecord | None:

@@ -43,3 +43,10 @@ async def test_sync_of_nothing_deactivates_everything(
     await store.sync([])
     assert await store.all() == []
     assert all(not a.active for a in await store.all(active_only=False))
+
+
+async def test_sync_tolerates_a_repeated_id(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    store = AgencyStore(sessionmaker)
+    first = AgencyRecord(id="x", name="Old", level="commune")
+    await store.sync([first, replace(first, name="New")])
+    assert await store.all() == [replace(first, name="New")]

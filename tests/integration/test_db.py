@@ -9,7 +9,7 @@ import asyncpg
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import StatementError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.db import make_engine, redact
 from storage.models import ProcessedUpdateRow
@@ -72,11 +72,11 @@ async def test_naive_datetime_is_refused(sessionmaker: async_sessionmaker[AsyncS
         await UpdateLog(sessionmaker).first_time("telegram", "1", datetime(2026, 3, 1, 8, 0))
 
 
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
 async def test_engine_survives_killed_connections(
-    engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession], db_url: str
+    sessionmaker: async_sessionmaker[AsyncSession], db_url: str
 ) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("connection killing is a PostgreSQL scenario")
     agencies = AgencyStore(sessionmaker)
     assert await agencies.all() == []  # leaves a live connection in the pool
 

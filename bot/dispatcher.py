@@ -1,0 +1,189 @@
+"""The outbox dispatcher: claim due rows, send them at the configured rates, record the outcome."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from bot.delivery import ChatUnreachable, Messenger, RetryLater
+from handlers.ports import Clock
+from handlers.types import Choice, Reply
+from knowledge.calendar import WorkingCalendar
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+KINDS_IN_OFFICE_HOURS = frozenset({"reminder"})  # escalations and notices are sent at once
+
+
+class OutboxRowView(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def platform(self) -> str: ...
+    @property
+    def chat_id(self) -> str: ...
+    @property
+    def payload(self) -> dict[str, Any]: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def attempts(self) -> int: ...
+
+
+class OutboxQueue(Protocol):
+    async def claim(self, now: dt.datetime, limit: int, lease: dt.timedelta, worker: str
+                    ) -> Sequence[OutboxRowView]: ...
+    async def mark_sent(self, row_id: int, message_ids: Sequence[str], now: dt.datetime) -> None: ...
+    async def reschedule(self, row_id: int, not_before: dt.datetime, error: str | None,
+                         count_attempt: bool) -> None: ...
+    async def mark_failed(self, row_id: int, error: str, now: dt.datetime) -> None: ...
+
+
+class Unreachable(Protocol):
+    async def chat_unreachable(self, platform: str, chat_id: str, reason: str, now: dt.datetime) -> None:
+        """Record a chat that cannot be written to, and tell the administrators."""
+        ...
+
+
+def reply_from_payload(payload: Mapping[str, Any]) -> Reply:
+    """Rebuild the Reply that handlers.reminders.payload() stored."""
+    return Reply(text=str(payload.get("text") or ""), title=payload.get("title"), note=payload.get("note"),
+                 choices=tuple(Choice(str(label), str(data)) for label, data in payload.get("choices") or ()))
+
+
+class RateLimiter:
+    """A token bucket: at most `rate` sends per second overall, with a small burst."""
+
+    def __init__(self, rate: float, burst: float = 1.0):
+        self.rate = rate
+        self.capacity = max(1.0, burst)
+        self.tokens = self.capacity
+        self.updated = time.monotonic()
+        self._lock = asyncio.Lock()
+
+    async def acquire(self) -> None:
+        async with self._lock:
+            while True:
+                now = time.monotonic()
+                self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+                self.updated = now
+                if self.tokens >= 1:
+                    self.tokens -= 1
+                    return
+                await asyncio.sleep((1 - self.tokens) / self.rate)
+
+
+@dataclass
+class DispatchStats:
+    sent: int = 0
+    retried: int = 0
+    unreachable: int = 0
+    failed: int = 0
+    deferred: int = 0
+
+
+class Dispatcher:
+    """Deliver outbox rows through each platform's messenger; safe to run on several instances."""
+
+    def __init__(self, queue: OutboxQueue, messengers: Mapping[str, Messenger], unreachable: Unreachable,
+                 calendar: WorkingCalendar, clock: Clock, *, global_rate: float = 30.0,
+                 per_chat_rate: float = 1.0, lease: dt.timedelta = dt.timedelta(minutes=2),
+                 batch: int = 100, concurrency: int = 8, worker: str = "worker"):
+        self.queue = queue
+        self.messengers = messengers
+        self.unreachable = unreachable
+        self.calendar = calendar
+        self.clock = clock
+        self.limiter = RateLimiter(global_rate, burst=min(global_rate, 5.0))
+        self.chat_gap = 1.0 / per_chat_rate
+        self.lease = lease
+        self.batch = batch
+        self.concurrency = concurrency
+        self.worker = worker
+        self._last_to_chat: dict[tuple[str, str], float] = {}
+        self.stats = DispatchStats()
+
+    async def run_once(self) -> int:
+        """Claim and process one batch; return how many rows were claimed."""
+        now = self.clock.now()
+        rows = await self.queue.claim(now, self.batch, self.lease, self.worker)
+        if not rows:
+            return 0
+        semaphore = asyncio.Semaphore(self.concurrency)
+
+        async def one(row: OutboxRowView) -> None:
+            async with semaphore:
+                await self._deliver(row)
+
+        async with asyncio.TaskGroup() as group:
+            for row in rows:
+                group.create_task(one(row))
+        return len(rows)
+
+    async def run(self, stop: asyncio.Event, idle: float = 1.0) -> None:
+        """Dispatch until `stop` is set, resting `idle` seconds when nothing is due."""
+        while not stop.is_set():
+            try:
+                claimed = await self.run_once()
+            except Exception:  # a database restart must not end the worker: log, rest, retry
+                log.exception("outbox dispatch failed; retrying")
+                claimed = 0
+            if not claimed:
+                try:
+                    await asyncio.wait_for(stop.wait(), timeout=idle)
+                except TimeoutError:
+                    pass
+
+    async def _deliver(self, row: OutboxRowView) -> None:
+        now = self.clock.now()
+        if row.kind in KINDS_IN_OFFICE_HOURS and not self.calendar.is_open(now):
+            await self.queue.reschedule(row.id, self.calendar.next_open(now), None, count_attempt=False)
+            self.stats.deferred += 1
+            return
+        messenger = self.messengers.get(row.platform)
+        if messenger is None:
+            # A platform configured on another instance: leave the row to it, look again later.
+            await self.queue.reschedule(row.id, now + dt.timedelta(minutes=1), None, count_attempt=False)
+            self.stats.deferred += 1
+            return
+        chat = (row.platform, row.chat_id)
+        last = self._last_to_chat.get(chat)
+        wait = 0.0 if last is None else last + self.chat_gap - time.monotonic()
+        if wait > 0:
+            # Another message to this chat went out less than a second ago: don't hold a worker.
+            await self.queue.reschedule(row.id, now + dt.timedelta(seconds=wait), None, count_attempt=False)
+            self.stats.deferred += 1
+            return
+        self._last_to_chat[chat] = time.monotonic()
+        await self.limiter.acquire()
+        try:
+            ids = await messenger.send(row.chat_id, reply_from_payload(row.payload))
+        except RetryLater as exc:
+            self.stats.retried += 1
+            await self.queue.reschedule(row.id, self.clock.now() + dt.timedelta(seconds=exc.retry_after),
+                                        exc.reason, count_attempt=True)
+            return
+        except ChatUnreachable as exc:
+            self.stats.unreachable += 1
+            await self.queue.mark_failed(row.id, f"unreachable: {exc.reason}", self.clock.now())
+            await self.unreachable.chat_unreachable(row.platform, row.chat_id, exc.reason, self.clock.now())
+            return
+        except Exception as exc:  # an unexpected answer: retry with backoff, give up after MAX_ATTEMPTS
+            log.warning("outbox row %s: %s", row.id, type(exc).__name__)
+            if row.attempts + 1 >= MAX_ATTEMPTS:
+                self.stats.failed += 1
+                await self.queue.mark_failed(row.id, type(exc).__name__, self.clock.now())
+            else:
+                self.stats.retried += 1
+                backoff = dt.timedelta(seconds=min(3600, 30 * 2 ** row.attempts))
+                await self.queue.reschedule(row.id, self.clock.now() + backoff, type(exc).__name__,
+                                            count_attempt=True)
+            return
+        self.stats.sent += 1
+        await self.queue.mark_sent(row.id, ids, self.clock.now())

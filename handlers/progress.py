@@ -1,0 +1,205 @@
+"""Progress replies from lead agencies: buttons, free-text replies to a reminder, and /capnhat."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from handlers.conversation import Conversation
+from handlers.membership import MSG_NOT_REGISTERED, Membership
+from handlers.ports import Clock, Occurrences, OccurrenceView, Outbox, PendingInput
+from handlers.progress_text import BLOCKED, DONE, IN_PROGRESS, parse_progress
+from handlers.types import Choice, Incoming, Reply
+from knowledge.loader import PlanData
+
+PREFIX = "p:"
+STATUS_LABEL = {DONE: "hoàn thành", IN_PROGRESS: "đang thực hiện", BLOCKED: "gặp vướng mắc"}
+PERCENT_CHOICES = (25, 50, 75, 90)
+NOTE_WAIT = dt.timedelta(minutes=30)
+MAX_NOTE = 500
+
+MSG_FORBIDDEN = "Bạn không thuộc cơ quan được giao nhiệm vụ này nên không thể cập nhật tiến độ."
+MSG_UNKNOWN = "Không tìm thấy nhiệm vụ này. Gõ /nhiemvu để xem nhiệm vụ của cơ quan bạn."
+MSG_ASK_NOTE = "Xin nhắn nội dung vướng mắc trong một tin nhắn (ví dụ: chưa có kinh phí)."
+MSG_ASK_PERCENT = "Đã thực hiện được khoảng bao nhiêu phần trăm?"
+MSG_UNSURE = (
+    "Tôi chưa chắc bạn muốn báo tiến độ thế nào. Xin chọn một nút dưới đây, hoặc nhắn rõ hơn, "
+    "ví dụ: «đã xong», «đang làm 60%», «vướng: chưa có kinh phí»."
+)
+MSG_CAPNHAT_HOW = (
+    "Cách dùng: /capnhat <mã nhiệm vụ> <xong|dang 60%|vuong> [ghi chú], ví dụ: "
+    "/capnhat ii-1 dang 60% hoặc /capnhat ii-1 vuong chưa có kinh phí. Gõ /nhiemvu để xem mã nhiệm vụ."
+)
+
+
+def progress_choices(occurrence_id: int) -> tuple[Choice, ...]:
+    """The three answers a reminder offers as buttons (ids only in the callback data)."""
+    return (Choice("✅ Hoàn thành", f"{PREFIX}{occurrence_id}:d"),
+            Choice("⏳ Đang thực hiện", f"{PREFIX}{occurrence_id}:i"),
+            Choice("⚠️ Gặp vướng mắc", f"{PREFIX}{occurrence_id}:b"))
+
+
+def describe(occ: OccurrenceView) -> str:
+    if occ.status is None:
+        return "chưa báo cáo"
+    text = STATUS_LABEL.get(occ.status, occ.status)
+    if occ.status == IN_PROGRESS and occ.percent is not None:
+        text += f" {occ.percent}%"
+    if occ.note:
+        text += f" — {occ.note}"
+    return text
+
+
+class Progress:
+    """Record what lead agencies report on their deadlines."""
+
+    def __init__(self, plan: PlanData, membership: Membership, occurrences: Occurrences,
+                 outbox: Outbox, pending: PendingInput, clock: Clock, tz: ZoneInfo):
+        self.plan = plan
+        self.membership = membership
+        self.occurrences = occurrences
+        self.outbox = outbox
+        self.pending = pending
+        self.clock = clock
+        self.tz = tz
+
+    def setup(self, conversation: Conversation) -> None:
+        conversation.commands["capnhat"] = self.command
+        conversation.commands["nhiemvu"] = self.my_tasks
+        conversation.choice_handlers.append(self.on_choice)
+        conversation.text_handlers.append(self.on_text)
+
+    # -- who may update
+
+    async def _authorised(self, msg: Incoming, occurrence_id: int
+                          ) -> tuple[OccurrenceView | None, int | None, Reply | None]:
+        member = await self.membership.member(msg)
+        if member is None:
+            return None, None, Reply(text=MSG_NOT_REGISTERED)
+        occ = await self.occurrences.get(occurrence_id)
+        if occ is None:
+            return None, None, Reply(text=MSG_UNKNOWN)
+        if occ.agency_id != member.agency_id:
+            return None, None, Reply(text=MSG_FORBIDDEN)
+        return occ, member.id, None
+
+    async def _record(self, occ: OccurrenceView, member_id: int, status: str, percent: int | None,
+                      note: str | None) -> Reply:
+        if status == DONE:
+            percent = 100
+        note = note[:MAX_NOTE] if note else None
+        await self.occurrences.record_progress(occ.id, member_id, status, percent, note, self.clock.now())
+        task = self.plan.tasks[occ.task_id]
+        said = STATUS_LABEL[status] + (f" {percent}%" if status == IN_PROGRESS and percent is not None else "")
+        text = (f"Đã ghi nhận: nhiệm vụ {task.code} ({task.title}), hạn {occ.due.strftime('%d/%m/%Y')}"
+                f" — {said}" + (f"; ghi chú: {note}" if note else "") + ".")
+        if status == DONE:
+            text += " Bot sẽ không nhắc nhiệm vụ này nữa. Cảm ơn bạn!"
+        return Reply(text=text)
+
+    # -- buttons
+
+    async def on_choice(self, msg: Incoming) -> list[Reply] | None:
+        """Handle a progress button; None when the data is not a progress choice."""
+        data = msg.choice or ""
+        if not data.startswith(PREFIX):
+            return None
+        parts = data[len(PREFIX):].split(":")
+        if len(parts) not in (2, 3) or not parts[0].isdigit():
+            return [Reply(text=MSG_UNKNOWN)]
+        occ, member_id, refusal = await self._authorised(msg, int(parts[0]))
+        if refusal is not None:
+            return [refusal]
+        assert occ is not None and member_id is not None
+        action = parts[1]
+        if action == "d" and len(parts) == 2:
+            return [await self._record(occ, member_id, DONE, 100, None)]
+        if action == "i" and len(parts) == 2:
+            choices = tuple(Choice(f"{p}%", f"{PREFIX}{occ.id}:i:{p}") for p in PERCENT_CHOICES)
+            return [Reply(text=MSG_ASK_PERCENT, choices=choices)]
+        if action == "i" and parts[2].isdigit() and 0 <= int(parts[2]) <= 100:
+            return [await self._record(occ, member_id, IN_PROGRESS, int(parts[2]), None)]
+        if action == "b" and len(parts) == 2:
+            await self.pending.expect(msg.platform, msg.user_id, f"note:{occ.id}",
+                                      self.clock.now() + NOTE_WAIT)
+            return [Reply(text=MSG_ASK_NOTE)]
+        return [Reply(text=MSG_UNKNOWN)]
+
+    # -- free text: the note the bot asked for, or a reply to a reminder
+
+    async def on_text(self, msg: Incoming) -> list[Reply] | None:
+        """Read a note or a reply to a reminder; None to let the text be answered as a question."""
+        waiting = await self.pending.take(msg.platform, msg.user_id, self.clock.now())
+        if waiting is not None and waiting.startswith("note:"):
+            occ, member_id, refusal = await self._authorised(msg, int(waiting.split(":", 1)[1]))
+            if refusal is not None:
+                return [refusal]
+            assert occ is not None and member_id is not None
+            return [await self._record(occ, member_id, BLOCKED, None, msg.text.strip())]
+        if msg.reply_to is None:
+            return None
+        occurrence_id = await self.outbox.occurrence_of_message(msg.platform, msg.chat_id, msg.reply_to)
+        if occurrence_id is None:
+            return None
+        occ, member_id, refusal = await self._authorised(msg, occurrence_id)
+        if refusal is not None:
+            return [refusal]
+        assert occ is not None and member_id is not None
+        return [await self._apply_text(occ, member_id, msg.text)]
+
+    async def _apply_text(self, occ: OccurrenceView, member_id: int, text: str) -> Reply:
+        parsed = parse_progress(text)
+        if not parsed.sure or parsed.status is None:
+            return Reply(text=MSG_UNSURE, choices=progress_choices(occ.id))
+        return await self._record(occ, member_id, parsed.status, parsed.percent, parsed.note)
+
+    # -- commands
+
+    async def command(self, msg: Incoming, args: str) -> list[Reply]:
+        """/capnhat <task> <status> [note]: update the agency's nearest open deadline of a task."""
+        member = await self.membership.member(msg)
+        if member is None:
+            return [Reply(text=MSG_NOT_REGISTERED)]
+        parts = args.split(maxsplit=1)
+        if len(parts) < 2:
+            return [Reply(text=MSG_CAPNHAT_HOW)]
+        task_id = parts[0].lower()
+        if task_id not in self.plan.tasks:
+            return [Reply(text=MSG_UNKNOWN)]
+        mine = [o for o in await self.occurrences.for_agency(member.agency_id) if o.task_id == task_id]
+        if not mine:
+            return [Reply(text=MSG_FORBIDDEN)]
+        open_ = sorted((o for o in mine if o.status != DONE), key=lambda o: o.due)
+        occ = open_[0] if open_ else max(mine, key=lambda o: o.due)
+        return [await self._apply_text(occ, member.id, parts[1])]
+
+    async def my_tasks(self, msg: Incoming, args: str) -> list[Reply]:
+        """/nhiemvu: the sender's agency's deadlines with their status; tasks without a date listed apart."""
+        member = await self.membership.member(msg)
+        if member is None:
+            return [Reply(text=MSG_NOT_REGISTERED)]
+        name = self.membership.agency_name(member.agency_id)
+        agency = self.plan.agencies.get(member.agency_id)
+        if agency is not None and agency.ended_on is not None:
+            return [Reply(text=f"{name} đã kết thúc hoạt động từ {agency.ended_on.strftime('%d/%m/%Y')} "
+                               "(sắp xếp đơn vị hành chính), nên không còn nhiệm vụ được nhắc hạn.")]
+        occs = sorted(await self.occurrences.for_agency(member.agency_id), key=lambda o: (o.due, o.task_id))
+        today = self.clock.now().astimezone(self.tz).date()
+        lines = []
+        for o in occs:
+            if o.status == DONE and o.due < today:
+                continue
+            task = self.plan.tasks[o.task_id]
+            late = " — QUÁ HẠN" if o.due < today and o.status != DONE else ""
+            lines.append(f"• {task.code} ({task.id}) {task.title}\n  Hạn {o.due.strftime('%d/%m/%Y')}: "
+                         f"{describe(o)}{late}")
+        dated = {o.task_id for o in occs}
+        undated = [t for t, role in self.plan.tasks_for(member.agency_id)
+                   if role == "lead" and t.id not in dated]
+        if undated:
+            lines.append("\nNhiệm vụ chủ trì chưa có hạn cụ thể (Kế hoạch không nêu ngày):")
+            lines += [f"• {t.code} ({t.id}) {t.title}" for t in undated]
+        if not lines:
+            return [Reply(text=f"{name} không có nhiệm vụ nào đang mở.")]
+        return [Reply(text="\n".join(lines), title=f"Nhiệm vụ của {name}",
+                      note="Cập nhật: /capnhat <mã nhiệm vụ> xong | dang 60% | vuong <ghi chú>")]

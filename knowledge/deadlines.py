@@ -1,0 +1,236 @@
+"""Deadlines from the plan's schedules, and the reminder steps the policy derives from each one."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, ValidationError, field_validator
+
+from knowledge.calendar import WorkingCalendar
+from knowledge.loader import PACKAGE_DIR, InvalidKnowledge, PlanData, Problem, read_yaml
+from knowledge.schema import Agency, ScheduleKind, Strict, Task
+
+DEFAULT_POLICY_PATH = PACKAGE_DIR / "reminders.yaml"
+
+
+def _day_month(v: str) -> tuple[int, int]:
+    day, month = (int(x) for x in v.split("/"))
+    dt.date(2024, month, day)  # raises for 31/02; 2024 is a leap year so 29/02 passes
+    return day, month
+
+
+class SendWindow(Strict):
+    start: dt.time
+    end: dt.time
+
+
+class Overdue(Strict):
+    every_working_days: int = Field(ge=1, le=30)
+    times: int = Field(ge=0, le=20)
+
+
+class Rates(Strict):
+    global_per_second: float = Field(gt=0, le=1000)
+    per_chat_per_second: float = Field(gt=0, le=100)
+
+
+class ReminderPolicy(Strict):
+    """When reminders go out; every value here is a local choice, not the plan's."""
+
+    timezone: str = "Asia/Ho_Chi_Minh"
+    send_window: SendWindow
+    before_days: list[int] = Field(default=[14, 3, 1])
+    on_the_day: bool = True
+    overdue: Overdue
+    escalate_after_working_days: int = Field(ge=1, le=60)
+    yearly_default_deadline: str = "14/12"
+    after_event_days: int = Field(default=30, ge=1, le=366)
+    extra_holidays: list[dt.date] = []
+    extra_working_days: list[dt.date] = []
+    rates: Rates
+
+    @field_validator("before_days")
+    @classmethod
+    def _positive_days(cls, v: list[int]) -> list[int]:
+        if any(d < 1 or d > 366 for d in v):
+            raise ValueError("before_days are between 1 and 366")
+        return sorted(set(v), reverse=True)
+
+    @field_validator("yearly_default_deadline")
+    @classmethod
+    def _valid_day(cls, v: str) -> str:
+        try:
+            _day_month(v)
+        except ValueError as exc:
+            raise ValueError("write the yearly deadline as dd/mm, e.g. 14/12") from exc
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _valid_tz(cls, v: str) -> str:
+        ZoneInfo(v)
+        return v
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def yearly_deadline(self, year: int) -> dt.date:
+        day, month = _day_month(self.yearly_default_deadline)
+        return dt.date(year, month, min(day, 28) if (month, day) == (2, 29) else day)
+
+    def calendar(self) -> WorkingCalendar:
+        return WorkingCalendar(self.tz, self.send_window.start, self.send_window.end,
+                               self.extra_holidays, self.extra_working_days)
+
+
+def load_policy(path: Path = DEFAULT_POLICY_PATH) -> ReminderPolicy:
+    """Read the reminder policy; raise InvalidKnowledge with file and line on a bad file."""
+    data, located, problems = read_yaml(path)
+    if problems:
+        raise InvalidKnowledge(problems)
+    try:
+        return ReminderPolicy.model_validate(data or {})
+    except ValidationError as exc:
+        raise InvalidKnowledge([
+            Problem(path, located.line(list(e["loc"])), f"{'.'.join(map(str, e['loc']))}: {e['msg']}")
+            for e in exc.errors()
+        ]) from exc
+
+
+# ---------------------------------------------------------------- deadlines
+
+
+class Source(StrEnum):
+    """Where a deadline comes from: officials must know which dates the plan itself set."""
+
+    PLAN = "plan"  # the plan gives the day
+    LOCAL_DEFAULT = "local_default"  # the plan gives a year or "yearly": the policy's default day
+    ADMIN = "admin"  # set by an administrator (/hanchot) for a task the plan gives no time
+    EVENT = "event"  # an administrator recorded the event the task waits for (/sukien)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One deadline of one task for one responsible agency."""
+
+    task_id: str
+    agency_id: str
+    due: dt.date
+    source: Source
+
+
+@dataclass(frozen=True)
+class AdminDeadline:
+    task_id: str
+    due: dt.date
+
+
+@dataclass(frozen=True)
+class TaskEvent:
+    task_id: str
+    happened_on: dt.date
+
+
+def responsible_agencies(plan: PlanData, task: Task, due: dt.date) -> list[Agency]:
+    """Return the lead agencies that receive reminders: groups expanded, agencies ended by then left out."""
+    out: list[Agency] = []
+    for agency_id in task.lead:
+        for agency in plan.expand(agency_id):
+            if agency.ended_on is not None and agency.ended_on <= due:
+                continue
+            if agency not in out:
+                out.append(agency)
+    return out
+
+
+def _task_dates(task: Task, years: Sequence[int], policy: ReminderPolicy) -> list[tuple[dt.date, Source]]:
+    s = task.schedule
+    if s.kind is ScheduleKind.YEARLY:
+        return [(policy.yearly_deadline(y), Source.LOCAL_DEFAULT) for y in years]
+    if s.kind is ScheduleKind.FROM_DATE and s.start is not None:
+        return [(policy.yearly_deadline(y), Source.LOCAL_DEFAULT) for y in years if y >= s.start.year]
+    if s.kind is ScheduleKind.EVERY_N_YEARS and s.every_years and s.first_year is not None:
+        return [(policy.yearly_deadline(y), Source.LOCAL_DEFAULT) for y in years
+                if y >= s.first_year and (y - s.first_year) % s.every_years == 0]
+    if s.kind is ScheduleKind.ONCE:
+        return [(o.date, Source.PLAN) if o.date else (policy.yearly_deadline(o.year), Source.LOCAL_DEFAULT)
+                for o in s.occasions if o.year in years]
+    # AFTER_EVENT, NONE, and every-N-years without a first year: the plan gives no date to count from.
+    return []
+
+
+def plan_deadlines(plan: PlanData, years: Sequence[int], policy: ReminderPolicy,
+                   admin_deadlines: Iterable[AdminDeadline] = (),
+                   events: Iterable[TaskEvent] = ()) -> list[Deadline]:
+    """Derive every deadline of the given years: task × responsible agency × due date."""
+    dated: dict[str, list[tuple[dt.date, Source]]] = {t: _task_dates(task, years, policy)
+                                                      for t, task in plan.tasks.items()}
+    for d in admin_deadlines:
+        if d.task_id in dated and d.due.year in years:
+            dated[d.task_id].append((d.due, Source.ADMIN))
+    for e in events:
+        due = e.happened_on + dt.timedelta(days=policy.after_event_days)
+        if e.task_id in dated and due.year in years:
+            dated[e.task_id].append((due, Source.EVENT))
+    out: list[Deadline] = []
+    for task_id, dates in dated.items():
+        task = plan.tasks[task_id]
+        seen: set[dt.date] = set()
+        for due, source in dates:
+            if due in seen:
+                continue
+            seen.add(due)
+            out += [Deadline(task_id, a.id, due, source) for a in responsible_agencies(plan, task, due)]
+    return out
+
+
+# ---------------------------------------------------------------- reminder steps
+
+
+class StepKind(StrEnum):
+    BEFORE = "before"
+    ON_THE_DAY = "on_the_day"
+    OVERDUE = "overdue"
+    ESCALATION = "escalation"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One reminder of one deadline: what kind, its number, and when it goes out (UTC)."""
+
+    kind: StepKind
+    number: int  # days before, or the n-th overdue reminder
+    send_at: dt.datetime
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind.value}{self.number}"
+
+
+def reminder_steps(due: dt.date, policy: ReminderPolicy, calendar: WorkingCalendar) -> list[Step]:
+    """Return every reminder of a deadline in time order, moved to working mornings, without repeats."""
+    steps: list[Step] = []
+    on_day = calendar.morning(due)
+    for days in policy.before_days:
+        at = calendar.morning(due - dt.timedelta(days=days))
+        # A weekend or holiday can push a "before" reminder onto the deadline; the day's own one covers it.
+        if at < on_day:
+            steps.append(Step(StepKind.BEFORE, days, at))
+    if policy.on_the_day:
+        steps.append(Step(StepKind.ON_THE_DAY, 0, on_day))
+    day = calendar.next_working_day(due)
+    for n in range(1, policy.overdue.times + 1):
+        day = calendar.add_working_days(day, policy.overdue.every_working_days)
+        steps.append(Step(StepKind.OVERDUE, n, calendar.morning(day)))
+    escalation_day = calendar.add_working_days(day, policy.escalate_after_working_days)
+    steps.append(Step(StepKind.ESCALATION, 1, calendar.morning(escalation_day)))
+    unique: dict[dt.datetime, Step] = {}
+    for s in steps:
+        unique.setdefault(s.send_at, s)
+    return sorted(unique.values(), key=lambda s: s.send_at)

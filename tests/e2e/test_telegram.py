@@ -1,0 +1,213 @@
+"""Real conversations through python-telegram-bot and the fake Bot API over loopback HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import socket
+
+import httpx
+import pytest
+
+from bot.app import build_conversation
+from bot.clock import SystemClock
+from bot.logs import configure_logging
+from bot.services import open_stores
+from bot.telegram import TelegramAdapter
+from bot.wiring import load_checked
+from handlers.conversation import MSG_TOO_LONG
+from handlers.flood import MSG_SLOW_DOWN, FloodGuard
+from handlers.membership import MSG_ADMIN_ONLY, MSG_BAD_CODE, MSG_NOT_REGISTERED
+from tests.e2e.conftest import TOKEN, settings_for
+from tests.fakes.telegram_api import FakeTelegramAPI
+
+ALICE, BOB, CAROL = 1001, 1002, 1003
+
+
+def buttons(record: dict) -> list[tuple[str, str]]:
+    markup = record.get("reply_markup") or {}
+    if isinstance(markup, str):
+        markup = json.loads(markup)
+    return [(b["text"], b["callback_data"]) for row in markup.get("inline_keyboard", []) for b in row]
+
+
+async def test_registration_with_an_invite_code_then_whoami(telegram_bot):
+    code = await telegram_bot.invite("ubnd-h-ke-sach")
+    [reply] = await telegram_bot.say(ALICE, f"/dangky {code}", first_name="Nguyễn Thị Lan")
+    assert "Đăng ký thành công" in reply["plain_text"]
+    assert "Ủy ban nhân dân huyện Kế Sách" in reply["plain_text"]
+    [me] = await telegram_bot.say(ALICE, "/toi")
+    assert "Nguyễn Thị Lan" in me["plain_text"] and "ubnd-h-ke-sach" in me["plain_text"]
+    # The code is single-use.
+    [again] = await telegram_bot.say(BOB, f"/dangky {code}")
+    assert again["plain_text"] == MSG_BAD_CODE
+    assert await telegram_bot.stores.members.get("telegram", str(BOB)) is None
+
+
+async def test_question_with_and_without_diacritics_get_the_same_answer(telegram_bot):
+    [accented] = await telegram_bot.say(ALICE, "Cơ quan nào chủ trì biên soạn sổ tay hướng dẫn đánh giá?")
+    [folded] = await telegram_bot.say(ALICE, "co quan nao chu tri bien soan so tay huong dan danh gia")
+    assert accented["parse_mode"] == "HTML"
+    assert accented["text"].startswith("<b>")
+    assert "Sở Tư pháp" in accented["plain_text"]
+    assert accented["plain_text"] == folded["plain_text"]
+    assert "Căn cứ:" in accented["plain_text"]
+
+
+async def test_pressing_a_suggestion_button_opens_that_entry(telegram_bot):
+    [menu] = await telegram_bot.say(ALICE, "/kehoach")
+    choices = buttons(menu)
+    assert choices, "the plan menu shows buttons"
+    label, data = choices[0]
+    [opened] = await telegram_bot.press(ALICE, data, menu["message_id"])
+    assert opened["plain_text"].startswith(label.rstrip("…"))
+    answered = telegram_bot.api.answered_callback_queries
+    assert answered, "the button press is acknowledged"
+
+
+@pytest.mark.parametrize("forged", ["e:khong-ton-tai", "zz:1", "", "e:" + "a" * 62, "m:../../etc/passwd"])
+async def test_forged_callback_data_gets_a_clear_message(telegram_bot, forged):
+    [reply] = await telegram_bot.press(ALICE, forged, message_id=999)
+    assert "không hợp lệ" in reply["plain_text"]
+    assert not [e for e in telegram_bot.api.errors() if e.method != "getUpdates"]
+
+
+async def test_a_redelivered_update_changes_nothing_and_sends_nothing(telegram_bot):
+    code = await telegram_bot.invite("stp")
+    update = telegram_bot.api.push_update(telegram_bot.api.message_update(ALICE, f"/dangky {code}"))
+    await telegram_bot.api.wait_for("sendMessage", count=1, chat_id=ALICE)
+    telegram_bot.api.push_update(update, redeliver=True)
+    # A later message proves the redelivered one was read and skipped, not merely still queued.
+    [later] = await telegram_bot.say(ALICE, "/toi")
+    assert "Sở Tư pháp" in later["plain_text"]
+    assert len(telegram_bot.api.sent_messages(ALICE)) == 2
+
+
+async def test_a_429_during_a_reply_is_waited_out_and_the_reply_arrives_once(telegram_bot):
+    telegram_bot.api.fail_next("sendMessage", times=1, retry_after=1)
+    [reply] = await telegram_bot.say(ALICE, "/help")
+    assert "/tieuchi" in reply["plain_text"]
+    statuses = [e.status for e in telegram_bot.api.exchanges if e.method == "sendMessage"]
+    assert statuses == [429, 200]
+
+
+async def test_bad_input_gets_clear_messages(telegram_bot):
+    [long] = await telegram_bot.say(ALICE, "hỏi " * 1300)
+    assert long["plain_text"].startswith(MSG_TOO_LONG.split("{")[0])
+    [unknown] = await telegram_bot.say(ALICE, "/lenhla")
+    assert "/help" in unknown["plain_text"]
+    [emoji] = await telegram_bot.say(ALICE, "🙂🙂🙂")
+    assert emoji["plain_text"]
+    [html_like] = await telegram_bot.say(ALICE, "<b>tiêu chí</b> & <script>")
+    assert html_like["parse_mode"] == "HTML"  # accepted by the fake's strict HTML parser
+
+
+async def test_roles_unregistered_member_and_admin(telegram_bot):
+    [nobody] = await telegram_bot.say(CAROL, "/nhiemvu")
+    assert nobody["plain_text"] == MSG_NOT_REGISTERED
+    [refused] = await telegram_bot.say(CAROL, "/moi stp admin")
+    assert refused["plain_text"] == MSG_ADMIN_ONLY
+
+    await telegram_bot.say(ALICE, f"/dangky {await telegram_bot.invite('ubnd-h-ke-sach')}")
+    [tasks] = await telegram_bot.say(ALICE, "/nhiemvu")
+    assert "II.1" in tasks["plain_text"]  # districts lead II.1
+    assert "II.4.đ" not in tasks["plain_text"]  # led by the provincial office, not a district
+    [refused] = await telegram_bot.say(ALICE, "/moi ubnd-h-ke-sach admin")
+    assert refused["plain_text"] == MSG_ADMIN_ONLY  # a member cannot make invites, not even for itself
+
+    await telegram_bot.say(BOB, f"/dangky {await telegram_bot.invite('stp', 'admin')}")
+    [created] = await telegram_bot.say(BOB, "/moi ubnd-h-my-tu")
+    code = created["plain_text"].split("Mã mời: ")[1].split()[0]
+    await telegram_bot.say(CAROL, f"/dangky {code}")
+    [members] = await telegram_bot.say(BOB, "/thanhvien")
+    assert "Kế Sách" in members["plain_text"] and "Mỹ Tú" in members["plain_text"]
+    # Carol acts for Mỹ Tú only: her tasks are the districts' tasks, and /toi names Mỹ Tú.
+    [me] = await telegram_bot.say(CAROL, "/toi")
+    assert "ubnd-h-my-tu" in me["plain_text"] and "ke-sach" not in me["plain_text"]
+
+
+async def test_unanswered_questions_are_listed_for_administrators(telegram_bot):
+    await telegram_bot.say(BOB, f"/dangky {await telegram_bot.invite('stp', 'admin')}")
+    for _ in range(2):
+        await telegram_bot.say(ALICE, "Thủ tục cấp giấy phép xây dựng nhà ở nông thôn?")
+    [listing] = await telegram_bot.say(BOB, "/chuatraloi")
+    assert "2 lần — thủ tục cấp giấy phép xây dựng nhà ở nông thôn?" in listing["plain_text"]
+
+
+async def test_a_flooding_user_is_slowed_others_are_not(telegram_bot):
+    for i in range(20):
+        telegram_bot.api.push_update(telegram_bot.api.message_update(ALICE, f"/help {i}"))
+    [other] = await telegram_bot.say(BOB, "/help")
+    assert "/tieuchi" in other["plain_text"]
+    await asyncio.sleep(0.5)
+    to_alice = telegram_bot.api.sent_messages(ALICE)
+    assert len(to_alice) == 6  # five answers and one warning
+    assert sum(m["plain_text"] == MSG_SLOW_DOWN for m in to_alice) == 1
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def test_webhook_rejects_a_wrong_secret_and_accepts_the_right_one(tmp_path, capfd):
+    port = _free_port()
+    settings = settings_for(
+        f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        webhook_url=f"http://127.0.0.1:{port}/telegram",
+        webhook_secret="s3cret-value",
+        webhook_listen="127.0.0.1",
+        webhook_port=port,
+    )
+    knowledge, engine = load_checked(settings)
+    clock = SystemClock()
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    configure_logging("DEBUG", settings.secrets())
+    async with FakeTelegramAPI(token=TOKEN) as api, open_stores(settings, knowledge.plan) as stores:
+        adapter = TelegramAdapter(
+            build_conversation(settings, knowledge, engine, stores, clock),
+            stores.updates,
+            stores.members,
+            FloodGuard(clock),
+            clock,
+        )
+        application = adapter.build(TOKEN, f"http://127.0.0.1:{api.port}")
+        async with application:
+            await application.start()
+            await application.updater.start_webhook(
+                listen="127.0.0.1",
+                port=port,
+                url_path="telegram",
+                webhook_url=settings.webhook_url,
+                secret_token="s3cret-value",
+            )
+            try:
+                update = {"update_id": 77, **api.message_update(ALICE, "/help")}
+                async with httpx.AsyncClient() as client:
+                    wrong = await client.post(
+                        f"http://127.0.0.1:{port}/telegram",
+                        json=update,
+                        headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"},
+                    )
+                    missing = await client.post(f"http://127.0.0.1:{port}/telegram", json=update)
+                    assert wrong.status_code == 403 and missing.status_code == 403
+                    await asyncio.sleep(0.3)
+                    assert api.sent_messages(ALICE) == []
+                    right = await client.post(
+                        f"http://127.0.0.1:{port}/telegram",
+                        json=update,
+                        headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-value"},
+                    )
+                    assert right.status_code == 200
+                await api.wait_for("sendMessage", chat_id=ALICE)
+            finally:
+                await application.updater.stop()
+                await application.stop()
+    root.handlers[:], level = saved
+    root.setLevel(level)
+    logged = capfd.readouterr().err
+    assert "getMe" in logged  # PTB's debug lines were written…
+    assert TOKEN not in logged and "s3cret-value" not in logged  # …with the secrets masked
