@@ -199,14 +199,34 @@ class Reminders:
             )
         return queued
 
+    async def chat_unreachable(self, platform: str, chat_id: str, reason: str, now: dt.datetime) -> None:
+        """Record a chat the bot cannot write to and tell the administrators, once a day per chat."""
+        await self.members.mark_blocked(platform, chat_id, now)
+        affected = [m for m in await self.members.all() if m.platform == platform and m.chat_id == chat_id]
+        who = ", ".join(f"{m.display_name} ({self.plan.agencies[m.agency_id].name})"
+                        if m.agency_id in self.plan.agencies else m.display_name for m in affected)
+        reply = Reply(
+            title="Không gửi được tin nhắc",
+            text=(f"Bot không gửi được tin nhắn tới {who or 'một cuộc trò chuyện'} trên {platform}: "
+                  "người dùng đã chặn bot hoặc nền tảng từ chối gửi. Xin liên hệ trực tiếp để nhắc việc, "
+                  "và đề nghị họ nhắn cho bot để mở lại kênh."),
+            note=f"Chi tiết kỹ thuật: {reason[:200]}",
+        )
+        for admin in await self.members.all():
+            if admin.role != ADMIN or (admin.platform, admin.chat_id) == (platform, chat_id):
+                continue
+            await self.outbox.enqueue(
+                dedup_key=f"unreachable:{platform}:{chat_id}:{self.calendar.local(now).date().isoformat()}:"
+                          f"{admin.platform}:{admin.chat_id}",
+                platform=admin.platform, chat_id=admin.chat_id, payload=payload(reply), not_before=now,
+                kind=KIND_ESCALATION, occurrence_id=None,
+            )
+
     async def preview(self, start: dt.date, days: int) -> list[PlannedReminder]:
         """List every reminder and escalation the policy would send in a window, sending nothing."""
         end = start + dt.timedelta(days=days)
-        lo = self.calendar.morning(start)
-        hi = self.calendar.morning(end) if days else lo
         window_start = dt.datetime.combine(start, dt.time(0), tzinfo=self.calendar.tz)
         window_end = dt.datetime.combine(end, dt.time(0), tzinfo=self.calendar.tz)
-        del lo, hi
         # Deadlines up to ~3 months after the window still remind inside it; escalations come later.
         years = sorted({start.year - 1, start.year, end.year, end.year + 1})
         done = {(o.task_id, o.agency_id, o.due) for o in await self.occurrences.in_window(

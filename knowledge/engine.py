@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from knowledge.lexicon import Lexicon
 from knowledge.loader import Handbook
@@ -160,25 +161,33 @@ class Engine:
             for t, c in tf.items():
                 self._postings[t].append((i, c))
         self._vocab = sorted(t for t in vocab if not t.isdigit())
+        self._freq = vocab
         self._vocab_set = frozenset(vocab)
 
     # -- query
 
     def _correct(self, toks: list[str]) -> list[str]:
-        """Map unknown syllables to the handbook's vocabulary: typos and run-together words."""
+        """Map unknown syllables to the handbook's vocabulary: typos first, then run-together words."""
         out: list[str] = []
         for t in toks:
             if t in self._vocab_set or t in _STOP_FOLDED or t[0].isdigit() or len(t) < 3:
                 out.append(t)
                 continue
-            split = self._split(t)
-            if split:
-                out.extend(split)
+            fixed = self._nearest(t)
+            if fixed is not None:
+                out.append(fixed)
                 continue
-            cutoff = 80 if len(t) <= 4 else 75
-            best = process.extractOne(t, self._vocab, scorer=fuzz.ratio, score_cutoff=cutoff)
-            out.append(best[0] if best else t)
+            out.extend(self._split(t) or [t])
         return out
+
+    def _nearest(self, t: str) -> str | None:
+        """Return the most frequent vocabulary word within one edit (two for long words), if any."""
+        limit = 1 if len(t) <= 6 else 2
+        matches = process.extract(t, self._vocab, scorer=OSA.distance, score_cutoff=limit, limit=None)
+        if not matches:
+            return None
+        best = min(matches, key=lambda m: (m[1], -self._freq[m[0]], m[0]))
+        return best[0]
 
     def _split(self, t: str) -> list[str] | None:
         for k in range(2, len(t) - 1):

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import Column, DateTime, Dialect, ForeignKey, MetaData, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    MetaData,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import registry
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -116,14 +128,123 @@ class QuestionLogRow(StorageModel, table=True):
     asked_at: datetime = Field(sa_type=UTCDateTime, index=True)
 
 
+# Stamped by the database: the rows that carry it are written by calls that take no clock.
+WRITTEN_AT = {"server_default": text("CURRENT_TIMESTAMP")}
+
+
+class OccurrenceRow(StorageModel, table=True):
+    """One deadline of one task for one agency, with the latest progress and the next reminder moment."""
+
+    __tablename__ = "occurrence"
+    __table_args__ = (UniqueConstraint("task_id", "agency_id", "due"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: str
+    agency_id: str = Field(foreign_key="agency.id", index=True)
+    due: date = Field(index=True)
+    source: str
+    status: str | None = None
+    percent: int | None = None
+    note: str | None = Field(default=None, sa_type=Text)
+    updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    updated_by: str | None = None
+    # NULL once nothing more is to be sent, so the reminder scan skips finished rows through the index.
+    next_step_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    created_at: datetime = Field(sa_type=UTCDateTime, sa_column_kwargs=WRITTEN_AT)
+
+
+class ProgressUpdateRow(StorageModel, table=True):
+    """One progress report on an occurrence; every report is kept as its history."""
+
+    __tablename__ = "progress_update"
+
+    id: int | None = Field(default=None, primary_key=True)
+    occurrence_id: int = Field(foreign_key="occurrence.id", index=True)
+    member_id: int = Field(foreign_key="member.id")
+    status: str
+    percent: int | None = None
+    note: str | None = Field(default=None, sa_type=Text)
+    at: datetime = Field(sa_type=UTCDateTime)
+
+
+class TaskDateRow(StorageModel, table=True):
+    """A deadline an administrator set, or the day an event a task waits for happened."""
+
+    __tablename__ = "task_date"
+    __table_args__ = (UniqueConstraint("task_id", "kind", "day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: str
+    kind: str  # "deadline" or "event"
+    day: date
+    set_by: str
+    set_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class OutboxRow(StorageModel, table=True):
+    """A message the bot sends on its own, queued until a dispatcher delivers it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("dedup_key"),
+        # The claim query filters on status and orders by not_before.
+        Index("ix_outbox_status_not_before", "status", "not_before"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    dedup_key: str
+    platform: str
+    chat_id: str
+    payload: dict[str, Any] = Field(sa_type=JSON)
+    kind: str
+    occurrence_id: int | None = Field(default=None, foreign_key="occurrence.id")
+    status: str = "pending"  # pending, sending, sent or failed
+    not_before: datetime = Field(sa_type=UTCDateTime)
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    claimed_by: str | None = None
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_type=Text)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(sa_type=UTCDateTime, sa_column_kwargs=WRITTEN_AT)
+
+
+class OutboxMessageRow(StorageModel, table=True):
+    """A platform message that an outbox row produced, so a reply to it finds its occurrence."""
+
+    __tablename__ = "outbox_message"
+
+    platform: str = Field(primary_key=True)
+    chat_id: str = Field(primary_key=True)
+    message_id: str = Field(primary_key=True)
+    outbox_id: int = Field(foreign_key="outbox.id")
+    occurrence_id: int | None = Field(default=None, foreign_key="occurrence.id")
+
+
+class PendingInputRow(StorageModel, table=True):
+    """What the bot asked a user to type next, until a deadline."""
+
+    __tablename__ = "pending_input"
+
+    platform: str = Field(primary_key=True)
+    user_id: str = Field(primary_key=True)
+    what: str
+    until: datetime = Field(sa_type=UTCDateTime)
+
+
 metadata = StorageModel.metadata
 
 __all__ = [
     "AgencyRow",
     "InviteRow",
     "MemberRow",
+    "OccurrenceRow",
+    "OutboxMessageRow",
+    "OutboxRow",
+    "PendingInputRow",
     "ProcessedUpdateRow",
+    "ProgressUpdateRow",
     "QuestionLogRow",
+    "TaskDateRow",
     "UTCDateTime",
     "metadata",
 ]

@@ -1,0 +1,89 @@
+"""The Excel workbook and CSV file of a progress report, with Vietnamese headers."""
+
+from __future__ import annotations
+
+import csv
+import io
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from handlers.reports import COLUMN_LABEL, COLUMNS, DetailRow, ProgressReport
+
+DETAIL_HEADERS = ("Mã mục", "Mã nhiệm vụ", "Nhiệm vụ", "Cơ quan", "Hạn", "Tình trạng", "Tỷ lệ (%)",
+                  "Cập nhật lần cuối", "Ghi chú", "Người cập nhật", "Quá hạn")
+BOLD = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+LATE_FILL = PatternFill("solid", fgColor="FCE4D6")
+
+
+def _detail_values(d: DetailRow, tz: ZoneInfo) -> list[object]:
+    updated = d.updated_at.astimezone(tz).replace(tzinfo=None) if d.updated_at else None
+    return [d.task_code, d.task_id, d.task_title, d.agency, d.due, d.status, d.percent, updated, d.note,
+            d.who, "Có" if d.overdue else ""]
+
+
+def _header(ws, values) -> None:  # type: ignore[no-untyped-def]
+    ws.append(list(values))
+    for cell in ws[ws.max_row]:
+        cell.font = BOLD
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+class ExcelWorkbook:
+    """Write a summary sheet and a detail sheet that open in Excel and LibreOffice."""
+
+    def workbook(self, report: ProgressReport, tz: ZoneInfo) -> bytes:
+        wb = Workbook()
+        summary = wb.active
+        summary.title = "Tổng hợp"
+        summary.append([f"Báo cáo tiến độ thực hiện Kế hoạch — năm {report.year}"])
+        summary["A1"].font = Font(bold=True, size=13)
+        summary.append([f"Lập lúc {report.generated_at.astimezone(tz):%H:%M ngày %d/%m/%Y}"])
+        summary.append([])
+        for heading, rows in (("Theo nhiệm vụ", report.by_task), ("Theo cơ quan", report.by_agency)):
+            summary.append([heading])
+            summary.cell(summary.max_row, 1).font = BOLD
+            _header(summary, ["Nhiệm vụ" if rows is report.by_task else "Cơ quan", "Tổng số hạn",
+                              *(COLUMN_LABEL[c] for c in COLUMNS)])
+            for r in rows:
+                summary.append([r.label, r.total, *(r.counts[c] for c in COLUMNS)])
+            summary.append([])
+        summary.column_dimensions["A"].width = 70
+        for col in range(2, 3 + len(COLUMNS)):
+            summary.column_dimensions[get_column_letter(col)].width = 15
+
+        detail = wb.create_sheet("Chi tiết")
+        _header(detail, DETAIL_HEADERS)
+        for d in report.details:
+            detail.append(_detail_values(d, tz))
+            row = detail.max_row
+            detail.cell(row, 5).number_format = "DD/MM/YYYY"
+            detail.cell(row, 8).number_format = "DD/MM/YYYY HH:MM"
+            if d.overdue:
+                for cell in detail[row]:
+                    cell.fill = LATE_FILL
+        widths = (9, 12, 50, 40, 12, 16, 10, 18, 40, 22, 9)
+        for i, w in enumerate(widths, start=1):
+            detail.column_dimensions[get_column_letter(i)].width = w
+        detail.freeze_panes = "A2"
+        detail.auto_filter.ref = detail.dimensions
+        out = io.BytesIO()
+        wb.save(out)
+        return out.getvalue()
+
+
+def report_csv(report: ProgressReport, tz: ZoneInfo) -> bytes:
+    """Write the detail rows as CSV (UTF-8 with BOM, so Excel shows the diacritics)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(DETAIL_HEADERS)
+    for d in report.details:
+        values = _detail_values(d, tz)
+        values[4] = d.due.strftime("%d/%m/%Y")
+        values[7] = values[7].strftime("%d/%m/%Y %H:%M") if values[7] else ""  # type: ignore[attr-defined]
+        writer.writerow(["" if v is None else v for v in values])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")

@@ -1,0 +1,595 @@
+"""Zalo adapter: a small Bot API client on httpx, long polling or a webhook, numbered choices.
+
+The Zalo Bot Platform answers ``{"ok": true, "result": ...}`` or
+``{"ok": false, "error_code": N, "description": "..."}``. Every refusal raises ZaloAPIError; the
+kinds that matter to delivery are also delivery errors, so the outbox treats Zalo like Telegram:
+
+- error_code 429 or HTTP 429 → ZaloRateLimited, a RetryLater (retry_after from the answer, else 1 s);
+- on a method addressed to a chat (sendMessage…): error_code 403, or a description containing
+  "not allowed", "blocked", "quota" or "interact" → ZaloChatUnreachable, a ChatUnreachable: the user
+  blocked the bot, has not written to it recently enough, or the bot's quota for that user is spent;
+- error_code or HTTP status ≥ 500, timeouts and network errors → ZaloUnavailable, a RetryLater (5 s);
+- anything else (400 bad request, 401 wrong token, 404 unknown method…) → plain ZaloAPIError.
+
+getUpdates answers 408 when nothing arrived during the long poll: that is not an error (None).
+The token is part of every URL, so nothing here logs a URL or lets an httpx exception through.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import hmac
+import logging
+from collections import OrderedDict, deque
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import urlsplit
+
+import httpx
+
+from bot.delivery import ChatUnreachable, RetryLater
+from bot.zalo_render import chosen, zalo_messages
+from handlers.conversation import Conversation
+from handlers.flood import MSG_SLOW_DOWN, FloodGuard
+from handlers.ports import Clock
+from handlers.types import Choice, Incoming, Reply
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+PLATFORM = "zalo"
+DEFAULT_API_URL = "https://bot-api.zaloplatforms.com"
+SECRET_HEADER = "X-Bot-Api-Secret-Token"
+TEXT_EVENT = "message.text.received"
+UNREACHABLE_MARKERS = ("not allowed", "blocked", "quota", "interact")
+SEND_ATTEMPTS = 4
+MAX_PATIENT_WAIT = 30.0  # a user waiting for an answer is not kept waiting longer than this
+MIN_EMPTY_POLL = 0.5
+MAX_REMEMBERED_CHATS = 10_000
+MAX_CONCURRENT_UPDATES = 32
+MAX_WEBHOOK_BODY = 256 * 1024
+DRAIN_SECONDS = 10.0
+MSG_TEXT_ONLY = "Tôi chỉ đọc được tin nhắn chữ. Bạn hãy gõ câu hỏi."
+
+log = logging.getLogger(__name__)
+
+
+class ZaloAPIError(Exception):
+    """Zalo refused a call (ok is false), or gave no Bot API answer."""
+
+    def __init__(self, error_code: int, description: str, method: str = ""):
+        self.error_code = error_code
+        self.description = description
+        self.method = method
+        # Exception.__init__ directly: the delivery-error mixins below take other arguments.
+        Exception.__init__(self, f"{self._where()} refused: error {error_code}: {description}")
+
+    def _where(self) -> str:
+        return f"Zalo {self.method}" if self.method else "Zalo API"
+
+
+class ZaloRateLimited(ZaloAPIError, RetryLater):
+    """Zalo asked the bot to slow down (429)."""
+
+    def __init__(self, error_code: int, description: str, method: str, retry_after: float):
+        ZaloAPIError.__init__(self, error_code, description, method)
+        self.retry_after = retry_after
+        self.reason = "rate limited"
+        self.args = (f"{self.args[0]}; retry after {retry_after:.1f} s",)
+
+
+class ZaloUnavailable(ZaloAPIError, RetryLater):
+    """Zalo failed for a moment (5xx, timeout, network error)."""
+
+    def __init__(self, error_code: int, description: str, method: str, retry_after: float = 5.0):
+        ZaloAPIError.__init__(self, error_code, description, method)
+        self.retry_after = retry_after
+        self.reason = description
+        self.args = (f"{self._where()} unavailable: {description}",)
+
+
+class ZaloChatUnreachable(ZaloAPIError, ChatUnreachable):
+    """Zalo will not deliver to this chat (blocked, no recent interaction, quota spent)."""
+
+    def __init__(self, error_code: int, description: str, method: str):
+        ZaloAPIError.__init__(self, error_code, description, method)
+        self.reason = str(self)
+
+
+def _int(value: Any, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _retry_after(answer: Any, response: httpx.Response) -> float | None:
+    candidates: list[Any] = []
+    if isinstance(answer, dict):
+        parameters = answer.get("parameters")
+        if isinstance(parameters, dict):
+            candidates.append(parameters.get("retry_after"))
+        candidates.append(answer.get("retry_after"))
+    candidates.append(response.headers.get("Retry-After"))
+    for value in candidates:
+        try:
+            return max(float(value), 0.0)
+        except (TypeError, ValueError):
+            continue
+    return None
+
+
+def classify(method: str, to_chat: bool, error_code: int, description: str, status: int = 200,
+             retry_after: float | None = None) -> ZaloAPIError:
+    """Turn one refusal into the ZaloAPIError subclass that says what to do about it."""
+    if error_code == 429 or status == 429:
+        return ZaloRateLimited(error_code or 429, description, method,
+                               1.0 if retry_after is None else retry_after)
+    lowered = description.lower()
+    if to_chat and (error_code == 403 or any(marker in lowered for marker in UNREACHABLE_MARKERS)):
+        return ZaloChatUnreachable(error_code, description, method)
+    if error_code >= 500 or status >= 500:
+        return ZaloUnavailable(error_code, description, method)
+    return ZaloAPIError(error_code, description, method)
+
+
+class ZaloClient:
+    """Call the Zalo Bot API over httpx; every refusal raises ZaloAPIError (see the module doc)."""
+
+    def __init__(self, token: str, api_url: str = DEFAULT_API_URL, *, timeout: float = 15.0,
+                 http: httpx.AsyncClient | None = None):
+        if not token:
+            raise ValueError("a Zalo bot token is required")
+        self._token = token
+        self.api_url = api_url.rstrip("/")
+        self._base = f"{self.api_url}/bot{token}/"
+        self._timeout = timeout
+        self._http = http if http is not None else httpx.AsyncClient(timeout=timeout)
+        self._owns_http = http is None
+        # Zalo documents one update per getUpdates answer; should a list come, none of it is lost.
+        self._pending: deque[dict[str, Any]] = deque()
+
+    def __repr__(self) -> str:
+        return f"ZaloClient(api_url={self.api_url!r})"
+
+    async def aclose(self) -> None:
+        """Close the HTTP connections if this client opened them."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> ZaloClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    def _scrub(self, text: str) -> str:
+        return text.replace(self._token, "***")
+
+    async def call(self, method: str, payload: dict[str, Any] | None = None, *,
+                   http_timeout: float | None = None) -> Any:
+        """Call one Bot API method with a JSON body; return its result or raise ZaloAPIError."""
+        body = payload or {}
+        try:
+            response = await self._http.post(self._base + method, json=body,
+                                             timeout=http_timeout or self._timeout)
+        except httpx.ReadTimeout:
+            raise ZaloUnavailable(408, "timed out waiting for the answer", method) from None
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            # `from None`: the httpx exception holds the request, whose URL holds the token.
+            raise ZaloUnavailable(0, self._scrub(f"{type(exc).__name__}: {exc}"), method) from None
+        status = response.status_code
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = None
+        if isinstance(answer, dict) and answer.get("ok") is True:
+            return answer.get("result")
+        if isinstance(answer, dict):
+            code = _int(answer.get("error_code"), status if status != 200 else 0)
+            description = self._scrub(str(answer.get("description") or f"HTTP {status}"))
+        else:
+            code, description = status, f"HTTP {status} without a Bot API answer"
+        raise classify(method, "chat_id" in body, code, description, status, _retry_after(answer, response))
+
+    async def get_me(self) -> dict[str, Any]:
+        """Return the bot's own account."""
+        result = await self.call("getMe")
+        return result if isinstance(result, dict) else {}
+
+    async def get_updates(self, timeout: int = 30) -> dict[str, Any] | None:  # noqa: ASYNC109 - sent to Zalo
+        """Wait up to `timeout` seconds for one update; None when nothing arrived."""
+        if self._pending:
+            return self._pending.popleft()
+        try:
+            result = await self.call("getUpdates", {"timeout": timeout}, http_timeout=timeout + 10)
+        except ZaloAPIError as exc:
+            if exc.error_code == 408:
+                return None
+            raise
+        if isinstance(result, list):
+            self._pending.extend(u for u in result if isinstance(u, dict) and u)
+            return self._pending.popleft() if self._pending else None
+        return result if isinstance(result, dict) and result else None
+
+    async def send_message(self, chat_id: str, text: str) -> str:
+        """Send one text (at most 2,000 characters); return Zalo's message id."""
+        result = await self.call("sendMessage", {"chat_id": chat_id, "text": text})
+        message_id = result.get("message_id") if isinstance(result, dict) else None
+        return "" if message_id is None else str(message_id)
+
+    async def set_webhook(self, url: str, secret: str) -> Any:
+        """Have Zalo POST updates to `url` with the secret in the X-Bot-Api-Secret-Token header."""
+        return await self.call("setWebhook", {"url": url, "secret_token": secret})
+
+    async def delete_webhook(self) -> Any:
+        """Stop webhook delivery so getUpdates works."""
+        return await self.call("deleteWebhook")
+
+    async def get_webhook_info(self) -> dict[str, Any]:
+        """Return the webhook Zalo has on record."""
+        result = await self.call("getWebhookInfo")
+        return result if isinstance(result, dict) else {}
+
+
+class ZaloMessenger:
+    """Send replies through the Zalo Bot API as plain text, at most 2,000 characters a message.
+
+    Patient senders (interactive replies) wait out rate limits and brief failures; impatient ones
+    (the outbox) raise RetryLater at once so the row is rescheduled instead of holding a worker.
+    """
+
+    platform = PLATFORM
+
+    def __init__(self, client: ZaloClient, patient: bool = False):
+        self.client = client
+        self.patient = patient
+
+    async def send(self, chat_id: str, reply: Reply) -> list[str]:
+        """Send one reply (split as needed); return the message ids."""
+        return [await self._send_text(chat_id, text) for text in zalo_messages(reply)]
+
+    async def _send_text(self, chat_id: str, text: str) -> str:
+        attempts = SEND_ATTEMPTS if self.patient else 1
+        for attempt in range(1, attempts + 1):
+            try:
+                return await self.client.send_message(chat_id, text)
+            except RetryLater as exc:
+                delay = exc.retry_after if isinstance(exc, ZaloRateLimited) else 0.5 * attempt
+                if attempt == attempts or delay > MAX_PATIENT_WAIT:
+                    raise
+                log.warning("sendMessage: %s; retrying in %.1f s", exc.reason, delay)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
+
+
+class UpdateLog(Protocol):
+    async def first_time(self, platform: str, update_id: str, now: dt.datetime) -> bool: ...
+
+
+class BlockedChats(Protocol):
+    async def mark_blocked(self, platform: str, chat_id: str, at: dt.datetime) -> Any: ...
+
+
+@dataclass(frozen=True)
+class ZaloEvent:
+    """The parts of a Zalo update the bot uses."""
+
+    name: str
+    chat_id: str
+    user_id: str
+    message_id: str
+    text: str | None
+    display_name: str
+    sent_at: dt.datetime | None
+    from_bot: bool
+
+    @property
+    def key(self) -> str | None:
+        """Return the de-duplication key; chat-scoped so that ids unique per chat also work."""
+        if self.message_id:
+            return f"{self.chat_id}:{self.message_id}"
+        if self.sent_at is not None:
+            return f"{self.chat_id}:@{self.sent_at.timestamp():.3f}"
+        return None
+
+
+def _id(value: Any) -> str:
+    return "" if value is None or isinstance(value, dict | list) else str(value).strip()[:128]
+
+
+def message_time(value: Any) -> dt.datetime | None:
+    """Read Zalo's message date (milliseconds since the epoch) as UTC."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    seconds = value / 1000 if value > 10**11 else value  # tolerate seconds, as Telegram sends
+    try:
+        return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def unwrap(body: Any) -> dict[str, Any] | None:
+    """Return the event from a webhook body, bare or wrapped as {"ok": true, "result": event}."""
+    if isinstance(body, dict) and isinstance(body.get("result"), dict) and "message" not in body:
+        body = body["result"]
+    return body if isinstance(body, dict) else None
+
+
+def parse_event(update: Any) -> ZaloEvent | None:
+    """Read a Zalo update; None when it carries no message from a chat."""
+    if not isinstance(update, dict) or not isinstance(update.get("message"), dict):
+        return None
+    message = update["message"]
+    sender = message.get("from") if isinstance(message.get("from"), dict) else {}
+    chat = message.get("chat") if isinstance(message.get("chat"), dict) else {}
+    chat_id = _id(chat.get("id")) or _id(sender.get("id"))
+    if not chat_id:
+        return None
+    text = message.get("text")
+    name = sender.get("display_name") or sender.get("name") or ""
+    return ZaloEvent(
+        name=str(update.get("event_name") or ""),
+        chat_id=chat_id,
+        user_id=_id(sender.get("id")) or chat_id,
+        message_id=_id(message.get("message_id")),
+        text=text if isinstance(text, str) else None,
+        display_name=str(name)[:128],
+        sent_at=message_time(message.get("date")),
+        from_bot=sender.get("is_bot") is True,
+    )
+
+
+@dataclass
+class _Turn:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    holders: int = 0
+
+
+class ZaloAdapter:
+    """Turn Zalo events into Incoming messages and send the conversation's replies."""
+
+    def __init__(self, conversation: Conversation, updates: UpdateLog, blocked: BlockedChats,
+                 flood: FloodGuard, clock: Clock, client: ZaloClient, *, poll_timeout: int = 30,
+                 backoff: tuple[float, float] = (1.0, 60.0), max_chats: int = MAX_REMEMBERED_CHATS,
+                 max_concurrent: int = MAX_CONCURRENT_UPDATES):
+        self.conversation = conversation
+        self.updates = updates
+        self.blocked = blocked
+        self.flood = flood
+        self.clock = clock
+        self.client = client
+        self.messenger = ZaloMessenger(client, patient=True)
+        self.poll_timeout = poll_timeout
+        self.backoff = backoff
+        self.max_chats = max_chats
+        self._choices: OrderedDict[str, tuple[Choice, ...]] = OrderedDict()
+        self._turns: dict[str, _Turn] = {}
+        self._slots = asyncio.Semaphore(max_concurrent)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._stopping = asyncio.Event()
+
+    # -- running ---------------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Ask run() or serve_webhook() to finish the events in hand and return; final."""
+        self._stopping.set()
+
+    async def run(self) -> None:
+        """Long-poll getUpdates and answer each event until stop() or cancellation."""
+        await self._drop_webhook()
+        loop = asyncio.get_running_loop()
+        delay = self.backoff[0]
+        log.info("Zalo polling started")
+        try:
+            while not self._stopping.is_set():
+                started = loop.time()
+                try:
+                    update = await self._next_update()
+                except ZaloRateLimited as exc:
+                    log.warning("getUpdates: %s", exc)
+                    await self._pause(exc.retry_after)
+                    continue
+                except Exception as exc:
+                    # ZaloUnavailable, a refused token, or a bug: keep the bot alive, but back off.
+                    # Our errors are token-free; a bug's traceback is worth having.
+                    log.error("getUpdates failed, polling again in %.1f s: %s", delay, exc,
+                              exc_info=not isinstance(exc, ZaloAPIError))
+                    await self._pause(delay)
+                    delay = min(delay * 2, self.backoff[1])
+                    continue
+                delay = self.backoff[0]
+                if update is None:
+                    # A server that answers "nothing" at once must not turn this into a busy loop.
+                    if loop.time() - started < MIN_EMPTY_POLL:
+                        await self._pause(MIN_EMPTY_POLL)
+                    continue
+                await self._dispatch(update)
+        finally:
+            await self._drain()
+            log.info("Zalo polling stopped")
+
+    async def serve_webhook(self, url: str, secret: str, listen: str = "0.0.0.0", port: int = 8444,
+                            path: str | None = None) -> None:
+        """Register the webhook with Zalo and answer its calls until stop() or cancellation."""
+        from aiohttp import web  # here, so that polling deployments need no web server
+
+        path = path or urlsplit(url).path or "/"
+        runner = web.AppRunner(self.webhook_app(secret, path), access_log=None)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, listen, port).start()
+            await self.client.set_webhook(url, secret)
+            log.info("Zalo webhook listening on %s:%s%s", listen, port, path)
+            await self._stopping.wait()
+        finally:
+            await runner.cleanup()
+            log.info("Zalo webhook stopped")
+
+    def webhook_app(self, secret: str, path: str = "/zalo") -> web.Application:
+        """Build the aiohttp app that takes Zalo's webhook calls at `path` (403 on a wrong secret)."""
+        from aiohttp import web
+
+        if not secret:
+            raise ValueError("a webhook secret is required")
+        expected = secret.encode("utf-8")
+
+        async def receive(request: web.Request) -> web.Response:
+            given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "replace")
+            if not hmac.compare_digest(given, expected):
+                log.warning("Zalo webhook call with a wrong or missing secret refused")
+                return web.Response(status=403)
+            try:
+                update = unwrap(await request.json())
+            except ValueError:
+                update = None
+            if update is None:
+                return web.Response(status=400, text="expected a JSON object")
+            await self._dispatch(update)
+            return web.json_response({"ok": True})
+
+        async def drain(app: web.Application) -> None:
+            await self._drain()
+
+        app = web.Application(client_max_size=MAX_WEBHOOK_BODY)
+        app.router.add_post(path, receive)
+        app.on_cleanup.append(drain)
+        return app
+
+    async def _drop_webhook(self) -> None:
+        # Zalo serves getUpdates only while no webhook is set.
+        try:
+            await self.client.delete_webhook()
+        except ZaloAPIError as exc:
+            log.warning("deleteWebhook failed, polling anyway: %s", exc)
+
+    async def _next_update(self) -> dict[str, Any] | None:
+        """Wait for one update, or for stop(); an update that already arrived is never dropped."""
+        poll = asyncio.ensure_future(self.client.get_updates(self.poll_timeout))
+        stopped = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait({poll, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (poll, stopped):
+                task.cancel()
+            await asyncio.gather(poll, stopped, return_exceptions=True)
+        if poll.cancelled():
+            return None
+        return poll.result()
+
+    async def _pause(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+
+    async def _dispatch(self, update: dict[str, Any]) -> None:
+        # Events run concurrently (one slow chat does not hold the others) but a bounded number.
+        await self._slots.acquire()
+        task = asyncio.create_task(self._handle_then_release(update))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _handle_then_release(self, update: dict[str, Any]) -> None:
+        try:
+            await self.handle_update(update)
+        finally:
+            self._slots.release()
+
+    async def _drain(self) -> None:
+        """Let the events in hand finish; cancel what is still running after DRAIN_SECONDS."""
+        if not self._tasks:
+            return
+        _, pending = await asyncio.wait(set(self._tasks), timeout=DRAIN_SECONDS)
+        for task in pending:
+            task.cancel()
+        if pending:
+            log.warning("%d Zalo event(s) cancelled at shutdown", len(pending))
+            await asyncio.gather(*pending, return_exceptions=True)
+
+    # -- one event -------------------------------------------------------------------------------
+
+    async def handle_update(self, update: dict[str, Any]) -> None:
+        """Answer one Zalo update; never raises, so one bad event cannot stop the loop."""
+        event = parse_event(update)
+        if event is None:
+            log.info("Zalo update without a chat message ignored (%s)",
+                     str(update.get("event_name"))[:60] if isinstance(update, dict) else "?")
+            return
+        if event.from_bot:
+            return
+        async with self._turn(event.chat_id):
+            try:
+                await self._answer(event)
+            except Exception:
+                log.exception("error while handling Zalo message %s", event.message_id or "?")
+
+    @contextlib.asynccontextmanager
+    async def _turn(self, chat_id: str) -> AsyncIterator[None]:
+        """Take one chat's events in arrival order: a "1" must be read after the menu it answers."""
+        # Nothing awaits before the lock, so tasks queue on it in the order they were created.
+        turn = self._turns.get(chat_id)
+        if turn is None:
+            turn = self._turns[chat_id] = _Turn()
+        turn.holders += 1
+        try:
+            async with turn.lock:
+                yield
+        finally:
+            turn.holders -= 1
+            if turn.holders == 0:
+                del self._turns[chat_id]
+
+    async def _answer(self, event: ZaloEvent) -> None:
+        key = event.key
+        if key is not None and not await self.updates.first_time(PLATFORM, key, self.clock.now()):
+            log.info("duplicate Zalo message %s ignored", event.message_id)
+            return
+        verdict = self.flood.check(f"{PLATFORM}:{event.user_id}")
+        if not verdict.allowed:
+            if verdict.warn:
+                await self.send(event.chat_id, Reply(text=MSG_SLOW_DOWN))
+            return
+        if event.name != TEXT_EVENT or event.text is None:
+            await self.send(event.chat_id, Reply(text=MSG_TEXT_ONLY))
+            return
+        for reply in await self.conversation.handle(self.incoming(event)):
+            if reply.choices:
+                self._remember(event.chat_id, reply.choices)
+            await self.send(event.chat_id, reply)
+
+    def incoming(self, event: ZaloEvent) -> Incoming:
+        """Build the Incoming message; a bare number picks from the chat's last choices."""
+        text = event.text or ""
+        choice = chosen(text, self._choices.get(event.chat_id, ()))
+        extras = {"sent_at": event.sent_at.isoformat()} if event.sent_at else {}
+        return Incoming(
+            platform=PLATFORM,
+            chat_id=event.chat_id,
+            user_id=event.user_id,
+            text="" if choice else text,
+            choice=choice.data if choice else None,
+            display_name=event.display_name,
+            extras=extras,
+        )
+
+    def _remember(self, chat_id: str, choices: tuple[Choice, ...]) -> None:
+        # Least recently used chats are forgotten first, so memory stays bounded.
+        self._choices[chat_id] = choices
+        self._choices.move_to_end(chat_id)
+        while len(self._choices) > self.max_chats:
+            self._choices.popitem(last=False)
+
+    async def send(self, chat_id: str, reply: Reply) -> list[str]:
+        """Answer a user now; a refusal is logged (an unreachable chat recorded), never raised."""
+        try:
+            return await self.messenger.send(chat_id, reply)
+        except ChatUnreachable as exc:
+            log.warning("Zalo chat %s cannot be messaged: %s", chat_id, exc)
+            await self.blocked.mark_blocked(PLATFORM, chat_id, self.clock.now())
+        except RetryLater as exc:
+            log.warning("reply to Zalo chat %s dropped: %s", chat_id, exc)
+        except ZaloAPIError as exc:
+            log.error("reply to Zalo chat %s failed: %s", chat_id, exc)
+        return []
