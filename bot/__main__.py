@@ -14,8 +14,7 @@ import typer
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.logs import configure_logging
-from bot.services import open_stores
-from bot.wiring import load_checked
+from bot.wiring import load_all, load_checked
 from handlers.answers import answer
 from handlers.membership import ROLE_NAMES, Membership, local_time
 from knowledge.loader import InvalidKnowledge, validate_paths
@@ -50,13 +49,13 @@ def run() -> None:
     settings = _settings()
     configure_logging(settings.log_level, settings.secrets())
     try:
-        knowledge, engine = load_checked(settings)
+        knowledge, engine, policy = load_all(settings)
     except InvalidKnowledge as exc:
         _fail_invalid(exc)
         return
-    from bot.app import serve
+    from bot.app import serve  # imports the database and platform libraries only when serving
 
-    asyncio.run(serve(settings, knowledge, engine))
+    asyncio.run(serve(settings, knowledge, engine, policy))
 
 
 @app.command()
@@ -112,7 +111,7 @@ def validate(paths: Annotated[list[Path] | None, typer.Argument(help="Files or f
     problems = validate_paths(targets)
     if not paths:
         try:
-            load_checked(settings)
+            load_all(settings)
         except InvalidKnowledge as exc:
             problems += [p for p in exc.problems if p not in problems]
     for p in problems:
@@ -178,10 +177,12 @@ def invite_create(
     if role not in ROLE_NAMES:
         typer.echo("Vai trò phải là member hoặc admin.", err=True)
         raise typer.Exit(2)
-    problem = Membership.invitable(knowledge.plan, agency)
+    problem = Membership.invitable(knowledge.plan, agency, SystemClock().now().astimezone(settings.tz).date())
     if problem:
         typer.echo(problem, err=True)
         raise typer.Exit(2)
+
+    from bot.services import open_stores
 
     async def create():  # type: ignore[no-untyped-def]
         async with open_stores(settings, knowledge.plan) as stores:
@@ -204,6 +205,8 @@ def questions(
     settings = _settings()
     knowledge = _knowledge(settings)
 
+    from bot.services import open_stores
+
     async def fetch():  # type: ignore[no-untyped-def]
         async with open_stores(settings, knowledge.plan) as stores:
             since = SystemClock().now() - dt.timedelta(days=days)
@@ -214,6 +217,130 @@ def questions(
         typer.echo(f"Không có câu hỏi nào bị từ chối trong {days} ngày qua.")
     for q, n in rows:
         typer.echo(f"{n}\t{q}")
+
+
+reminders_app = typer.Typer(no_args_is_help=True, help="Deadline reminders.")
+app.add_typer(reminders_app, name="reminders")
+task_app = typer.Typer(no_args_is_help=True, help="Plan tasks: deadlines and events.")
+app.add_typer(task_app, name="task")
+
+
+def _with_bot(settings: Settings, work):  # type: ignore[no-untyped-def]
+    """Open the database, wire the use cases, and run `work(bot, knowledge)`."""
+    from bot.app import build_bot
+    from bot.services import open_stores
+
+    try:
+        knowledge, engine, policy = load_all(settings)
+    except InvalidKnowledge as exc:
+        _fail_invalid(exc)
+        raise
+
+    async def go():  # type: ignore[no-untyped-def]
+        async with open_stores(settings, knowledge.plan) as stores:
+            bot = build_bot(settings, knowledge, engine, policy, stores, SystemClock())
+            return await work(bot, knowledge)
+
+    return asyncio.run(go())
+
+
+def _day(text: str) -> dt.date:
+    from handlers.reports import parse_day
+
+    day = parse_day(text)
+    if day is None:
+        typer.echo(f"Ngày không hợp lệ: {text!r} (dùng dd/mm/yyyy hoặc yyyy-mm-dd).", err=True)
+        raise typer.Exit(2)
+    return day
+
+
+@reminders_app.command("preview")
+def reminders_preview(
+    start: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],
+    days: Annotated[int, typer.Option("--days", help="How many days.")] = 30,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+) -> None:
+    """List every reminder and escalation the policy would send in a window, without sending."""
+    settings = _settings()
+    first = _day(start)
+
+    async def work(bot, knowledge):  # type: ignore[no-untyped-def]
+        return knowledge, await bot.reminders.preview(first, days)
+
+    knowledge, planned = _with_bot(settings, work)
+    tz = settings.tz
+    kind_vn = {"before": "trước hạn", "on_the_day": "đúng hạn", "overdue": "quá hạn",
+               "escalation": "báo quản trị viên"}
+    for r in planned:
+        local = r.send_at.astimezone(tz)
+        if as_json:
+            typer.echo(json.dumps({"send_at": local.isoformat(), "agency_id": r.agency_id,
+                                   "task_id": r.task_id, "due": r.due.isoformat(), "kind": r.kind.value},
+                                  ensure_ascii=False))
+        else:
+            typer.echo(f"{local:%d/%m/%Y %H:%M}  {kind_vn[r.kind.value]:<18} {r.task_id:<8} "
+                       f"hạn {r.due:%d/%m/%Y}  {knowledge.plan.agencies[r.agency_id].name}")
+    if not as_json:
+        typer.echo(f"{len(planned)} tin sẽ được gửi trong {days} ngày từ {first:%d/%m/%Y}.")
+
+
+def _task_date(task: str, day: str, kind: str) -> None:
+    settings = _settings()
+    when = _day(day)
+
+    async def work(bot, knowledge):  # type: ignore[no-untyped-def]
+        if task not in knowledge.plan.tasks:
+            return None
+        dates = bot.stores.task_dates
+        if kind == "event":
+            await dates.record_event(task, when, "cli", SystemClock().now())
+        else:
+            await dates.set_deadline(task, when, "cli", SystemClock().now())
+        return await bot.reminders.plan_occurrences()
+
+    added = _with_bot(settings, work)
+    if added is None:
+        typer.echo(f"Không có nhiệm vụ mã {task!r}.", err=True)
+        raise typer.Exit(2)
+    typer.echo(f"Đã ghi nhận; {added} hạn mới được tạo.")
+
+
+@task_app.command("trigger")
+def task_trigger(task: str, day: str) -> None:
+    """Record the event an "after an event" task waits for (e.g. the Ministry's guidance)."""
+    _task_date(task, day, "event")
+
+
+@task_app.command("deadline")
+def task_deadline(task: str, day: str) -> None:
+    """Set a deadline for a task the plan gives no time."""
+    _task_date(task, day, "deadline")
+
+
+@app.command()
+def report(
+    year: Annotated[int, typer.Option("--year")],
+    fmt: Annotated[str, typer.Option("--format", help="xlsx or csv")] = "xlsx",
+    output: Annotated[Path, typer.Option("-o", "--output")] = Path("bao-cao.xlsx"),
+    task: Annotated[str | None, typer.Option("--task")] = None,
+) -> None:
+    """Write the progress report of a year as an Excel workbook or a CSV file."""
+    from bot.workbook import ExcelWorkbook, report_csv
+    from handlers.reports import build_report
+
+    if fmt not in ("xlsx", "csv"):
+        typer.echo("--format phải là xlsx hoặc csv.", err=True)
+        raise typer.Exit(2)
+    settings = _settings()
+
+    async def work(bot, knowledge):  # type: ignore[no-untyped-def]
+        occs = await bot.stores.occurrences.for_year(year, task)
+        return build_report(knowledge.plan, occs, year, SystemClock().now(), settings.tz)
+
+    rep = _with_bot(settings, work)
+    data = ExcelWorkbook().workbook(rep, settings.tz) if fmt == "xlsx" else report_csv(rep, settings.tz)
+    output.write_bytes(data)
+    typer.echo(f"Đã ghi {len(rep.details)} dòng vào {output}.")
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from knowledge.deadlines import DEFAULT_POLICY_PATH
 from knowledge.loader import DEFAULT_HANDBOOK_DIR, DEFAULT_PLAN_PATH, DEFAULT_SYNONYMS_PATH
 from storage.db import DEFAULT_URL
 
@@ -24,10 +25,17 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
+    zalo_token: SecretStr | None = None
+    zalo_api_url: str = "https://bot-api.zaloplatforms.com"
+    zalo_webhook_url: str | None = None
+    zalo_webhook_secret: SecretStr | None = None
+    zalo_webhook_listen: str = "0.0.0.0"
+    zalo_webhook_port: int = 8444
     timezone: str = "Asia/Ho_Chi_Minh"
     handbook_dir: Path = DEFAULT_HANDBOOK_DIR
     plan_path: Path = DEFAULT_PLAN_PATH
     synonyms_path: Path = DEFAULT_SYNONYMS_PATH
+    reminder_policy_path: Path = DEFAULT_POLICY_PATH
     invite_ttl_hours: int = 72
     flood_messages: int = 5  # per user, in flood_window_seconds
     flood_window_seconds: float = 3.0
@@ -42,7 +50,7 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {v!r}") from exc
         return v
 
-    @field_validator("telegram_token", "webhook_secret", mode="before")
+    @field_validator("telegram_token", "webhook_secret", "zalo_token", "zalo_webhook_secret", mode="before")
     @classmethod
     def _empty_is_none(cls, v: object) -> object:
         return None if v == "" else v
@@ -51,13 +59,21 @@ class Settings(BaseSettings):
     def _webhook_needs_secret(self) -> Settings:
         if self.webhook_url and self.webhook_secret is None:
             raise ValueError("TCPL_WEBHOOK_SECRET is required when TCPL_WEBHOOK_URL is set")
+        if self.zalo_webhook_url:
+            if self.zalo_webhook_secret is None:
+                raise ValueError("TCPL_ZALO_WEBHOOK_SECRET is required when TCPL_ZALO_WEBHOOK_URL is set")
+            if not 8 <= len(self.zalo_webhook_secret.get_secret_value()) <= 256:
+                raise ValueError("TCPL_ZALO_WEBHOOK_SECRET must be 8 to 256 characters long")
+            if self.webhook_url and self.webhook_port == self.zalo_webhook_port:
+                raise ValueError("the Telegram and Zalo webhooks need different ports")
         return self
 
     def secrets(self) -> list[str]:
         """Return every secret value, so logging can mask them."""
         from sqlalchemy.engine import make_url
 
-        out = [s.get_secret_value() for s in (self.telegram_token, self.webhook_secret) if s]
+        out = [s.get_secret_value() for s in (self.telegram_token, self.webhook_secret, self.zalo_token,
+                                              self.zalo_webhook_secret) if s]
         try:
             password = make_url(self.database_url.get_secret_value()).password
         except Exception:  # an unparseable URL is reported elsewhere; mask it whole here

@@ -29,7 +29,7 @@ class Scheduler:
         """Re-plan when due (new year, new admin deadlines), then queue the reminders due now."""
         now = self.clock.now()
         if self._planned_at is None or now - self._planned_at >= self.replan_every:
-            added = await self.reminders.plan()
+            added = await self.reminders.plan_occurrences()
             self._planned_at = now
             if added:
                 log.info("planned %d new deadline occurrences", added)

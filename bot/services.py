@@ -7,6 +7,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from storage.tracking import OccurrenceStore, OutboxStore, PendingInputStore, TaskDateStore
+
 from bot.config import Settings
 from knowledge.loader import PlanData
 from storage.db import make_engine, make_sessionmaker, redact, upgrade
@@ -23,6 +25,10 @@ class Stores:
     invites: InviteStore
     updates: UpdateLog
     questions: QuestionLog
+    occurrences: OccurrenceStore
+    task_dates: TaskDateStore
+    outbox: OutboxStore
+    pending: PendingInputStore
 
 
 def agency_records(plan: PlanData) -> list[AgencyRecord]:
@@ -40,7 +46,8 @@ async def open_stores(settings: Settings, plan: PlanData) -> AsyncIterator[Store
     try:
         sessions = make_sessionmaker(engine)
         stores = Stores(AgencyStore(sessions), MemberStore(sessions), InviteStore(sessions),
-                        UpdateLog(sessions), QuestionLog(sessions))
+                        UpdateLog(sessions), QuestionLog(sessions), OccurrenceStore(sessions),
+                        TaskDateStore(sessions), OutboxStore(sessions), PendingInputStore(sessions))
         await stores.agencies.sync(agency_records(plan))
         yield stores
     finally:

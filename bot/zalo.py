@@ -31,7 +31,8 @@ from urllib.parse import urlsplit
 import httpx
 
 from bot.delivery import ChatUnreachable, RetryLater
-from bot.zalo_render import chosen, zalo_messages
+from bot.logs import RedactSecrets
+from bot.zalo_render import choice_number, chosen, zalo_messages
 from handlers.conversation import Conversation
 from handlers.flood import MSG_SLOW_DOWN, FloodGuard
 from handlers.ports import Clock
@@ -53,6 +54,7 @@ MAX_CONCURRENT_UPDATES = 32
 MAX_WEBHOOK_BODY = 256 * 1024
 DRAIN_SECONDS = 10.0
 MSG_TEXT_ONLY = "Tôi chỉ đọc được tin nhắn chữ. Bạn hãy gõ câu hỏi."
+MSG_NO_SUCH_CHOICE = "Không có lựa chọn số {n}. Bạn hãy gõ một số từ 1 đến {count}, hoặc gõ câu hỏi."
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +151,10 @@ class ZaloClient:
         self._timeout = timeout
         self._http = http if http is not None else httpx.AsyncClient(timeout=timeout)
         self._owns_http = http is None
+        # httpx logs each request URL at INFO; mask the token there even if logging is set up
+        # differently from bot.logs (tests, a library user).
+        self._mask = RedactSecrets([token])
+        logging.getLogger("httpx").addFilter(self._mask)
         # Zalo documents one update per getUpdates answer; should a list come, none of it is lost.
         self._pending: deque[dict[str, Any]] = deque()
 
@@ -157,6 +163,7 @@ class ZaloClient:
 
     async def aclose(self) -> None:
         """Close the HTTP connections if this client opened them."""
+        logging.getLogger("httpx").removeFilter(self._mask)
         if self._owns_http:
             await self._http.aclose()
 
@@ -378,6 +385,25 @@ class ZaloAdapter:
         """Ask run() or serve_webhook() to finish the events in hand and return; final."""
         self._stopping.set()
 
+    @contextlib.asynccontextmanager
+    async def running(self, *, webhook_url: str | None = None, webhook_secret: str | None = None,
+                      listen: str = "0.0.0.0", port: int = 8444) -> AsyncIterator[ZaloMessenger]:
+        """Poll (or serve the webhook) while the block runs; yield the outbox's messenger."""
+        if webhook_url and not webhook_secret:
+            raise ValueError("a Zalo webhook needs a secret")
+        if webhook_url:
+            assert webhook_secret is not None
+            work = asyncio.create_task(self.serve_webhook(webhook_url, webhook_secret, listen, port))
+        else:
+            work = asyncio.create_task(self.run())
+        work.add_done_callback(_report_failure)
+        try:
+            yield ZaloMessenger(self.client, patient=False)
+        finally:
+            self.stop()
+            with contextlib.suppress(Exception):  # a failure was reported when it happened
+                await asyncio.wait_for(work, DRAIN_SECONDS + self.poll_timeout)
+
     async def run(self) -> None:
         """Long-poll getUpdates and answer each event until stop() or cancellation."""
         await self._drop_webhook()
@@ -391,7 +417,7 @@ class ZaloAdapter:
                     update = await self._next_update()
                 except ZaloRateLimited as exc:
                     log.warning("getUpdates: %s", exc)
-                    await self._pause(exc.retry_after)
+                    await self._pause(max(exc.retry_after, MIN_EMPTY_POLL))
                     continue
                 except Exception as exc:
                     # ZaloUnavailable, a refused token, or a bug: keep the bot alive, but back off.
@@ -554,6 +580,12 @@ class ZaloAdapter:
         if event.name != TEXT_EVENT or event.text is None:
             await self.send(event.chat_id, Reply(text=MSG_TEXT_ONLY))
             return
+        choices = self._choices.get(event.chat_id, ())
+        n = choice_number(event.text)
+        if choices and n is not None and not 1 <= n <= len(choices):
+            # A bare number after a menu is a mistyped choice, not a question worth searching for.
+            await self.send(event.chat_id, Reply(text=MSG_NO_SUCH_CHOICE.format(n=n, count=len(choices))))
+            return
         for reply in await self.conversation.handle(self.incoming(event)):
             if reply.choices:
                 self._remember(event.chat_id, reply.choices)
@@ -593,3 +625,10 @@ class ZaloAdapter:
         except ZaloAPIError as exc:
             log.error("reply to Zalo chat %s failed: %s", chat_id, exc)
         return []
+
+
+def _report_failure(task: asyncio.Task[None]) -> None:
+    # The adapter runs beside the scheduler: say at once if it died, not only at shutdown.
+    if not task.cancelled() and task.exception() is not None:
+        exc = task.exception()
+        log.critical("Zalo adapter stopped: %s", exc if isinstance(exc, ZaloAPIError) else repr(exc))

@@ -82,10 +82,13 @@ def zalo_messages(reply: Reply, limit: int = MAX_MESSAGE) -> list[str]:
     return split_text(plain_text(reply), limit) or ["…"]
 
 
-def chosen(text: str, choices: tuple[Choice, ...]) -> Choice | None:
-    """Return the choice a message picks by its number ("2" or "2."), or None."""
+def choice_number(text: str) -> int | None:
+    """Return the number a message consists of ("2", "2."), or None."""
     match = _CHOICE_NUMBER.fullmatch(text.strip())
-    if match is None or not choices:
-        return None
-    n = int(match.group(1))
-    return choices[n - 1] if 1 <= n <= len(choices) else None
+    return int(match.group(1)) if match else None
+
+
+def chosen(text: str, choices: tuple[Choice, ...]) -> Choice | None:
+    """Return the choice a message picks by its number, or None."""
+    n = choice_number(text)
+    return choices[n - 1] if n is not None and 1 <= n <= len(choices) else None

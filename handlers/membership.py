@@ -32,6 +32,8 @@ MSG_GROUP_AGENCY = (
     "«{name}» là một nhóm cơ quan; hãy mời cho từng cơ quan trong nhóm (gõ /coquan để xem mã)."
 )
 
+MSG_ENDED_AGENCY = "«{name}» đã kết thúc hoạt động từ {day}; không thể mời thành viên cho cơ quan này."
+
 _CODE = re.compile(r"^[A-Za-z0-9 -]{4,40}$")  # people add spaces or dashes
 
 
@@ -108,7 +110,7 @@ class Membership:
         if await self.admin(msg) is None:
             return [Reply(text=MSG_ADMIN_ONLY)]
         lines = [f"{a.id} — {a.name}" for a in self.plan.agencies.values()
-                 if not (a.group and a.members)]
+                 if not (a.group and a.members) and a.ended_on is None]
         return [Reply(text="\n".join(lines), title="Mã các cơ quan")]
 
     async def invite(self, msg: Incoming, args: str) -> list[Reply]:
@@ -121,7 +123,7 @@ class Membership:
             return [Reply(text=MSG_INVITE_HOW)]
         agency_id = parts[0].lower()
         role = parts[1].lower() if len(parts) == 2 else MEMBER
-        problem = self.invitable(self.plan, agency_id)
+        problem = self.invitable(self.plan, agency_id, self.clock.now().astimezone(self.tz).date())
         if problem:
             return [Reply(text=problem)]
         inv = await self.invites.create(agency_id, role, f"{msg.platform}:{msg.user_id}",
@@ -132,13 +134,15 @@ class Membership:
         return [Reply(text=text, title="Đã tạo mã mời")]
 
     @staticmethod
-    def invitable(plan: PlanData, agency_id: str) -> str | None:
+    def invitable(plan: PlanData, agency_id: str, today: dt.date) -> str | None:
         """Return why an agency cannot receive invites, or None when it can."""
         agency = plan.agencies.get(agency_id)
         if agency is None:
             return MSG_UNKNOWN_AGENCY.format(agency=agency_id[:40])
         if agency.group and agency.members:
             return MSG_GROUP_AGENCY.format(name=agency.name)
+        if agency.ended_on is not None and agency.ended_on <= today:
+            return MSG_ENDED_AGENCY.format(name=agency.name, day=agency.ended_on.strftime("%d/%m/%Y"))
         return None
 
     async def list_members(self, msg: Incoming, args: str) -> list[Reply]:

@@ -90,7 +90,7 @@ class Reminders:
         events = [TaskEvent(t, d) for t, d in await self.dates.events()]
         return plan_deadlines(self.plan, years, self.policy, admin, events)
 
-    async def plan(self) -> int:
+    async def plan_occurrences(self) -> int:
         """Create the occurrences of this year and the next (idempotent); return how many are new."""
         deadlines = await self.deadlines(self.years())
         first = {d.due: self._first_step_at(d.due) for d in deadlines}

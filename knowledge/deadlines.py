@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, ValidationError, field_validator
 
 from knowledge.calendar import WorkingCalendar
-from knowledge.loader import PACKAGE_DIR, InvalidKnowledge, PlanData, Problem, read_yaml
+from knowledge.loader import PACKAGE_DIR, InvalidKnowledge, PlanData, problems_of, read_yaml
 from knowledge.schema import Agency, ScheduleKind, Strict, Task
 
 DEFAULT_POLICY_PATH = PACKAGE_DIR / "reminders.yaml"
@@ -97,10 +97,7 @@ def load_policy(path: Path = DEFAULT_POLICY_PATH) -> ReminderPolicy:
     try:
         return ReminderPolicy.model_validate(data or {})
     except ValidationError as exc:
-        raise InvalidKnowledge([
-            Problem(path, located.line(list(e["loc"])), f"{'.'.join(map(str, e['loc']))}: {e['msg']}")
-            for e in exc.errors()
-        ]) from exc
+        raise InvalidKnowledge(problems_of(exc, path, located)) from exc
 
 
 # ---------------------------------------------------------------- deadlines

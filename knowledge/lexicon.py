@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from knowledge.loader import DEFAULT_SYNONYMS_PATH, InvalidKnowledge, Problem, read_yaml
+from knowledge.loader import DEFAULT_SYNONYMS_PATH, InvalidKnowledge, problems_of, read_yaml
 from knowledge.schema import Strict, Text
 from knowledge.text import folded_tokens
 
@@ -67,10 +67,7 @@ def load_lexicon(path: Path = DEFAULT_SYNONYMS_PATH) -> Lexicon:
     try:
         parsed = LexiconFile.model_validate(data or {})
     except ValidationError as exc:
-        raise InvalidKnowledge(
-            [Problem(path, located.line(list(e["loc"])), f"{'.'.join(map(str, e['loc']))}: {e['msg']}")
-             for e in exc.errors()]
-        ) from exc
+        raise InvalidKnowledge(problems_of(exc, path, located)) from exc
     abbreviations = {
         "".join(folded_tokens(k)): tuple(folded_tokens(v)) for k, v in parsed.abbreviations.items()
     }

@@ -147,12 +147,19 @@ def _parse(model: type[M], path: Path) -> tuple[M | None, _Located, list[Problem
     try:
         return model.model_validate(data), located, []
     except ValidationError as exc:
-        out = []
-        for err in exc.errors():
-            loc = [p for p in err["loc"] if not isinstance(p, str) or not p.startswith("function-")]
-            where = ".".join(str(p) for p in loc) or "(file)"
-            out.append(Problem(path, located.line(loc), f"{where}: {err['msg']}"))
-        return None, located, out
+        return None, located, problems_of(exc, path, located, [])
+
+
+def problems_of(
+    exc: ValidationError, path: Path, located: _Located, prefix: Sequence[Any] = ()
+) -> list[Problem]:
+    """Turn pydantic's errors into located problems; `prefix` is where the validated value sits."""
+    out = []
+    for err in exc.errors():
+        loc = [*prefix, *(p for p in err["loc"] if not isinstance(p, str) or not p.startswith("function-"))]
+        where = ".".join(str(p) for p in loc) or "(file)"
+        out.append(Problem(path, located.line(loc), f"{where}: {err['msg']}"))
+    return out
 
 
 # ---------------------------------------------------------------- handbook
@@ -171,16 +178,31 @@ def _load_handbook_files(paths: Sequence[Path]) -> Handbook:
     if not paths:
         raise InvalidKnowledge([Problem(Path("."), 1, "no handbook file found")])
     for path in paths:
-        parsed, located, errs = _parse(HandbookFile, path)
+        data, located, errs = read_yaml(path)
         problems += errs
-        if parsed is None:
+        if errs:
             continue
-        for kind, items, target in (
-            ("documents", parsed.documents, hb.documents),
-            ("entries", parsed.entries, hb.entries),
-            ("menus", parsed.menus, hb.menus),
+        if not isinstance(data, dict):
+            problems.append(Problem(path, 1, "the file must be a YAML mapping"))
+            continue
+        for key in sorted(set(data) - set(HandbookFile.model_fields)):
+            problems.append(Problem(path, located.line([key]), f"{key}: unknown section"))
+        for kind, model, target in (
+            ("documents", Document, hb.documents),
+            ("entries", Entry, hb.entries),
+            ("menus", Menu, hb.menus),
         ):
-            for i, item in enumerate(items):
+            items = data.get(kind) or []
+            if not isinstance(items, list):
+                problems.append(Problem(path, located.line([kind]), f"{kind}: must be a list"))
+                continue
+            for i, raw in enumerate(items):
+                # Each item is checked on its own, so one broken entry does not hide the others' problems.
+                try:
+                    item = model.model_validate(raw)
+                except ValidationError as exc:
+                    problems += problems_of(exc, path, located, [kind, i])
+                    continue
                 here = Problem(path, located.line([kind, i]), "")
                 if item.id in target:
                     first = where[(kind, item.id)]

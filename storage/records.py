@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,3 +45,47 @@ class InviteRecord:
     expires_at: datetime
     used_at: datetime | None = None
     used_by_member_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OccurrenceRecord:
+    """One deadline of one task for one agency, with the latest progress reported on it."""
+
+    id: int
+    task_id: str
+    agency_id: str
+    due: date
+    source: str
+    status: str | None
+    percent: int | None
+    note: str | None
+    updated_at: datetime | None
+    updated_by: str | None
+    next_step_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressRecord:
+    """One progress report on an occurrence, with the display name of the member who made it."""
+
+    who: str
+    status: str
+    percent: int | None
+    note: str | None
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRecord:
+    """A queued message as a dispatcher sends it or a report lists it."""
+
+    id: int
+    dedup_key: str
+    platform: str
+    chat_id: str
+    payload: dict[str, Any]
+    kind: str
+    attempts: int
+    occurrence_id: int | None
+    status: str
+    last_error: str | None = None

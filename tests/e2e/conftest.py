@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from telegram.ext import Application
 
-from bot.app import build_conversation
-from bot.clock import SystemClock
+from bot.app import build_bot
 from bot.config import Settings
+from bot.dispatcher import Dispatcher
 from bot.services import Stores, open_stores
-from bot.telegram import TelegramAdapter
-from bot.wiring import load_checked
+from bot.telegram import TelegramAdapter, TelegramMessenger
+from bot.wiring import load_all
 from handlers.flood import FloodGuard
+from handlers.reminders import Reminders
 from knowledge.loader import Knowledge
 from tests.fakes.telegram_api import FakeTelegramAPI, running_application
 
@@ -30,10 +32,13 @@ class TelegramBot:
     knowledge: Knowledge
     application: Application
     adapter: TelegramAdapter
+    reminders: Reminders
+    dispatcher: Dispatcher
+    clock: FakeClock
 
     async def invite(self, agency_id: str, role: str = "member") -> str:
         inv = await self.stores.invites.create(
-            agency_id, role, "test", SystemClock().now(), dt.timedelta(hours=1)
+            agency_id, role, "test", self.clock.now(), dt.timedelta(hours=1)
         )
         return inv.code
 
@@ -57,16 +62,47 @@ def settings_for(url: str, **extra) -> Settings:
     return Settings(database_url=url, telegram_token=TOKEN, _env_file=None, **extra)
 
 
+class FakeClock:
+    """A clock the test moves; starts at a fixed working-day morning (Hanoi time)."""
+
+    def __init__(self, start: dt.datetime | None = None):
+        self.moment = start or dt.datetime(2026, 11, 2, 1, 30, tzinfo=dt.UTC)  # Mon 02/11 08:30 +07
+
+    def now(self) -> dt.datetime:
+        return self.moment
+
+    def set(self, moment: dt.datetime) -> None:
+        self.moment = moment.astimezone(dt.UTC)
+
+    def advance(self, **kw: float) -> None:
+        self.moment += dt.timedelta(**kw)
+
+
 @pytest.fixture
-async def telegram_bot(tmp_path: Path) -> AsyncIterator[TelegramBot]:
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def telegram_bot(tmp_path: Path, clock: FakeClock) -> AsyncIterator[TelegramBot]:
     settings = settings_for(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}")
-    knowledge, engine = load_checked(settings)
-    clock = SystemClock()
+    async with running_telegram_bot(settings, clock) as bot:
+        yield bot
+
+
+@asynccontextmanager
+async def running_telegram_bot(settings: Settings, clock: FakeClock) -> AsyncIterator[TelegramBot]:
+    """Start the fake Bot API, open the database, wire the bot and poll until the block ends."""
+    knowledge, engine, policy = load_all(settings)
     async with FakeTelegramAPI(token=TOKEN) as api, open_stores(settings, knowledge.plan) as stores:
-        conversation = build_conversation(settings, knowledge, engine, stores, clock)
+        bot = build_bot(settings, knowledge, engine, policy, stores, clock)
+        await bot.reminders.plan_occurrences()
         adapter = TelegramAdapter(
-            conversation, stores.updates, stores.members, FloodGuard(clock, limit=5, window=3.0), clock
+            bot.conversation, stores.updates, stores.members, FloodGuard(clock, limit=5, window=3.0), clock
         )
         application = adapter.build(TOKEN, f"http://127.0.0.1:{api.port}")
         async with running_application(application):
-            yield TelegramBot(api, stores, knowledge, application, adapter)
+            messenger = TelegramMessenger(application.bot)
+            dispatcher = Dispatcher(stores.outbox, {"telegram": messenger}, bot.reminders, policy.calendar(),
+                                    clock, global_rate=1000, per_chat_rate=1000)
+            yield TelegramBot(api, stores, knowledge, application, adapter, bot.reminders, dispatcher, clock)

@@ -109,22 +109,26 @@ async def test_roles_unregistered_member_and_admin(telegram_bot):
     [refused] = await telegram_bot.say(CAROL, "/moi stp admin")
     assert refused["plain_text"] == MSG_ADMIN_ONLY
 
-    await telegram_bot.say(ALICE, f"/dangky {await telegram_bot.invite('ubnd-h-ke-sach')}")
+    await telegram_bot.say(ALICE, f"/dangky {await telegram_bot.invite('ubnd-cap-xa')}")
     [tasks] = await telegram_bot.say(ALICE, "/nhiemvu")
-    assert "II.1" in tasks["plain_text"]  # districts lead II.1
-    assert "II.4.đ" not in tasks["plain_text"]  # led by the provincial office, not a district
-    [refused] = await telegram_bot.say(ALICE, "/moi ubnd-h-ke-sach admin")
+    assert "II.1" in tasks["plain_text"]  # commune-level units lead II.1
+    assert "II.4.đ" not in tasks["plain_text"]  # led by the provincial office, not communes
+    [refused] = await telegram_bot.say(ALICE, "/moi ubnd-cap-xa admin")
     assert refused["plain_text"] == MSG_ADMIN_ONLY  # a member cannot make invites, not even for itself
 
     await telegram_bot.say(BOB, f"/dangky {await telegram_bot.invite('stp', 'admin')}")
-    [created] = await telegram_bot.say(BOB, "/moi ubnd-h-my-tu")
+    [ended] = await telegram_bot.say(BOB, "/moi ubnd-h-my-tu")
+    assert "đã kết thúc hoạt động" in ended["plain_text"]  # no invites for a former district
+    [created] = await telegram_bot.say(BOB, "/moi cong-an-tinh")
     code = created["plain_text"].split("Mã mời: ")[1].split()[0]
     await telegram_bot.say(CAROL, f"/dangky {code}")
     [members] = await telegram_bot.say(BOB, "/thanhvien")
-    assert "Kế Sách" in members["plain_text"] and "Mỹ Tú" in members["plain_text"]
-    # Carol acts for Mỹ Tú only: her tasks are the districts' tasks, and /toi names Mỹ Tú.
+    assert "cấp xã" in members["plain_text"] and "Công an tỉnh" in members["plain_text"]
+    # Carol acts for the provincial police only: her tasks are theirs (II.4.đ), not the communes'.
     [me] = await telegram_bot.say(CAROL, "/toi")
-    assert "ubnd-h-my-tu" in me["plain_text"] and "ke-sach" not in me["plain_text"]
+    assert "cong-an-tinh" in me["plain_text"] and "ubnd-cap-xa" not in me["plain_text"]
+    [carols] = await telegram_bot.say(CAROL, "/nhiemvu")
+    assert "II.4.đ" in carols["plain_text"] and "II.1 " not in carols["plain_text"]
 
 
 async def test_unanswered_questions_are_listed_for_administrators(telegram_bot):

@@ -289,16 +289,15 @@ class FakeZaloAPI:
     # -- HTTP ------------------------------------------------------------------------------------
 
     async def _handle(self, request: web.Request) -> web.Response:
-        if request.match_info["token"] != self.token:
-            logger.warning("fake Zalo API: request with a wrong token")
-            error = ZaloError(401, "Unauthorized: invalid bot token")
-            return web.json_response(error.body(), status=error.status)
         method = request.match_info["method"]
         params = await self._read_params(request)
         exchange = Exchange(method, params)
         self._exchanges.append(exchange)
         self._notify()
         try:
+            if request.match_info["token"] != self.token:
+                logger.warning("fake Zalo API: %s with a wrong token", method)
+                raise ZaloError(401, "Unauthorized: invalid bot token")
             failures = self._failures.get(method)
             if failures:
                 raise failures.popleft()

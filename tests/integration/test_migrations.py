@@ -17,7 +17,21 @@ from storage.db import alembic_config, make_engine, upgrade
 from storage.models import metadata
 
 ROOT = Path(__file__).resolve().parents[2]
-TABLES = {"agency", "member", "invite_code", "processed_update", "question_log", "alembic_version"}
+HEAD = "0002"
+TABLES = {
+    "agency",
+    "member",
+    "invite_code",
+    "processed_update",
+    "question_log",
+    "occurrence",
+    "progress_update",
+    "task_date",
+    "outbox",
+    "outbox_message",
+    "pending_input",
+    "alembic_version",
+}
 
 
 async def _tables(engine: AsyncEngine) -> set[str]:
@@ -36,7 +50,7 @@ async def test_upgrade_creates_tables_and_is_idempotent(db_url: str) -> None:
     engine = make_engine(db_url)
     try:
         assert await _tables(engine) == TABLES
-        assert await _revision(engine) == "0001"
+        assert await _revision(engine) == HEAD
     finally:
         await engine.dispose()
 
@@ -72,6 +86,6 @@ async def test_alembic_command_line(db_url: str) -> None:
     assert process.returncode == 0, output.decode()
     engine = make_engine(db_url)
     try:
-        assert await _revision(engine) == "0001"
+        assert await _revision(engine) == HEAD
     finally:
         await engine.dispose()

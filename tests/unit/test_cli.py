@@ -78,9 +78,9 @@ def test_validate_reports_file_and_line_of_each_error(tmp_path):
     shutil.copytree(ROOT / "knowledge" / "handbook", hb)
     target = hb / "qd25.yaml"
     lines = target.read_text(encoding="utf-8").splitlines()
-    # Break one entry in two ways: a dangling related link and an empty answer.
-    first_related = next(i for i, line in enumerate(lines) if line.strip().startswith("related:"))
-    lines.insert(first_related + 1, "      - khong-ton-tai")
+    # Break two entries: an empty answer in the first, a dangling related link in a later one.
+    related_at = [i for i, line in enumerate(lines) if line.strip().startswith("related:")][3]
+    lines.insert(related_at + 1, "      - khong-ton-tai")
     answer_at = next(i for i, line in enumerate(lines) if line.strip().startswith("answer:"))
     lines[answer_at] = lines[answer_at].split("answer:")[0] + 'answer: ""'
     target.write_text("\n".join(lines) + "\n", encoding="utf-8")
