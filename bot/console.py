@@ -3,15 +3,32 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
+from dataclasses import replace
 from typing import TextIO
 
 from bot.render import plain_text
 from handlers.conversation import Conversation
-from handlers.types import Choice, Incoming
+from handlers.types import Choice, Incoming, Reply
 
 PROMPT = "> "
 USER_ID = "console"
+MSG_NO_FILES_IN_CONSOLE = (
+    "Cửa sổ dòng lệnh không nhận được tệp. Quản trị viên lấy sổ Excel bằng lệnh: "
+    "tcpl report --year {year} --format xlsx -o {filename}"
+)
+_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+
+
+def console_text(reply: Reply) -> str:
+    """Return the reply as printed text; a workbook becomes the command that writes it."""
+    if reply.document is not None:
+        name = reply.document.filename
+        year = _YEAR.search(name)
+        notice = MSG_NO_FILES_IN_CONSOLE.format(year=year.group(1) if year else "NĂM", filename=name)
+        reply = replace(reply, note=f"{reply.note}\n\n{notice}" if reply.note else notice, document=None)
+    return plain_text(reply)
 
 
 async def _read_line(stream: TextIO) -> str:
@@ -28,7 +45,7 @@ async def run_console(conversation: Conversation, stdin: TextIO = sys.stdin, std
     async def send(msg: Incoming) -> None:
         nonlocal choices
         for reply in await conversation.handle(msg):
-            stdout.write(plain_text(reply) + "\n\n")
+            stdout.write(console_text(reply) + "\n\n")
             if reply.choices:
                 choices = reply.choices
         stdout.flush()

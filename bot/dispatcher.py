@@ -18,6 +18,9 @@ from knowledge.calendar import WorkingCalendar
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+# A chat that refuses (blocked the bot; on Zalo also "has not written recently") is tried again on the
+# next working mornings, since the user may write to the bot meanwhile; administrators hear of it at once.
+UNREACHABLE_ATTEMPTS = 3
 KINDS_IN_OFFICE_HOURS = frozenset({"reminder"})  # escalations and notices are sent at once
 
 
@@ -171,8 +174,15 @@ class Dispatcher:
             return
         except ChatUnreachable as exc:
             self.stats.unreachable += 1
-            await self.queue.mark_failed(row.id, f"unreachable: {exc.reason}", self.clock.now())
-            await self.unreachable.chat_unreachable(row.platform, row.chat_id, exc.reason, self.clock.now())
+            now = self.clock.now()
+            error = f"unreachable: {exc.reason}"
+            if row.attempts + 1 >= UNREACHABLE_ATTEMPTS:
+                await self.queue.mark_failed(row.id, error, now)
+            else:
+                next_morning = self.calendar.morning(self.calendar.local(now).date() + dt.timedelta(days=1))
+                await self.queue.reschedule(row.id, next_morning, error, count_attempt=True)
+            if row.attempts == 0:  # tell the administrators once, not at every retry
+                await self.unreachable.chat_unreachable(row.platform, row.chat_id, exc.reason, now)
             return
         except Exception as exc:  # an unexpected answer: retry with backoff, give up after MAX_ATTEMPTS
             log.warning("outbox row %s: %s", row.id, type(exc).__name__)

@@ -23,7 +23,7 @@ import datetime as dt
 import hmac
 import logging
 from collections import OrderedDict, deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
@@ -251,13 +251,19 @@ class ZaloMessenger:
 
     platform = PLATFORM
 
-    def __init__(self, client: ZaloClient, patient: bool = False):
+    def __init__(self, client: ZaloClient, patient: bool = False,
+                 on_choices: Callable[[str, tuple[Choice, ...]], None] | None = None):
         self.client = client
         self.patient = patient
+        # Zalo has no buttons: a number typed later must find the choices this message showed.
+        self.on_choices = on_choices
 
     async def send(self, chat_id: str, reply: Reply) -> list[str]:
         """Send one reply (split as needed); return the message ids."""
-        return [await self._send_text(chat_id, text) for text in zalo_messages(reply)]
+        ids = [await self._send_text(chat_id, text) for text in zalo_messages(reply)]
+        if reply.choices and self.on_choices is not None:
+            self.on_choices(chat_id, reply.choices)
+        return ids
 
     async def _send_text(self, chat_id: str, text: str) -> str:
         attempts = SEND_ATTEMPTS if self.patient else 1
@@ -398,7 +404,8 @@ class ZaloAdapter:
             work = asyncio.create_task(self.run())
         work.add_done_callback(_report_failure)
         try:
-            yield ZaloMessenger(self.client, patient=False)
+            # The outbox's reminders offer numbered choices too: remember them for this chat.
+            yield ZaloMessenger(self.client, patient=False, on_choices=self._remember)
         finally:
             self.stop()
             with contextlib.suppress(Exception):  # a failure was reported when it happened

@@ -29,6 +29,8 @@ from knowledge.loader import PlanData
 KIND_REMINDER = "reminder"
 KIND_ESCALATION = "escalation"
 TICK_BATCH = 5000
+# Platforms on which the bot can write first; a console session cannot receive a reminder.
+PROACTIVE_PLATFORMS = frozenset({"telegram", "zalo"})
 
 SOURCE_NOTE = {
     Source.PLAN: "hạn theo Kế hoạch",
@@ -144,6 +146,8 @@ class Reminders:
         reply = self.reminder_reply(occ, step)
         queued = 0
         for m in members:
+            if m.platform not in PROACTIVE_PLATFORMS:
+                continue
             queued += await self.outbox.enqueue(
                 dedup_key=f"rem:{occ.id}:{step.key}:{m.platform}:{m.chat_id}",
                 platform=m.platform, chat_id=m.chat_id, payload=payload(reply),
@@ -157,13 +161,18 @@ class Reminders:
         agency = self.plan.agencies[occ.agency_id]
         today = self.calendar.local(step.send_at).date()
         days = (occ.due - today).days
+        # A deadline on a weekend or holiday is reminded on the next working morning: that reminder is
+        # the deadline-day one, not an overdue one.
+        moved = days < 0 and step.kind is StepKind.ON_THE_DAY
         if days > 0:
             when = f"còn {days} ngày"
         elif days == 0:
             when = "hạn là hôm nay"
+        elif moved:
+            when = "hạn rơi vào ngày nghỉ; hôm nay là ngày làm việc đầu tiên sau hạn"
         else:
             when = f"đã quá hạn {-days} ngày"
-        title = ("Quá hạn: " if days < 0 else "Nhắc hạn: ") + f"nhiệm vụ {task.code}"
+        title = ("Quá hạn: " if days < 0 and not moved else "Nhắc hạn: ") + f"nhiệm vụ {task.code}"
         timing = task.schedule.plan_text
         source = SOURCE_NOTE[Source(occ.source)]
         text = (f"{task.title}\nCơ quan: {agency.name}\nHạn: {date_vn(occ.due)} ({when})\n"

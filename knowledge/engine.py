@@ -20,10 +20,12 @@ MAX_QUESTION_CHARS = 400  # past this a message is not a question; matching the 
 
 # Function words carry no topic; they still count for the fuzzy phrasing score.
 STOPWORDS = frozenset(
-    """a ạ ah à ơi nhé nha vậy thế thì là của và với cho các những một được bị có không hay hoặc
-    này kia đó ấy nào gì sao ra vào ở tại trong theo về đã đang sẽ cần phải nên muốn hỏi xin
-    cho_biết biết giúp em anh chị tôi mình bạn ạ làm như thế_nào bao_giờ khi lúc nếu thì mà
-    rồi còn cũng đều vẫn hãy xem""".replace("_", " ").split()
+    """a ạ ah à ơi nhé nha vậy thế thì là của và với cho các những một được bị không hay hoặc
+    này kia đó ấy nào gì sao ra vào ở tại trong theo về đã đang sẽ phải nên muốn hỏi xin
+    biết giúp em anh chị tôi mình ạ như khi lúc nếu thì rồi còn cũng đều vẫn hãy xem vay
+    dạ nhỉ hả hở""".split()
+    # Left out on purpose: words whose unaccented form is also a content word
+    # ("có"/"cơ" → co, "bạn"/"ban" → ban, "cần"/"cán" → can, "mà"/"mã" → ma, "làm"/"lâm" → lam).
 )
 _STOP_FOLDED = frozenset(fold(w) for w in STOPWORDS)
 
@@ -71,6 +73,21 @@ _QD27 = re.compile(
 )
 
 
+# Naming the decision or circular says which rules apply, not what the question is about: after the
+# regime is read, these words are dropped from ranking so "theo QĐ 25" does not pull every question
+# towards the entry that introduces QĐ 25.
+_DOC_REFERENCE = re.compile(
+    r"\b(quyet dinh|thong tu|qd|tt)\s*(so\s*)?(25|27|0?9|15)(\s*/?\s*(2021|2025))?(\s*/?\s*(qd|tt)?"
+    r"\s*-?\s*(ttg|btp))?\b|\b(25|27|09|15)\s*/\s*(2021|2025)\b"
+)
+
+
+def split_document_reference(folded_question: str) -> tuple[str, str]:
+    """Split "QĐ 25/2021/QĐ-TTg"-like references from the rest of the question."""
+    refs = " ".join(m.group(0) for m in _DOC_REFERENCE.finditer(folded_question))
+    return _DOC_REFERENCE.sub(" ", folded_question), refs
+
+
 def detect_regime(folded_question: str) -> Regime | None:
     """Tell which rules a question asks about; None when it names neither."""
     old = _QD25.search(folded_question)
@@ -91,8 +108,12 @@ class Weights:
 
     k1: float = 1.2
     b: float = 0.5
-    lexical: float = 0.6
-    fuzzy: float = 0.4
+    lexical: float = 0.45
+    fuzzy: float = 0.2
+    entry_side: float = 0.35
+    answer_weight: float = 0.5
+    title_weight: float = 2.0
+    reference_weight: float = 0.3
     accent_bonus: float = 0.04
     current_bonus: float = 0.02
     other_regime_factor: float = 0.8
@@ -129,13 +150,14 @@ class Engine:
         return content + bigrams
 
     def _index(self) -> None:
-        self._tf: list[Counter[str]] = []
+        self._tf: list[Counter[str]] = []  # term → weighted count (floats: answer words weigh less)
         self._len: list[int] = []
         df: Counter[str] = Counter()
         vocab: Counter[str] = Counter()
         self._accented: list[frozenset[str]] = []
         self._phrasings: list[str] = []
         self._phrasing_owner: list[int] = []
+        self._phrasing_terms: list[frozenset[str]] = []
         for i, e in enumerate(self.entries):
             tf: Counter[str] = Counter()
             accented: set[str] = set()
@@ -144,10 +166,18 @@ class Engine:
                 vocab.update(toks)
                 terms = self._terms(toks)
                 # The title speaks for the entry more than any single phrasing.
-                tf.update(terms * (2 if n == 0 else 1))
+                for t in terms:
+                    tf[t] += self.w.title_weight if n == 0 else 1.0
                 accented.update(canonical_syllable(t) for t in tokens(text))
                 self._phrasings.append(" ".join(toks))
                 self._phrasing_owner.append(i)
+                self._phrasing_terms.append(frozenset(terms))
+            # The answer's own words help with paraphrases ("thù lao" is in the answer, not the
+            # phrasings); they count once, below the title and the phrasings.
+            answer_toks = self.lexicon.expand(folded_tokens(e.answer))
+            vocab.update(answer_toks)
+            for t in self._terms(answer_toks):
+                tf[t] += self.w.answer_weight
             self._tf.append(tf)
             self._len.append(sum(tf.values()))
             df.update(tf.keys())
@@ -163,6 +193,9 @@ class Engine:
         self._vocab = sorted(t for t in vocab if not t.isdigit())
         self._freq = vocab
         self._vocab_set = frozenset(vocab)
+        self._phrasings_of: dict[int, list[int]] = defaultdict(list)
+        for idx, owner in enumerate(self._phrasing_owner):
+            self._phrasings_of[owner].append(idx)
 
     # -- query
 
@@ -197,28 +230,37 @@ class Engine:
         return None
 
     def read(self, question: str) -> tuple[list[str], Regime | None]:
-        """Return the normalised tokens of a question and the regime it names."""
-        folded = " ".join(folded_tokens(question))
-        regime = detect_regime(folded)
-        toks = self.lexicon.expand(folded_tokens(question))
-        toks = self.lexicon.expand(self._correct(toks))
+        """Return the normalised tokens of a question (typos corrected) and the regime it names."""
+        toks, _, regime = self._read(question)
         return toks, regime
+
+    def _read(self, question: str) -> tuple[list[str], list[str], Regime | None]:
+        toks, _, raw, regime = self._read_parts(question)
+        return toks, raw, regime
+
+    def _read_parts(self, question: str) -> tuple[list[str], list[str], list[str], Regime | None]:
+        """Return corrected topic tokens, document-reference tokens, raw topic tokens, and the regime."""
+        folded = " ".join(fold(question).split())
+        regime = detect_regime(" ".join(folded_tokens(question)))
+        rest, refs = split_document_reference(folded)
+        raw = self.lexicon.expand(folded_tokens(rest))
+        ref_toks = self.lexicon.expand(folded_tokens(refs))
+        return self.lexicon.expand(self._correct(raw)), ref_toks, raw, regime
 
     def ask(self, question: str) -> Result:
         """Answer one question: the best entry, close alternatives, or a reason to decline."""
         text = clean(question)[:MAX_QUESTION_CHARS]
-        toks, regime = self.read(text)
-        if not any(t not in _STOP_FOLDED for t in toks):
+        toks, refs, raw, regime = self._read_parts(text)
+        if not any(t not in _STOP_FOLDED for t in toks + refs):
             return Result(text, Outcome.EMPTY, None, 0.0, (), regime)
-        off = self.lexicon.off_topic(toks)
+        off = self.lexicon.off_topic(raw)
         if off is not None:
             return Result(text, Outcome.OUT_OF_SCOPE, None, 0.0, (), regime, " ".join(off))
-        ranked = self._rank(text, toks, regime)
-        if not ranked or self._coverage(toks) < self.w.coverage_threshold:
-            return Result(text, Outcome.NO_MATCH, None, ranked[0].score if ranked else 0.0,
-                          tuple(ranked[:3]), regime)
+        ranked = self._rank(text, toks, regime, refs)
+        if not ranked:
+            return Result(text, Outcome.NO_MATCH, None, 0.0, (), regime)
         top = ranked[0]
-        if top.score < self.w.answer_threshold:
+        if self.coverage(raw or refs) < self.w.coverage_threshold or top.score < self.w.answer_threshold:
             return Result(text, Outcome.NO_MATCH, None, top.score, tuple(ranked[:3]), regime)
         top = self._prefer_regime(top, regime)
         close = [c for c in ranked[1:4] if c.entry.id != top.entry.id
@@ -232,33 +274,48 @@ class Engine:
         # Two regimes' versions of one topic are not a real ambiguity: the regime rule decides.
         return a.topic is not None and a.topic == b.topic
 
-    def _coverage(self, toks: list[str]) -> float:
-        """Share of the question's topic words the handbook knows, weighted by rarity."""
-        content = [t for t in toks if t not in _STOP_FOLDED]
+    def coverage(self, raw: list[str]) -> float:
+        """Share of the question's topic words the handbook knows, weighted by rarity.
+
+        Read before typo correction: a word one letter away from the handbook's vocabulary counts
+        half, so "mưa" (rain) does not become "mẫu" (form) and pass for a question on the topic.
+        """
+        content = [t for t in raw if t not in _STOP_FOLDED]
         if not content:
             return 0.0
-        total = sum(self._idf.get(t, self._unknown_idf) for t in content)
-        known = sum(self._idf[t] for t in content if t in self._idf)
-        return known / total
+        total = known = 0.0
+        for t in content:
+            if t in self._idf:
+                total += self._idf[t]
+                known += self._idf[t]
+            elif t[0].isdigit():
+                continue  # numbers (years, article numbers) say nothing about the topic
+            else:
+                total += self._unknown_idf
+                if len(t) >= 3 and self._nearest(t) is not None:
+                    known += self._unknown_idf / 2
+        return known / total if total else 0.0
 
-    def _rank(self, text: str, toks: list[str], regime: Regime | None) -> list[Candidate]:
+    def _rank(self, text: str, toks: list[str], regime: Regime | None,
+              refs: list[str] | None = None) -> list[Candidate]:
         terms = self._terms(toks)
-        q_terms = Counter(terms)
-        q_weight = sum(self._idf.get(t, self._unknown_idf) * c for t, c in q_terms.items())
+        q_terms: Counter[str] = Counter(t for t in terms if t in self._idf)
+        for t in self._terms(refs or []):
+            if t in self._idf:
+                # Naming the decision tells which rules apply, hardly what the question is about.
+                q_terms[t] += self.w.reference_weight  # type: ignore[assignment]
+        q_weight = sum(self._idf[t] * c for t, c in q_terms.items())
         if q_weight <= 0:
             return []
         lexical: dict[int, float] = defaultdict(float)
         k1, b = self.w.k1, self.w.b
         for t, qc in q_terms.items():
-            idf = self._idf.get(t)
-            if idf is None:
-                continue
+            idf = self._idf[t]
             for i, tf in self._postings[t]:
                 norm = tf * (k1 + 1) / (tf + k1 * (1 - b + b * self._len[i] / self._avg_len))
                 lexical[i] += idf * qc * norm / (k1 + 1)
-        if not lexical:
-            return []
-        query_str = " ".join(toks)
+        query_str = " ".join(toks + (refs or []))
+        query_set = frozenset(terms)
         fuzzy: dict[int, float] = defaultdict(float)
         for _, score, idx in process.extract(
             query_str, self._phrasings, scorer=fuzz.token_sort_ratio, limit=40, score_cutoff=30
@@ -269,7 +326,9 @@ class Engine:
                       if has_diacritics(text) else set())
         out: list[Candidate] = []
         for i in set(lexical) | set(fuzzy):
-            score = self.w.lexical * lexical.get(i, 0.0) / q_weight + self.w.fuzzy * fuzzy.get(i, 0.0)
+            score = (self.w.lexical * lexical.get(i, 0.0) / q_weight
+                     + self.w.fuzzy * fuzzy.get(i, 0.0)
+                     + self.w.entry_side * self._entry_side(i, query_set))
             if accented_q:
                 score += self.w.accent_bonus * len(accented_q & self._accented[i]) / len(accented_q)
             r = self._regime[self.entries[i].id]
@@ -280,6 +339,16 @@ class Engine:
             out.append(Candidate(self.entries[i], score))
         out.sort(key=lambda c: (-c.score, c.entry.id))
         return out
+
+    def _entry_side(self, i: int, query_terms: frozenset[str]) -> float:
+        """How much of the entry's closest phrasing the question covers (rare words count more)."""
+        best = 0.0
+        for idx in self._phrasings_of[i]:
+            p_terms = self._phrasing_terms[idx]
+            total = sum(self._idf[t] for t in p_terms)
+            if total:
+                best = max(best, sum(self._idf[t] for t in p_terms & query_terms) / total)
+        return best
 
     def _prefer_regime(self, top: Candidate, regime: Regime | None) -> Candidate:
         """Answer a topic from the regime asked for, or from the rules in force when none is named."""

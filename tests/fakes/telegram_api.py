@@ -400,6 +400,9 @@ class FakeTelegramAPI:
         self._sent: list[JSON] = []
         self._failures: defaultdict[str, deque[BotAPIError]] = defaultdict(deque)
         self._blocked: set[int | str] = set()
+        # Stalled methods: how many more calls may still pass before requests are held.
+        self._stalls: dict[str, int] = {}
+        self._held = 0
 
         self._queue: list[_Queued] = []
         self._seen_update_ids: set[int] = set()
@@ -628,12 +631,37 @@ class FakeTelegramAPI:
     def unblock_chat(self, chat_id: int | str) -> None:
         self._blocked.discard(_chat_key(chat_id))
 
+    def stall(self, method: str, *, after: int = 0) -> None:
+        """Hold calls of method (after letting `after` more pass) until release() or the client leaves.
+
+        A held call is not processed: when its client disconnects (a killed process), it is answered
+        with nothing, recorded as an exchange with status None, and the message counts as not sent.
+        A call released while its client is still connected is processed and answered as usual.
+        """
+        self._stalls[self._method_name(method)] = after
+
+    def release(self, method: str) -> None:
+        """Stop holding calls of method; held calls whose client is still there are processed."""
+        self._stalls.pop(self._method_name(method), None)
+        self._notify()
+
+    @property
+    def held_requests(self) -> int:
+        """How many requests are being held by stall() right now."""
+        return self._held
+
+    async def wait_held(self, count: int, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Wait until exactly `count` requests are held (0: every held client has gone or been released)."""
+        if not await self._wait_until(lambda: self._held == count, timeout):
+            raise AssertionError(f"expected {count} held request(s) within {timeout}s, got {self._held}")
+
     def clear(self) -> None:
         """Forget recorded calls, sent messages, injected faults and blocks; keep updates and ids."""
         self._exchanges.clear()
         self._sent.clear()
         self._failures.clear()
         self._blocked.clear()
+        self._stalls.clear()
         self._answered_callback_queries.clear()
 
     # -- test controls: observations -------------------------------------------------------------
@@ -712,6 +740,10 @@ class FakeTelegramAPI:
         exchange = Exchange(method, params)
         self._exchanges.append(exchange)
         self._notify()
+        if method in self._stalls and not await self._pass_stall(method, request):
+            # The client left while held: nothing was processed, nobody reads an answer.
+            self._notify()
+            return web.Response(status=499)
         try:
             failures = self._failures.get(method)
             if failures:
@@ -733,6 +765,23 @@ class FakeTelegramAPI:
         exchange.status, exchange.response = status, body
         self._notify()
         return web.json_response(body, status=status)
+
+    async def _pass_stall(self, method: str, request: web.Request) -> bool:
+        """Let a call pass, or hold it; return False when its client disconnected while held."""
+        if self._stalls[method] > 0:
+            self._stalls[method] -= 1
+            return True
+        self._held += 1
+        self._notify()
+        try:
+            while method in self._stalls and not self._closing:
+                if request.transport is None or request.transport.is_closing():
+                    return False
+                await asyncio.sleep(0.01)
+            return not (request.transport is None or request.transport.is_closing())
+        finally:
+            self._held -= 1
+            self._notify()
 
     async def _handle_file(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:

@@ -1,0 +1,227 @@
+"""The conversation contract: the same conversations on the console, Telegram and Zalo.
+
+Each platform runs through its real adapter (Telegram and Zalo against their fake servers over
+loopback HTTP, the console over real text streams) with a real SQLite file; see contract.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.wiring import load_all
+from handlers.answers import SCOPE
+from handlers.membership import MSG_ADMIN_ONLY
+from tests.e2e.conftest import FakeClock
+from tests.e2e.contract import PLATFORMS, Harness, Loaded, position, running_harness, shows
+from tests.fakes.zalo_api import REFUSAL
+
+LAN = "Nguyễn Thị Lan"  # a member of a lead agency
+HOA = "Trần Văn Hòa"  # an administrator of the Department of Justice
+REMINDED_AGENCY = "cong-an-tinh"  # leads one dated task: one reminder at a time
+UNREACHABLE_NOTICE = "Không gửi được tin nhắc"
+
+
+@pytest.fixture(scope="module")
+def loaded() -> Loaded:
+    # Loading the handbook takes seconds; knowledge, engine and policy are pure, so share them.
+    return load_all(Settings(_env_file=None))
+
+
+@pytest.fixture(params=PLATFORMS)
+async def harness(request, tmp_path: Path, clock: FakeClock, loaded: Loaded) -> AsyncIterator[Harness]:
+    async with running_harness(tmp_path / "bot.db", clock, loaded, [request.param]) as running:
+        yield running
+
+
+@pytest.fixture
+async def both(tmp_path: Path, clock: FakeClock, loaded: Loaded) -> AsyncIterator[Harness]:
+    async with running_harness(tmp_path / "bot.db", clock, loaded, ["telegram", "zalo"]) as running:
+        yield running
+
+
+def joined(replies: list[str]) -> str:
+    return "\n".join(replies)
+
+
+async def register(harness: Harness, platform: str, user: str, agency_id: str, role: str = "member") -> None:
+    code = await harness.invite(agency_id, role)
+    reply = joined(await harness.drivers[platform].say(user, f"/dangky {code}"))
+    assert "Đăng ký thành công" in reply, reply
+
+
+# -- the contract, on every platform ---------------------------------------------------------------
+
+
+async def test_a_question_with_and_without_diacritics_gets_the_same_answer(harness):
+    chat = harness.driver
+    accented = await chat.say(LAN, "Cơ quan nào chủ trì biên soạn sổ tay hướng dẫn đánh giá?")
+    folded = await chat.say(LAN, "co quan nao chu tri bien soan so tay huong dan danh gia")
+    assert accented == folded
+    assert "Sở Tư pháp" in joined(accented) and "Căn cứ:" in joined(accented)
+    assert "<b>" not in joined(accented)  # every platform shows text, not markup
+
+
+async def test_a_question_with_close_alternatives_is_settled_by_choice(harness):
+    chat = harness.driver
+    await chat.say(LAN, "chuẩn")
+    alternatives = chat.choices(LAN)
+    assert len(alternatives) >= 2, "a vague question offers the entries it is close to"
+    opened = await chat.choose(LAN, 2)
+    assert shows(opened, alternatives[1]), (alternatives[1], opened[:1])
+    assert "Căn cứ:" in joined(opened)
+
+
+async def test_criteria_and_their_indicators_are_browsed_by_choice(harness):
+    chat = harness.driver
+    await chat.say(LAN, "/tieuchi")
+    sets = chat.choices(LAN)
+    assert sets, "/tieuchi offers the sets of criteria"
+    criteria_set = await chat.choose(LAN, 1)
+    assert shows(criteria_set, sets[0])
+    criteria = chat.choices(LAN)
+    n = position(criteria, "Tiêu chí")
+    criterion = await chat.choose(LAN, n)
+    assert shows(criterion, criteria[n - 1])
+    indicators = chat.choices(LAN)
+    m = position(indicators, "Chỉ tiêu")
+    indicator = await chat.choose(LAN, m)
+    assert shows(indicator, indicators[m - 1])
+    assert "Căn cứ:" in joined(indicator)
+
+
+async def test_registration_with_an_invite_code_then_whoami(harness):
+    chat = harness.driver
+    agency = harness.knowledge.plan.agencies["ubnd-h-ke-sach"].name
+    code = await harness.invite("ubnd-h-ke-sach")
+    registered = joined(await chat.say(LAN, f"/dangky {code}"))
+    assert "Đăng ký thành công" in registered and agency in registered
+    me = joined(await chat.say(LAN, "/toi"))
+    assert LAN in me and agency in me and "(ubnd-h-ke-sach)" in me
+    member = await harness.stores.members.get(chat.platform, chat.chat_id(LAN))
+    assert member is not None and member.agency_id == "ubnd-h-ke-sach"
+    assert member.chat_id == chat.chat_id(LAN)
+    again = joined(await chat.say(HOA, f"/dangky {code}"))
+    assert "Đăng ký thành công" not in again  # one code, one person
+
+
+async def test_a_progress_reply_is_recorded_once(harness):
+    """Answer a reminder with the platform's choice; on the console, which gets no reminders, /capnhat."""
+    chat = harness.driver
+    await register(harness, chat.platform, LAN, REMINDED_AGENCY)
+    occurrence = await harness.first_reminder_of(REMINDED_AGENCY)
+    task = harness.knowledge.plan.tasks[occurrence.task_id]
+    assert await harness.tick() == (0 if chat.messenger is None else 1)
+    await harness.dispatch()
+    if chat.messenger is None:
+        counts = await harness.stores.outbox.counts()
+        assert counts["sent"] == 0 and counts["pending"] == 0  # a console cannot be written to first
+        recorded = await chat.say(LAN, f"/capnhat {occurrence.task_id} xong")
+    else:
+        [reminder] = chat.received(LAN)[-1:]
+        assert f"Nhắc hạn: nhiệm vụ {task.code}" in reminder
+        recorded = await chat.choose(LAN, position(chat.choices(LAN), "Hoàn thành"))
+    assert len(recorded) == 1 and "Đã ghi nhận" in recorded[0] and "hoàn thành" in recorded[0], recorded
+    after = await harness.stores.occurrences.get(occurrence.id)
+    assert after is not None and after.status == "done" and after.updated_by == LAN
+    history = await harness.stores.occurrences.history(occurrence.id)
+    assert [(h.who, h.status) for h in history] == [(LAN, "done")]
+    # Done means done: the next reminder moment queues nothing.
+    harness.clock.advance(days=14)
+    assert await harness.tick() == 0
+
+
+async def test_a_report_for_an_administrator(harness):
+    chat = harness.driver
+    await register(harness, chat.platform, HOA, "stp", "admin")
+    year = harness.clock.now().astimezone(harness.bot.reminders.calendar.tz).year
+    report = joined(await chat.say(HOA, "/baocao"))
+    assert f"Báo cáo tiến độ năm {year}" in report
+    if chat.sends_files:
+        [(filename, content)] = chat.documents(HOA)
+        assert filename == f"bao-cao-tcpl-{year}.xlsx" and content.startswith(b"PK")  # a zip: xlsx
+    else:
+        assert chat.documents(HOA) == []
+        assert f"tcpl report --year {year} --format xlsx" in report  # how to get the workbook
+    assert joined(await chat.say(LAN, "/baocao")) == MSG_ADMIN_ONLY
+
+
+async def test_an_out_of_scope_question_is_declined(harness):
+    chat = harness.driver
+    declined = joined(await chat.say(LAN, "Thủ tục đăng ký kết hôn ở xã cần giấy tờ gì?"))
+    assert SCOPE in declined and "Căn cứ:" not in declined
+
+
+async def test_an_unknown_command_gets_help(harness):
+    chat = harness.driver
+    [reply] = await chat.say(LAN, "/lenhla")
+    assert "/lenhla" in reply and "/help" in reply
+    assert "/tieuchi" in joined(await chat.say(LAN, "/help"))
+
+
+# -- across platforms ------------------------------------------------------------------------------
+
+
+async def test_a_member_on_both_platforms_is_reminded_on_both_and_each_reply_counts_once(both):
+    telegram, zalo = both.drivers["telegram"], both.drivers["zalo"]
+    await register(both, "telegram", LAN, REMINDED_AGENCY)
+    await register(both, "zalo", LAN, REMINDED_AGENCY)
+    occurrence = await both.first_reminder_of(REMINDED_AGENCY)
+    code = both.knowledge.plan.tasks[occurrence.task_id].code
+    assert await both.tick() == 2
+    assert await both.dispatch() == 2
+    for chat in (telegram, zalo):
+        [reminder] = chat.received(LAN)[-1:]
+        assert f"Nhắc hạn: nhiệm vụ {code}" in reminder
+
+    await telegram.choose(LAN, position(telegram.choices(LAN), "Đang thực hiện"))
+    [recorded] = await telegram.choose(LAN, position(telegram.choices(LAN), "50%"))
+    assert "đang thực hiện 50%" in recorded
+    state = await both.stores.occurrences.get(occurrence.id)
+    assert state is not None and (state.status, state.percent) == ("in_progress", 50)
+
+    [recorded] = await zalo.choose(LAN, position(zalo.choices(LAN), "Hoàn thành"))
+    assert "hoàn thành" in recorded
+    state = await both.stores.occurrences.get(occurrence.id)
+    assert state is not None and (state.status, state.percent) == ("done", 100)
+    history = await both.stores.occurrences.history(occurrence.id)
+    assert [(h.status, h.percent) for h in history] == [("in_progress", 50), ("done", 100)]
+    same = [o for o in await both.stores.occurrences.for_agency(REMINDED_AGENCY)
+            if (o.task_id, o.due) == (occurrence.task_id, occurrence.due)]
+    assert [o.id for o in same] == [occurrence.id]  # one deadline, one status, whoever answered
+    both.clock.advance(days=14)
+    assert await both.tick() == 0
+
+
+async def test_a_zalo_refusal_of_a_reminder_is_recorded_and_reported_to_administrators(both):
+    telegram, zalo = both.drivers["telegram"], both.drivers["zalo"]
+    await register(both, "telegram", HOA, "stp", "admin")
+    await register(both, "zalo", LAN, REMINDED_AGENCY)
+    zalo.api.refuse_chat(zalo.chat_id(LAN))
+    occurrence = await both.first_reminder_of(REMINDED_AGENCY)
+    await both.tick()
+    await both.dispatch()
+
+    # Refused: recorded on the row and retried on the next working mornings (the user may write
+    # to the bot meanwhile), then given up; the administrators hear of it once.
+    assert (await both.stores.outbox.counts())["pending"] == 1
+    for _ in range(10):  # a week or so of mornings, weekends included
+        if (await both.stores.outbox.counts())["pending"] == 0:
+            break
+        both.clock.advance(days=1)
+        await both.dispatch()
+    [failed] = await both.stores.outbox.failed_rows()
+    assert (failed.platform, failed.chat_id) == ("zalo", zalo.chat_id(LAN))
+    assert failed.occurrence_id == occurrence.id and failed.kind == "reminder"
+    assert failed.status == "failed" and failed.last_error is not None and REFUSAL in failed.last_error
+    assert not [t for t in zalo.received(LAN) if "Nhắc hạn" in t]
+    member = await both.stores.members.get("zalo", zalo.chat_id(LAN))
+    assert member is not None and member.blocked_at is not None
+
+    notices = [t for t in telegram.received(HOA) if UNREACHABLE_NOTICE in t]
+    assert len(notices) == 1, telegram.received(HOA)
+    assert LAN in notices[0] and "zalo" in notices[0]
+    assert (await both.stores.outbox.counts())["pending"] == 0  # nothing left unsent or unreported
