@@ -26,6 +26,7 @@ MSG_NO_MATCH = (
 )
 MSG_AMBIGUOUS = "Câu hỏi của bạn gần với vài mục trong sổ tay. Ý bạn là:"
 MSG_OUT_OF_SCOPE = "Câu hỏi về «{topic}» nằm ngoài phạm vi của tôi.\n\n" + SCOPE
+MSG_SMALL_TALK = "Xin chào! Tôi là trợ lý hỏi đáp của Sở Tư pháp.\n\n" + SCOPE
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,8 @@ def compose(handbook: Handbook, result: Result) -> Answer:
         text = MSG_AMBIGUOUS
     elif result.outcome is Outcome.OUT_OF_SCOPE:
         text = MSG_OUT_OF_SCOPE.format(topic=result.off_topic or "")
+    elif result.outcome is Outcome.SMALL_TALK:
+        text = MSG_SMALL_TALK
     elif result.outcome is Outcome.EMPTY:
         text = MSG_EMPTY
     else:

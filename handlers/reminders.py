@@ -112,6 +112,15 @@ class Reminders:
                 return current, step.send_at
         return current, None
 
+    def _superseded(self, due: dt.date, step: Step, now: dt.datetime) -> bool:
+        """Tell whether a reminder can no longer go out before the agency's next one is due.
+
+        A tick outside office hours (the instance was down) would otherwise deliver this reminder on the
+        next working morning together with the newer one, e.g. "3 days left" beside "due today".
+        """
+        later = [s for s in self.steps(due) if s.send_at > step.send_at and s.kind is not StepKind.ESCALATION]
+        return bool(later) and self.calendar.next_open(now) >= later[0].send_at
+
     async def tick(self) -> int:
         """Put every reminder that is due now in the outbox; return how many messages were queued."""
         now = self.clock.now()
@@ -131,7 +140,7 @@ class Reminders:
                 if step is not None and occ.status != "done":
                     if step.kind is StepKind.ESCALATION:
                         escalations[(occ.task_id, occ.due)].append(occ)
-                    else:
+                    elif not self._superseded(occ.due, step, now):
                         queued += await self._remind(occ, step, members_by_agency.get(occ.agency_id, []))
                 await self.occurrences.advance(occ.id, next_at)
             if len(batch) < TICK_BATCH:
@@ -159,11 +168,12 @@ class Reminders:
         """Write the reminder a lead agency receives, with the buttons to answer it."""
         task = self.plan.tasks[occ.task_id]
         agency = self.plan.agencies[occ.agency_id]
-        today = self.calendar.local(step.send_at).date()
+        # Count the days from when the reminder can go out: queued out of hours, it waits for the morning.
+        today = self.calendar.local(max(step.send_at, self.calendar.next_open(self.clock.now()))).date()
         days = (occ.due - today).days
         # A deadline on a weekend or holiday is reminded on the next working morning: that reminder is
         # the deadline-day one, not an overdue one.
-        moved = days < 0 and step.kind is StepKind.ON_THE_DAY
+        moved = days < 0 and today == self.calendar.next_working_day(occ.due)
         if days > 0:
             when = f"còn {days} ngày"
         elif days == 0:

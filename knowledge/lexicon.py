@@ -9,13 +9,14 @@ from pydantic import ValidationError
 
 from knowledge.loader import DEFAULT_SYNONYMS_PATH, InvalidKnowledge, problems_of, read_yaml
 from knowledge.schema import Strict, Text
-from knowledge.text import folded_tokens
+from knowledge.text import canonical_syllable, folded_tokens, has_diacritics, tokens
 
 
 class LexiconFile(Strict):
     abbreviations: dict[str, Text] = {}
     synonyms: list[list[Text]] = []
     out_of_scope: list[Text] = []
+    small_talk: list[Text] = []
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,8 @@ class Lexicon:
     abbreviations: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Longest phrases first, so "thời hạn nộp" is not eaten by "thời hạn".
     phrases: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
-    out_of_scope: tuple[tuple[str, ...], ...] = ()
+    out_of_scope: tuple[str, ...] = ()  # as written, with diacritics
+    small_talk: tuple[str, ...] = ()
 
     def expand(self, toks: list[str]) -> list[str]:
         """Replace abbreviations by their words, then every synonym phrase by its canonical phrase."""
@@ -49,13 +51,33 @@ class Lexicon:
                 i += 1
         return out
 
-    def off_topic(self, toks: list[str]) -> tuple[str, ...] | None:
-        """Return the out-of-scope phrase found in the (expanded) tokens, if any."""
-        for phrase in self.out_of_scope:
-            n = len(phrase)
-            for i in range(len(toks) - n + 1):
-                if tuple(toks[i : i + n]) == phrase:
-                    return phrase
+
+
+class PhraseSpotter:
+    """Find listed phrases in a question, with or without diacritics, without false alarms.
+
+    Unaccented text is ambiguous ("do la" is "đô la" or "đó là"): a phrase is looked for in a question
+    typed without diacritics only when its unaccented form never occurs in the handbook itself.
+    """
+
+    def __init__(self, phrases: tuple[str, ...], handbook_folded_text: str):
+        self._accented = [(p, tuple(canonical_syllable(t) for t in tokens(p))) for p in phrases]
+        haystack = f" {handbook_folded_text} "
+        self._folded = [(p, tuple(folded_tokens(p))) for p in phrases
+                        if f" {' '.join(folded_tokens(p))} " not in haystack]
+
+    def find(self, question: str) -> str | None:
+        """Return the first listed phrase the question contains, if any."""
+        if has_diacritics(question):
+            seq = tuple(canonical_syllable(t) for t in tokens(question))
+            candidates = self._accented
+        else:
+            seq = tuple(folded_tokens(question))
+            candidates = self._folded
+        for phrase, toks in candidates:
+            n = len(toks)
+            if any(seq[i : i + n] == toks for i in range(len(seq) - n + 1)):
+                return phrase
         return None
 
 
@@ -81,5 +103,5 @@ def load_lexicon(path: Path = DEFAULT_SYNONYMS_PATH) -> Lexicon:
                 toks.extend(abbreviations.get(t, (t,)))
             pairs.append((tuple(toks), canonical))
     pairs.sort(key=lambda p: -len(p[0]))
-    oos = tuple(tuple(folded_tokens(p)) for p in parsed.out_of_scope)
-    return Lexicon(abbreviations=abbreviations, phrases=tuple(pairs), out_of_scope=oos)
+    return Lexicon(abbreviations=abbreviations, phrases=tuple(pairs), out_of_scope=tuple(parsed.out_of_scope),
+                   small_talk=tuple(parsed.small_talk))

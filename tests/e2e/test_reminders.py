@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from storage.models import OutboxMessageRow
+from storage.models import OutboxMessageRow, OutboxRow
 from tests.e2e.conftest import FakeClock
 from tests.e2e.reminder_harness import (
     ALICE,
@@ -52,6 +52,11 @@ def kind_of(arrival: Arrival) -> str:
     return arrival.text.split(":", 1)[0]
 
 
+def deadline_line(arrival: Arrival) -> str:
+    """Return what a reminder says after "Hạn: " — the date and how far it is."""
+    return arrival.text.split("Hạn: ", 1)[1].split("\n", 1)[0]
+
+
 def days_of_simulation(first: dt.date, last: dt.date) -> list[dt.date]:
     return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
 
@@ -74,11 +79,9 @@ async def test_a_winter_of_reminders_arrives_on_working_mornings_only(bot: Remin
 
     timeline = Timeline(bot)
     for day in days_of_simulation(dt.date(2026, 11, 2), dt.date(2027, 2, 12)):
-        if calendar.is_working_day(day):
-            # Just before, at and just after the opening and the close of the sending window.
-            instants = [(7, 59), (8, 0), (16, 59), (17, 0)]
-        else:
-            instants = [(8, 0), (12, 0)]
+        # Working days: just before and at the opening of the sending window, and at its close.
+        # Other days: the opening hour and midday, when a weekday would send.
+        instants = [(7, 59), (8, 0), (17, 0)] if calendar.is_working_day(day) else [(8, 0), (12, 0)]
         for n, (hour, minute) in enumerate(instants):
             # Re-plan once a day, as the scheduler does: the new year brings next year's deadlines.
             arrived = await timeline.at(local(day.year, day.month, day.day, hour, minute), replan=n == 0)
@@ -156,22 +159,34 @@ async def test_a_winter_of_reminders_arrives_on_working_mornings_only(bot: Remin
     assert len({r.dedup_key for r in await bot.outbox_rows()}) == len(arrivals)
 
 
-async def test_a_reminder_queued_after_hours_waits_for_the_next_working_morning(bot: ReminderBot) -> None:
+async def test_reminders_queued_out_of_hours_wait_for_a_working_morning(bot: ReminderBot) -> None:
     timeline = Timeline(bot)
-    # The instance was down all day on Friday 11/12 and comes back at 17:30: the "3 days before"
-    # reminder is queued, but not sent in the evening nor over the weekend.
-    friday_evening = await timeline.at(local(2026, 12, 11, 17, 30))
-    assert friday_evening == []
-    rows = await bot.outbox_rows()
-    assert len(rows) == 2 * len(STP_YEARLY) + len(XA_YEARLY)
-    monday = local(2026, 12, 14, 8, 0).astimezone(dt.UTC)
-    assert {(r.status, r.not_before) for r in rows} == {("pending", monday)}
-    for moment in (local(2026, 12, 11, 23, 0), local(2026, 12, 12, 8, 0), local(2026, 12, 13, 12, 0),
-                   local(2026, 12, 14, 7, 59)):
+    reminded = 2 * len(STP_YEARLY) + len(XA_YEARLY)  # Alice and Bob (Sở Tư pháp), Carol (communes)
+
+    # The instance was down and comes back on Friday 11/12 at 17:30. The "3 days before" reminder could
+    # only go out on Monday, when the deadline-day one is due: it is not queued at all.
+    assert await timeline.at(local(2026, 12, 11, 17, 30)) == []
+    assert await bot.outbox_rows() == []
+    assert await timeline.at(local(2026, 12, 14, 7, 59)) == []
+    monday = await timeline.at(local(2026, 12, 14, 8, 0))
+    assert len(monday) == reminded and {a.stamp for a in monday} == {"14/12/2026 08:00"}
+    assert {deadline_line(a) for a in monday} == {"14/12/2026 (hạn là hôm nay)"}
+
+    # Down again until Friday 25/12, 17:30: the last overdue reminder is queued, and waits out the
+    # evening and the weekend for Monday's opening, worded for the day it arrives.
+    assert await timeline.at(local(2026, 12, 25, 17, 30)) == []
+    rows = [r for r in await bot.outbox_rows() if r.status != "sent"]
+    assert len(rows) == reminded
+    monday_morning = local(2026, 12, 28, 8, 0).astimezone(dt.UTC)
+    assert {(r.status, r.not_before) for r in rows} == {("pending", monday_morning)}
+    for moment in (local(2026, 12, 25, 23, 0), local(2026, 12, 26, 8, 0), local(2026, 12, 27, 12, 0),
+                   local(2026, 12, 28, 7, 59)):
         assert await timeline.at(moment) == []
-    monday_morning = await timeline.at(local(2026, 12, 14, 8, 0))
-    assert monday_morning and {a.stamp for a in monday_morning} == {"14/12/2026 08:00"}
-    assert await bot.tg.stores.outbox.counts() == {"pending": 0, "sending": 0, "sent": len(monday_morning),
+    late = await timeline.at(local(2026, 12, 28, 8, 0))
+    assert len(late) == reminded and {a.stamp for a in late} == {"28/12/2026 08:00"}
+    assert {kind_of(a) for a in late} == {"Quá hạn"}
+    assert {deadline_line(a) for a in late} == {"14/12/2026 (đã quá hạn 14 ngày)"}
+    assert await bot.tg.stores.outbox.counts() == {"pending": 0, "sending": 0, "sent": 2 * reminded,
                                                    "failed": 0}
 
 
@@ -212,29 +227,48 @@ async def test_a_blocked_chat_is_marked_and_reported_and_no_key_is_sent_twice(bo
     bot.api.block_chat(ALICE)
     timeline = Timeline(bot)
     await timeline.at(local(2026, 11, 30, 8, 0))
+    refused = "unreachable: Telegram: Forbidden: bot was blocked by the user"
+
+    def alices(rows: list[OutboxRow]) -> set[tuple[str, int, str | None]]:
+        return {(r.status, r.attempts, r.last_error) for r in rows if r.chat_id == str(ALICE)}
 
     rows = await bot.outbox_rows()
-    to_alice = [r for r in rows if r.chat_id == str(ALICE)]
-    assert len(to_alice) == len(STP_YEARLY)
-    assert {(r.status, r.last_error) for r in to_alice} == {("failed", "unreachable: Telegram: Forbidden: "
-                                                                      "bot was blocked by the user")}
+    assert len([r for r in rows if r.chat_id == str(ALICE)]) == len(STP_YEARLY)
+    # Refused: tried again on the next working mornings (the user may unblock the bot meanwhile).
+    assert alices(rows) == {("pending", 1, refused)}
+    assert {r.not_before for r in rows if r.chat_id == str(ALICE)} == {
+        local(2026, 12, 1, 8, 0).astimezone(dt.UTC)
+    }
     alice = await bot.tg.stores.members.get("telegram", str(ALICE))
     assert alice is not None and alice.blocked_at == local(2026, 11, 30, 8, 0).astimezone(dt.UTC)
 
-    notices = [a for a in timeline.arrivals if a.text.startswith("Không gửi được tin nhắc")]
-    assert [a.chat_id for a in notices] == [BOB]  # once per chat and day, to the administrators
-    assert "Alice (Sở Tư pháp)" in notices[0].text
+    def notices() -> list[tuple[int, dt.date]]:
+        return [(a.chat_id, a.at.date()) for a in timeline.arrivals
+                if a.text.startswith("Không gửi được tin nhắc")]
+
+    assert notices() == [(BOB, dt.date(2026, 11, 30))]  # once per chat and day, to the administrators
+    [notice] = [a for a in timeline.arrivals if a.text.startswith("Không gửi được tin nhắc")]
+    assert "Alice (Sở Tư pháp)" in notice.text
     assert not timeline.to(ALICE)
     assert Counter(a.chat_id for a in timeline.arrivals if task_of(a)) == {BOB: len(STP_YEARLY),
                                                                           CAROL: len(XA_YEARLY)}
 
     # The same moment again: every dedup key is taken, nothing is queued or sent twice.
     assert await timeline.at(local(2026, 11, 30, 8, 30)) == []
+    # The next two working mornings: refused again; the third refusal marks the rows failed.
+    await timeline.at(local(2026, 12, 1, 8, 0))
+    assert alices(await bot.outbox_rows()) == {("pending", 2, refused)}
+    await timeline.at(local(2026, 12, 2, 8, 0))
+    assert {(status, error) for status, _, error in alices(await bot.outbox_rows())} == {("failed", refused)}
+    assert notices() == [(BOB, dt.date(2026, 11, 30))]  # the retries did not tell the administrators again
     # The next step: Alice is still blocked; the administrators hear of it again, once for the new day.
     await timeline.at(local(2026, 12, 11, 8, 0))
-    notices = [a for a in timeline.arrivals if a.text.startswith("Không gửi được tin nhắc")]
-    assert [(a.chat_id, a.at.date()) for a in notices] == [(BOB, dt.date(2026, 11, 30)),
-                                                           (BOB, dt.date(2026, 12, 11))]
+    assert notices() == [(BOB, dt.date(2026, 11, 30)), (BOB, dt.date(2026, 12, 11))]
+    assert not timeline.to(ALICE)
+    to_alice = [e.status for e in bot.api.exchanges if e.method == "sendMessage"
+                and str(e.params.get("chat_id")) == str(ALICE)]
+    # Only the registration's answer got through; then 3 tries of each row, and 11/12's first tries.
+    assert to_alice == [200] + [403] * (3 * len(STP_YEARLY) + len(STP_YEARLY))
 
     rows = await bot.outbox_rows()
     assert len({r.dedup_key for r in rows}) == len(rows)

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from typer.testing import CliRunner
 
+from bot.__main__ import app
 from bot.app import build_bot
 from bot.services import open_stores
 from bot.workbook import ExcelWorkbook
@@ -68,8 +70,11 @@ async def test_baocao_sends_a_summary_and_a_workbook_to_administrators_only(tmp_
         assert summary["method"] == "sendMessage"
         text = summary["plain_text"]
         assert text.startswith("Báo cáo tiến độ năm 2026")
-        assert "• II.1 Quán triệt" in text and ": 1/2 xong, 0 đang làm, 1 vướng, 0 chưa trả lời, 1 quá hạn" in text
-        assert "• II.3.a" in text and "0/1 xong, 1 đang làm, 0 vướng, 0 chưa trả lời, 1 quá hạn" in text
+        lines = {line.split(" ", 2)[1]: line for line in text.splitlines() if line.startswith("• ")}
+        assert lines["II.1"].startswith("• II.1 Quán triệt, phổ biến")
+        assert lines["II.1"].endswith(": 1/2 xong, 0 đang làm, 1 vướng, 0 chưa trả lời, 1 quá hạn")
+        assert lines["II.3.a"].endswith(": 0/1 xong, 1 đang làm, 0 vướng, 0 chưa trả lời, 1 quá hạn")
+        assert lines["II.3.b"].endswith(": 0/1 xong, 0 đang làm, 0 vướng, 1 chưa trả lời, 1 quá hạn")
 
         _, rows = detail_rows(document["content"])
         assert len(rows) == OCCURRENCES_2026  # one detail row per occurrence of the year
@@ -138,27 +143,20 @@ async def tcpl(*args: str, db: Path, cwd: Path) -> tuple[int, str, str]:
     return process.returncode, out.decode(), err.decode()
 
 
-async def test_command_line_reports_preview_and_trigger(tmp_path: Path) -> None:
+async def test_command_line_writes_the_workbook_and_the_csv(tmp_path: Path) -> None:
     db = tmp_path / "tcpl.db"
     await prepare_database(db)
-    triggered = tmp_path / "triggered.db"
-    shutil.copyfile(db, triggered)
-    event_year = dt.date.today().year + 1  # the CLI plans this year and the next, by the real clock
     xlsx, csv_file = tmp_path / "bao-cao.xlsx", tmp_path / "bao-cao.csv"
-
-    # Four processes at once: each loads the handbook, which takes most of its time.
+    # Both at once: each process spends most of its time loading the handbook.
     results = await asyncio.gather(
         tcpl("report", "--year", "2026", "--format", "xlsx", "-o", str(xlsx), db=db, cwd=tmp_path),
         tcpl("report", "--year", "2026", "--format", "csv", "-o", str(csv_file), db=db, cwd=tmp_path),
-        tcpl("reminders", "preview", "--from", "2026-11-25", "--days", "40", "--json", db=db, cwd=tmp_path),
-        tcpl("task", "trigger", "ii-6", f"{event_year}-01-15", db=triggered, cwd=tmp_path),
     )
-    for code, out, err in results:
+    for code, _, err in results:
         assert code == 0, err
-    (_, report_out, _), _, (_, preview_out, _), (_, trigger_out, _) = results
+    assert results[0][1].strip() == f"Đã ghi {OCCURRENCES_2026} dòng vào {xlsx}."
 
     # The workbook: both sheets, Vietnamese headers, one detail row per occurrence of 2026.
-    assert report_out.strip() == f"Đã ghi {OCCURRENCES_2026} dòng vào {xlsx}."
     _, rows = detail_rows(xlsx.read_bytes())
     rows_by = by_task_and_agency(rows)
     assert len(rows) == OCCURRENCES_2026
@@ -174,9 +172,29 @@ async def test_command_line_reports_preview_and_trigger(tmp_path: Path) -> None:
     [stp_ii1] = [line for line in lines if line[1] == "ii-1" and line[3] == STP]
     assert stp_ii1[4:8] == ["14/12/2026", "Hoàn thành", "100", "20/11/2026 09:00"]
     assert stp_ii1[9] == "Alice"
+    [xa_ii1] = [line for line in lines if line[1] == "ii-1" and line[3] == XA]
+    assert xa_ii1[5:10] == ["Gặp vướng mắc", "", "20/11/2026 09:00", "chưa có kinh phí", "Carol"]
 
-    # The preview: one JSON object per line, local times with their offset, nothing queued or sent.
-    planned = [json.loads(line) for line in preview_out.splitlines()]
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """Run the tcpl command line in this process, with the knowledge this session loaded already."""
+    for name in [n for n in os.environ if n.startswith("TCPL_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setattr("bot.__main__.load_all", lambda settings: loaded())
+    return CliRunner()
+
+
+def test_reminders_preview_lists_what_would_be_sent_and_sends_nothing(tmp_path: Path, cli: CliRunner) -> None:
+    db = tmp_path / "tcpl.db"
+    asyncio.run(prepare_database(db))
+    env = {"TCPL_DATABASE_URL": f"sqlite+aiosqlite:///{db}"}
+    result = cli.invoke(app, ["reminders", "preview", "--from", "2026-11-25", "--days", "40", "--json"],
+                        env=env)
+    assert result.exit_code == 0, result.output
+
+    # One JSON object per line, local times with their offset.
+    planned = [json.loads(line) for line in result.stdout.splitlines()]
     assert planned and all(set(p) >= {"send_at", "agency_id", "task_id", "due", "kind"} for p in planned)
     assert all(p["send_at"].endswith("+07:00") for p in planned)
     ii3b = [(p["send_at"], p["kind"]) for p in planned if p["task_id"] == "ii-3b" and p["agency_id"] == "stp"]
@@ -190,25 +208,47 @@ async def test_command_line_reports_preview_and_trigger(tmp_path: Path) -> None:
         ("2026-12-30T08:00:00+07:00", "escalation"),
     ]
     assert {p["due"] for p in planned} == {"2026-12-14"}
-    assert all(dt.datetime.fromisoformat(p["send_at"]).astimezone(LOCAL).strftime("%H:%M") == "08:00"
-               for p in planned)
+    assert {dt.datetime.fromisoformat(p["send_at"]).strftime("%H:%M") for p in planned} == {"08:00"}
     # Sở Tư pháp reported II.1 done: no reminder of it is planned; the communes' II.1 still is.
     assert not [p for p in planned if p["task_id"] == "ii-1" and p["agency_id"] == "stp"]
     assert [p for p in planned if p["task_id"] == "ii-1" and p["agency_id"] == "ubnd-cap-xa"]
 
-    settings = settings_for(f"sqlite+aiosqlite:///{db}")
-    async with open_stores(settings, loaded()[0].plan) as stores:
-        assert await stores.outbox.counts() == {"pending": 0, "sending": 0, "sent": 0, "failed": 0}
+    # The readable form says the same in Vietnamese, and nothing was queued.
+    text = cli.invoke(app, ["reminders", "preview", "--from", "2026-11-25", "--days", "40"], env=env)
+    assert text.exit_code == 0, text.output
+    assert "30/11/2026 08:00  trước hạn" in text.stdout and "báo quản trị viên" in text.stdout
+    assert text.stdout.strip().endswith(f"{len(planned)} tin sẽ được gửi trong 40 ngày từ 25/11/2026.")
+    assert asyncio.run(outbox_counts(db)) == {"pending": 0, "sending": 0, "sent": 0, "failed": 0}
 
-    # The event of an "after an event" task: its deadline comes 30 days later.
-    assert trigger_out.strip() == "Đã ghi nhận; 1 hạn mới được tạo."
-    async with open_stores(settings_for(f"sqlite+aiosqlite:///{triggered}"), loaded()[0].plan) as stores:
-        ii6 = [o for o in await stores.occurrences.in_window(dt.date(2026, 1, 1), dt.date(2030, 12, 31))
-               if o.task_id == "ii-6"]
-        assert [(o.agency_id, o.due, o.source) for o in ii6] == [
-            ("stp", dt.date(event_year, 2, 14), "event")
-        ]
-        assert await stores.task_dates.events() == [("ii-6", dt.date(event_year, 1, 15))]
+
+async def outbox_counts(db: Path) -> dict[str, int]:
+    async with open_stores(settings_for(f"sqlite+aiosqlite:///{db}"), loaded()[0].plan) as stores:
+        return await stores.outbox.counts()
+
+
+async def ii6_deadlines(db: Path) -> tuple[list[tuple[str, dt.date, str]], list[tuple[str, dt.date]]]:
+    async with open_stores(settings_for(f"sqlite+aiosqlite:///{db}"), loaded()[0].plan) as stores:
+        occs = await stores.occurrences.in_window(dt.date(2026, 1, 1), dt.date(2030, 12, 31))
+        return ([(o.agency_id, o.due, o.source) for o in occs if o.task_id == "ii-6"],
+                list(await stores.task_dates.events()))
+
+
+def test_task_trigger_creates_the_deadline_of_an_after_event_task(tmp_path: Path, cli: CliRunner) -> None:
+    db = tmp_path / "tcpl.db"
+    asyncio.run(prepare_database(db))
+    env = {"TCPL_DATABASE_URL": f"sqlite+aiosqlite:///{db}"}
+    event_year = dt.date.today().year + 1  # the CLI plans this year and the next, by the real clock
+    result = cli.invoke(app, ["task", "trigger", "ii-6", f"{event_year}-01-15"], env=env)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "Đã ghi nhận; 1 hạn mới được tạo."
+    # Due 30 days after the event (after_event_days), for the lead agency, marked as event-based.
+    assert asyncio.run(ii6_deadlines(db)) == (
+        [("stp", dt.date(event_year, 2, 14), "event")], [("ii-6", dt.date(event_year, 1, 15))]
+    )
+    again = cli.invoke(app, ["task", "trigger", "ii-6", f"{event_year}-01-15"], env=env)
+    assert again.stdout.strip() == "Đã ghi nhận; 0 hạn mới được tạo."  # idempotent
+    unknown = cli.invoke(app, ["task", "trigger", "ii-99", f"{event_year}-01-15"], env=env)
+    assert unknown.exit_code == 2
 
 
 async def test_the_workbook_opens_in_libreoffice(tmp_path: Path) -> None:
