@@ -94,6 +94,7 @@ _NAMED_DOCUMENT = {
     re.compile(r"\b(tt|thong tu)\s*(so\s*)?0?9\b|\b09\s*/\s*2021"): "09/2021",
     re.compile(r"\b(qd|quyet dinh)\s*(so\s*)?27\b|\b27\s*/\s*2025"): "27/2025",
     re.compile(r"\b(tt|thong tu)\s*(so\s*)?15\b|\b15\s*/\s*2025"): "15/2025",
+    re.compile(r"\bke hoach\b"): "Kế hoạch",
 }
 
 
@@ -165,12 +166,19 @@ class Engine:
         self.w = weights or Weights()
         self.entries: list[Entry] = list(handbook.entries.values())
         self._regime = {e.id: handbook.documents[e.document].regime for e in self.entries}
-        self._cites = [frozenset(n for n in _DOCUMENT_NUMBERS if n in e.citation) for e in self.entries]
+        self._cites = [self._cited(e) for e in self.entries]
         self._by_topic: dict[str, dict[Regime, Entry]] = defaultdict(dict)
         for e in self.entries:
             if e.topic:
                 self._by_topic[e.topic][self._regime[e.id]] = e
         self._index()
+
+    def _cited(self, e: Entry) -> frozenset[str]:
+        """The documents an entry speaks for: those its citation names, for a legal entry; the plan's
+        entries cite the plan (their citations also name QĐ 25, which the plan implements)."""
+        if self._regime[e.id] is Regime.NONE:
+            return frozenset({"Kế hoạch"} & {n for n in _DOCUMENT_NUMBERS if n in e.citation})
+        return frozenset(n for n in _DOCUMENT_NUMBERS if n in e.citation)
 
     # -- index
 
@@ -216,8 +224,8 @@ class Engine:
         self._vocab = sorted(t for t in vocab if not t.isdigit())
         self._freq = vocab
         self._vocab_set = frozenset(vocab)
-        handbook_text = " ".join(self._phrasings) + " " + " ".join(
-            " ".join(folded_tokens(e.answer)) for e in self.entries)
+        handbook_text = " ".join(" ".join([e.title, *e.questions, *e.keywords, e.answer])
+                                 for e in self.entries)
         self._off_topic = PhraseSpotter(self.lexicon.out_of_scope, handbook_text)
         self._small_talk = PhraseSpotter(self.lexicon.small_talk, handbook_text)
 
@@ -279,9 +287,9 @@ class Engine:
         off = self._off_topic.find(text)
         if off is not None:
             return Result(text, Outcome.OUT_OF_SCOPE, None, 0.0, (), regime, off)
-        chat = self._small_talk.find(text)
-        if chat is not None and sum(t not in _STOP_FOLDED for t in q.raw) <= len(chat.split()) + 1:
-            return Result(text, Outcome.SMALL_TALK, None, 0.0, (), regime, chat)
+        chat = self._small_talk.find_all(text)
+        if chat and self._small_talk_only(q.raw, chat):
+            return Result(text, Outcome.SMALL_TALK, None, 0.0, (), regime, chat[0])
         ranked = self.rank(q)
         if not ranked:
             return Result(text, Outcome.NO_MATCH, None, 0.0, (), regime)
@@ -301,6 +309,12 @@ class Engine:
                 top.entry, close[0].entry):
             return Result(text, Outcome.AMBIGUOUS, None, top.score, (top, *close[:2]), regime)
         return Result(text, Outcome.ANSWER, top.entry, top.score, tuple(close[:3]), regime)
+
+    @staticmethod
+    def _small_talk_only(raw: list[str], phrases: list[str]) -> bool:
+        """Tell a greeting ("chào bạn, bạn khỏe không") from a question that starts with one."""
+        said = {t for p in phrases for t in folded_tokens(p)}
+        return sum(t not in _STOP_FOLDED and t not in said for t in raw) <= 1
 
     def _siblings(self, a: Entry, b: Entry) -> bool:
         # Two regimes' versions of one topic are not a real ambiguity: the regime rule decides.
@@ -370,7 +384,7 @@ class Engine:
             r = self._regime[self.entries[i].id]
             if q.regime is not None and r is not Regime.NONE and r is not q.regime:
                 score *= self.w.other_regime_factor
-            elif q.named and r is Regime.NONE:
+            elif q.named - {"Kế hoạch"} and r is Regime.NONE:
                 score *= self.w.unrelated_factor
             elif q.regime is None and r is Regime.QD27:
                 score += self.w.current_bonus

@@ -60,25 +60,35 @@ class PhraseSpotter:
     typed without diacritics only when its unaccented form never occurs in the handbook itself.
     """
 
-    def __init__(self, phrases: tuple[str, ...], handbook_folded_text: str):
-        self._accented = [(p, tuple(canonical_syllable(t) for t in tokens(p))) for p in phrases]
-        haystack = f" {handbook_folded_text} "
-        self._folded = [(p, tuple(folded_tokens(p))) for p in phrases
-                        if f" {' '.join(folded_tokens(p))} " not in haystack]
+    def __init__(self, phrases: tuple[str, ...], handbook_text: str):
+        # A phrase the handbook itself uses is never a sign of another subject.
+        accented_hay = " " + " ".join(canonical_syllable(t) for t in tokens(handbook_text)) + " "
+        folded_hay = " " + " ".join(folded_tokens(handbook_text)) + " "
+        self._accented = []
+        self._folded = []
+        for p in phrases:
+            accented = tuple(canonical_syllable(t) for t in tokens(p))
+            if f" {' '.join(accented)} " not in accented_hay:
+                self._accented.append((p, accented))
+            folded = tuple(folded_tokens(p))
+            if f" {' '.join(folded)} " not in folded_hay:
+                self._folded.append((p, folded))
 
     def find(self, question: str) -> str | None:
         """Return the first listed phrase the question contains, if any."""
+        found = self.find_all(question)
+        return found[0] if found else None
+
+    def find_all(self, question: str) -> list[str]:
+        """Return every listed phrase the question contains."""
         if has_diacritics(question):
             seq = tuple(canonical_syllable(t) for t in tokens(question))
             candidates = self._accented
         else:
             seq = tuple(folded_tokens(question))
             candidates = self._folded
-        for phrase, toks in candidates:
-            n = len(toks)
-            if any(seq[i : i + n] == toks for i in range(len(seq) - n + 1)):
-                return phrase
-        return None
+        return [phrase for phrase, toks in candidates
+                if any(seq[i : i + len(toks)] == toks for i in range(len(seq) - len(toks) + 1))]
 
 
 def load_lexicon(path: Path = DEFAULT_SYNONYMS_PATH) -> Lexicon:

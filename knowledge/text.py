@@ -8,7 +8,8 @@ import unicodedata
 # The five tone marks. Everything else in a decomposed Vietnamese letter (circumflex, breve, horn)
 # belongs to the vowel itself.
 _TONES = {"\u0300": "2", "\u0301": "1", "\u0309": "3", "\u0303": "4", "\u0323": "5"}
-_TOKEN = re.compile(r"\d+(?:[./]\d+)*|[^\W\d_]+", re.UNICODE)
+# Plan items ("II.3.b", "III.1.đ") and numbers ("25/2021", "2.3") stay whole; otherwise syllables.
+_TOKEN = re.compile(r"\b[ivx]+\.\d+(?:\.[^\W\d_])?\b|\d+(?:[./]\d+)*|[^\W\d_]+", re.UNICODE)
 
 
 def clean(text: str) -> str:
