@@ -1,6 +1,12 @@
-"""`make bench`: print the answer-engine table, then the platform throughput figures."""
+"""`make bench`: the answer engine against its baselines, Telegram throughput, reminder planning and delivery."""
 
-from bench import answers
+import sys
+
+from bench import answers, reminders, telegram
 
 if __name__ == "__main__":
-    print(answers.run())
+    parts = sys.argv[1:] or ["answers", "telegram", "reminders"]
+    for name, module in (("answers", answers), ("telegram", telegram), ("reminders", reminders)):
+        if name in parts:
+            print(module.run(), flush=True)
+            print(flush=True)

@@ -21,7 +21,8 @@ MAX_ATTEMPTS = 8
 # A chat that refuses (blocked the bot; on Zalo also "has not written recently") is tried again on the
 # next working mornings, since the user may write to the bot meanwhile; administrators hear of it at once.
 UNREACHABLE_ATTEMPTS = 3
-KINDS_IN_OFFICE_HOURS = frozenset({"reminder"})  # escalations and notices are sent at once
+# The bot writes first only on working days in office hours (issue: reminders and escalations alike).
+OFFICE_HOURS_KINDS = frozenset({"reminder", "escalation"})
 
 
 class OutboxRowView(Protocol):
@@ -97,7 +98,8 @@ class Dispatcher:
     def __init__(self, queue: OutboxQueue, messengers: Mapping[str, Messenger], unreachable: Unreachable,
                  calendar: WorkingCalendar, clock: Clock, *, global_rate: float = 30.0,
                  per_chat_rate: float = 1.0, lease: dt.timedelta = dt.timedelta(minutes=2),
-                 batch: int = 100, concurrency: int = 8, worker: str = "worker"):
+                 batch: int = 100, concurrency: int = 8, worker: str = "worker",
+                 office_hours_kinds: frozenset[str] = OFFICE_HOURS_KINDS):
         self.queue = queue
         self.messengers = messengers
         self.unreachable = unreachable
@@ -109,6 +111,7 @@ class Dispatcher:
         self.batch = batch
         self.concurrency = concurrency
         self.worker = worker
+        self.office_hours_kinds = office_hours_kinds
         self._last_to_chat: dict[tuple[str, str], float] = {}
         self.stats = DispatchStats()
 
@@ -145,7 +148,7 @@ class Dispatcher:
 
     async def _deliver(self, row: OutboxRowView) -> None:
         now = self.clock.now()
-        if row.kind in KINDS_IN_OFFICE_HOURS and not self.calendar.is_open(now):
+        if row.kind in self.office_hours_kinds and not self.calendar.is_open(now):
             await self.queue.reschedule(row.id, self.calendar.next_open(now), None, count_attempt=False)
             self.stats.deferred += 1
             return

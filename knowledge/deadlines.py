@@ -137,12 +137,13 @@ class TaskEvent:
 def responsible_agencies(plan: PlanData, task: Task, due: dt.date) -> list[Agency]:
     """Return the lead agencies that receive reminders: groups expanded, agencies ended by then left out."""
     out: list[Agency] = []
+    seen: set[str] = set()
     for agency_id in task.lead:
         for agency in plan.expand(agency_id):
-            if agency.ended_on is not None and agency.ended_on <= due:
+            if agency.id in seen or (agency.ended_on is not None and agency.ended_on <= due):
                 continue
-            if agency not in out:
-                out.append(agency)
+            seen.add(agency.id)
+            out.append(agency)
     return out
 
 
