@@ -10,7 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from knowledge.deadlines import DEFAULT_POLICY_PATH
 from knowledge.loader import DEFAULT_HANDBOOK_DIR, DEFAULT_PLAN_PATH, DEFAULT_SYNONYMS_PATH
-from storage.db import DEFAULT_URL
+from storage.defaults import DEFAULT_URL
 
 
 class Settings(BaseSettings):

@@ -224,10 +224,13 @@ class Engine:
         self._vocab = sorted(t for t in vocab if not t.isdigit())
         self._freq = vocab
         self._vocab_set = frozenset(vocab)
-        handbook_text = " ".join(" ".join([e.title, *e.questions, *e.keywords, e.answer])
-                                 for e in self.entries)
-        self._off_topic = PhraseSpotter(self.lexicon.out_of_scope, handbook_text)
-        self._small_talk = PhraseSpotter(self.lexicon.small_talk, handbook_text)
+        self._nearest_cache: dict[str, str | None] = {}
+        words = [t for e in self.entries for text in (e.title, *e.questions, *e.keywords, e.answer)
+                 for t in tokens(text)]
+        accented_hay = " ".join(canonical_syllable(t) for t in words)
+        folded_hay = " ".join(fold(t) for t in words)
+        self._off_topic = PhraseSpotter(self.lexicon.out_of_scope, accented_hay, folded_hay)
+        self._small_talk = PhraseSpotter(self.lexicon.small_talk, accented_hay, folded_hay)
 
     # -- reading a question
 
@@ -247,6 +250,14 @@ class Engine:
 
     def _nearest(self, t: str) -> str | None:
         """Return the most frequent vocabulary word within one edit (two for long words), if any."""
+        if t in self._nearest_cache:
+            return self._nearest_cache[t]
+        found = self._search_nearest(t)
+        if len(self._nearest_cache) < 50_000:  # bounded: typed words are not a fixed set
+            self._nearest_cache[t] = found
+        return found
+
+    def _search_nearest(self, t: str) -> str | None:
         limit = 1 if len(t) <= 6 else 2
         matches = process.extract(t, self._vocab, scorer=OSA.distance, score_cutoff=limit, limit=None)
         if not matches:

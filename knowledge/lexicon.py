@@ -37,10 +37,11 @@ class Lexicon:
         return self._canonical(out)
 
     def _canonical(self, toks: list[str]) -> list[str]:
+        by_first = self._by_first()
         out: list[str] = []
         i = 0
         while i < len(toks):
-            for phrase, canonical in self.phrases:
+            for phrase, canonical in by_first.get(toks[i], ()):
                 n = len(phrase)
                 if tuple(toks[i : i + n]) == phrase:
                     out.extend(canonical)
@@ -51,6 +52,16 @@ class Lexicon:
                 i += 1
         return out
 
+    def _by_first(self) -> dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]]:
+        # Index the phrases by their first word once: expand() runs for every question.
+        cached = self.__dict__.get("_first_index")
+        if cached is None:
+            cached = {}
+            for phrase, canonical in self.phrases:  # longest first, kept in each bucket
+                cached.setdefault(phrase[0], []).append((phrase, canonical))
+            object.__setattr__(self, "_first_index", cached)
+        return cached
+
 
 
 class PhraseSpotter:
@@ -60,10 +71,11 @@ class PhraseSpotter:
     typed without diacritics only when its unaccented form never occurs in the handbook itself.
     """
 
-    def __init__(self, phrases: tuple[str, ...], handbook_text: str):
+    def __init__(self, phrases: tuple[str, ...], accented_hay: str, folded_hay: str):
+        """`accented_hay` and `folded_hay` are the handbook's text as canonical and folded tokens."""
         # A phrase the handbook itself uses is never a sign of another subject.
-        accented_hay = " " + " ".join(canonical_syllable(t) for t in tokens(handbook_text)) + " "
-        folded_hay = " " + " ".join(folded_tokens(handbook_text)) + " "
+        accented_hay = f" {accented_hay} "
+        folded_hay = f" {folded_hay} "
         self._accented = []
         self._folded = []
         for p in phrases:
@@ -73,6 +85,13 @@ class PhraseSpotter:
             folded = tuple(folded_tokens(p))
             if f" {' '.join(folded)} " not in folded_hay:
                 self._folded.append((p, folded))
+        # Looked up by first word: every question passes through here.
+        self._accented_index: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        self._folded_index: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        for target, pairs in ((self._accented_index, self._accented), (self._folded_index, self._folded)):
+            for phrase, toks in pairs:
+                if toks:
+                    target.setdefault(toks[0], []).append((phrase, toks))
 
     def find(self, question: str) -> str | None:
         """Return the first listed phrase the question contains, if any."""
@@ -83,12 +102,16 @@ class PhraseSpotter:
         """Return every listed phrase the question contains."""
         if has_diacritics(question):
             seq = tuple(canonical_syllable(t) for t in tokens(question))
-            candidates = self._accented
+            index = self._accented_index
         else:
             seq = tuple(folded_tokens(question))
-            candidates = self._folded
-        return [phrase for phrase, toks in candidates
-                if any(seq[i : i + len(toks)] == toks for i in range(len(seq) - len(toks) + 1))]
+            index = self._folded_index
+        found: list[str] = []
+        for i, first in enumerate(seq):
+            for phrase, toks in index.get(first, ()):
+                if seq[i : i + len(toks)] == toks and phrase not in found:
+                    found.append(phrase)
+        return found
 
 
 def load_lexicon(path: Path = DEFAULT_SYNONYMS_PATH) -> Lexicon:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # The five tone marks. Everything else in a decomposed Vietnamese letter (circumflex, breve, horn)
 # belongs to the vowel itself.
@@ -23,6 +24,7 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@lru_cache(maxsize=65536)
 def canonical_syllable(token: str) -> str:
     """Return a tone-placement-independent accented form: "hoà" and "hòa" both give "hoa2".
 
@@ -52,4 +54,10 @@ def tokens(text: str) -> list[str]:
 
 def folded_tokens(text: str) -> list[str]:
     """Return the diacritic-free tokens of a text."""
-    return [fold(t) for t in tokens(text)]
+    return [_fold_token(t) for t in tokens(text)]
+
+
+@lru_cache(maxsize=65536)
+def _fold_token(token: str) -> str:
+    # Syllables repeat endlessly; folding each distinct one once is what makes start-up quick.
+    return fold(token)

@@ -13,15 +13,16 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-# Relative to the working directory, like the bot's other local data (data/ is git-ignored).
-DEFAULT_URL = "sqlite+aiosqlite:///data/tcpl.db"
+from storage.defaults import DEFAULT_URL
+
+__all__ = ["DEFAULT_URL", "make_engine", "make_sessionmaker", "redact", "upgrade"]
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 # WAL lets readers work while the bot writes; busy_timeout makes a second writer wait instead of failing.
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA foreign_keys=ON",
-    "PRAGMA busy_timeout=5000",
+    "PRAGMA busy_timeout=30000",  # other processes (CLI, a second worker) wait their turn
     "PRAGMA synchronous=NORMAL",
 )
 
@@ -76,12 +77,25 @@ def _sqlite_engine(url: URL) -> AsyncEngine:
     database = url.database
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url)
+    # One connection per process: SQLite has a single writer anyway, and queueing in the pool is fair
+    # and cheap, where many connections would spin on the file lock under a burst of updates.
+    engine = create_async_engine(url, pool_size=1, max_overflow=0, pool_timeout=120)
     event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
+    event.listen(engine.sync_engine, "begin", _begin_immediate)
     return engine
 
 
+def _begin_immediate(connection: Any) -> None:
+    # SQLite has one writer. A deferred transaction that reads, then writes, can find the lock taken
+    # and fail at once with "database is locked" (busy_timeout does not help an upgrade). Taking the
+    # write lock at BEGIN makes every writer wait its turn instead, which is what the bot needs under
+    # a burst of updates.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event emit BEGIN itself (see _begin_immediate).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
         for pragma in SQLITE_PRAGMAS:

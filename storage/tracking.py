@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, Protocol
 
-from sqlalchemy import and_, case, column, delete, func, or_, select, table, text, update
+from sqlalchemy import and_, case, column, delete, func, or_, select, table, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeEngine
 from sqlmodel import col
@@ -387,10 +387,8 @@ class OutboxStore:
             if session.get_bind().dialect.name == "postgresql":
                 # Concurrent claimers pass over each other's locked rows instead of waiting or doubling up.
                 picked = picked.with_for_update(skip_locked=True)
-            else:
-                # SQLite has no row locks: take the database's write lock before reading, so a second
-                # claimer waits (busy_timeout) and then finds these rows already 'sending'.
-                await session.execute(text("BEGIN IMMEDIATE"))
+            # On SQLite every transaction begins IMMEDIATE (storage.db): a second claimer waits for the
+            # write lock (busy_timeout) and then finds these rows already 'sending'.
             stmt = (
                 update(OutboxRow)
                 .where(col(OutboxRow.id).in_(picked.scalar_subquery()))

@@ -43,7 +43,7 @@ async def test_sqlite_engine_creates_directory_and_sets_pragmas(tmp_path: Path) 
             ]
     finally:
         await engine.dispose()
-    assert values == ["wal", 1, 5000, 1]  # synchronous=NORMAL reads back as 1
+    assert values == ["wal", 1, 30000, 1]  # synchronous=NORMAL reads back as 1
     assert (tmp_path / "nested" / "dir" / "bot.db").exists()
 
 
