@@ -1,4 +1,4 @@
-"""`make bench`: the answer engine against its baselines, Telegram throughput, reminder planning and delivery."""
+"""`make bench`: the answer engine against baselines, Telegram throughput, reminder planning and delivery."""
 
 import sys
 

@@ -111,7 +111,7 @@ class _NoAdmins:
 async def run_all() -> str:
     n = int(os.environ.get("BENCH_REMINDERS", "10000"))
     rate = float(os.environ.get("BENCH_RATE", "30"))
-    lines = ["Reminders: plan 3,400 agencies × 20 tasks for one year; deliver through PTB to the fake Bot API"]
+    lines = ["Reminders: plan 3,400 agencies × 20 tasks for one year; deliver via PTB to the fake Bot API"]
     with tempfile.TemporaryDirectory() as tmp:
         count, derived, stored = await plan_figures(f"sqlite+aiosqlite:///{Path(tmp) / 'plan.db'}")
         lines.append(f"  planning  SQLite      {count:,} occurrences: derived in {derived:.2f} s, "

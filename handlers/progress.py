@@ -90,7 +90,8 @@ class Progress:
         note = note[:MAX_NOTE] if note else None
         await self.occurrences.record_progress(occ.id, member_id, status, percent, note, self.clock.now())
         task = self.plan.tasks[occ.task_id]
-        said = STATUS_LABEL[status] + (f" {percent}%" if status == IN_PROGRESS and percent is not None else "")
+        shown_percent = f" {percent}%" if status == IN_PROGRESS and percent is not None else ""
+        said = STATUS_LABEL[status] + shown_percent
         text = (f"Đã ghi nhận: nhiệm vụ {task.code} ({task.title}), hạn {occ.due.strftime('%d/%m/%Y')}"
                 f" — {said}" + (f"; ghi chú: {note}" if note else "") + ".")
         if status == DONE:

@@ -105,7 +105,8 @@ def build_report(plan: PlanData, occurrences: Sequence[OccurrenceView], year: in
         task = plan.tasks[o.task_id]
         details.append(DetailRow(
             task_code=task.code, task_id=task.id, task_title=task.title,
-            agency=plan.agencies[o.agency_id].name, due=o.due, status=STATUS_TEXT.get(o.status, o.status or ""),
+            agency=plan.agencies[o.agency_id].name, due=o.due,
+            status=STATUS_TEXT.get(o.status, o.status or ""),
             percent=o.percent, updated_at=o.updated_at, note=o.note or "", who=o.updated_by or "",
             overdue=OVERDUE in buckets,
         ))
@@ -173,7 +174,9 @@ class Reports:
                 return [Reply(text=MSG_REPORT_HOW)]
         occs = await self.occurrences.for_year(year, task_id)
         report = build_report(self.plan, occs, year, self.clock.now(), self.tz)
-        title = f"Báo cáo tiến độ năm {year}" + (f" — nhiệm vụ {self.plan.tasks[task_id].code}" if task_id else "")
+        title = f"Báo cáo tiến độ năm {year}"
+        if task_id:
+            title += f" — nhiệm vụ {self.plan.tasks[task_id].code}"
         document = None
         if self.workbook is not None and report.details:
             name = f"bao-cao-tcpl-{year}" + (f"-{task_id}" if task_id else "") + ".xlsx"

@@ -215,7 +215,7 @@ def _load_handbook_files(paths: Sequence[Path]) -> Handbook:
                                 f"(first at {first.path}:{first.line})")
                     )
                     continue
-                target[item.id] = item  # type: ignore[index]
+                target[item.id] = item  # type: ignore[assignment]
                 where[(kind, item.id)] = here
     problems += _check_handbook_links(hb, where)
     if problems:
