@@ -78,7 +78,7 @@ async def _run(url: str, n_burst: int, n_paced: int, rate: float) -> dict[str, f
     }
 
 
-async def run_all(n_burst: int = 2000, n_paced: int = 500, rate: float = 100.0) -> str:
+async def run_all(n_burst: int = 2000, n_paced: int = 250, rate: float = 25.0) -> str:
     lines = [f"Telegram (PTB 22 → fake Bot API on 127.0.0.1): burst of {n_burst} updates for throughput, "
              f"{n_paced} updates at {rate:.0f}/s for latency"]
     with tempfile.TemporaryDirectory() as tmp:

@@ -17,6 +17,7 @@ from knowledge.schema import Entry, Regime
 from knowledge.text import canonical_syllable, clean, fold, folded_tokens, has_diacritics, tokens
 
 MAX_QUESTION_CHARS = 400  # past this a message is not a question; matching the head is enough
+MAX_CANDIDATES = 40
 
 # Function words carry no topic; they still count for the fuzzy phrasing score.
 STOPWORDS = frozenset(
@@ -217,10 +218,13 @@ class Engine:
         self._idf = {t: math.log(1 + (n_docs - d + 0.5) / (d + 0.5)) for t, d in df.items()}
         self._unknown_idf = math.log(1 + (n_docs + 0.5) / 0.5)
         self._avg_len = sum(self._len) / max(n_docs, 1)
+        # Each term's BM25 contribution to each entry, computed once: a question only adds them up.
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        k1, b = self.w.k1, self.w.b
         for i, tf in enumerate(self._tf):
             for t, c in tf.items():
-                self._postings[t].append((i, c))
+                norm = c * (k1 + 1) / (c + k1 * (1 - b + b * self._len[i] / self._avg_len))
+                self._postings[t].append((i, self._idf[t] * norm / (k1 + 1)))
         self._vocab = sorted(t for t in vocab if not t.isdigit())
         self._freq = vocab
         self._vocab_set = frozenset(vocab)
@@ -372,12 +376,9 @@ class Engine:
         if q_weight <= 0:
             return []
         lexical: dict[int, float] = defaultdict(float)
-        k1, b = self.w.k1, self.w.b
         for t, qc in q_terms.items():
-            idf = self._idf[t]
-            for i, tf in self._postings[t]:
-                norm = tf * (k1 + 1) / (tf + k1 * (1 - b + b * self._len[i] / self._avg_len))
-                lexical[i] += idf * qc * norm / (k1 + 1)
+            for i, weight in self._postings[t]:
+                lexical[i] += qc * weight
         fuzzy: dict[int, float] = defaultdict(float)
         for _, score, idx in process.extract(" ".join(q.toks + q.refs), self._phrasings,
                                              scorer=fuzz.token_sort_ratio, limit=40, score_cutoff=30):
@@ -385,8 +386,10 @@ class Engine:
             fuzzy[owner] = max(fuzzy[owner], score / 100)
         accented_q = ({canonical_syllable(t) for t in tokens(q.text)}
                       if has_diacritics(q.text) else set())
+        # Only the strongest lexical matches (and every close phrasing) can win: score those fully.
+        strongest = sorted(lexical, key=lexical.__getitem__, reverse=True)[:MAX_CANDIDATES]
         out: list[Candidate] = []
-        for i in set(lexical) | set(fuzzy):
+        for i in set(strongest) | set(fuzzy):
             score = self.w.lexical * lexical.get(i, 0.0) / q_weight + self.w.fuzzy * fuzzy.get(i, 0.0)
             if accented_q:
                 score += self.w.accent_bonus * len(accented_q & self._accented[i]) / len(accented_q)
