@@ -7,13 +7,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from storage.tracking import OccurrenceStore, OutboxStore, PendingInputStore, TaskDateStore
-
 from bot.config import Settings
 from knowledge.loader import PlanData
 from storage.db import make_engine, make_sessionmaker, redact, upgrade
 from storage.records import AgencyRecord
 from storage.repositories import AgencyStore, InviteStore, MemberStore, QuestionLog, UpdateLog
+from storage.tracking import OccurrenceStore, OutboxStore, PendingInputStore, TaskDateStore
 
 log = logging.getLogger(__name__)
 
