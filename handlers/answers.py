@@ -60,7 +60,8 @@ def entry_body(handbook: Handbook, entry: Entry) -> str:
     return body
 
 
-def entry_note(handbook: Handbook, entry: Entry) -> str:
+def entry_note(entry: Entry) -> str:
+    """Cite the source, and say when it is only a secondary one."""
     note = f"Căn cứ: {entry.citation}"
     if entry.confidence is Confidence.SECONDARY:
         note += " (nguồn thứ cấp, cần đối chiếu văn bản gốc)"
@@ -78,7 +79,7 @@ def entry_reply(handbook: Handbook, entry: Entry, extra: tuple[Entry, ...] = ())
     return Reply(
         text=entry_body(handbook, entry),
         title=entry.title,
-        note=entry_note(handbook, entry),
+        note=entry_note(entry),
         choices=tuple(Choice(e.title, ENTRY_PREFIX + e.id) for e in shown),
     )
 
