@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,8 @@ from storage.defaults import DEFAULT_URL
 
 __all__ = ["DEFAULT_URL", "make_engine", "make_sessionmaker", "redact", "upgrade"]
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# Alembic keeps its migration context in a module global: one upgrade at a time in a process.
+_UPGRADE_LOCK = threading.Lock()
 
 # WAL lets readers work while the bot writes; busy_timeout makes a second writer wait instead of failing.
 SQLITE_PRAGMAS = (
@@ -66,7 +69,11 @@ def alembic_config(url: str) -> Config:
 async def upgrade(url: str, revision: str = "head") -> None:
     """Bring the database schema up to the given revision (head by default)."""
     # env.py runs its own event loop, so Alembic must not run on the caller's loop thread.
-    await asyncio.to_thread(command.upgrade, alembic_config(url), revision)
+    def run() -> None:
+        with _UPGRADE_LOCK:
+            command.upgrade(alembic_config(url), revision)
+
+    await asyncio.to_thread(run)
 
 
 def _parse(url: str | URL) -> URL:

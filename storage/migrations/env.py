@@ -62,9 +62,18 @@ def run_offline() -> None:
         context.run_migrations()
 
 
+# Key of the PostgreSQL advisory lock that serialises migrations ("tcpl" in ASCII).
+MIGRATION_LOCK = 0x7463706C
+
+
 def _run_sync(connection: Connection) -> None:
     configure(connection)
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Instances that start together on an empty database would each see no tables and each
+            # create them; the lock makes the later ones wait, then find the schema at head. It is
+            # released at commit. (SQLite needs none: its BEGIN IMMEDIATE already serialises.)
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         context.run_migrations()
 
 

@@ -55,6 +55,27 @@ async def test_upgrade_creates_tables_and_is_idempotent(db_url: str) -> None:
         await engine.dispose()
 
 
+async def test_instances_starting_together_upgrade_once(db_url: str) -> None:
+    # Several instances started at once on an empty database must not all create the tables.
+    env = {**os.environ, "TCPL_DATABASE_URL": db_url}
+    processes = [
+        await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "db", "upgrade", cwd=ROOT, env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )  # fmt: skip
+        for _ in range(3)
+    ]
+    for process in processes:
+        output, _ = await process.communicate()
+        assert process.returncode == 0, output.decode()
+    engine = make_engine(db_url)
+    try:
+        assert await _tables(engine) == TABLES
+        assert await _revision(engine) == HEAD
+    finally:
+        await engine.dispose()
+
+
 async def test_migration_matches_models(engine: AsyncEngine) -> None:
     def diff(sync_connection):
         context = MigrationContext.configure(sync_connection, opts={"compare_type": True})
