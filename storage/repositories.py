@@ -5,17 +5,18 @@ from __future__ import annotations
 import secrets
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import delete, false, select, update
+from sqlalchemy import delete, false, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
+from storage.group_commit import GroupCommit
 from storage.models import AgencyRow, InviteRow, MemberRow, ProcessedUpdateRow, QuestionLogRow
 from storage.records import AgencyRecord, InviteRecord, MemberRecord
 
@@ -319,15 +320,24 @@ class UpdateLog:
 
     def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
+        self._marks = GroupCommit(sessions, self._mark_all)
 
     async def first_time(self, platform: str, update_id: str, now: datetime) -> bool:
         """Record the update; return False if it was recorded before."""
-        async with self._sessions() as session, session.begin():
-            stmt = _insert(session, ProcessedUpdateRow).values(
-                platform=platform, update_id=update_id, processed_at=now
-            )
-            result = await session.execute(stmt.on_conflict_do_nothing())
-            return _rowcount(result) == 1
+        return await self._marks.submit((platform, update_id, now))
+
+    @staticmethod
+    async def _mark_all(session: AsyncSession, updates: Sequence[tuple[str, str, datetime]]) -> list[bool]:
+        rows = [{"platform": p, "update_id": u, "processed_at": at} for p, u, at in updates]
+        stmt = (_insert(session, ProcessedUpdateRow).values(rows).on_conflict_do_nothing()
+                .returning(col(ProcessedUpdateRow.platform), col(ProcessedUpdateRow.update_id)))
+        inserted = {(row.platform, row.update_id) for row in await session.execute(stmt)}
+        fresh = []
+        for p, u, _ in updates:
+            # The same update twice in one batch (a redelivery racing the original): the first wins.
+            fresh.append((p, u) in inserted)
+            inserted.discard((p, u))
+        return fresh
 
     async def prune(self, older_than: datetime) -> int:
         """Forget updates processed before this moment; return how many."""
@@ -348,6 +358,7 @@ class QuestionLog:
 
     def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
+        self._rows = GroupCommit(sessions, self._insert_all)
 
     async def record(
         self,
@@ -360,17 +371,14 @@ class QuestionLog:
         at: datetime,
     ) -> None:
         """Log one question and the answer engine's verdict."""
-        row = QuestionLogRow(
-            platform=platform,
-            user_id=user_id,
-            question=question,
-            found=found,
-            entry_id=entry_id,
-            score=score,
-            asked_at=at,
-        )
-        async with self._sessions() as session, session.begin():
-            session.add(row)
+        row = {"platform": platform, "user_id": user_id, "question": question, "found": found,
+               "entry_id": entry_id, "score": score, "asked_at": at}
+        await self._rows.submit(row)
+
+    @staticmethod
+    async def _insert_all(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> list[None]:
+        await session.execute(insert(QuestionLogRow), list(rows))
+        return [None] * len(rows)
 
     async def unanswered(self, since: datetime, limit: int = 20) -> list[tuple[str, int]]:
         """Return declined questions since a moment, grouped by normalised text, most frequent first."""

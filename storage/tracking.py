@@ -8,11 +8,13 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, Protocol
 
-from sqlalchemy import and_, case, column, delete, func, or_, select, table, update
+from sqlalchemy import and_, case, column, delete, func, or_, select, table, tuple_, update
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import TypeEngine
 from sqlmodel import col
 
+from storage.group_commit import GroupCommit
 from storage.models import (
     MemberRow,
     OccurrenceRow,
@@ -506,6 +508,8 @@ class PendingInputStore:
 
     def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
+        # Every free-text message asks; batching keeps a burst of questions from queueing on it.
+        self._takes = GroupCommit(sessions, self._take_all)
 
     async def expect(self, platform: str, user_id: str, what: str, until: datetime) -> None:
         """Remember what the user's next text answers, replacing an earlier question."""
@@ -522,18 +526,26 @@ class PendingInputStore:
 
     async def take(self, platform: str, user_id: str, now: datetime) -> str | None:
         """Forget what the user was asked and return it, or None if nothing or only an expired question."""
+        return await self._takes.submit((platform, user_id, now))
+
+    @staticmethod
+    async def _take_all(session: AsyncSession, requests: Sequence[tuple[str, str, datetime]],
+                        ) -> list[str | None]:
+        keys = list({(p, u) for p, u, _ in requests})
         stmt = (
             delete(PendingInputRow)
-            .where(col(PendingInputRow.platform) == platform, col(PendingInputRow.user_id) == user_id)
-            .returning(col(PendingInputRow.what), col(PendingInputRow.until))
+            .where(tuple_(col(PendingInputRow.platform), col(PendingInputRow.user_id)).in_(keys))
+            .returning(col(PendingInputRow.platform), col(PendingInputRow.user_id),
+                       col(PendingInputRow.what), col(PendingInputRow.until))
             .execution_options(synchronize_session=False)
         )
-        # One DELETE … RETURNING: of two messages arriving together, only one gets the question.
-        async with self._sessions() as session, session.begin():
-            row = (await session.execute(stmt)).first()
-        if row is None or row.until <= now:
-            return None
-        return str(row.what)
+        # One DELETE … RETURNING: of two messages arriving together, only the first gets the question.
+        taken = {(row.platform, row.user_id): row for row in await session.execute(stmt)}
+        out: list[str | None] = []
+        for p, u, now in requests:
+            row = taken.pop((p, u), None)
+            out.append(str(row.what) if row is not None and row.until > now else None)
+        return out
 
 
 __all__ = ["OccurrenceStore", "OutboxStore", "PendingInputStore", "TaskDateStore"]
