@@ -26,6 +26,7 @@ from telegram.ext import (
 )
 
 from bot.delivery import ChatUnreachable, RetryLater
+from bot.telegram_http import AiohttpRequest
 from bot.telegram_render import html_chunks, keyboard
 from handlers.conversation import Conversation
 from handlers.flood import MSG_SLOW_DOWN, FloodGuard
@@ -93,6 +94,8 @@ class TelegramAdapter:
             .base_url(f"{api}/bot")
             .base_file_url(f"{api}/file/bot")
             .concurrent_updates(True)
+            .request(AiohttpRequest())
+            .get_updates_request(AiohttpRequest(connections=1))
             .build()
         )
         application.add_handler(CallbackQueryHandler(self.on_callback))
