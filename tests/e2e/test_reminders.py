@@ -194,7 +194,8 @@ async def test_a_429_storm_reschedules_rows_and_every_reminder_arrives_once(bot:
     bot.clock.set(local(2026, 11, 30, 8, 0))
     queued = await bot.tg.reminders.tick()
     assert queued == 2 * len(STP_YEARLY) + len(XA_YEARLY)
-    bot.api.fail_next("sendMessage", times=5, retry_after=1)
+    # A retry_after longer than the per-chat pauses that drain() steps the clock over.
+    bot.api.fail_next("sendMessage", times=5, retry_after=60)
     timeline = Timeline(bot)
 
     await timeline.drain()
@@ -207,7 +208,7 @@ async def test_a_429_storm_reschedules_rows_and_every_reminder_arrives_once(bot:
     for _ in range(10):
         if not any(r.status == "pending" for r in await bot.outbox_rows()):
             break
-        bot.clock.advance(seconds=1.5)  # past retry_after
+        bot.clock.advance(seconds=61)  # past retry_after
         await timeline.drain()
 
     assert [e.status for e in bot.api.errors() if e.method == "sendMessage"] == [429] * 5
