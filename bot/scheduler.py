@@ -1,10 +1,12 @@
-"""The background work of one instance: plan deadlines daily, queue reminders each minute, send the outbox."""
+"""The background work of one instance: plan deadlines, queue reminders each minute, send the outbox,
+write the question log behind the conversation and forget old update ids."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 import logging
+from typing import Protocol
 
 from bot.dispatcher import Dispatcher
 from handlers.ports import Clock
@@ -12,14 +14,60 @@ from handlers.reminders import Reminders
 
 log = logging.getLogger(__name__)
 
+FLUSH_EVERY = 1.0  # seconds between writes of the queued question log
+PRUNE_EVERY = dt.timedelta(hours=1)
+# Telegram stops redelivering an update after 24 hours; two days of update ids is a safe margin.
+KEEP_UPDATE_IDS = dt.timedelta(days=2)
+
+
+class QueuedLog(Protocol):
+    async def flush(self) -> int: ...
+
+
+class UpdateIds(Protocol):
+    async def prune(self, older_than: dt.datetime) -> int: ...
+
+
+class Housekeeping:
+    """Write the question log queued behind the conversation; hourly, forget old update ids."""
+
+    def __init__(self, questions: QueuedLog, updates: UpdateIds, clock: Clock):
+        self.questions = questions
+        self.updates = updates
+        self.clock = clock
+        self._pruned_at: dt.datetime | None = None
+
+    async def once(self) -> None:
+        """Flush the queued questions; prune update ids when an hour has passed since the last time."""
+        await self.questions.flush()
+        now = self.clock.now()
+        if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
+            pruned = await self.updates.prune(now - KEEP_UPDATE_IDS)
+            self._pruned_at = now
+            if pruned:
+                log.info("forgot %d old update ids", pruned)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Keep house every FLUSH_EVERY seconds until stopped; errors never end the loop."""
+        while not stop.is_set():
+            try:
+                await self.once()
+            except Exception:  # a database restart: the queued rows stay queued for the next pass
+                log.exception("housekeeping failed; retrying")
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=FLUSH_EVERY)
+            except TimeoutError:
+                pass
+
 
 class Scheduler:
     """Run the reminder planner and the outbox dispatcher until stopped; errors never end the loops."""
 
-    def __init__(self, reminders: Reminders, dispatcher: Dispatcher, clock: Clock,
-                 tick_every: float = 60.0, replan_every: dt.timedelta = dt.timedelta(hours=6)):
+    def __init__(self, reminders: Reminders, dispatcher: Dispatcher, housekeeping: Housekeeping,
+                 clock: Clock, tick_every: float = 60.0, replan_every: dt.timedelta = dt.timedelta(hours=6)):
         self.reminders = reminders
         self.dispatcher = dispatcher
+        self.housekeeping = housekeeping
         self.clock = clock
         self.tick_every = tick_every
         self.replan_every = replan_every
@@ -49,7 +97,8 @@ class Scheduler:
                 pass
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Run both loops; they are awaited together, so neither is left unsupervised."""
+        """Run the loops; they are awaited together, so none is left unsupervised."""
         async with asyncio.TaskGroup() as group:
             group.create_task(self._tick_loop(stop))
             group.create_task(self.dispatcher.run(stop))
+            group.create_task(self.housekeeping.run(stop))

@@ -48,6 +48,13 @@ async def open_stores(settings: Settings, plan: PlanData) -> AsyncIterator[Store
                         UpdateLog(sessions), QuestionLog(sessions), OccurrenceStore(sessions),
                         TaskDateStore(sessions), OutboxStore(sessions), PendingInputStore(sessions))
         await stores.agencies.sync(agency_records(plan))
-        yield stores
+        try:
+            yield stores
+        finally:
+            # The question log is written behind the conversation: write what is still queued.
+            try:
+                await stores.questions.flush()
+            except Exception:
+                log.exception("could not write the last queued questions")
     finally:
         await engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import unicodedata
 from collections import Counter
@@ -329,9 +330,11 @@ class UpdateLog:
     @staticmethod
     async def _mark_all(session: AsyncSession, updates: Sequence[tuple[str, str, datetime]]) -> list[bool]:
         rows = [{"platform": p, "update_id": u, "processed_at": at} for p, u, at in updates]
-        stmt = (_insert(session, ProcessedUpdateRow).values(rows).on_conflict_do_nothing()
+        # Parameters passed apart from the statement ("insertmanyvalues"): the SQL is compiled once
+        # and cached, whatever the batch size, and still sent as one multi-row INSERT.
+        stmt = (_insert(session, ProcessedUpdateRow).on_conflict_do_nothing()
                 .returning(col(ProcessedUpdateRow.platform), col(ProcessedUpdateRow.update_id)))
-        inserted = {(row.platform, row.update_id) for row in await session.execute(stmt)}
+        inserted = {(row.platform, row.update_id) for row in await session.execute(stmt, rows)}
         fresh = []
         for p, u, _ in updates:
             # The same update twice in one batch (a redelivery racing the original): the first wins.
@@ -354,11 +357,22 @@ def normalise_question(text: str) -> str:
 
 
 class QuestionLog:
-    """Questions asked of the handbook, to find what it lacks."""
+    """Questions asked of the handbook, to find what it lacks.
+
+    Written behind the conversation: record() queues the row and the reply goes out at once, as the
+    log serves the handbook's editors, not the official waiting for an answer. Queued rows reach the
+    database together in flush(): every second from the instance's scheduler, as soon as FLUSH_AT
+    rows wait, before every read, and when the stores close. A crash can lose the last second's log
+    rows; it never loses a reply, a registration or a progress report. Rows whose flush failed (a
+    database restart) stay queued for the next one.
+    """
+
+    FLUSH_AT = 500
 
     def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
-        self._rows = GroupCommit(sessions, self._insert_all)
+        self._queued: list[dict[str, Any]] = []
+        self._flushing = asyncio.Lock()
 
     async def record(
         self,
@@ -370,18 +384,29 @@ class QuestionLog:
         score: float,
         at: datetime,
     ) -> None:
-        """Log one question and the answer engine's verdict."""
-        row = {"platform": platform, "user_id": user_id, "question": question, "found": found,
-               "entry_id": entry_id, "score": score, "asked_at": at}
-        await self._rows.submit(row)
+        """Queue one question and the answer engine's verdict for the next flush."""
+        self._queued.append({"platform": platform, "user_id": user_id, "question": question,
+                             "found": found, "entry_id": entry_id, "score": score, "asked_at": at})
+        if len(self._queued) >= self.FLUSH_AT:
+            await self.flush()
 
-    @staticmethod
-    async def _insert_all(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> list[None]:
-        await session.execute(insert(QuestionLogRow), list(rows))
-        return [None] * len(rows)
+    async def flush(self) -> int:
+        """Write the queued questions in one transaction; return how many."""
+        async with self._flushing:
+            rows, self._queued = self._queued, []
+            if not rows:
+                return 0
+            try:
+                async with self._sessions() as session, session.begin():
+                    await session.execute(insert(QuestionLogRow), rows)
+            except BaseException:
+                self._queued[:0] = rows
+                raise
+            return len(rows)
 
     async def unanswered(self, since: datetime, limit: int = 20) -> list[tuple[str, int]]:
         """Return declined questions since a moment, grouped by normalised text, most frequent first."""
+        await self.flush()
         stmt = select(col(QuestionLogRow.question)).where(
             col(QuestionLogRow.found) == false(),
             col(QuestionLogRow.asked_at) >= since,

@@ -21,6 +21,14 @@ ZALO_TOKEN = "5772156649:serve-zalo-token-never-logged"
 TELEGRAM_USER, ZALO_USER = 4242, "b7e1c0ffee5a1e55"
 STARTUP = 30.0  # seconds: loading the handbook and the database, on a slow machine
 SHUTDOWN = 5.0
+DECLINED = "Giá vàng hôm nay bao nhiêu?"  # out of scope: declined, so `tcpl questions` lists it
+
+
+def declined_questions(env: dict[str, str], cwd: Path) -> str:
+    """Run `tcpl questions --unanswered` (another process) and return what it prints."""
+    out = subprocess.run([str(TCPL), "questions", "--unanswered"], env=env, cwd=cwd, capture_output=True,
+                         text=True, encoding="utf-8", timeout=STARTUP, check=True)
+    return out.stdout
 
 
 def environment(tmp_path: Path, **settings: str) -> dict[str, str]:
@@ -57,6 +65,19 @@ async def test_tcpl_run_serves_telegram_and_zalo_in_one_process_and_stops_cleanl
             assert "/tieuchi" in to_telegram["plain_text"]
             assert "/tieuchi" in zalo.texts(ZALO_USER)[0]
 
+            # The question log is written behind the replies, by the scheduler, within a second or so.
+            telegram.push_update(telegram.message_update(TELEGRAM_USER, DECLINED))
+            await telegram.wait_for("sendMessage", count=2, chat_id=TELEGRAM_USER, timeout=STARTUP)
+            for _ in range(50):
+                if "giá vàng" in await asyncio.to_thread(declined_questions, env, tmp_path):
+                    break
+                await asyncio.sleep(0.2)
+            else:
+                pytest.fail("the declined question never reached the question log")
+            # Asked just before the stop: written when the process shuts down.
+            zalo.push_text(ZALO_USER, DECLINED)
+            await zalo.wait_for("sendMessage", count=2, chat_id=ZALO_USER, timeout=STARTUP)
+
             process.send_signal(signal.SIGTERM)
             try:
                 code = await asyncio.wait_for(process.wait(), SHUTDOWN)
@@ -72,14 +93,17 @@ async def test_tcpl_run_serves_telegram_and_zalo_in_one_process_and_stops_cleanl
     assert "Traceback" not in logged, logged[-3000:]
     for token in (TELEGRAM_TOKEN, ZALO_TOKEN):
         assert token not in logged and token.split(":")[1] not in logged
+    assert declined_questions(env, tmp_path).splitlines()[0] == f"2\t{DECLINED.lower()}"
 
 
 def test_tcpl_run_without_a_token_chats_on_the_console_and_ends_with_its_input(tmp_path):
+    env = environment(tmp_path)
     out = subprocess.run(
-        [str(TCPL), "run"], env=environment(tmp_path), cwd=tmp_path, stdin=subprocess.DEVNULL,
+        [str(TCPL), "run"], env=env, cwd=tmp_path, input=DECLINED + "\n",
         capture_output=True, text=True, encoding="utf-8", timeout=STARTUP, check=False,
     )
     assert out.returncode == 0, out.stderr[-3000:]
     assert MSG_WELCOME in out.stdout
     assert out.stdout.rstrip().endswith("Tạm biệt!")
     assert "polling started" not in out.stderr  # no platform was configured, none was served
+    assert declined_questions(env, tmp_path).splitlines() == [f"1\t{DECLINED.lower()}"]

@@ -7,12 +7,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.group_commit import GroupCommit
-from storage.models import QuestionLogRow
-from storage.repositories import QuestionLog, UpdateLog
+from storage.repositories import UpdateLog
 from storage.tracking import PendingInputStore
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
@@ -42,19 +41,6 @@ async def test_a_burst_of_updates_shares_transactions(
     assert transactions[0] < 30  # one per round of arrivals, not one per update
     assert await log.first_time("telegram", "299", NOW) is False
     assert await log.first_time("telegram", "300", NOW) is True
-
-
-async def test_a_burst_of_questions_is_logged_whole(
-    engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
-) -> None:
-    questions = QuestionLog(sessionmaker)
-    transactions = _count_transactions(engine)
-    await asyncio.gather(*(questions.record("telegram", str(i), f"câu hỏi số {i}", i % 2 == 0, None,
-                                            0.5, NOW) for i in range(200)))
-    async with sessionmaker() as session:
-        stored = await session.scalar(select(func.count()).select_from(QuestionLogRow))
-    assert stored == 200
-    assert transactions[0] < 20
 
 
 async def test_two_messages_at_once_take_the_pending_question_once(

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import unicodedata
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+import pytest
+from sqlalchemy import event, func, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from storage.models import QuestionLogRow
 from storage.repositories import QuestionLog, normalise_question
 
 NOW = datetime(2026, 1, 5, 2, 0, tzinfo=UTC)
@@ -40,3 +45,51 @@ async def test_unanswered_groups_and_counts(sessionmaker: async_sessionmaker[Asy
     ]
     assert await log.unanswered(since, 1) == [("chuẩn tiếp cận là gì?", 3)]
     assert await log.unanswered(NOW + timedelta(days=1), 10) == []
+
+
+async def _stored(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
+    async with sessionmaker() as session:
+        return int(await session.scalar(select(func.count()).select_from(QuestionLogRow)) or 0)
+
+
+async def test_questions_are_written_behind_in_one_transaction(
+    engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    log = QuestionLog(sessionmaker)
+    transactions = [0]
+
+    def begun(_connection: object) -> None:
+        transactions[0] += 1
+
+    event.listen(engine.sync_engine, "begin", begun)
+    await asyncio.gather(*(log.record("telegram", str(i), f"câu hỏi số {i}", False, None, 0.1, NOW)
+                           for i in range(200)))
+    assert transactions[0] == 0  # nobody waited on the database for the log
+
+    assert await log.flush() == 200
+    assert transactions[0] == 1
+    assert await _stored(sessionmaker) == 200
+    assert await log.flush() == 0
+
+
+async def test_a_long_queue_is_written_without_waiting_for_the_flush(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    log = QuestionLog(sessionmaker)
+    for i in range(QuestionLog.FLUSH_AT):
+        await log.record("zalo", str(i), "câu hỏi", False, None, 0.1, NOW)
+    assert await _stored(sessionmaker) == QuestionLog.FLUSH_AT
+
+
+async def test_questions_survive_a_failed_flush(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    log = QuestionLog(sessionmaker)
+    await log.record("telegram", "1", "Hạn nộp báo cáo?", False, None, 0.1, NOW)
+    async with sessionmaker() as session, session.begin():
+        await session.execute(text("ALTER TABLE question_log RENAME TO question_log_away"))
+    with pytest.raises(DBAPIError):
+        await log.flush()  # as during a database restart
+    await log.record("telegram", "2", "Hạn nộp báo cáo?", False, None, 0.1, NOW)
+    async with sessionmaker() as session, session.begin():
+        await session.execute(text("ALTER TABLE question_log_away RENAME TO question_log"))
+
+    assert await log.unanswered(NOW - timedelta(days=1), 5) == [("hạn nộp báo cáo?", 2)]
