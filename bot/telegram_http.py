@@ -30,8 +30,8 @@ class AiohttpRequest(BaseRequest):
         self._read_timeout = read_timeout
         self._write_timeout = write_timeout
         self._connect_timeout = connect_timeout
-        # Waiting for a free connection is not a failure: under a burst every reply waits its turn
-        # instead of being dropped, so no pool timeout unless one is asked for.
+        # No separate pool timeout by default: under a burst a reply waits its turn for a connection
+        # instead of failing after PTB's usual 1 s; the request's overall deadline still bounds it.
         self._pool_timeout = pool_timeout
         self._media_write_timeout = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
@@ -79,7 +79,8 @@ class AiohttpRequest(BaseRequest):
         read = self._chosen(read_timeout, self._read_timeout)
         connect = self._chosen(connect_timeout, self._connect_timeout)
         pool = self._chosen(pool_timeout, self._pool_timeout)
-        # aiohttp has no write timeout of its own: the write deadline bounds the whole exchange.
+        # aiohttp has no write timeout of its own, so the sum of the deadlines bounds the whole
+        # exchange (waiting for a connection included); sock_read bounds each wait for the answer.
         total = None if read is None or write is None else read + write + (connect or 0) + (pool or 0)
         timeout = aiohttp.ClientTimeout(total=total, sock_connect=connect, sock_read=read,
                                         connect=None if pool is None or connect is None else pool + connect)

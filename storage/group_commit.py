@@ -1,7 +1,7 @@
 """Group commit: small writes that arrive together share one transaction and one statement.
 
 Under a burst of messages every update needs the same few tiny writes (mark it processed, take a
-pending question, log the question). Done one transaction each, they queue for the database
+pending question). Done one transaction each, they queue for the database
 connection and the bot waits on round trips, not on work: SQLite has one writer, and a PostgreSQL
 pool has a few connections. Here the first caller leads: it takes every request queued so far and
 runs them in one transaction with one statement per kind; callers that arrive meanwhile queue for

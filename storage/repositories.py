@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
 import unicodedata
 from collections import Counter
@@ -20,6 +21,8 @@ from sqlmodel import col
 from storage.group_commit import GroupCommit
 from storage.models import AgencyRow, InviteRow, MemberRow, ProcessedUpdateRow, QuestionLogRow
 from storage.records import AgencyRecord, InviteRecord, MemberRecord
+
+log = logging.getLogger(__name__)
 
 # No I, O, 0 or 1: a code read off a screen and typed on a phone must not be ambiguous.
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -388,7 +391,11 @@ class QuestionLog:
         self._queued.append({"platform": platform, "user_id": user_id, "question": question,
                              "found": found, "entry_id": entry_id, "score": score, "asked_at": at})
         if len(self._queued) >= self.FLUSH_AT:
-            await self.flush()
+            try:
+                await self.flush()
+            except Exception:
+                # The official still gets the answer; the rows stay queued for the next flush.
+                log.warning("question log not written yet (%d queued)", len(self._queued), exc_info=True)
 
     async def flush(self) -> int:
         """Write the queued questions in one transaction; return how many."""
