@@ -154,7 +154,8 @@ async def serve_zalo(settings: Settings, conversation: Conversation, stores: Sto
     flood = FloodGuard(clock, settings.flood_messages, settings.flood_window_seconds)
     secret = settings.zalo_webhook_secret.get_secret_value() if settings.zalo_webhook_secret else None
     async with ZaloClient(settings.zalo_token.get_secret_value(), settings.zalo_api_url) as client:
-        adapter = ZaloAdapter(conversation, stores.updates, stores.members, flood, clock, client)
+        adapter = ZaloAdapter(conversation, stores.updates, stores.members, flood, clock, client,
+                              stores.choices)
         async with adapter.running(webhook_url=settings.zalo_webhook_url, webhook_secret=secret,
                                    listen=settings.zalo_webhook_listen,
                                    port=settings.zalo_webhook_port) as messenger:

@@ -12,7 +12,13 @@ from knowledge.loader import PlanData
 from storage.db import make_engine, make_sessionmaker, redact, upgrade
 from storage.records import AgencyRecord
 from storage.repositories import AgencyStore, InviteStore, MemberStore, QuestionLog, UpdateLog
-from storage.tracking import OccurrenceStore, OutboxStore, PendingInputStore, TaskDateStore
+from storage.tracking import (
+    OccurrenceStore,
+    OutboxStore,
+    PendingInputStore,
+    ShownChoicesStore,
+    TaskDateStore,
+)
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +34,7 @@ class Stores:
     task_dates: TaskDateStore
     outbox: OutboxStore
     pending: PendingInputStore
+    choices: ShownChoicesStore
 
 
 def agency_records(plan: PlanData) -> list[AgencyRecord]:
@@ -46,7 +53,8 @@ async def open_stores(settings: Settings, plan: PlanData) -> AsyncIterator[Store
         sessions = make_sessionmaker(engine)
         stores = Stores(AgencyStore(sessions), MemberStore(sessions), InviteStore(sessions),
                         UpdateLog(sessions), QuestionLog(sessions), OccurrenceStore(sessions),
-                        TaskDateStore(sessions), OutboxStore(sessions), PendingInputStore(sessions))
+                        TaskDateStore(sessions), OutboxStore(sessions), PendingInputStore(sessions),
+                        ShownChoicesStore(sessions))
         await stores.agencies.sync(agency_records(plan))
         try:
             yield stores

@@ -22,8 +22,8 @@ import contextlib
 import datetime as dt
 import hmac
 import logging
-from collections import OrderedDict, deque
-from collections.abc import AsyncIterator, Callable
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
@@ -49,7 +49,6 @@ UNREACHABLE_MARKERS = ("not allowed", "blocked", "quota", "interact")
 SEND_ATTEMPTS = 4
 MAX_PATIENT_WAIT = 30.0  # a user waiting for an answer is not kept waiting longer than this
 MIN_EMPTY_POLL = 0.5
-MAX_REMEMBERED_CHATS = 10_000
 MAX_CONCURRENT_UPDATES = 32
 MAX_WEBHOOK_BODY = 256 * 1024
 DRAIN_SECONDS = 10.0
@@ -252,7 +251,7 @@ class ZaloMessenger:
     platform = PLATFORM
 
     def __init__(self, client: ZaloClient, patient: bool = False,
-                 on_choices: Callable[[str, tuple[Choice, ...]], None] | None = None):
+                 on_choices: Callable[[str, tuple[Choice, ...]], Awaitable[None]] | None = None):
         self.client = client
         self.patient = patient
         # Zalo has no buttons: a number typed later must find the choices this message showed.
@@ -262,7 +261,7 @@ class ZaloMessenger:
         """Send one reply (split as needed); return the message ids."""
         ids = [await self._send_text(chat_id, text) for text in zalo_messages(reply)]
         if reply.choices and self.on_choices is not None:
-            self.on_choices(chat_id, reply.choices)
+            await self.on_choices(chat_id, reply.choices)
         return ids
 
     async def _send_text(self, chat_id: str, text: str) -> str:
@@ -285,6 +284,14 @@ class UpdateLog(Protocol):
 
 class BlockedChats(Protocol):
     async def mark_blocked(self, platform: str, chat_id: str, at: dt.datetime) -> Any: ...
+
+
+class ShownChoices(Protocol):
+    """The numbered choices last shown per chat, in the database so that any instance reads "2"."""
+
+    async def remember(self, platform: str, chat_id: str, choices: Sequence[tuple[str, str]],
+                       at: dt.datetime) -> None: ...
+    async def recall(self, platform: str, chat_id: str) -> list[tuple[str, str]]: ...
 
 
 @dataclass(frozen=True)
@@ -366,8 +373,8 @@ class ZaloAdapter:
     """Turn Zalo events into Incoming messages and send the conversation's replies."""
 
     def __init__(self, conversation: Conversation, updates: UpdateLog, blocked: BlockedChats,
-                 flood: FloodGuard, clock: Clock, client: ZaloClient, *, poll_timeout: int = 30,
-                 backoff: tuple[float, float] = (1.0, 60.0), max_chats: int = MAX_REMEMBERED_CHATS,
+                 flood: FloodGuard, clock: Clock, client: ZaloClient, shown: ShownChoices, *,
+                 poll_timeout: int = 30, backoff: tuple[float, float] = (1.0, 60.0),
                  max_concurrent: int = MAX_CONCURRENT_UPDATES):
         self.conversation = conversation
         self.updates = updates
@@ -378,8 +385,7 @@ class ZaloAdapter:
         self.messenger = ZaloMessenger(client, patient=True)
         self.poll_timeout = poll_timeout
         self.backoff = backoff
-        self.max_chats = max_chats
-        self._choices: OrderedDict[str, tuple[Choice, ...]] = OrderedDict()
+        self.shown = shown
         self._turns: dict[str, _Turn] = {}
         self._slots = asyncio.Semaphore(max_concurrent)
         self._tasks: set[asyncio.Task[None]] = set()
@@ -587,21 +593,22 @@ class ZaloAdapter:
         if event.name != TEXT_EVENT or event.text is None:
             await self.send(event.chat_id, Reply(text=MSG_TEXT_ONLY))
             return
-        choices = self._choices.get(event.chat_id, ())
         n = choice_number(event.text)
+        # Only a bare number can pick a choice: other messages do not need to look them up.
+        choices = await self._shown_in(event.chat_id) if n is not None else ()
         if choices and n is not None and not 1 <= n <= len(choices):
             # A bare number after a menu is a mistyped choice, not a question worth searching for.
             await self.send(event.chat_id, Reply(text=MSG_NO_SUCH_CHOICE.format(n=n, count=len(choices))))
             return
-        for reply in await self.conversation.handle(self.incoming(event)):
+        for reply in await self.conversation.handle(self.incoming(event, choices)):
             if reply.choices:
-                self._remember(event.chat_id, reply.choices)
+                await self._remember(event.chat_id, reply.choices)
             await self.send(event.chat_id, reply)
 
-    def incoming(self, event: ZaloEvent) -> Incoming:
+    def incoming(self, event: ZaloEvent, choices: tuple[Choice, ...] = ()) -> Incoming:
         """Build the Incoming message; a bare number picks from the chat's last choices."""
         text = event.text or ""
-        choice = chosen(text, self._choices.get(event.chat_id, ()))
+        choice = chosen(text, choices)
         extras = {"sent_at": event.sent_at.isoformat()} if event.sent_at else {}
         return Incoming(
             platform=PLATFORM,
@@ -613,12 +620,16 @@ class ZaloAdapter:
             extras=extras,
         )
 
-    def _remember(self, chat_id: str, choices: tuple[Choice, ...]) -> None:
-        # Least recently used chats are forgotten first, so memory stays bounded.
-        self._choices[chat_id] = choices
-        self._choices.move_to_end(chat_id)
-        while len(self._choices) > self.max_chats:
-            self._choices.popitem(last=False)
+    async def _shown_in(self, chat_id: str) -> tuple[Choice, ...]:
+        return tuple(Choice(label, data) for label, data in await self.shown.recall(PLATFORM, chat_id))
+
+    async def _remember(self, chat_id: str, choices: tuple[Choice, ...]) -> None:
+        try:
+            await self.shown.remember(PLATFORM, chat_id, [(c.label, c.data) for c in choices],
+                                      self.clock.now())
+        except Exception:
+            # The reply still goes out; only answering it by number will not work.
+            log.warning("choices for Zalo chat %s not remembered", chat_id, exc_info=True)
 
     async def send(self, chat_id: str, reply: Reply) -> list[str]:
         """Answer a user now; a refusal is logged (an unreachable chat recorded), never raised."""

@@ -231,6 +231,17 @@ class PendingInputRow(StorageModel, table=True):
     until: datetime = Field(sa_type=UTCDateTime)
 
 
+class ShownChoicesRow(StorageModel, table=True):
+    """The numbered choices last shown in a chat (Zalo has no buttons), so any instance reads "2"."""
+
+    __tablename__ = "shown_choices"
+
+    platform: str = Field(primary_key=True)
+    chat_id: str = Field(primary_key=True)
+    choices: list[list[str]] = Field(sa_type=JSON)  # [[label, data], ...]
+    shown_at: datetime = Field(sa_type=UTCDateTime)
+
+
 metadata = StorageModel.metadata
 
 __all__ = [
@@ -244,6 +255,7 @@ __all__ = [
     "ProcessedUpdateRow",
     "ProgressUpdateRow",
     "QuestionLogRow",
+    "ShownChoicesRow",
     "TaskDateRow",
     "UTCDateTime",
     "metadata",

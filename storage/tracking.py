@@ -22,6 +22,7 @@ from storage.models import (
     OutboxRow,
     PendingInputRow,
     ProgressUpdateRow,
+    ShownChoicesRow,
     TaskDateRow,
     metadata,
 )
@@ -548,4 +549,32 @@ class PendingInputStore:
         return out
 
 
-__all__ = ["OccurrenceStore", "OutboxStore", "PendingInputStore", "TaskDateStore"]
+class ShownChoicesStore:
+    """The numbered choices last shown in each chat, kept where every instance can read them."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        self._sessions = sessions
+
+    async def remember(self, platform: str, chat_id: str, choices: Sequence[tuple[str, str]],
+                       at: datetime) -> None:
+        """Keep these (label, data) choices as the chat's current ones, replacing earlier ones."""
+        async with self._sessions() as session, session.begin():
+            stmt = _insert(session, ShownChoicesRow).values(
+                platform=platform, chat_id=chat_id, choices=[list(c) for c in choices], shown_at=at
+            )
+            await session.execute(stmt.on_conflict_do_update(
+                index_elements=[col(ShownChoicesRow.platform), col(ShownChoicesRow.chat_id)],
+                set_={"choices": stmt.excluded.choices, "shown_at": stmt.excluded.shown_at},
+            ))
+
+    async def recall(self, platform: str, chat_id: str) -> list[tuple[str, str]]:
+        """Return the chat's current (label, data) choices, or none."""
+        stmt = select(col(ShownChoicesRow.choices)).where(
+            col(ShownChoicesRow.platform) == platform, col(ShownChoicesRow.chat_id) == chat_id
+        )
+        async with self._sessions() as session:
+            stored = await session.scalar(stmt)
+        return [(str(label), str(data)) for label, data in stored or []]
+
+
+__all__ = ["OccurrenceStore", "OutboxStore", "PendingInputStore", "ShownChoicesStore", "TaskDateStore"]

@@ -435,7 +435,7 @@ class ZaloDriver:
 async def zalo_driver(bot: Bot, stores: Stores, clock: FakeClock) -> AsyncIterator[ZaloDriver]:
     async with FakeZaloAPI(token=ZALO_TOKEN) as api, ZaloClient(ZALO_TOKEN, api.base_url) as client:
         adapter = _ObservedZaloAdapter(bot.conversation, stores.updates, stores.members,
-                                       FloodGuard(clock, limit=FLOOD_LIMIT), clock, client,
+                                       FloodGuard(clock, limit=FLOOD_LIMIT), clock, client, stores.choices,
                                        poll_timeout=1, backoff=(0.05, 0.2))
         async with adapter.running() as messenger:
             yield ZaloDriver(api, adapter, messenger)

@@ -79,7 +79,7 @@ async def zalo_bot(tmp_path: Path, loaded: tuple[Knowledge, Engine], *, server_t
     ):
         conversation = build_conversation(settings, knowledge, engine, stores, clock)
         adapter = ZaloAdapter(conversation, stores.updates, stores.members, FloodGuard(clock, 5, 3.0),
-                              clock, client, poll_timeout=1, backoff=(0.05, 0.2))
+                              clock, client, stores.choices, poll_timeout=1, backoff=(0.05, 0.2))
         async with contextlib.AsyncExitStack() as stack:
             outbox = await stack.enter_async_context(adapter.running()) if poll else None
             yield ZaloBot(api, stores, knowledge, adapter, client, outbox)
@@ -131,6 +131,28 @@ async def test_a_menu_shows_numbered_choices_and_a_number_opens_one(bot):
     # Another chat's menu is its own: Bob has none, so his "1" is an ordinary question.
     [bob] = await bot.say(BOB, "1")
     assert bob != opened[0]
+
+
+async def test_a_number_reaching_another_instance_picks_from_the_same_choices(bot):
+    # Behind a load balancer the "1" may reach an instance that did not show the menu.
+    [menu] = await bot.say(ALICE, "/kehoach")
+    first = menu_reply(bot.knowledge.handbook, "kehoach").choices[0]
+    async with ZaloClient(TOKEN, bot.api.base_url) as client:
+        other = ZaloAdapter(bot.adapter.conversation, bot.stores.updates, bot.stores.members,
+                            bot.adapter.flood, bot.adapter.clock, client, bot.stores.choices)
+        before = len(bot.api.sent_messages(ALICE))
+        await other.handle_update(bot.api.text_update(ALICE, "1"))
+        [opened] = (await bot.replies(ALICE, before))[:1]
+        assert opened.startswith("» " + first.label)
+
+        # Choices offered by a reminder from the outbox are remembered the same way.
+        second = menu_reply(bot.knowledge.handbook, "kehoach").choices[1]
+        assert bot.outbox is not None
+        await bot.outbox.send(BOB, Reply(text="Nhắc hạn", choices=(Choice(second.label, second.data),)))
+        before = len(bot.api.sent_messages(BOB))
+        await other.handle_update(bot.api.text_update(BOB, "1"))
+        [opened] = (await bot.replies(BOB, before))[:1]
+        assert opened.startswith("» " + second.label)
 
 
 async def test_a_number_out_of_range_gets_a_clear_message(bot):
@@ -300,8 +322,8 @@ async def test_the_token_never_reaches_the_logs(tmp_path, loaded, capfd):
                 ZaloClient(TOKEN, f"http://127.0.0.1:{_free_port()}") as dead,
             ):
                 adapters = [ZaloAdapter(bot.adapter.conversation, bot.stores.updates, bot.stores.members,
-                                        bot.adapter.flood, bot.adapter.clock, client, poll_timeout=1,
-                                        backoff=(0.05, 0.1)) for client in (refused, dead)]
+                                        bot.adapter.flood, bot.adapter.clock, client, bot.stores.choices,
+                                        poll_timeout=1, backoff=(0.05, 0.1)) for client in (refused, dead)]
                 runners = [asyncio.create_task(adapter.run()) for adapter in adapters]
                 await asyncio.sleep(0.3)
                 for adapter in adapters:

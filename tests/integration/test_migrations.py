@@ -17,7 +17,7 @@ from storage.db import alembic_config, make_engine, upgrade
 from storage.models import metadata
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAD = "0002"
+HEAD = "0003"
 TABLES = {
     "agency",
     "member",
@@ -30,6 +30,7 @@ TABLES = {
     "outbox",
     "outbox_message",
     "pending_input",
+    "shown_choices",
     "alembic_version",
 }
 
