@@ -37,6 +37,8 @@ from telegram import Bot
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import HTTPXRequest
 
+from tests.fakes.loopback import LoopbackServer
+
 logger = logging.getLogger(__name__)
 
 JSON = dict[str, Any]
@@ -357,12 +359,14 @@ def _chat_key(chat_id: Any) -> int | str:
         return text
 
 
-class FakeTelegramAPI:
+class FakeTelegramAPI(LoopbackServer):
     """An in-process Telegram Bot API server with controls for tests.
 
     Attributes after start(): port, base_url ("http://127.0.0.1:PORT/bot", PTB appends the token)
     and base_file_url. Set allow_duplicates to push an update whose update_id was pushed before.
     """
+
+    client_max_size = 64 * 1024 * 1024  # room for the documents a bot uploads
 
     def __init__(
         self,
@@ -374,6 +378,7 @@ class FakeTelegramAPI:
         strict_chats: bool = False,
         max_poll_seconds: float = MAX_POLL_SECONDS,
     ) -> None:
+        super().__init__()
         self.token = token
         bot_id = token.split(":", 1)[0]
         self.bot_user: JSON = {
@@ -390,11 +395,7 @@ class FakeTelegramAPI:
         self.strict_chats = strict_chats
         # Long polls wait at most this long, whatever timeout the bot asks for.
         self.max_poll_seconds = max_poll_seconds
-        self.port: int | None = None
 
-        self._runner: web.AppRunner | None = None
-        self._closing = False
-        self._changed = asyncio.Event()
 
         self._exchanges: list[Exchange] = []
         self._sent: list[JSON] = []
@@ -442,37 +443,10 @@ class FakeTelegramAPI:
 
     # -- lifecycle -------------------------------------------------------------------------------
 
-    async def start(self) -> None:
-        """Listen on 127.0.0.1 on a free port."""
-        if self._runner is not None:
-            raise RuntimeError("FakeTelegramAPI is already running")
-        app = web.Application(client_max_size=64 * 1024 * 1024)
+    def _add_routes(self, app: web.Application) -> None:
         app.router.add_get("/bot{token}/{method}", self._handle)
         app.router.add_post("/bot{token}/{method}", self._handle)
         app.router.add_get("/file/bot{token}/{file_path:.+}", self._handle_file)
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        self._runner = runner
-        self._closing = False
-        self.port = runner.addresses[0][1]
-
-    async def stop(self) -> None:
-        """Release waiting long polls and close the server."""
-        if self._runner is None:
-            return
-        self._closing = True
-        self._notify()
-        runner, self._runner = self._runner, None
-        await runner.cleanup()
-
-    async def __aenter__(self) -> FakeTelegramAPI:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.stop()
 
     @property
     def base_url(self) -> str:
@@ -1019,24 +993,6 @@ class FakeTelegramAPI:
     def _method_name(self, name: str) -> str:
         return self._canonical.get(name.lower(), name)
 
-    def _notify(self) -> None:
-        event, self._changed = self._changed, asyncio.Event()
-        event.set()
-
-    async def _wait_until(self, condition: Callable[[], bool], timeout: float) -> bool:  # noqa: ASYNC109
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while not condition():
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                return False
-            event = self._changed
-            try:
-                async with asyncio.timeout(remaining):
-                    await event.wait()
-            except TimeoutError:
-                return condition()
-        return True
 
     def _confirm(self, offset: Any) -> None:
         if offset is None:

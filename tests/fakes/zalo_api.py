@@ -18,7 +18,6 @@ deliver_to_webhook); message ids are one counter for every chat.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 import logging
@@ -30,6 +29,8 @@ from typing import Any, NamedTuple
 
 import httpx
 from aiohttp import web
+
+from tests.fakes.loopback import LoopbackServer
 
 logger = logging.getLogger(__name__)
 
@@ -75,23 +76,20 @@ class Exchange:
         return self.status == 200 and bool(self.response and self.response.get("ok"))
 
 
-class FakeZaloAPI:
+class FakeZaloAPI(LoopbackServer):
     """An in-process Zalo Bot API server with controls for tests."""
 
     def __init__(self, token: str = "zalo-test-token", *, max_poll_seconds: float = MAX_POLL_SECONDS,
                  bot_name: str = "TCPL Zalo Bot", strict_chats: bool = False) -> None:
+        super().__init__()
         self.token = token
         self.bot = {"id": "bot-1", "account_name": "tcpl.bot", "account_type": "BASIC",
                     "display_name": bot_name, "can_join_groups": False}
         self.max_poll_seconds = max_poll_seconds
         # With strict_chats, sending to a chat no message came from is refused like a silent user.
         self.strict_chats = strict_chats
-        self.port: int | None = None
         self.webhook: JSON | None = None
 
-        self._runner: web.AppRunner | None = None
-        self._closing = False
-        self._changed = asyncio.Event()
         self._queue: deque[JSON] = deque()
         self._exchanges: list[Exchange] = []
         self._sent: list[JSON] = []
@@ -110,35 +108,8 @@ class FakeZaloAPI:
 
     # -- lifecycle -------------------------------------------------------------------------------
 
-    async def start(self) -> None:
-        """Listen on 127.0.0.1 on a free port."""
-        if self._runner is not None:
-            raise RuntimeError("FakeZaloAPI is already running")
-        app = web.Application()
+    def _add_routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        self._runner = runner
-        self._closing = False
-        self.port = runner.addresses[0][1]
-
-    async def stop(self) -> None:
-        """Release waiting long polls and close the server."""
-        if self._runner is None:
-            return
-        self._closing = True
-        self._notify()
-        runner, self._runner = self._runner, None
-        await runner.cleanup()
-
-    async def __aenter__(self) -> FakeZaloAPI:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.stop()
 
     @property
     def base_url(self) -> str:
@@ -383,24 +354,6 @@ class FakeZaloAPI:
 
     # -- helpers ---------------------------------------------------------------------------------
 
-    def _notify(self) -> None:
-        event, self._changed = self._changed, asyncio.Event()
-        event.set()
-
-    async def _wait_until(self, condition: Callable[[], bool], timeout: float) -> bool:  # noqa: ASYNC109
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while not condition():
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                return False
-            event = self._changed
-            try:
-                async with asyncio.timeout(remaining):
-                    await event.wait()
-            except TimeoutError:
-                return condition()
-        return True
 
 
 def _short(params: JSON, limit: int = 160) -> str:
