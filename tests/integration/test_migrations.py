@@ -45,15 +45,19 @@ async def _revision(engine: AsyncEngine) -> str | None:
         return await connection.scalar(text("SELECT version_num FROM alembic_version"))
 
 
-async def test_upgrade_creates_tables_and_is_idempotent(db_url: str) -> None:
-    await upgrade(db_url)
-    await upgrade(db_url)
+async def _assert_at_head(db_url: str) -> None:
     engine = make_engine(db_url)
     try:
         assert await _tables(engine) == TABLES
         assert await _revision(engine) == HEAD
     finally:
         await engine.dispose()
+
+
+async def test_upgrade_creates_tables_and_is_idempotent(db_url: str) -> None:
+    await upgrade(db_url)
+    await upgrade(db_url)
+    await _assert_at_head(db_url)
 
 
 async def test_instances_starting_together_upgrade_once(db_url: str) -> None:
@@ -69,12 +73,7 @@ async def test_instances_starting_together_upgrade_once(db_url: str) -> None:
     for process in processes:
         output, _ = await process.communicate()
         assert process.returncode == 0, output.decode()
-    engine = make_engine(db_url)
-    try:
-        assert await _tables(engine) == TABLES
-        assert await _revision(engine) == HEAD
-    finally:
-        await engine.dispose()
+    await _assert_at_head(db_url)
 
 
 async def test_migration_matches_models(engine: AsyncEngine) -> None:
