@@ -181,7 +181,7 @@ def cli(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     """Run the tcpl command line in this process, with the knowledge this session loaded already."""
     for name in [n for n in os.environ if n.startswith("TCPL_")]:
         monkeypatch.delenv(name)
-    monkeypatch.setattr("bot.__main__.load_all", lambda settings: loaded())
+    monkeypatch.setattr("bot.cli.common.load_all", lambda settings: loaded())
     return CliRunner()
 
 

@@ -1,0 +1,104 @@
+"""Commands about answers and knowledge files: `tcpl ask`, `tcpl validate`, `tcpl handbook dump`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.cli.common import fail_invalid, settings_or_exit
+from bot.wiring import load_all, load_checked
+from handlers.answers import answer
+from knowledge.loader import InvalidKnowledge, validate_paths
+
+handbook_app = typer.Typer(no_args_is_help=True, help="Inspect the handbook.")
+
+
+def ask(
+    question: Annotated[str | None, typer.Argument(help="The question, in Vietnamese.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per question.")] = False,
+    batch: Annotated[str | None, typer.Option("--batch", help="File with one question per line; - = stdin.")]
+    = None,
+) -> None:
+    """Answer a question from the handbook."""
+    settings = settings_or_exit()
+    try:
+        _, engine = load_checked(settings)
+    except InvalidKnowledge as exc:
+        fail_invalid(exc)
+        return
+    if batch is not None:
+        stream = sys.stdin if batch == "-" else open(batch, encoding="utf-8")  # noqa: SIM115
+        with stream:
+            for line in stream:
+                q = line.rstrip("\n")
+                typer.echo(_render(engine, q, as_json))
+        return
+    if question is None:
+        typer.echo("Hãy nêu câu hỏi, ví dụ: tcpl ask \"điều kiện công nhận là gì\"", err=True)
+        raise typer.Exit(2)
+    typer.echo(_render(engine, question, as_json))
+
+
+def _render(engine, question: str, as_json: bool) -> str:  # type: ignore[no-untyped-def]
+    result = answer(engine, question)
+    if not as_json:
+        return result.text
+    return json.dumps(
+        {
+            "question": question,
+            "found": result.found,
+            "answer": result.text,
+            "entry_id": result.entry_id,
+            "score": round(result.score, 4),
+            "citations": list(result.citations),
+            "suggestions": [{"entry_id": e.id, "title": e.title} for e in result.suggestions],
+        },
+        ensure_ascii=False,
+    )
+
+
+def validate(paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders.")] = None) -> None:
+    """Validate the handbook and plan files; print every error with file and line."""
+    settings = settings_or_exit()
+    targets = paths or [settings.handbook_dir, settings.plan_path]
+    problems = validate_paths(targets)
+    if not paths:
+        try:
+            load_all(settings)
+        except InvalidKnowledge as exc:
+            problems += [p for p in exc.problems if p not in problems]
+    for p in problems:
+        typer.echo(str(p))
+    if problems:
+        typer.echo(f"{len(problems)} lỗi.", err=True)
+        raise typer.Exit(1)
+    typer.echo("Hợp lệ.")
+
+
+@handbook_app.command("dump")
+def handbook_dump(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Print every handbook entry (id, title, question phrasings, answer, citation)."""
+    settings = settings_or_exit()
+    try:
+        knowledge, _ = load_checked(settings)
+    except InvalidKnowledge as exc:
+        fail_invalid(exc)
+        return
+    hb = knowledge.handbook
+    rows = []
+    for e in hb.entries.values():
+        doc = hb.documents[e.document]
+        rows.append({
+            "id": e.id, "title": e.title, "questions": e.questions, "answer": e.answer,
+            "citation": e.citation, "document": doc.name, "confidence": e.confidence.value,
+            "regime": doc.regime.value, "replaced_by": doc.replaced_by,
+        })
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for r in rows:
+            typer.echo(f"{r['id']}: {r['title']}")

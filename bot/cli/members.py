@@ -1,0 +1,80 @@
+"""Commands about people and the database: `tcpl db upgrade`, `tcpl invite create`, `tcpl questions`."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import Annotated
+
+import typer
+
+from bot.cli.common import knowledge_or_exit, settings_or_exit
+from bot.clock import SystemClock
+from handlers.membership import ROLE_NAMES, Membership, local_time
+
+db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
+invite_app = typer.Typer(no_args_is_help=True, help="Invite codes for officials.")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or upgrade the database schema to the latest version."""
+    settings = settings_or_exit()
+    from storage.db import redact, upgrade
+
+    url = settings.database_url.get_secret_value()
+    asyncio.run(upgrade(url))
+    typer.echo(f"Cơ sở dữ liệu đã ở phiên bản mới nhất: {redact(url)}")
+
+
+@invite_app.command("create")
+def invite_create(
+    agency: Annotated[str, typer.Option("--agency", help="Agency id, e.g. stp.")],
+    role: Annotated[str, typer.Option("--role", help="member or admin.")] = "member",
+) -> None:
+    """Create a one-time invite code; the code alone is printed on the last line."""
+    settings = settings_or_exit()
+    knowledge = knowledge_or_exit(settings)
+    role = role.lower()
+    if role not in ROLE_NAMES:
+        typer.echo("Vai trò phải là member hoặc admin.", err=True)
+        raise typer.Exit(2)
+    problem = Membership.invitable(knowledge.plan, agency, SystemClock().now().astimezone(settings.tz).date())
+    if problem:
+        typer.echo(problem, err=True)
+        raise typer.Exit(2)
+
+    from bot.services import open_stores
+
+    async def create():  # type: ignore[no-untyped-def]
+        async with open_stores(settings, knowledge.plan) as stores:
+            return await stores.invites.create(agency, role, "cli", SystemClock().now(),
+                                               dt.timedelta(hours=settings.invite_ttl_hours))
+
+    inv = asyncio.run(create())
+    typer.echo(f"Mã mời cho {knowledge.plan.agencies[agency].name} ({ROLE_NAMES[role]}), "
+               f"hết hạn lúc {local_time(inv.expires_at, settings.tz)}. Người được mời gõ /dangky <mã>:")
+    typer.echo(inv.code)
+
+
+def questions(
+    unanswered: Annotated[bool, typer.Option("--unanswered", help="Declined questions only.")] = True,
+    days: Annotated[int, typer.Option("--days")] = 30,
+    limit: Annotated[int, typer.Option("--limit")] = 50,
+) -> None:
+    """List the questions the bot declined most often, to grow the handbook where it is needed."""
+    settings = settings_or_exit()
+    knowledge = knowledge_or_exit(settings)
+
+    from bot.services import open_stores
+
+    async def fetch():  # type: ignore[no-untyped-def]
+        async with open_stores(settings, knowledge.plan) as stores:
+            since = SystemClock().now() - dt.timedelta(days=days)
+            return await stores.questions.unanswered(since, limit)
+
+    rows = asyncio.run(fetch())
+    if not rows:
+        typer.echo(f"Không có câu hỏi nào bị từ chối trong {days} ngày qua.")
+    for q, n in rows:
+        typer.echo(f"{n}\t{q}")
