@@ -21,7 +21,7 @@ RUN useradd --create-home --uid 10001 tcpl && mkdir -p /data && chown tcpl /data
 COPY --from=build /venv /venv
 ENV PATH=/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
-    TCPL_DATABASE_URL=sqlite+aiosqlite:////data/tcpl.db
+    TCPL_DATA_DIR=/data
 USER tcpl
 WORKDIR /data
 VOLUME ["/data"]

@@ -5,12 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import SecretStr, field_validator, model_validator
+from platformdirs import user_data_path
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from knowledge.deadlines import DEFAULT_POLICY_PATH
 from knowledge.loader import DEFAULT_HANDBOOK_DIR, DEFAULT_PLAN_PATH, DEFAULT_SYNONYMS_PATH
-from storage.defaults import DEFAULT_URL
+from storage.defaults import sqlite_url
+
+
+def default_data_dir() -> Path:
+    """Return the platform's data folder for the bot (~/.local/share/tcpl-bot on Linux)."""
+    return user_data_path("tcpl-bot", appauthor=False)
 
 
 class Settings(BaseSettings):
@@ -18,7 +24,10 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="TCPL_", env_file=".env", extra="ignore")
 
-    database_url: SecretStr = SecretStr(DEFAULT_URL)
+    # One data folder for the database and the files the Department adds, whatever the current folder:
+    # a command run from elsewhere must find the same database as the running bot.
+    data_dir: Path = Field(default_factory=default_data_dir)
+    database_url: SecretStr = SecretStr("")  # empty = SQLite in data_dir (filled in by _defaults)
     telegram_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
     webhook_url: str | None = None
@@ -54,6 +63,17 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_none(cls, v: object) -> object:
         return None if v == "" else v
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute_data_dir(cls, v: Path) -> Path:
+        return v.expanduser().resolve()
+
+    @model_validator(mode="after")
+    def _defaults(self) -> Settings:
+        if not self.database_url.get_secret_value():
+            self.database_url = SecretStr(sqlite_url(self.data_dir / "tcpl.db"))
+        return self
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:

@@ -5,16 +5,20 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 TCPL = str(Path(sys.executable).with_name("tcpl"))
+# The commands' own data folder, so no test writes into the user's real one.
+DATA_DIR = tempfile.mkdtemp(prefix="tcpl-cli-")
 
 
 def tcpl(*args: str, stdin: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("TCPL_")}
+    full_env["TCPL_DATA_DIR"] = DATA_DIR
     full_env.update(env or {})
     return subprocess.run([TCPL, *args], input=stdin, capture_output=True, text=True, cwd=ROOT,
                           env=full_env, timeout=60)

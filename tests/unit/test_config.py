@@ -1,0 +1,33 @@
+"""Settings: where the data lives does not depend on the current folder."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+
+
+def test_the_default_database_lives_in_the_data_folder_whatever_the_current_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in [n for n in os.environ if n.startswith("TCPL_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("TCPL_DATA_DIR", str(tmp_path / "data"))
+    urls = set()
+    for folder in (tmp_path / "a", tmp_path / "b"):
+        folder.mkdir()
+        monkeypatch.chdir(folder)
+        urls.add(Settings(_env_file=None).database_url.get_secret_value())
+    assert urls == {f"sqlite+aiosqlite:///{tmp_path / 'data' / 'tcpl.db'}"}
+
+
+def test_a_relative_data_folder_is_fixed_when_the_settings_are_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = Settings(data_dir=Path("here"), _env_file=None)
+    assert settings.data_dir == tmp_path / "here"
+
+
+def test_an_explicit_database_url_wins() -> None:
+    url = "postgresql+asyncpg://u@127.0.0.1/x"
+    assert Settings(database_url=url, _env_file=None).database_url.get_secret_value() == url
