@@ -82,7 +82,8 @@ async def test_web_says_when_the_dashboard_is_not_configured(tmp_path, loaded):
     knowledge, engine, policy = loaded
     for extra, expected in (({}, MSG_NO_DASHBOARD), ({"web_url": "https://tcpl.example.gov.vn/"},
                                                      "https://tcpl.example.gov.vn/dang-nhap/")):
-        settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}", _env_file=None, **extra)
+        url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+        settings = Settings(database_url=url, _env_file=None, **extra)
         async with open_stores(settings, knowledge.plan) as stores:
             bot = build_bot(settings, knowledge, engine, policy, stores, FakeClock())
             await stores.members.upsert("console", "1", "1", HOA, "stp", "admin", FakeClock().now())
