@@ -17,6 +17,7 @@ MSG_NO_DASHBOARD = (
     "Trang theo dõi chưa được bật trên máy chủ này. Xin liên hệ người quản lý máy chủ "
     "(cần đặt TCPL_WEB_URL hoặc TCPL_WEB_PORT)."
 )
+MSG_PRIVATE_ONLY = "Để giữ an toàn, xin gõ /web trong cuộc trò chuyện riêng với bot, không gõ trong nhóm."
 MSG_LINK = (
     "Mở đường dẫn sau để vào trang theo dõi tiến độ:\n{url}\n\n"
     "Đường dẫn chỉ dùng được một lần và hết hạn sau 10 phút. Xin không chuyển cho người khác."
@@ -55,6 +56,10 @@ class WebLogin:
             return [Reply(text=MSG_ADMIN_ONLY)]
         if not self.base_url:
             return [Reply(text=MSG_NO_DASHBOARD)]
+        # In a private chat the chat is the user on every platform; a link posted in a group is
+        # readable, and usable once, by anyone in it.
+        if msg.chat_id != msg.user_id:
+            return [Reply(text=MSG_PRIVATE_ONLY)]
         by = f"{msg.platform}:{msg.user_id}"
         token = await self.links.create_link(me.id, by, self.clock.now(), LINK_TTL)
         return [Reply(text=MSG_LINK.format(url=login_url(self.base_url, token)),

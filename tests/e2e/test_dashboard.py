@@ -241,6 +241,19 @@ async def test_responses_carry_protective_headers_and_refuse_huge_forms(dashboar
         assert (await client.get("/khong-co")).status_code == 404
 
 
+async def test_what_officials_typed_is_shown_as_text(dashboard):
+    script = "<script>alert(1)</script>"
+    now = dashboard.clock.now()
+    await dashboard.stores.members.upsert("telegram", "777", "777", script, "stc", "member", now)
+    await dashboard.stores.occurrences.record_progress(dashboard.police.id, dashboard.people[LAN].id,
+                                                       "blocked", None, script, dashboard.clock.now())
+    async with dashboard.client() as client:
+        await sign_in(client, await dashboard.link(HOA))
+        for path in ("/thanh-vien", f"/tien-do/{dashboard.police.id}", "/qua-han"):
+            html = (await client.get(path)).text
+            assert script not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html, path
+
+
 async def test_pages_reference_no_other_server(dashboard):
     async with dashboard.client() as client:
         await sign_in(client, await dashboard.link(HOA))

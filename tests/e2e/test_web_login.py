@@ -20,7 +20,7 @@ from bot.web_server import build_dashboard, serve_web
 from bot.wiring import load_all
 from handlers.membership import MSG_ADMIN_ONLY
 from handlers.types import Incoming
-from handlers.web_login import MSG_NO_DASHBOARD, WebLogin
+from handlers.web_login import MSG_NO_DASHBOARD, MSG_PRIVATE_ONLY, WebLogin
 from tests.e2e.conftest import FakeClock
 from tests.e2e.contract import Harness, Loaded, running_harness
 from tests.e2e.dashboard_harness import sign_in
@@ -89,6 +89,9 @@ async def test_web_says_when_the_dashboard_is_not_configured(tmp_path, loaded):
             await stores.members.upsert("console", "1", "1", HOA, "stp", "admin", FakeClock().now())
             [reply] = await bot.conversation.handle(Incoming("console", "1", "1", text="/web"))
             assert expected in reply.text
+            if "web_url" in extra:
+                [group] = await bot.conversation.handle(Incoming("console", "-100", "1", text="/web"))
+                assert group.text == MSG_PRIVATE_ONLY
 
 
 def _environment(tmp_path: Path, **settings: str) -> dict[str, str]:
