@@ -296,7 +296,9 @@ class Pages:
     @signed_in
     async def occurrence(self, request: Request, viewer: Viewer) -> Response:
         """One deadline's history: every progress report, and every reminder with its delivery."""
-        occ = await self.d.occurrences.get(request.path_params["occurrence_id"])
+        occurrence_id = request.path_params["occurrence_id"]
+        # Ids are 32-bit integers in both databases: a larger number names no deadline.
+        occ = await self.d.occurrences.get(occurrence_id) if occurrence_id < 2**31 else None
         if occ is None or not viewer.sees(occ.agency_id) or occ.task_id not in self.d.plan.tasks:
             return self.message(request, viewer, "Không tìm thấy", MSG_NOT_FOUND, 404)
         buckets = status_buckets(occ, self.now_local().date())

@@ -44,7 +44,9 @@ class Filters:
 def read_filters(query: dict[str, str], plan: PlanData, this_year: int) -> Filters:
     """Read the filters from a query string; anything unknown falls back to its default."""
     year_text = query.get("year", "")
-    year = int(year_text) if year_text.isdigit() and 2000 <= int(year_text) <= 2100 else this_year
+    # isascii: "²⁰²⁶" passes isdigit() but is no number int() reads.
+    plain = year_text.isascii() and year_text.isdigit() and len(year_text) == 4
+    year = int(year_text) if plain and 2000 <= int(year_text) <= 2100 else this_year
     status = query.get("status", "")
     group = query.get("group", "")
     return Filters(
