@@ -61,7 +61,7 @@ async def run_console(conversation: Conversation, stdin: TextIO = sys.stdin, std
         text = line.strip()
         if not text:
             continue
-        if text.isdigit() and choices:
+        if text.isascii() and text.isdigit() and choices:
             n = int(text)
             if 1 <= n <= len(choices):
                 await send(Incoming(platform="console", chat_id=user_id, user_id=user_id,
