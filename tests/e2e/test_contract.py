@@ -189,7 +189,8 @@ async def test_help_lists_what_the_sender_may_use_with_an_example_each(harness):
 async def test_an_administrators_mistakes_are_named(harness):
     chat = harness.driver
     await register(harness, chat.platform, HOA, "stp", "admin")
-    assert joined(await chat.say(HOA, "/hanchot ii-4a 31/02/2026")).startswith("Ngày không hợp lệ: 31/02/2026")
+    no_such_day = joined(await chat.say(HOA, "/hanchot ii-4a 31/02/2026"))
+    assert no_such_day.startswith("Ngày không hợp lệ: 31/02/2026")
     assert joined(await chat.say(HOA, "/sukien ii-6 mai")).startswith("Ngày không hợp lệ: «mai»")
     pseudo = joined(await chat.say(HOA, "/moi co-quan-lien-quan"))
     assert "không phải là một cơ quan cụ thể" in pseudo and "/coquan" in pseudo

@@ -31,3 +31,20 @@ def test_a_relative_data_folder_is_fixed_when_the_settings_are_read(
 def test_an_explicit_database_url_wins() -> None:
     url = "postgresql+asyncpg://u@127.0.0.1/x"
     assert Settings(database_url=url, _env_file=None).database_url.get_secret_value() == url
+
+
+def test_a_relative_sqlite_file_lives_in_the_data_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = Settings(data_dir=tmp_path / "data", database_url="sqlite+aiosqlite:///bot.db", _env_file=None)
+    assert settings.database_url.get_secret_value() == f"sqlite+aiosqlite:///{tmp_path / 'data' / 'bot.db'}"
+    absolute = f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"
+    assert Settings(database_url=absolute, _env_file=None).database_url.get_secret_value() == absolute
+
+
+def test_the_platforms_are_those_with_a_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in [n for n in os.environ if n.startswith("TCPL_")]:
+        monkeypatch.delenv(name)
+    assert Settings(_env_file=None).platforms() == []
+    both = Settings(telegram_token="1:a", zalo_token="z", _env_file=None)
+    assert both.platforms() == ["telegram", "zalo"]
