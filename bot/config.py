@@ -19,6 +19,22 @@ def default_data_dir() -> Path:
     return user_data_path("tcpl-bot", appauthor=False)
 
 
+def _in_data_dir(url: str, data_dir: Path) -> str:
+    """Anchor a relative SQLite file in the data folder, so that it too is found from any folder."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return url  # reported when the database is opened
+    database = parsed.database
+    if (parsed.get_backend_name() != "sqlite" or not database or database == ":memory:"
+            or database.startswith("file:") or Path(database).is_absolute()):
+        return url
+    return parsed.set(database=str(data_dir / database)).render_as_string(hide_password=False)
+
+
 class Settings(BaseSettings):
     """Everything an operator can configure; secrets are SecretStr so they never print."""
 
@@ -71,8 +87,11 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _defaults(self) -> Settings:
-        if not self.database_url.get_secret_value():
+        url = self.database_url.get_secret_value()
+        if not url:
             self.database_url = SecretStr(sqlite_url(self.data_dir / "tcpl.db"))
+        else:
+            self.database_url = SecretStr(_in_data_dir(url, self.data_dir))
         return self
 
     @model_validator(mode="after")
@@ -101,6 +120,16 @@ class Settings(BaseSettings):
         if password:
             out.append(str(password))
         return out
+
+    def platforms(self) -> list[str]:
+        """Return the chat platforms that have a token, in the order `tcpl run` starts them."""
+        tokens = (("telegram", self.telegram_token), ("zalo", self.zalo_token))
+        return [name for name, token in tokens if token is not None]
+
+    @property
+    def log_file(self) -> Path:
+        """Where the console chat and the command line write their log (the chat itself stays clean)."""
+        return self.data_dir / "logs" / "tcpl.log"
 
     @property
     def tz(self) -> ZoneInfo:
