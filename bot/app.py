@@ -119,7 +119,8 @@ async def serve(settings: Settings, knowledge: Knowledge, engine: Engine, policy
                     serve_zalo(settings, bot.conversation, stores, clock))
             if not messengers:
                 # The console chat: reminders to console users are printed by no one, so no scheduler.
-                await run_console(bot.conversation)
+                # Ctrl-C (SIGINT) ends it as Ctrl-D does; an input that ends at once is a mistake.
+                await run_console(bot.conversation, stop=stop, require_input=True)
                 return
             scheduler = Scheduler(bot.reminders,
                                   make_dispatcher(settings, policy, stores, bot.reminders, messengers, clock),
