@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Protocol
 
-from handlers.conversation import Conversation
+from handlers.conversation import Audience, Command, Conversation
 from handlers.membership import MSG_ADMIN_ONLY, Membership
 from handlers.ports import Clock
 from handlers.types import Incoming, Reply
@@ -47,7 +47,8 @@ class WebLogin:
 
     def setup(self, conversation: Conversation) -> None:
         """Register /web."""
-        conversation.commands["web"] = self.login_link
+        conversation.register(Command("web", self.login_link, Audience.ADMIN,
+                                      "nhận đường dẫn đăng nhập trang theo dõi (dùng một lần, 10 phút)"))
 
     async def login_link(self, msg: Incoming, args: str) -> list[Reply]:
         """Send an administrator a one-time login link to the dashboard."""
