@@ -48,7 +48,7 @@ class WebLogin:
     def setup(self, conversation: Conversation) -> None:
         """Register /web."""
         conversation.register(Command("web", self.login_link, Audience.ADMIN,
-                                      "vào trang theo dõi tiến độ (đường dẫn dùng một lần, trong 10 phút)"))
+                                      "nhận đường dẫn đăng nhập trang theo dõi (dùng một lần, 10 phút)"))
 
     async def login_link(self, msg: Incoming, args: str) -> list[Reply]:
         """Send an administrator a one-time login link to the dashboard."""

@@ -69,7 +69,6 @@ MISTAKES = [
     (["task", "deadline", "zz-9", "01/03/2027"], "Không có nhiệm vụ mã «zz-9»"),
     (["report"], "Thiếu --year"),
     (["web", "--port", "70000"], "--port phải từ 0 đến 65535"),
-    (["web", "link", "thua"], "Thừa tham số: thua"),
     (["report", "--year", "26"], "--year phải từ 2000 đến 2100"),
     (["report", "--year", "2026", "--format", "pdf"], "--format phải là xlsx hoặc csv"),
     (["report", "--year", "2026", "--format", "csv", "-o", "r.xlsx"], "có đuôi .xlsx nhưng định dạng là csv"),
@@ -78,6 +77,8 @@ MISTAKES = [
     (["run", "thua"], "Thừa tham số: thua"),
     (["info", "--jsn"], "Không có tùy chọn --jsn"),
     (["health", "thua"], "Thừa tham số: thua"),
+    (["web", "--port", "cong"], "Giá trị của --port không hợp lệ"),
+    (["web", "link", "thua"], "Thừa tham số: thua"),
 ]
 
 

@@ -48,8 +48,9 @@ async def served(tmp_path: Path, loaded: Loaded) -> AsyncIterator[tuple[Harness,
         async with serve_web(settings, dashboard, port=0) as port:
             base = f"http://127.0.0.1:{port}"
             # /web names the dashboard's public address, known only now that it listens.
-            del harness.bot.conversation.commands["web"]
-            WebLogin(harness.bot.membership, harness.stores.web, clock, base).setup(harness.bot.conversation)
+            web_login = harness.bot.conversation.commands["web"].run.__self__  # type: ignore[attr-defined]
+            assert isinstance(web_login, WebLogin)
+            web_login.base_url = base
             yield harness, base
 
 
