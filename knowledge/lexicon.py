@@ -8,8 +8,14 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from knowledge.loader import DEFAULT_SYNONYMS_PATH, InvalidKnowledge, problems_of, read_yaml
-from knowledge.schema import Strict, Text
+from knowledge.schema import Id, Strict, Text
 from knowledge.text import canonical_syllable, folded_tokens, has_diacritics, tokens
+
+
+class NearDomainTopic(Strict):
+    topic: Text
+    phrases: list[Text]
+    pointer: Text  # where such questions belong, said when declining
 
 
 class LexiconFile(Strict):
@@ -17,6 +23,17 @@ class LexiconFile(Strict):
     synonyms: list[list[Text]] = []
     out_of_scope: list[Text] = []
     small_talk: list[Text] = []
+    near_domain: list[NearDomainTopic] = []
+    in_scope_anchors: list[Text] = []
+    agencies: dict[str, list[Text]] = {}
+    routes: dict[str, Id] = {}
+
+
+@dataclass(frozen=True)
+class NearDomain:
+    topic: str
+    phrases: tuple[tuple[str, ...], ...]  # folded tokens
+    pointer: str
 
 
 @dataclass(frozen=True)
@@ -28,6 +45,10 @@ class Lexicon:
     phrases: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
     out_of_scope: tuple[str, ...] = ()  # as written, with diacritics
     small_talk: tuple[str, ...] = ()
+    near_domain: tuple[NearDomain, ...] = ()
+    anchors: tuple[tuple[str, ...], ...] = ()  # folded tokens
+    agencies: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name → folded aliases
+    routes: dict[str, str] = field(default_factory=dict)  # kind of question → entry id
 
     def expand(self, toks: list[str]) -> list[str]:
         """Replace abbreviations by their words, then every synonym phrase by its canonical phrase."""
@@ -136,5 +157,15 @@ def load_lexicon(path: Path = DEFAULT_SYNONYMS_PATH) -> Lexicon:
                 toks.extend(abbreviations.get(t, (t,)))
             pairs.append((tuple(toks), canonical))
     pairs.sort(key=lambda p: -len(p[0]))
+    near = tuple(
+        NearDomain(t.topic, tuple(tuple(folded_tokens(p)) for p in t.phrases), " ".join(t.pointer.split()))
+        for t in parsed.near_domain
+    )
+    agencies = {
+        name: tuple(dict.fromkeys(" ".join(folded_tokens(a)) for a in [name, *aliases]))
+        for name, aliases in parsed.agencies.items()
+    }
     return Lexicon(abbreviations=abbreviations, phrases=tuple(pairs), out_of_scope=tuple(parsed.out_of_scope),
-                   small_talk=tuple(parsed.small_talk))
+                   small_talk=tuple(parsed.small_talk), near_domain=near,
+                   anchors=tuple(tuple(folded_tokens(a)) for a in parsed.in_scope_anchors),
+                   agencies=agencies, routes=dict(parsed.routes))

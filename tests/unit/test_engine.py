@@ -7,7 +7,8 @@ import pytest
 from bot.config import Settings
 from bot.wiring import load_checked
 from handlers.answers import answer
-from knowledge.engine import Outcome, detect_regime
+from knowledge.engine import Outcome
+from knowledge.query import Reader
 from knowledge.schema import Regime
 from knowledge.text import fold
 
@@ -76,7 +77,7 @@ def test_a_declined_answer_says_what_the_bot_can_answer(engine):
     ("có bao nhiêu tiêu chí", None),
 ])
 def test_regime_detection(text, regime):
-    assert detect_regime(fold(text)) is regime
+    assert Reader().read(text).regime.regime is regime
 
 
 def test_without_a_regime_the_rules_in_force_answer(engine):
@@ -111,6 +112,8 @@ def test_handbook_phrasings_find_their_own_entry(engine):
         for q in e.questions:
             total += 1
             r = engine.ask(q)
-            hits += r.found and r.entry.id == e.id or (r.outcome is Outcome.AMBIGUOUS and any(
+            # An answer from the rules in force with the old rule after it states the old entry too.
+            stated = {r.entry.id, r.previous.id if r.previous else None} if r.found else set()
+            hits += e.id in stated or (r.outcome is Outcome.AMBIGUOUS and any(
                 c.entry.id == e.id for c in r.candidates))
     assert hits / total >= 0.9
