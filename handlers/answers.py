@@ -55,14 +55,21 @@ class Answer:
 
 
 def validity_warning(handbook: Handbook, entry: Entry) -> str | None:
-    """Say once that an entry's document was replaced (or rests on a replaced one), by what, since when."""
+    """Say once that an entry's document was replaced (or rests on a replaced one), by what, since when.
+
+    Nothing is added when the answer itself already says what replaced it: once, not twice.
+    """
     doc = handbook.documents[entry.document]
     if doc.replaced_by:
         new = handbook.documents[doc.replaced_by]
+        if _says_replaced(entry, new.name):
+            return None
         return "⚠️ " + " ".join((doc.replaced_note or f"{doc.name} đã được thay thế bởi {new.name}.").split())
     base = handbook.documents.get(doc.based_on) if doc.based_on else None
     if base is not None and base.replaced_by:
         new = handbook.documents[base.replaced_by]
+        if _says_replaced(entry, new.name):
+            return None
         warning = f"Văn bản này được xây dựng theo {base.name}, đã được thay thế bởi {new.name}."
         if doc.status_note:
             warning += " " + doc.status_note
@@ -72,9 +79,15 @@ def validity_warning(handbook: Handbook, entry: Entry) -> str | None:
     return None
 
 
+def _says_replaced(entry: Entry, replacement: str) -> bool:
+    return replacement in entry.answer and ("thay thế" in entry.answer or "lỗi thời" in entry.answer)
+
+
 def is_replaced(handbook: Handbook, entry: Entry) -> bool:
     """Tell whether an entry speaks for a replaced document (or one built on a replaced document)."""
-    return validity_warning(handbook, entry) is not None
+    doc = handbook.documents[entry.document]
+    base = handbook.documents.get(doc.based_on) if doc.based_on else None
+    return bool(doc.replaced_by or (base is not None and base.replaced_by))
 
 
 def entry_body(handbook: Handbook, entry: Entry) -> str:
@@ -119,8 +132,8 @@ def _result_text(handbook: Handbook, result: Result) -> tuple[str, str]:
         body = result.verdict.text
         if result.previous_verdict is not None:
             body = f"{CURRENT_RULES}: {body}\n\n{PREVIOUS_RULES}: {result.previous_verdict.text}"
-        elif is_replaced(handbook, entry):
-            body += "\n\n" + (validity_warning(handbook, entry) or "")
+        elif warning := validity_warning(handbook, entry):
+            body += "\n\n" + warning
         if result.verdict.citations:
             note = "Căn cứ: " + "; ".join(result.verdict.citations)
         if result.previous_verdict is not None:
@@ -134,8 +147,12 @@ def _result_text(handbook: Handbook, result: Result) -> tuple[str, str]:
         if warning:
             old = handbook.documents[entry.document].regime is Regime.QD25
             if old and not result.regime_named and result.regime is None:
-                # The official named no regime: say the rule in force is not what this is.
-                warning += " " + MSG_CURRENT_UNVERIFIED
+                # The official named no regime: say where the rule in force stands.
+                current = result.current
+                if current is not None and current.confidence is not Confidence.NOT_IN_HANDBOOK:
+                    warning += f" Quy định hiện hành: xem mục «{current.title}»."
+                else:
+                    warning += " " + MSG_CURRENT_UNVERIFIED
             body += "\n\n" + warning
     if result.notice:
         body = f"{result.notice}\n\n{body}"
@@ -149,7 +166,7 @@ def compose(handbook: Handbook, result: Result) -> Answer:
     if result.outcome is Outcome.ANSWER and result.entry is not None:
         entry = result.entry
         alternatives = tuple(c.entry for c in result.candidates)
-        shown = (*result.other_parts, *((result.previous,) if result.previous else ()), *alternatives)
+        shown = (*result.other_parts, *(e for e in (result.previous, result.current) if e), *alternatives)
         body, note = _result_text(handbook, result)
         citations = (entry.citation, *((result.previous.citation,) if result.previous else ()))
         return Answer(
