@@ -27,6 +27,8 @@ MSG_NO_MATCH = (
 MSG_AMBIGUOUS = "Câu hỏi của bạn gần với vài mục trong sổ tay. Ý bạn là:"
 MSG_OUT_OF_SCOPE = "Câu hỏi về «{topic}» nằm ngoài phạm vi của tôi.\n\n" + SCOPE
 MSG_SMALL_TALK = "Xin chào! Tôi là trợ lý hỏi đáp của Sở Tư pháp.\n\n" + SCOPE
+MSG_NOT_HELD = "{notice} Tôi không trả lời thay bằng thông tin khác."
+MSG_NOT_HELD_SEE = " Mục có liên quan trong sổ tay ở bên dưới."
 
 
 CURRENT_RULES = "Theo quy định hiện hành (Quyết định 27/2025/QĐ-TTg, Thông tư 15/2025/TT-BTP)"
@@ -181,6 +183,9 @@ def compose(handbook: Handbook, result: Result) -> Answer:
     if result.outcome is Outcome.AMBIGUOUS:
         suggestions = tuple(c.entry for c in result.candidates)
         text = MSG_AMBIGUOUS
+    elif result.outcome is Outcome.NOT_HELD:
+        suggestions = tuple(c.entry for c in result.candidates)
+        text = MSG_NOT_HELD.format(notice=result.notice or "") + (MSG_NOT_HELD_SEE if suggestions else "")
     elif result.outcome is Outcome.OUT_OF_SCOPE and result.pointer:
         text = f"{result.pointer}\n\n{SCOPE}"
     elif result.outcome is Outcome.OUT_OF_SCOPE:

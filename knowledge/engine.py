@@ -18,7 +18,7 @@ from enum import StrEnum
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from knowledge.lexicon import Lexicon, NearDomain, PhraseSpotter
+from knowledge.lexicon import Lexicon, NearDomain, NotHeld, PhraseSpotter
 from knowledge.loader import Handbook
 from knowledge.query import CriterionRef, Reader, Reading, split_document_reference
 from knowledge.recognition import RegimeRules, Verdict, judge
@@ -34,12 +34,19 @@ STOPWORDS = frozenset(
     """a ạ ah à ơi nhé nha vậy thế thì là của và với cho các những một được bị không hay hoặc
     này kia đó ấy nào gì sao ra vào ở tại trong theo về đã đang sẽ phải nên muốn hỏi xin
     biết giúp em anh chị tôi mình ạ như khi lúc nếu thì rồi còn cũng đều vẫn hãy xem vay
-    dạ nhỉ hả hở ạk ak nhé nhe luôn dùm giùm với""".split()
+    dạ nhỉ hả hở ạk ak nhé nhe luôn dùm giùm với bây giờ đâu đấy nữa thôi chứ vâng ok oke ad
+    nhiêu thuộc""".split()
     # Left out on purpose: words whose unaccented form is also a content word
     # ("có"/"cơ" → co, "bạn"/"ban" → ban, "cần"/"cán" → can, "mà"/"mã" → ma, "làm"/"lâm" → lam).
 )
 _STOP_FOLDED = frozenset(fold(w) for w in STOPWORDS)
 
+# Asking for figures: a place the figures do not cover cannot be answered with others' figures.
+_ASKS_FIGURES = re.compile(
+    r"\bbao\s*nhieu\s*(?:xa|don\s*vi|phuong|%|phan\s*tram)|\bty\s*le\b|\bso\s*lieu\b|\bket\s*qua\b"
+    r"|\b(?:tu|vao)\s*nam\s*nao\b|\bbn\s*(?:xa|%)")
+# "ai chủ trì …, Sở Nội vụ có được giao không": the question asks who; the agency is an aside.
+_ASKS_WHO = re.compile(r"\bai\b")
 # A question about the plan or an agency's tasks, as opposed to one about the rules.
 _ASKS_ABOUT_TASKS = re.compile(
     r"\b(?:ke\s*hoach|kh|nhiem\s*vu|giao|chu\s*tri|phoi\s*hop|trach\s*nhiem|vai\s*tro|lam\s*gi|viec\s*gi)\b")
@@ -52,6 +59,7 @@ class Outcome(StrEnum):
     OUT_OF_SCOPE = "out_of_scope"  # another subject entirely, or a near one (with a pointer)
     SMALL_TALK = "small_talk"  # a greeting or chit-chat
     NO_MATCH = "no_match"  # on topic perhaps, but nothing in the handbook fits
+    NOT_HELD = "not_held"  # about something the handbook does not hold (said in `notice`)
     EMPTY = "empty"  # nothing to read
 
 
@@ -146,7 +154,7 @@ class Engine:
         self.lexicon = lexicon
         self.w = weights or Weights()
         self.recognition = recognition or {}
-        self.reader = Reader(lexicon.agencies)
+        self.reader = Reader(lexicon.agencies, lexicon.places)
         self.entries: list[Entry] = list(handbook.entries.values())
         self._position = {e.id: i for i, e in enumerate(self.entries)}
         self._regime = {e.id: handbook.documents[e.document].regime for e in self.entries}
@@ -329,16 +337,31 @@ class Engine:
         chat = self._small_talk.find_all(text)
         if chat and self._small_talk_only(q.raw, chat):
             return Result(text, Outcome.SMALL_TALK, None, 0.0, (), regime, chat[0], regime_named=named)
+        missing = self._not_held(reading.folded)
+        if missing is not None:
+            return Result(text, Outcome.NOT_HELD, None, 0.0, (), regime, missing.topic, regime_named=named,
+                          notice=missing.notice)
         if reading.situation is not None and self.recognition:
             return self._judge(q)
-        routed = self._route(q)
-        if routed is not None:
-            return routed
+        unnamed = self._unnamed_agency(reading)
+        if unnamed is not None and not _ASKS_WHO.search(reading.folded):
+            return unnamed
         result, confidence = self._decide(q)
         parts = self._parts(text)
         if len(parts) > 1:
             result = self._best_of_parts(result, confidence, parts)
+        if unnamed is not None and result.found:
+            result = replace(result, notice=unnamed.notice)
         return self._annotate(result, reading)
+
+    def _not_held(self, folded: str) -> NotHeld | None:
+        toks = tuple(folded_tokens(folded))
+        for topic in self.lexicon.not_held:
+            if any(_contains(toks, p) for p in topic.phrases):
+                return topic
+            if any(r.search(folded) for r in topic.patterns):
+                return topic
+        return None
 
     def _anchored(self, q: Query) -> bool:
         """Tell whether a question is plainly about this standard, whatever else it mentions."""
@@ -380,18 +403,17 @@ class Engine:
         return Result(q.text, Outcome.ANSWER, entry, 1.0, (), reading.regime.regime, regime_named=named,
                       previous=previous, verdict=verdict, previous_verdict=previous_verdict)
 
-    def _route(self, q: Query) -> Result | None:
-        """Answer questions the handbook recognises by structure: an agency the plan never names."""
-        reading = q.reading
-        entry = self.handbook.entries.get(self.lexicon.routes.get("unnamed_agency", ""))
-        if entry is None or reading.plan_items:
+    def _unnamed_agency(self, reading: Reading) -> Result | None:
+        """Say plainly when a question asks about the tasks of an agency the plan never names."""
+        if reading.plan_items:
             return None
+        suggestion = self.handbook.entries.get(self.lexicon.routes.get("unnamed_agency", ""))
         for agency in reading.agencies:
             if agency in self._plan_agencies:
                 continue
             if agency in self._known_agencies:
-                # The handbook speaks of it elsewhere (Phòng Tư pháp under QĐ 25): route only a question
-                # about its tasks in the plan.
+                # The handbook speaks of it elsewhere (Phòng Tư pháp under QĐ 25): only a question about
+                # its tasks in the plan is about something the plan does not hold.
                 asked = "Kế hoạch" in reading.documents and self._asks_tasks_of(agency, reading.folded)
                 notice = f"Kế hoạch của tỉnh không nêu tên {agency}."
             else:
@@ -399,8 +421,9 @@ class Engine:
                 notice = (f"Kế hoạch của tỉnh không nêu tên {agency}, và sổ tay không có thông tin về nhiệm "
                           f"vụ riêng của cơ quan này về chuẩn tiếp cận pháp luật.")
             if asked:
-                return Result(q.text, Outcome.ANSWER, entry, 1.0, (), reading.regime.regime,
-                              regime_named=reading.regime.named, notice=notice)
+                shown = (Candidate(suggestion, 0.0),) if suggestion else ()
+                return Result(reading.text, Outcome.NOT_HELD, None, 0.0, shown, reading.regime.regime,
+                              agency, regime_named=reading.regime.named, notice=notice)
         return None
 
     def _asks_tasks_of(self, agency: str, folded: str) -> bool:
@@ -557,11 +580,17 @@ class Engine:
                 and entry.topic):
             # The old entry the ranking chose, if it moved to the rules in force; else the topic's first.
             previous = result.previous or next(iter(self._version(entry.topic, Regime.QD25)), None)
-        notice = None
-        answer = " ".join(folded_tokens(entry.answer))
-        missing = [p for p in reading.places if f"{p}" not in answer]
-        if missing:
-            notice = f"Sổ tay không có thông tin riêng về {_place_name(missing[0], reading.text)}."
+        notice = result.notice
+        answer = f" {' '.join(folded_tokens(entry.answer))} "
+        missing = [p for p in reading.places if f" {' '.join(folded_tokens(p))} " not in answer]
+        if missing and _ASKS_FIGURES.search(reading.folded):
+            # Figures of another place, or of the whole country, do not answer for this one.
+            return Result(result.question, Outcome.NOT_HELD, None, result.score,
+                          (Candidate(entry, result.score),), result.regime, missing[0],
+                          regime_named=result.regime_named,
+                          notice=f"Sổ tay không có số liệu về {missing[0]}.")
+        if missing and notice is None:
+            notice = f"Sổ tay không có thông tin riêng về {missing[0]}."
         return replace(result, previous=previous, notice=notice)
 
     def _siblings(self, a: Entry, b: Entry) -> bool:
@@ -677,16 +706,3 @@ class Engine:
 def _contains(toks: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
     n = len(phrase)
     return n > 0 and any(toks[i:i + n] == phrase for i in range(len(toks) - n + 1))
-
-
-def _place_name(folded_place: str, text: str) -> str:
-    """Return a place as the official typed it ("tỉnh Nghệ An"), found by its folded form."""
-    words = text.split()
-    n = len(folded_place.split())
-    for i in range(1, len(words) - n + 1):
-        chunk = " ".join(words[i:i + n]).strip(",.?!:;")
-        if " ".join(folded_tokens(chunk)) == folded_place:
-            kind = words[i - 1].lower()
-            kind = "thành phố" if fold(kind) in ("pho", "tp") else kind
-            return f"{kind} {chunk}"
-    return folded_place

@@ -314,36 +314,42 @@ class Reading:
     plan_items: tuple[str, ...]
     agencies: tuple[str, ...] = ()  # canonical names of the agencies named
     situation: Situation | None = None
-    places: tuple[str, ...] = field(default=())  # provinces named ("tỉnh Nghệ An")
+    places: tuple[str, ...] = field(default=())  # places named, as written ("Nghệ An", "Kế Sách")
 
 
-_PLACE = re.compile(r"\b(?:tinh|thanh\s*pho|tp)\s+([a-z]+(?:\s+[a-z]+)?)")
-_NOT_A_PLACE = frozenset(
-    "nay do minh em ta toi ban co la nao thi va cua truc thuoc uy ban nhan dan uy moi cu hien nhu ma".split())
+# A place written with capitals after its kind ("xã Kế Sách", "tỉnh Nghệ An"), in the text as typed.
+# A unit named after its kind ("xã Kế Sách", "tỉnh Nghệ An"): its name is the capitalised words that follow.
+_PLACE_KIND = re.compile(r"\b(?:xã|phường|thị trấn|huyện|tỉnh|thành phố|tp\.?)\s+(?=((?:\S+\s*){1,3}))",
+                         re.IGNORECASE)
 
 
-def places(folded: str) -> tuple[str, ...]:
-    """Return the provinces or cities a question names, as folded words ("nghe an")."""
-    found = []
-    for m in _PLACE.finditer(folded):
-        words = [w for w in m.group(1).split()]
-        while words and words[-1] in _NOT_A_PLACE | {"nam", "co", "dat", "bao", "duoc", "da"}:
-            words.pop()
-        if words and words[0] not in _NOT_A_PLACE:
-            found.append(" ".join(words))
-    return tuple(dict.fromkeys(found))
+def _capitalised_names(text: str) -> list[str]:
+    names = []
+    for m in _PLACE_KIND.finditer(text):
+        words = []
+        for w in m.group(1).split():
+            w = w.strip(",.?!:;()\"'")
+            if not w or not w[0].isupper():
+                break
+            words.append(w)
+        if words:
+            names.append(" ".join(words))
+    return names
 
 
 class Reader:
     """Reads questions; knows the agencies' names from the lexicon."""
 
-    def __init__(self, agencies: dict[str, tuple[str, ...]] | None = None):
+    def __init__(self, agencies: dict[str, tuple[str, ...]] | None = None,
+                 places: dict[str, str] | None = None):
         # canonical name → folded aliases, longest alias first so "ubnd cấp xã" wins over "ubnd".
         self._agencies = [
             (name, re.compile(r"\b" + r"\s+".join(map(re.escape, alias.split())) + r"\b"))
             for name, aliases in (agencies or {}).items()
             for alias in sorted(aliases, key=len, reverse=True)
         ]
+        self._places = places or {}  # folded name → as written
+        self._max_place_words = max((len(p.split()) for p in self._places), default=0)
 
     def read(self, question: str) -> Reading:
         """Read a question into what it names."""
@@ -362,7 +368,7 @@ class Reader:
             plan_items=plan_items(lowered),
             agencies=self.agencies(" ".join(folded_tokens(text))),
             situation=read_situation(folded, named_years),
-            places=places(folded),
+            places=self.places(text),
         )
 
     def agencies(self, folded: str) -> tuple[str, ...]:
@@ -373,3 +379,15 @@ class Reader:
                 if not any(a <= m.start() < b for a, b, _ in hits):
                     hits.append((m.start(), m.end(), name))
         return tuple(dict.fromkeys(name for _, _, name in sorted(hits)))
+
+    def places(self, text: str) -> tuple[str, ...]:
+        """Return the places a question names: provinces it spells (with or without diacritics), and any
+        unit written with capitals after its kind ("xã Kế Sách")."""
+        found = _capitalised_names(text)
+        toks = folded_tokens(text)
+        for n in range(self._max_place_words, 0, -1):
+            for i in range(len(toks) - n + 1):
+                name = self._places.get(" ".join(toks[i:i + n]))
+                if name and not any(fold(name) in fold(f) or fold(f) in fold(name) for f in found):
+                    found.append(name)
+        return tuple(dict.fromkeys(found))
