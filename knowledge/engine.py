@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
@@ -43,8 +44,8 @@ _STOP_FOLDED = frozenset(fold(w) for w in STOPWORDS)
 
 # Asking for figures: a place the figures do not cover cannot be answered with others' figures.
 _ASKS_FIGURES = re.compile(
-    r"\bbao\s*nhieu\s*(?:xa|don\s*vi|phuong|%|phan\s*tram)|\bty\s*le\b|\bso\s*lieu\b|\bket\s*qua\b"
-    r"|\b(?:tu|vao)\s*nam\s*nao\b|\bbn\s*(?:xa|%)")
+    r"\b(?:bao\s*nhieu|bn)\s*(?:xa|don\s*vi|phuong|%|phan\s*tram)[^.?!]*\bdat\b|\bty\s*le\s*(?:xa\s*)?dat\b"
+    r"|\bdat\s*chuan[^.?!]*\b(?:tu|vao)\s*nam\s*nao\b|\bso\s*lieu\b[^.?!]*\bdat\s*chuan\b")
 # "ai chủ trì …, Sở Nội vụ có được giao không": the question asks who; the agency is an aside.
 _ASKS_WHO = re.compile(r"\bai\b")
 # A question about the plan or an agency's tasks, as opposed to one about the rules.
@@ -126,7 +127,7 @@ class Weights:
     named_threshold: float = 0.45  # the same when the question names the entry's criterion or plan item
     coverage_weight: float = 0.2
     bigram_weight: float = 0.4
-    ambiguity_ratio: float = 0.99
+    ambiguity_ratio: float = 0.995
     suggestion_ratio: float = 0.85
 
 
@@ -233,13 +234,15 @@ class Engine:
         self._idf = {t: math.log(1 + (n_docs - d + 0.5) / (d + 0.5)) for t, d in df.items()}
         self._unknown_idf = math.log(1 + (n_docs + 0.5) / 0.5)
         self._avg_len = sum(self._len) / max(n_docs, 1)
-        # Each term's BM25 contribution to each entry, computed once: a question only adds them up.
-        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        # Each term's BM25 contribution to each entry, computed once as one row of a matrix: a question
+        # only adds up the rows of its terms (a long message has a hundred terms; numpy keeps it quick).
+        self._row = {t: r for r, t in enumerate(self._idf)}
+        self._weights = np.zeros((len(self._row), n_docs), dtype=np.float64)
         k1, b = self.w.k1, self.w.b
         for i, tf in enumerate(self._tf):
             for t, c in tf.items():
                 norm = c * (k1 + 1) / (c + k1 * (1 - b + b * self._len[i] / self._avg_len))
-                self._postings[t].append((i, self._idf[t] * norm / (k1 + 1)))
+                self._weights[self._row[t], i] = self._idf[t] * norm / (k1 + 1)
         self._vocab = sorted(t for t in vocab if not t.isdigit() and "_" not in t)
         self._freq = vocab
         self._vocab_set = frozenset(vocab)
@@ -248,6 +251,11 @@ class Engine:
                  for t in tokens(text)]
         accented_hay = " ".join(canonical_syllable(t) for t in words)
         folded_hay = " ".join(fold(t) for t in words)
+        self._near_index: dict[str, list[tuple[tuple[str, ...], NearDomain]]] = defaultdict(list)
+        for topic in self.lexicon.near_domain:
+            for phrase in topic.phrases:
+                if phrase:
+                    self._near_index[phrase[0]].append((phrase, topic))
         self._off_topic = PhraseSpotter(self.lexicon.out_of_scope, accented_hay, folded_hay)
         self._small_talk = PhraseSpotter(self.lexicon.small_talk, accented_hay, folded_hay)
         # Agencies the plan's entries name (anywhere in their text) and those the handbook names at all.
@@ -325,6 +333,8 @@ class Engine:
         named = reading.regime.named
         if not any(t not in _STOP_FOLDED for t in q.toks + q.refs):
             return Result(text, Outcome.EMPTY, None, 0.0, (), regime, regime_named=named)
+        if reading.situation is not None and self.recognition:
+            return self._judge(q)  # a described case is about this standard, whatever words it uses
         anchored = self._anchored(q)
         if not anchored:
             near = self._near_domain(reading.folded)
@@ -341,8 +351,6 @@ class Engine:
         if missing is not None:
             return Result(text, Outcome.NOT_HELD, None, 0.0, (), regime, missing.topic, regime_named=named,
                           notice=missing.notice)
-        if reading.situation is not None and self.recognition:
-            return self._judge(q)
         unnamed = self._unnamed_agency(reading)
         if unnamed is not None and not _ASKS_WHO.search(reading.folded):
             return unnamed
@@ -373,9 +381,10 @@ class Engine:
 
     def _near_domain(self, folded: str) -> NearDomain | None:
         toks = tuple(folded_tokens(folded))
-        for topic in self.lexicon.near_domain:
-            if any(_contains(toks, p) for p in topic.phrases):
-                return topic
+        for i, t in enumerate(toks):
+            for phrase, topic in self._near_index.get(t, ()):
+                if toks[i:i + len(phrase)] == phrase:
+                    return topic
         return None
 
     @staticmethod
@@ -581,7 +590,8 @@ class Engine:
             # The old entry the ranking chose, if it moved to the rules in force; else the topic's first.
             previous = result.previous or next(iter(self._version(entry.topic, Regime.QD25)), None)
         notice = result.notice
-        answer = f" {' '.join(folded_tokens(entry.answer))} "
+        doc = self.handbook.documents[entry.document]
+        answer = f" {' '.join(folded_tokens(' '.join((entry.answer, entry.title, doc.name))))} "
         missing = [p for p in reading.places if f" {' '.join(folded_tokens(p))} " not in answer]
         if missing and _ASKS_FIGURES.search(reading.folded):
             # Figures of another place, or of the whole country, do not answer for this one.
@@ -637,10 +647,11 @@ class Engine:
         q_weight = sum(self._idf[t] * c for t, c in q_terms.items())
         if q_weight <= 0 and not allowed:
             return []
-        lexical: dict[int, float] = defaultdict(float)
-        for t, qc in q_terms.items():
-            for i, weight in self._postings[t]:
-                lexical[i] += qc * weight
+        lexical: dict[int, float] = {}
+        if q_terms:
+            rows = [self._row[t] for t in q_terms]
+            sums = np.asarray(list(q_terms.values()), dtype=np.float64) @ self._weights[rows]
+            lexical = {int(i): float(sums[i]) for i in np.flatnonzero(sums)}
         fuzzy: dict[int, float] = defaultdict(float)
         for _, score, idx in process.extract(" ".join(sorted(q.toks + q.refs)), self._phrasings,
                                              scorer=fuzz.ratio, limit=40, score_cutoff=30):
@@ -671,7 +682,8 @@ class Engine:
             r = self._regime[entry.id]
             if hinted is not None and r is not Regime.NONE and r is not hinted and not entry.both_regimes:
                 score *= self.w.hinted_regime_factor
-            elif reading.documents - {"Kế hoạch"} and r is Regime.NONE:
+            elif r is Regime.NONE and "Kế hoạch" not in reading.documents and (
+                    reading.documents or reading.regime.named):
                 score *= self.w.unrelated_factor
             elif hinted is None and r is Regime.QD27:
                 score += self.w.current_bonus

@@ -34,7 +34,7 @@ _INDICATOR = re.compile(_CT + _SO + _N + r"\b" + _NOT_YEAR)
 _BARE_DOTTED = re.compile(r"(?<![\d./,])\b([1-5])\.([1-7])\b(?![./,]?\d)")
 _SPEAKS_OF_CRITERIA = re.compile(_TC + r"\b|" + _CT + r"\b")
 
-MAX_CRITERION = 5  # QĐ 25 has five criteria, QĐ 27 three: "tiêu chí 16" is the new-rural criterion
+MAX_CRITERION = 9  # QĐ 25 has five criteria, QĐ 27 three: "tiêu chí 16" is the new-rural criterion
 MAX_INDICATOR = 7
 
 
@@ -127,7 +127,7 @@ _OLD_WORDS = re.compile(
 # công nhận" asks about the rules in force.
 _DISTRICT = re.compile(
     r"\b(?:ubnd|uy\s*ban(?:\s*nhan\s*dan)?|chu\s*tich|phong\s*tu\s*phap|hoi\s*dong|ptp)\s*(?:cap\s*)?"
-    r"(?:huyen|quan)\b|\bcap\s*huyen\b|\bphong\s*tu\s*phap\b|\bptp\b")
+    r"(?:huyen|quan)\b|\bhuyen\b|\bphong\s*tu\s*phap\b|\bptp\b")
 _COMPARISON = re.compile(
     r"\bso\s*sanh\b|\bkhac\s*(?:nhau|gi|biet|so\s*voi)\b|\bdiem\s*moi\b|\bthay\s*doi\s*gi\b")
 _YEAR = re.compile(r"(?<![\d/.\-])(20[12]\d)(?![\d/.\-])")
@@ -214,15 +214,18 @@ def plan_items(lowered: str) -> tuple[str, ...]:
 
 # ---------------------------------------------------------------- a described situation
 
-_SCORE = r"(\d{1,3}(?:[.,]\d{1,2})?)"
+_SCORE = r"(\d{1,3}(?:[.,]\d{1,2})?)(?![\d])"
 _POINTS = r"\s*(?:diem|d)\b"
-_SELF = re.compile(r"\btu\s*(?:cham|danh\s*gia)(?:\s*(?:duoc|dat|la|ra|co))*\s*" + _SCORE + r"(?!\s*%)")
+# A count of people, days or times is not a score ("hội đồng có 12 người").
+_NOT_POINTS = r"(?!\s*(?:%|nguoi|ng\b|thanh\s*vien|ngay|lan|thang|nam\b|xa\b|don\s*vi))"
+_SELF = re.compile(r"\btu\s*(?:cham|danh\s*gia)(?:\s*(?:duoc|dat|la|ra|co|khoang|nam\s*\d{4}))*\s*" + _SCORE
+                   + _NOT_POINTS)
 _COUNCIL = re.compile(
     r"\b(?:hoi\s*dong|hd|tham\s*dinh|huyen)(?:\s*(?:tham\s*dinh|cham\s*lai|cham|danh\s*gia|cho|chi|con|"
-    r"lai|xuong|ha|duoc|co|la|ra|thanh))*\s*" + _SCORE + r"(?!\s*%)")
-_POINTS_STATED = re.compile(r"(?<![\d.,/])" + _SCORE + r"\s*(?:diem|d)\b|(?<![\d.,/])" + _SCORE
-                            + r"\s*/\s*100\b|\btong(?:\s*diem)?\s*(?:la\s*|duoc\s*|dat\s*)?" + _SCORE
-                            + r"(?!\s*[%/\d])")
+    r"lai|xuong|ha|duoc|co|la|ra|thanh|chi\s*con))*\s*" + _SCORE + _NOT_POINTS)
+_POINTS_STATED = re.compile(r"(?<![\d.,/])" + _SCORE + r"\s*(?:diem|dim|d)\b|(?<![\d.,/])" + _SCORE
+                            + r"\s*/\s*100\b|\btong(?:\s*diem)?(?:\s+(?:nam\s+\d{4}|[a-z]+)){0,4}?\s+"
+                            + r"(?<![\d.,/])" + _SCORE + r"(?![\d%/]|\s*%)")
 # "tiêu chí 1 được 8 điểm", "tối đa 10 điểm": points of a criterion or a maximum, not the total.
 _NOT_TOTAL_BEFORE = re.compile(r"(?:\b(?:tieu\s*chi|tc|chi\s*tieu|ct)\s*\d(?:\.\d)?(?:\s+\S+){0,2}|\btoi\s*da"
                                r"|\btu|\btren|\bduoi|\bnguong|\bmuc)\s*$")
@@ -233,8 +236,8 @@ _ASKS_VERDICT = re.compile(
     r"|\bduoc\s*cong\s*nhan\b|\bcong\s*nhan\s*(?:khong|ko|k|duoc)\b|\bxet\b|\bco\s*kip\b|\bdau\s*hay\s*truot\b"
     r"|\b(?:xa|phuong|don\s*vi)\s*(?:em|toi|minh|chung\s*toi|chung\s*em)\b")
 _CRITERION_SHARE = re.compile(
-    _TC + _SO + r"(\d)(?:\s*(?:chi|duoc|dat|co|thi|cung|la|moi|chiem|khoang))*\s*(tren|duoi|tu|hon|it\s*hon)?"
-    r"\s*(\d{1,3}(?:[.,]\d)?)\s*(%|phan\s*tram|/\s*(\d{1,3}))")
+    _TC + _SO + r"(\d)\b(?:[^\d%.?!]{0,60}?\b(?:chi|duoc|dat|co|thi|cung|la|moi|chiem|khoang)\b)*\s*"
+    r"(tren|duoi|tu|hon|it\s*hon)?\s*(\d{1,3}(?:[.,]\d)?)\s*(%|phan\s*tram|/\s*(\d{1,3}))")
 _EVERY_SHARE = re.compile(
     r"\b(?:cac|moi|tat\s*ca(?:\s*cac)?|tung|ca\s*\d)\s*(?:tieu\s*chi|tc)\b"
     r"(?:\s*(?:deu|cung|dat|duoc|co))*"
@@ -251,6 +254,10 @@ _OFFICIAL_DISCIPLINED = re.compile(
     r"dia\s*chinh|ke\s*toan|van\s*phong|tu\s*phap)[^.?!]{0,40}?" + _DISCIPLINE)
 _NOBODY_DISCIPLINED = re.compile(
     r"\bkhong\s*(?:co\s*)?(?:ai|nguoi\s*nao|can\s*bo\s*nao|truong\s*hop\s*nao)[^.?!]{0,20}?(?:bi\s*)?ky\s*luat")
+
+
+_DISTRICT_STANDARD = re.compile(r"\b1723\b|\bhuyen\b[^.?!]{0,80}\bdat\s*chuan\b(?![^.?!]{0,10}\bxa\b)"
+                                r"|\b100\s*%\s*(?:so\s*)?xa\b|\bcap\s*huyen\s*(?:dat|duoc)\b")
 
 
 def _score(s: str) -> float:
@@ -295,6 +302,8 @@ def read_situation(folded: str, named_years: tuple[int, ...]) -> Situation | Non
     situation = Situation(total=total, self_score=self_score, council_score=council_score,
                           shares=tuple(dict.fromkeys(shares)), head_disciplined=head,
                           official_disciplined=official, year=named_years[0] if named_years else None)
+    if _DISTRICT_STANDARD.search(folded):
+        return None  # a district's standard (QĐ 1723/QĐ-BTP), not a commune's
     return situation if situation.stated and _ASKS_VERDICT.search(folded) else None
 
 
@@ -342,12 +351,11 @@ class Reader:
 
     def __init__(self, agencies: dict[str, tuple[str, ...]] | None = None,
                  places: dict[str, str] | None = None):
-        # canonical name → folded aliases, longest alias first so "ubnd cấp xã" wins over "ubnd".
-        self._agencies = [
-            (name, re.compile(r"\b" + r"\s+".join(map(re.escape, alias.split())) + r"\b"))
-            for name, aliases in (agencies or {}).items()
-            for alias in sorted(aliases, key=len, reverse=True)
-        ]
+        # One alternation of every folded alias, longest first so "ubnd cấp xã" wins over "ubnd".
+        self._agency_of = {alias: name for name, aliases in (agencies or {}).items() for alias in aliases}
+        aliases = sorted(self._agency_of, key=len, reverse=True)
+        self._agencies = (re.compile(r"\b(?:" + "|".join(map(re.escape, aliases)) + r")\b")
+                          if aliases else None)
         self._places = places or {}  # folded name → as written
         self._max_place_words = max((len(p.split()) for p in self._places), default=0)
 
@@ -373,12 +381,9 @@ class Reader:
 
     def agencies(self, folded: str) -> tuple[str, ...]:
         """Return the canonical names of the agencies named in folded tokens joined by spaces."""
-        hits: list[tuple[int, int, str]] = []
-        for name, pattern in self._agencies:
-            for m in pattern.finditer(folded):
-                if not any(a <= m.start() < b for a, b, _ in hits):
-                    hits.append((m.start(), m.end(), name))
-        return tuple(dict.fromkeys(name for _, _, name in sorted(hits)))
+        if self._agencies is None:
+            return ()
+        return tuple(dict.fromkeys(self._agency_of[m.group(0)] for m in self._agencies.finditer(folded)))
 
     def places(self, text: str) -> tuple[str, ...]:
         """Return the places a question names: provinces it spells (with or without diacritics), and any
