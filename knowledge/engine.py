@@ -124,7 +124,6 @@ class Weights:
     unrelated_factor: float = 0.9  # plan and reform entries, when a decision is named
     ref_bonus: float = 0.15  # the entry is about the criterion the question names
     answer_threshold: float = 0.68  # on score + coverage terms (see Engine._decide)
-    named_threshold: float = 0.45  # the same when the question names the entry's criterion or plan item
     coverage_weight: float = 0.2
     bigram_weight: float = 0.4
     ambiguity_ratio: float = 0.995
@@ -459,8 +458,9 @@ class Engine:
         # that shares a few syllables ("chuẩn nghèo", "mưa ở Cần Thơ") does not.
         confidence = (top.score + self.w.coverage_weight * self.coverage(q.raw or q.refs)
                       + self.w.bigram_weight * self.bigram_coverage(q.toks + q.refs))
-        threshold = self.w.named_threshold if exact else self.w.answer_threshold
-        if confidence < threshold:
+        # A question that names an indicator or a plan item the handbook has is answered from it, however
+        # terse ("ct 2.5 qd27?"); otherwise commit only above the threshold.
+        if not exact and confidence < self.w.answer_threshold:
             return Result(q.text, Outcome.NO_MATCH, None, top.score, tuple(ranked[:3]), regime,
                           regime_named=named), confidence
         top, current, moved_from = self._prefer_regime(ranked, reading)

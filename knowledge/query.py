@@ -239,7 +239,7 @@ _CRITERION_SHARE = re.compile(
     _TC + _SO + r"(\d)\b(?:[^\d%.?!]{0,60}?\b(?:chi|duoc|dat|co|thi|cung|la|moi|chiem|khoang)\b)*\s*"
     r"(tren|duoi|tu|hon|it\s*hon)?\s*(\d{1,3}(?:[.,]\d)?)\s*(%|phan\s*tram|/\s*(\d{1,3}))")
 _EVERY_SHARE = re.compile(
-    r"\b(?:cac|moi|tat\s*ca(?:\s*cac)?|tung|ca\s*\d)\s*(?:tieu\s*chi|tc)\b"
+    r"(?:\b(?:cac|moi|tat\s*ca(?:\s*cac)?|tung|ca\s*\d)\s*(?:tieu\s*chi|tc)\b|\b(?:tieu\s*chi|tc)\s*nao\b)"
     r"(?:\s*(?:deu|cung|dat|duoc|co))*"
     r"\s*(tren|duoi|tu|hon|it\s*nhat|toi\s*thieu)?\s*(\d{1,3})\s*(?:%|phan\s*tram)")
 _SOME_UNDER = re.compile(
@@ -258,6 +258,19 @@ _NOBODY_DISCIPLINED = re.compile(
 
 _DISTRICT_STANDARD = re.compile(r"\b1723\b|\bhuyen\b[^.?!]{0,80}\bdat\s*chuan\b(?![^.?!]{0,10}\bxa\b)"
                                 r"|\b100\s*%\s*(?:so\s*)?xa\b|\bcap\s*huyen\s*(?:dat|duoc)\b")
+
+
+_DATE_YEAR = re.compile(r"\b\d{1,2}\s*/\s*(20[12]\d)\b")
+_YEAR_WORD = re.compile(r"\bnam\s*(20[12]\d)\b")
+_ASSESSED_YEAR = re.compile(r"\b(?:danh\s*gia|dot|ky|ket\s*qua)(?:\s*\S+){0,3}?\s*(?:nam\s*)?(20[12]\d)\b")
+
+
+def _assessment_year(folded: str, named_years: tuple[int, ...]) -> int | None:
+    """The year assessed: the one said with "đánh giá", else the latest year named."""
+    m = _ASSESSED_YEAR.search(folded)
+    if m:
+        return int(m.group(1))
+    return max(named_years) if named_years else None
 
 
 def _score(s: str) -> float:
@@ -283,7 +296,7 @@ def read_situation(folded: str, named_years: tuple[int, ...]) -> Situation | Non
     for m in _CRITERION_SHARE.finditer(folded):
         c, rel, value, _, denom = m.groups()
         share = _score(value) / float(denom) if denom else _score(value) / 100
-        below = rel in ("duoi", "it hon") or bool(re.search(r"\bchi\b", m.group(0)) and share < 0.5)
+        below = rel in ("duoi", "it hon")
         shares.append(Share(int(c), share, below))
     for m in _EVERY_SHARE.finditer(folded):
         rel, value = m.groups()
@@ -291,17 +304,23 @@ def read_situation(folded: str, named_years: tuple[int, ...]) -> Situation | Non
     for m in _SOME_UNDER.finditer(folded):
         shares.append(Share(None, _score(m.group(1)) / 100, below=True))
     head: bool | None = None
+    discipline_year = None
     if _NOBODY_DISCIPLINED.search(folded):
         head = False
-    if _HEAD_DISCIPLINED.search(folded):
+    if said := _HEAD_DISCIPLINED.search(folded):
         head = True
+        # "bị khởi tố tháng 3/2025", "năm 2023 chủ tịch bị kỷ luật": the year said next to the discipline.
+        around = folded[max(0, said.start() - 30): said.end() + 40]
+        when = _DATE_YEAR.search(around) or _YEAR_WORD.search(around)
+        discipline_year = int(when.group(1)) if when else None
     official = bool(_OFFICIAL_DISCIPLINED.search(folded)) and head is not False
     for value in (total, self_score, council_score):
         if value is not None and value > 1000:
             return None
     situation = Situation(total=total, self_score=self_score, council_score=council_score,
                           shares=tuple(dict.fromkeys(shares)), head_disciplined=head,
-                          official_disciplined=official, year=named_years[0] if named_years else None)
+                          official_disciplined=official, year=_assessment_year(folded, named_years),
+                          discipline_year=discipline_year)
     if _DISTRICT_STANDARD.search(folded):
         return None  # a district's standard (QĐ 1723/QĐ-BTP), not a commune's
     return situation if situation.stated and _ASKS_VERDICT.search(folded) else None

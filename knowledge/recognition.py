@@ -97,7 +97,8 @@ class Situation:
     shares: tuple[Share, ...] = ()
     head_disciplined: bool | None = None  # chairman or party secretary of the commune
     official_disciplined: bool = False  # another official of the commune
-    year: int | None = None
+    year: int | None = None  # the assessment year
+    discipline_year: int | None = None  # when the head was disciplined or prosecuted, if said
 
     @property
     def stated(self) -> bool:
@@ -211,6 +212,10 @@ def _check(c: Condition, s: Situation, score: float | None, r: RegimeRules) -> t
     if c.kind is ConditionKind.HEAD_NOT_DISCIPLINED:
         if s.head_disciplined is None:
             return None
+        if s.head_disciplined and s.year and s.discipline_year and s.discipline_year != s.year:
+            return True, (f"việc người đứng đầu bị kỷ luật hoặc truy cứu xảy ra năm {s.discipline_year}, "
+                          f"không thuộc năm đánh giá {s.year}, nên không làm mất điều kiện này "
+                          f"của năm {s.year}")
         if s.head_disciplined:
             return False, f"người đứng đầu cấp ủy hoặc chính quyền cấp xã bị kỷ luật, trong khi {c.rule}"
         return True, "không có người đứng đầu cấp ủy, chính quyền cấp xã bị kỷ luật"
