@@ -21,13 +21,21 @@ from rapidfuzz.distance import OSA
 
 from knowledge.lexicon import Lexicon, NearDomain, NotHeld, PhraseSpotter
 from knowledge.loader import Handbook
-from knowledge.query import CriterionRef, Reader, Reading, split_document_reference
+from knowledge.query import (
+    CriterionRef,
+    Reader,
+    Reading,
+    RegimeReading,
+    criterion_refs,
+    read_regime,
+    split_document_reference,
+)
 from knowledge.recognition import RegimeRules, Verdict, judge
 from knowledge.schema import Confidence, Entry, Regime
 from knowledge.text import canonical_syllable, clean, fold, folded_tokens, has_diacritics, tokens
 
 MAX_QUESTION_CHARS = 1200  # past this a message is not a question; reading the head is enough
-MAX_PARTS = 4  # a long message is answered by its best part, the others become suggestions
+MAX_PARTS = 3  # a long message is answered by its best part, the others become suggestions
 MAX_CANDIDATES = 40
 
 # Function words carry no topic; they still count for the fuzzy phrasing score.
@@ -42,6 +50,7 @@ STOPWORDS = frozenset(
 )
 _STOP_FOLDED = frozenset(fold(w) for w in STOPWORDS)
 
+_YEAR_TOKEN = re.compile(r"^20[12]\d$")
 # Asking for figures: a place the figures do not cover cannot be answered with others' figures.
 _ASKS_FIGURES = re.compile(
     r"\b(?:bao\s*nhieu|bn)\s*(?:xa|don\s*vi|phuong|%|phan\s*tram)[^.?!]*\bdat\b|\bty\s*le\s*(?:xa\s*)?dat\b"
@@ -194,7 +203,11 @@ class Engine:
     # -- index
 
     def _terms(self, toks: list[str]) -> list[str]:
-        """Content syllables plus adjacent pairs: Vietnamese words are mostly two syllables."""
+        """Content syllables plus adjacent pairs: Vietnamese words are mostly two syllables.
+
+        Years ("năm 2026") say which rules apply (read by the query reader), not what is asked.
+        """
+        toks = [t for t in toks if not _YEAR_TOKEN.match(t)]
         content = [t for t in toks if t not in _STOP_FOLDED]
         bigrams = [f"{a}_{b}" for a, b in zip(toks, toks[1:], strict=False)
                    if a not in _STOP_FOLDED or b not in _STOP_FOLDED]
@@ -245,7 +258,8 @@ class Engine:
         self._vocab = sorted(t for t in vocab if not t.isdigit() and "_" not in t)
         self._freq = vocab
         self._vocab_set = frozenset(vocab)
-        self._nearest_cache: dict[str, str | None] = {}
+        self._nearest_cache: dict[str, list[tuple[str, int]]] = {}
+        self._abbreviation_keys = [k for k in self.lexicon.abbreviations if len(k) >= 4]
         words = [t for e in self.entries for text in (e.title, *e.questions, *e.keywords, e.answer)
                  for t in tokens(text)]
         accented_hay = " ".join(canonical_syllable(t) for t in words)
@@ -271,35 +285,52 @@ class Engine:
     # -- reading a question
 
     def _correct(self, toks: list[str]) -> list[str]:
-        """Map unknown syllables to the handbook's vocabulary: typos first, then run-together words."""
+        """Map unknown syllables to the handbook's vocabulary: typos first, then run-together words.
+
+        Among the words one edit away, the one that makes a known pair with a neighbour wins ("teu chí"
+        is "tiêu chí", not the more frequent "tư"), then the most frequent.
+        """
         out: list[str] = []
-        for t in toks:
+        for n, t in enumerate(toks):
             if t in self._vocab_set or t in _STOP_FOLDED or t[0].isdigit() or len(t) < 3:
                 out.append(t)
                 continue
-            fixed = self._nearest(t)
-            if fixed is not None:
-                out.append(fixed)
+            candidates = self._near_words(t)
+            if candidates:
+                prev = out[-1] if out else None
+                nxt = toks[n + 1] if n + 1 < len(toks) else None
+                out.append(min(candidates, key=lambda c: (
+                    c[1], -(f"{prev}_{c[0]}" in self._idf or f"{c[0]}_{nxt}" in self._idf),
+                    -self._freq[c[0]], c[0]))[0])
                 continue
             out.extend(self._split(t) or [t])
         return out
 
     def _nearest(self, t: str) -> str | None:
         """Return the most frequent vocabulary word within one edit (two for long words), if any."""
+        candidates = self._near_words(t)
+        if not candidates:
+            return None
+        return min(candidates, key=lambda c: (c[1], -self._freq[c[0]], c[0]))[0]
+
+    def _near_words(self, t: str) -> list[tuple[str, int]]:
+        """Vocabulary words within one edit of a syllable (two for long words), with their distance."""
         if t in self._nearest_cache:
             return self._nearest_cache[t]
-        found = self._search_nearest(t)
+        limit = 1 if len(t) <= 6 else 2
+        found = [(m[0], int(m[1])) for m in
+                 process.extract(t, self._vocab, scorer=OSA.distance, score_cutoff=limit, limit=None)]
         if len(self._nearest_cache) < 50_000:  # bounded: typed words are not a fixed set
             self._nearest_cache[t] = found
         return found
 
-    def _search_nearest(self, t: str) -> str | None:
-        limit = 1 if len(t) <= 6 else 2
-        matches = process.extract(t, self._vocab, scorer=OSA.distance, score_cutoff=limit, limit=None)
-        if not matches:
-            return None
-        best = min(matches, key=lambda m: (m[1], -self._freq[m[0]], m[0]))
-        return best[0]
+    def _fix_abbreviation(self, t: str) -> str:
+        """Return the abbreviation a mistyped one stands for ("pgbdpl" → "pbgdpl"), else the token."""
+        if (len(t) < 4 or t in self._vocab_set or t in self.lexicon.abbreviations or t[0].isdigit()
+                or t in _STOP_FOLDED):
+            return t
+        hit = process.extractOne(t, self._abbreviation_keys, scorer=OSA.distance, score_cutoff=1)
+        return hit[0] if hit else t
 
     def _split(self, t: str) -> list[str] | None:
         for k in range(2, len(t) - 1):
@@ -313,7 +344,8 @@ class Engine:
         text = clean(question)[:MAX_QUESTION_CHARS]
         reading = reading or self.reader.read(text)
         rest, refs = split_document_reference(reading.folded)
-        raw = self.lexicon.expand(folded_tokens(rest))
+        raw = self.lexicon.expand([self._fix_abbreviation(t) for t in folded_tokens(rest)])
+        reading = self._reread_corrected(reading)
         return Query(
             text=text,
             toks=self.lexicon.expand(self._correct(raw)),
@@ -321,6 +353,22 @@ class Engine:
             refs=self.lexicon.expand(folded_tokens(refs)),
             reading=reading,
         )
+
+    def _reread_corrected(self, reading: Reading) -> Reading:
+        """Read the regime and the criteria again from the corrected words: "quết định mới" still names
+        the rules in force, "chỉ tiu 4.3" still names indicator 4.3."""
+        toks = folded_tokens(reading.folded)
+        corrected = self._correct(toks)
+        if corrected == toks:
+            return reading
+        fixed = " ".join(corrected)
+        if reading.regime.regime is None and not reading.regime.comparison:
+            regime = read_regime(fixed, reading.documents, reading.years)
+            if regime.regime is not None:
+                reading = replace(reading, regime=regime)
+        if not reading.refs:
+            reading = replace(reading, refs=criterion_refs(fixed))
+        return reading
 
     # -- answering
 
@@ -356,7 +404,7 @@ class Engine:
         result, confidence = self._decide(q)
         parts = self._parts(text)
         if len(parts) > 1:
-            result = self._best_of_parts(result, confidence, parts)
+            result = self._best_of_parts(result, confidence, parts, reading.regime)
         if unnamed is not None and result.found:
             result = replace(result, notice=unnamed.notice)
         return self._annotate(result, reading)
@@ -448,7 +496,7 @@ class Engine:
         reading = q.reading
         regime, named = reading.regime.regime, reading.regime.named
         allowed, exact = self._allowed(reading)
-        ranked = self.rank(q, allowed)
+        ranked = self.rank(q, allowed, exact)
         if not ranked:
             return Result(q.text, Outcome.NO_MATCH, None, 0.0, (), regime, regime_named=named), 0.0
         top = ranked[0]
@@ -543,16 +591,17 @@ class Engine:
                 out.update(found)
         return out
 
-    def _best_of_parts(self, whole: Result, whole_confidence: float, parts: list[str]) -> Result:
+    def _best_of_parts(self, whole: Result, whole_confidence: float, parts: list[str],
+                       whole_regime: RegimeReading) -> Result:
         """Answer a long message by its best part; the other parts' answers become suggestions."""
         results: list[tuple[float, int, Result]] = [(whole_confidence + 0.02, 0, whole)]
         for n, part in enumerate(parts, start=1):
             q = self.read(part)
             if not any(t not in _STOP_FOLDED for t in q.toks):
                 continue
-            if q.reading.regime.regime is None and whole.regime is not None:
+            if q.reading.regime.regime is None and whole_regime.regime is not None:
                 # A part inherits the regime the whole message names ("năm 2023 … hồ sơ gồm gì").
-                q = self.read(part, replace(q.reading, regime=self.reader.read(whole.question).regime))
+                q = self.read(part, replace(q.reading, regime=whole_regime))
             r, c = self._decide(q)
             results.append((c, n, r))
         answered = [x for x in results if x[2].found]
@@ -638,8 +687,12 @@ class Engine:
                 known += weight
         return known / total if total else 0.0
 
-    def rank(self, q: Query, allowed: set[int] | None = None) -> list[Candidate]:
-        """Score the entries that share a term with the question or resemble one of its phrasings."""
+    def rank(self, q: Query, allowed: set[int] | None = None, exact: bool = False) -> list[Candidate]:
+        """Score the entries that share a term with the question or resemble one of its phrasings.
+
+        `allowed` limits the entries that may answer; when `exact` (the question names an indicator or a
+        plan item) every allowed entry is scored, however few words it shares with the question.
+        """
         q_terms: Counter[str] = Counter(t for t in self._terms(q.toks) if t in self._idf)
         for t in self._terms(q.refs):
             if t in self._idf:
@@ -661,13 +714,12 @@ class Engine:
                       if has_diacritics(q.text) else set())
         # Only the strongest lexical matches (and every close phrasing) can win: score those fully.
         strongest = sorted(lexical, key=lexical.__getitem__, reverse=True)[:MAX_CANDIDATES]
-        pool = set(strongest) | set(fuzzy)
-        if allowed is not None:
-            pool = allowed
         reading = q.reading
-        hinted = reading.regime.regime if not reading.regime.comparison else None
         favoured = self._favoured(reading)
-        pool |= favoured if allowed is None else set()
+        pool = set(strongest) | set(fuzzy) | favoured
+        if allowed is not None:
+            pool = set(allowed) if exact else pool & allowed
+        hinted = reading.regime.regime if not reading.regime.comparison else None
         out: list[Candidate] = []
         for i in pool:
             lex = self.w.lexical * lexical.get(i, 0.0) / q_weight if q_weight > 0 else 0.0
@@ -680,7 +732,12 @@ class Engine:
             if i in favoured:
                 score += self.w.ref_bonus
             r = self._regime[entry.id]
-            if hinted is not None and r is not Regime.NONE and r is not hinted and not entry.both_regimes:
+            plan_named = "Kế hoạch" in reading.documents and "Kế hoạch" in self._cites[i]
+            # A plan built on QĐ 25 speaks of QĐ 25's criteria: the other regime's entries when a
+            # question hints at QĐ 27, unless it names the plan.
+            r_criteria = self._ref_regime[entry.id]
+            if (hinted is not None and r_criteria is not Regime.NONE and r_criteria is not hinted
+                    and not entry.both_regimes and not plan_named):
                 score *= self.w.hinted_regime_factor
             elif r is Regime.NONE and "Kế hoạch" not in reading.documents and (
                     reading.documents or reading.regime.named):
