@@ -95,14 +95,14 @@ _BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _KnowledgeLoader(_BASE_LOADER):  # type: ignore[misc,valid-type]
-    """A safe loader that turns an impossible date into a located YAML error, not a traceback."""
+    """The safe loader, with impossible dates (2026-02-31) reported at their line like other errors."""
 
-    def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
         try:
             return super().construct_yaml_timestamp(node)
         except ValueError as exc:
             raise yaml.constructor.ConstructorError(
-                None, None, f"impossible date {node.value!r} ({exc})", node.start_mark) from exc
+                None, None, f"invalid date {node.value!r}: {exc}", node.start_mark) from None
 
 
 _KnowledgeLoader.add_constructor("tag:yaml.org,2002:timestamp", _KnowledgeLoader.construct_yaml_timestamp)

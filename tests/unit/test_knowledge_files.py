@@ -29,7 +29,7 @@ def test_an_impossible_date_is_a_located_error_not_a_traceback(tmp_path):
     f.write_text("documents:\n  - id: x\n    name: n\n    title: t\n    issuer: i\n    issued: 2022-13-45\n",
                  encoding="utf-8")
     problems = validate_files([f])
-    assert len(problems) == 1 and problems[0].line == 6 and "impossible date" in problems[0].message
+    assert len(problems) == 1 and problems[0].line == 6 and "invalid date" in problems[0].message
 
 
 def test_the_shipped_files_are_valid():
