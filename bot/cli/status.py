@@ -20,6 +20,7 @@ from knowledge.loader import InvalidKnowledge
 HEALTH_TIMEOUT = 10.0  # seconds for the database; a container's health check gives up soon after
 LISTENER_TIMEOUT = 2.0
 SET, NOT_SET = "đã đặt", "chưa đặt"
+NO_ENV_FILE = "không có trong thư mục này (chỉ dùng biến môi trường)"
 
 
 def info(as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False) -> None:
@@ -33,6 +34,7 @@ def info(as_json: Annotated[bool, typer.Option("--json", help="One JSON object."
     lines = [
         f"tcpl-bot {facts['version']}",
         f"Thư mục dữ liệu:     {facts['data_dir']}  (TCPL_DATA_DIR)",
+        f"Tệp .env:            {facts['env_file'] or NO_ENV_FILE}",
         f"Cơ sở dữ liệu:       {facts['database']}",
         f"Nhật ký:             {facts['log_file']}",
         f"Sổ tay:              {facts['knowledge']['handbook']}",
@@ -68,6 +70,8 @@ def describe(settings: Settings) -> dict:  # type: ignore[type-arg]
     return {
         "version": _version(),
         "data_dir": str(settings.data_dir),
+        # Settings also come from a .env file in the folder the command runs in: say whether one was.
+        "env_file": str(Path(".env").resolve()) if Path(".env").is_file() else None,
         "database": database,
         "log_file": str(settings.log_file),
         "knowledge": {"handbook": str(settings.handbook_dir), "plan": str(settings.plan_path),
