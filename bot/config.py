@@ -6,7 +6,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from platformdirs import user_data_path
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from knowledge.deadlines import DEFAULT_POLICY_PATH
@@ -72,7 +72,7 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(v)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {v!r}") from exc
+            raise ValueError("unknown time zone (an IANA name, e.g. Asia/Ho_Chi_Minh)") from exc
         return v
 
     @field_validator("telegram_token", "webhook_secret", "zalo_token", "zalo_webhook_secret", mode="before")
@@ -134,3 +134,22 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+
+ENV_PREFIX = "TCPL_"
+
+
+def settings_problems(exc: Exception) -> list[str]:
+    """Describe invalid settings one per line, naming each variable and never printing a value.
+
+    pydantic's own text shows the input, and for a check across settings the input is every
+    setting, secrets included; only the location and the reason are kept here.
+    """
+    if not isinstance(exc, ValidationError):
+        return [type(exc).__name__]
+    lines = []
+    for error in exc.errors(include_url=False, include_input=False, include_context=False):
+        reason = str(error["msg"]).removeprefix("Value error, ")
+        loc = error["loc"]
+        lines.append(f"{ENV_PREFIX}{str(loc[0]).upper()}: {reason}" if loc else reason)
+    return lines

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import IntEnum
@@ -29,9 +30,15 @@ MSG_TOO_LONG = (
     "Tin nhắn dài {n} ký tự, quá dài để xử lý. Bạn hãy gửi một câu hỏi ngắn gọn "
     "(dưới {limit} ký tự)."
 )
+MSG_FAILED = (
+    "Xin lỗi, tôi gặp lỗi khi xử lý tin nhắn này. Bạn hãy thử lại sau ít phút; nếu vẫn lỗi, "
+    "xin báo quản trị viên của Sở Tư pháp."
+)
 MSG_ASK_WHAT = "Bạn hãy gõ câu hỏi sau lệnh, ví dụ: /hoi điều kiện công nhận đạt chuẩn là gì"
 
 CommandHandler = Callable[[Incoming, str], Awaitable[list[Reply]]]
+
+log = logging.getLogger(__name__)
 
 
 class Audience(IntEnum):
@@ -122,7 +129,15 @@ class Conversation:
         return "\n\n".join(blocks)
 
     async def handle(self, msg: Incoming) -> list[Reply]:
-        """Answer one incoming message or choice."""
+        """Answer one incoming message or choice; every input gets a reply, a failure an apology."""
+        try:
+            return await self._handle(msg)
+        except Exception:
+            # A bug or an unavailable database must not leave the official without an answer.
+            log.exception("error while answering a %s message from user %s", msg.platform, msg.user_id)
+            return [Reply(text=MSG_FAILED)]
+
+    async def _handle(self, msg: Incoming) -> list[Reply]:
         if msg.choice is not None:
             return await self._choice(msg)
         text = msg.text.strip()

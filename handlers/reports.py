@@ -27,6 +27,7 @@ STATUS_TEXT = {DONE: "Hoàn thành", IN_PROGRESS: "Đang thực hiện", BLOCKED
 
 MSG_REPORT_HOW = "Cách dùng: /baocao [mã nhiệm vụ] [năm], ví dụ: /baocao hoặc /baocao ii-1 2026"
 MSG_DATE_HOW = "Cách dùng: /{cmd} <mã nhiệm vụ> <ngày dd/mm/yyyy>, ví dụ: /{cmd} ii-6 15/03/2027"
+_YEAR = re.compile(r"^20[0-9]{2}$")  # ASCII digits only: "²²²²".isdigit() is true
 MSG_NO_SUCH_DAY = "Ngày không hợp lệ: {text} không có trên lịch."
 MSG_NOT_A_DAY = "Ngày không hợp lệ: «{text}». Hãy viết ngày theo dạng dd/mm/yyyy, ví dụ 15/03/2027."
 _DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$|^(\d{4})-(\d{2})-(\d{2})$")
@@ -183,7 +184,7 @@ class Reports:
         task_id: str | None = None
         year = self.clock.now().astimezone(self.tz).year
         for part in args.split():
-            if part.isdigit() and len(part) == 4:
+            if _YEAR.match(part):
                 year = int(part)
             elif part.lower() in self.plan.tasks:
                 task_id = part.lower()

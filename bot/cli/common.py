@@ -19,7 +19,7 @@ from typing import NoReturn
 import typer
 
 from bot.clock import SystemClock
-from bot.config import Settings
+from bot.config import Settings, settings_problems
 from bot.wiring import load_all, load_checked
 from knowledge.loader import InvalidKnowledge, Knowledge
 
@@ -58,9 +58,11 @@ def fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:
 def settings_or_exit() -> Settings:
     try:
         return Settings()
-    except Exception as exc:  # pydantic's message names the bad variable, never a secret's value
-        typer.echo(f"Cấu hình không hợp lệ: {exc}", err=True)
-        raise typer.Exit(2) from exc
+    except Exception as exc:
+        # Each line names the variable and the reason; a value (perhaps a secret) is never printed.
+        for problem in settings_problems(exc):
+            typer.echo(f"Cấu hình không hợp lệ: {problem}", err=True)
+        raise typer.Exit(2) from None
 
 
 def fail_invalid(exc: InvalidKnowledge) -> None:
