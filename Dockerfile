@@ -15,6 +15,7 @@ COPY bot ./bot
 COPY knowledge ./knowledge
 COPY handlers ./handlers
 COPY storage ./storage
+COPY web ./web
 RUN pip install --no-deps .
 
 # Run stage: slim, non-root, data on a volume.
@@ -27,8 +28,8 @@ ENV PATH=/venv/bin:$PATH \
 USER 10001
 WORKDIR /data
 VOLUME ["/data"]
-# Telegram's and Zalo's webhooks (TCPL_WEBHOOK_PORT, TCPL_ZALO_WEBHOOK_PORT).
-EXPOSE 8443 8444
+# Telegram's and Zalo's webhooks (TCPL_WEBHOOK_PORT, TCPL_ZALO_WEBHOOK_PORT), the dashboard (TCPL_WEB_PORT).
+EXPOSE 8443 8444 8080
 HEALTHCHECK --interval=30s --timeout=20s --start-period=60s --retries=3 CMD ["tcpl", "health"]
 # Serves the configured platforms; refuses to start on an invalid handbook or plan. Without a token
 # and without a terminal (no -it) it stops at once with one line saying what to set.

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from bot.config import Settings
 from knowledge.loader import PlanData
+from storage.dashboard import DashboardReads
 from storage.db import make_engine, make_sessionmaker, redact, upgrade
 from storage.records import AgencyRecord
 from storage.repositories import AgencyStore, InviteStore, MemberStore, QuestionLog, UpdateLog
@@ -19,6 +20,7 @@ from storage.tracking import (
     ShownChoicesStore,
     TaskDateStore,
 )
+from storage.web import WebAccessStore
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,8 @@ class Stores:
     outbox: OutboxStore
     pending: PendingInputStore
     choices: ShownChoicesStore
+    web: WebAccessStore
+    dashboard: DashboardReads
 
 
 def agency_records(plan: PlanData) -> list[AgencyRecord]:
@@ -54,7 +58,7 @@ async def open_stores(settings: Settings, plan: PlanData) -> AsyncIterator[Store
         stores = Stores(AgencyStore(sessions), MemberStore(sessions), InviteStore(sessions),
                         UpdateLog(sessions), QuestionLog(sessions), OccurrenceStore(sessions),
                         TaskDateStore(sessions), OutboxStore(sessions), PendingInputStore(sessions),
-                        ShownChoicesStore(sessions))
+                        ShownChoicesStore(sessions), WebAccessStore(sessions), DashboardReads(sessions))
         await stores.agencies.sync(agency_records(plan))
         try:
             yield stores

@@ -79,8 +79,7 @@ def describe(settings: Settings) -> dict:  # type: ignore[type-arg]
                       "reminder_policy": str(settings.reminder_policy_path)},
         "timezone": settings.timezone,
         "platforms": platforms,
-        # The dashboard's public address, once the dashboard exists (TCPL_WEB_URL).
-        "dashboard_url": getattr(settings, "web_url", None),
+        "dashboard_url": settings.dashboard_url(),
     }
 
 
@@ -164,18 +163,20 @@ async def check_database(settings: Settings) -> Check:
 
 
 def check_listeners(settings: Settings) -> list[Check]:
-    """Check that this instance's webhook servers accept connections (in webhook mode only)."""
+    """Check that this instance's webhook servers and dashboard accept connections (when configured)."""
     wanted = []
     if settings.telegram_token is not None and settings.webhook_url:
-        wanted.append(("Telegram", settings.webhook_listen, settings.webhook_port))
+        wanted.append(("webhook Telegram", settings.webhook_listen, settings.webhook_port))
     if settings.zalo_token is not None and settings.zalo_webhook_url:
-        wanted.append(("Zalo", settings.zalo_webhook_listen, settings.zalo_webhook_port))
+        wanted.append(("webhook Zalo", settings.zalo_webhook_listen, settings.zalo_webhook_port))
+    if settings.web_port:
+        wanted.append(("trang theo dõi", settings.web_listen, settings.web_port))
     checks = []
     for name, listen, port in wanted:
         host = "127.0.0.1" if listen in ("", "0.0.0.0", "::") else listen
         try:
             with socket.create_connection((host, port), timeout=LISTENER_TIMEOUT):
-                checks.append(Check(True, f"Webhook {name}: đang nghe ở cổng {port}"))
+                checks.append(Check(True, f"Cổng {name}: đang nghe ở {port}"))
         except OSError:
-            checks.append(Check(False, f"Webhook {name}: không có gì nghe ở {host}:{port} (bot chưa chạy?)"))
+            checks.append(Check(False, f"Cổng {name}: không có gì nghe ở {host}:{port} (bot chưa chạy?)"))
     return checks

@@ -97,15 +97,20 @@ def test_compose_runs_two_webhook_instances_with_health_checks_and_restart_polic
     assert {"80:80", "443:443"} <= set(services["proxy"]["ports"])
 
 
-def test_the_proxy_sends_each_webhook_to_both_instances_on_the_port_they_listen_on():
+def test_the_proxy_sends_each_path_to_both_instances_on_the_port_they_listen_on():
     env = compose()["services"][BOTS[0]]["environment"]
     caddyfile = CADDYFILE.read_text(encoding="utf-8")
-    for path, port in (("/telegram", env["TCPL_WEBHOOK_PORT"]), ("/zalo", env["TCPL_ZALO_WEBHOOK_PORT"])):
-        block = re.search(rf"handle {path} \{{(.*?)\n\t\}}", caddyfile, re.DOTALL)
+    routes = (("/telegram ", env["TCPL_WEBHOOK_PORT"]), ("/zalo ", env["TCPL_ZALO_WEBHOOK_PORT"]),
+              ("", env["TCPL_WEB_PORT"]))  # the dashboard: everything else
+    exposed = set(re.findall(r"\d+", re.search(r"^EXPOSE (.*)$", DOCKERFILE.read_text(encoding="utf-8"),
+                                                re.MULTILINE).group(1)))  # type: ignore[union-attr]
+    for path, port in routes:
+        block = re.search(rf"\thandle {path}\{{(.*?)\n\t\}}", caddyfile, re.DOTALL)
         assert block, f"no 'handle {path}' block in the Caddyfile"
         upstreams = re.search(r"reverse_proxy ([^{\n]+)", block.group(1))
         assert upstreams and set(upstreams.group(1).split()) == {f"{bot}:{port}" for bot in BOTS}
-    assert re.search(r"EXPOSE .*\b8443\b.*\b8444\b", DOCKERFILE.read_text(encoding="utf-8"))
+        assert port in exposed and port in compose()["services"][BOTS[0]]["expose"]
+    assert env["TCPL_WEB_URL"].startswith("https://") and env["TCPL_WEB_LISTEN"] == "0.0.0.0"
 
 
 def test_env_example_documents_every_setting_and_nothing_else():

@@ -121,7 +121,7 @@ def test_the_images_install_steps_work_in_a_fresh_environment(tmp_path):
     for args in (["validate"], ["db", "upgrade"], ["health"]):
         out = tcpl(*args)
         assert out.returncode == 0, f"tcpl {' '.join(args)}: {out.stdout[-2000:]} {out.stderr[-2000:]}"
-    imported = subprocess.run([str(venv / "bin" / "python"), "-c", "import bot.app, bot.cli.status"],
+    imported = subprocess.run([str(venv / "bin" / "python"), "-c", "import bot.app, bot.cli.status, web.app"],
                               env=env, capture_output=True, text=True, timeout=120, check=False)
     assert imported.returncode == 0, imported.stderr[-3000:]
     # The image's command with no token and no terminal: one line, a non-zero exit, no restart loop.
