@@ -177,6 +177,11 @@ class Engine:
         # The regime whose criteria an entry is about: its document's, or for a plan built on a decision,
         # that decision's ("giải pháp cho tiêu chí 1" of the plan is QĐ 25's criterion 1).
         self._ref_regime = {e.id: self._criteria_regime(e) for e in self.entries}
+        # The entries a question that names a regime may be answered from: that regime's, those tied to
+        # neither, and those about both (a comparison, the replacement itself).
+        self._of_regime = {r: frozenset(i for i, e in enumerate(self.entries)
+                                        if self._regime[e.id] in (r, Regime.NONE) or e.both_regimes)
+                           for r in Regime}
         self._by_ref: dict[tuple[Regime, int, int | None], list[int]] = defaultdict(list)
         self._by_item: dict[str, int] = {}
         for i, e in enumerate(self.entries):
@@ -249,7 +254,7 @@ class Engine:
         # Each term's BM25 contribution to each entry, computed once as one row of a matrix: a question
         # only adds up the rows of its terms (a long message has a hundred terms; numpy keeps it quick).
         self._row = {t: r for r, t in enumerate(self._idf)}
-        self._weights = np.zeros((len(self._row), n_docs), dtype=np.float64)
+        self._weights = np.zeros((len(self._row), n_docs), dtype=np.float32)
         k1, b = self.w.k1, self.w.b
         for i, tf in enumerate(self._tf):
             for t, c in tf.items():
@@ -547,9 +552,8 @@ class Engine:
             if hits:
                 allowed, exact = hits, True
         if reading.regime.named and reading.regime.regime is not None and not reading.regime.comparison:
-            keep = {i for i, e in enumerate(self.entries)
-                    if self._regime[e.id] in (reading.regime.regime, Regime.NONE) or e.both_regimes}
-            allowed = keep if allowed is None else (allowed & keep) or allowed
+            keep = self._of_regime[reading.regime.regime]
+            allowed = set(keep) if allowed is None else (allowed & keep) or allowed
         return allowed, exact
 
     def _regimes_for(self, reading: Reading) -> tuple[Regime, ...]:
@@ -703,7 +707,7 @@ class Engine:
         lexical: dict[int, float] = {}
         if q_terms:
             rows = [self._row[t] for t in q_terms]
-            sums = np.asarray(list(q_terms.values()), dtype=np.float64) @ self._weights[rows]
+            sums = np.asarray(list(q_terms.values()), dtype=np.float32) @ self._weights[rows]
             lexical = {int(i): float(sums[i]) for i in np.flatnonzero(sums)}
         fuzzy: dict[int, float] = defaultdict(float)
         for _, score, idx in process.extract(" ".join(sorted(q.toks + q.refs)), self._phrasings,
