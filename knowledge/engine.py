@@ -25,7 +25,6 @@ from knowledge.query import (
     CriterionRef,
     Reader,
     Reading,
-    RegimeReading,
     criterion_refs,
     read_regime,
     split_document_reference,
@@ -409,7 +408,7 @@ class Engine:
         result, confidence = self._decide(q)
         parts = self._parts(text)
         if len(parts) > 1:
-            result = self._best_of_parts(result, confidence, parts, reading.regime)
+            result = self._best_of_parts(result, confidence, parts, reading)
         if unnamed is not None and result.found:
             result = replace(result, notice=unnamed.notice)
         return self._annotate(result, reading)
@@ -596,16 +595,13 @@ class Engine:
         return out
 
     def _best_of_parts(self, whole: Result, whole_confidence: float, parts: list[str],
-                       whole_regime: RegimeReading) -> Result:
+                       whole_reading: Reading) -> Result:
         """Answer a long message by its best part; the other parts' answers become suggestions."""
         results: list[tuple[float, int, Result]] = [(whole_confidence + 0.02, 0, whole)]
         for n, part in enumerate(parts, start=1):
-            q = self.read(part)
+            q = self.read(part, self.reader.read_part(part, whole_reading))
             if not any(t not in _STOP_FOLDED for t in q.toks):
                 continue
-            if q.reading.regime.regime is None and whole_regime.regime is not None:
-                # A part inherits the regime the whole message names ("năm 2023 … hồ sơ gồm gì").
-                q = self.read(part, replace(q.reading, regime=whole_regime))
             r, c = self._decide(q)
             results.append((c, n, r))
         answered = [x for x in results if x[2].found]
@@ -704,11 +700,11 @@ class Engine:
         q_weight = sum(self._idf[t] * c for t, c in q_terms.items())
         if q_weight <= 0 and not allowed:
             return []
-        lexical: dict[int, float] = {}
         if q_terms:
             rows = [self._row[t] for t in q_terms]
-            sums = np.asarray(list(q_terms.values()), dtype=np.float32) @ self._weights[rows]
-            lexical = {int(i): float(sums[i]) for i in np.flatnonzero(sums)}
+            lexical = np.asarray(list(q_terms.values()), dtype=np.float32) @ self._weights[rows]
+        else:
+            lexical = np.zeros(len(self.entries), dtype=np.float32)
         fuzzy: dict[int, float] = defaultdict(float)
         for _, score, idx in process.extract(" ".join(sorted(q.toks + q.refs)), self._phrasings,
                                              scorer=fuzz.ratio, limit=40, score_cutoff=30):
@@ -717,16 +713,18 @@ class Engine:
         accented_q = ({canonical_syllable(t) for t in tokens(q.text)}
                       if has_diacritics(q.text) else set())
         # Only the strongest lexical matches (and every close phrasing) can win: score those fully.
-        strongest = sorted(lexical, key=lexical.__getitem__, reverse=True)[:MAX_CANDIDATES]
+        k = min(MAX_CANDIDATES, len(self.entries))
+        top = np.argpartition(-lexical, k - 1)[:k]
+        strongest = {int(i) for i in top if lexical[i] > 0}
         reading = q.reading
         favoured = self._favoured(reading)
-        pool = set(strongest) | set(fuzzy) | favoured
+        pool = strongest | set(fuzzy) | favoured
         if allowed is not None:
             pool = set(allowed) if exact else pool & allowed
         hinted = reading.regime.regime if not reading.regime.comparison else None
         out: list[Candidate] = []
         for i in pool:
-            lex = self.w.lexical * lexical.get(i, 0.0) / q_weight if q_weight > 0 else 0.0
+            lex = self.w.lexical * float(lexical[i]) / q_weight if q_weight > 0 else 0.0
             score = lex + self.w.fuzzy * fuzzy.get(i, 0.0)
             if accented_q:
                 score += self.w.accent_bonus * len(accented_q & self._accented[i]) / len(accented_q)
