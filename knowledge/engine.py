@@ -449,7 +449,9 @@ class Engine:
         reading = q.reading
         assert reading.situation is not None
         named = reading.regime.named
-        regime = reading.regime.regime if named else None
+        # Said outright ("năm 2023", "QĐ 25", "theo quy định cũ"): that regime; else the rules in force first.
+        explicit = reading.regime.regime is not None and not reading.regime.hint
+        regime = reading.regime.regime if explicit else None
         regime = regime or Regime.QD27
         rules = self.recognition.get(regime)
         entry = self.handbook.entries.get(rules.entry) if rules else None
@@ -457,7 +459,7 @@ class Engine:
             return Result(q.text, Outcome.NO_MATCH, None, 0.0, (), regime)
         verdict = judge(reading.situation, regime, self.recognition)
         previous = previous_verdict = None
-        if not named and regime is Regime.QD27 and Regime.QD25 in self.recognition:
+        if not explicit and Regime.QD25 in self.recognition:
             previous = self.handbook.entries.get(self.recognition[Regime.QD25].entry)
             previous_verdict = judge(reading.situation, Regime.QD25, self.recognition)
         return Result(q.text, Outcome.ANSWER, entry, 1.0, (), reading.regime.regime, regime_named=named,

@@ -141,6 +141,7 @@ class RegimeReading:
     named: bool  # a document or an assessment year names it: a hard constraint, not a hint
     comparison: bool  # the question compares the two regimes
     transition: bool  # it asks about 2025, whose handling is not confirmed
+    hint: bool = False  # only the district named as an actor suggests it: a ranking hint, not a choice
 
 
 def named_documents(folded: str) -> frozenset[str]:
@@ -183,7 +184,7 @@ def read_regime(folded: str, documents: frozenset[str], named_years: Iterable[in
     if transition:
         return RegimeReading(None, False, comparison, True)
     if _DISTRICT.search(folded):
-        return RegimeReading(Regime.QD25, False, comparison, False)
+        return RegimeReading(Regime.QD25, False, comparison, False, hint=True)
     return RegimeReading(None, False, comparison, False)
 
 

@@ -234,3 +234,8 @@ def test_a_long_question_gets_its_main_answer_and_suggestions_for_the_rest(engin
 def test_a_result_that_is_not_an_answer_is_declined_for_other_sources(engine):
     r = engine.ask("asdfgh qwerty zxcv")
     assert r.declined and not r.found
+
+
+def test_a_situation_under_the_old_rules_said_in_words_is_judged_by_them_alone(engine):
+    r = engine.ask("theo quy định cũ xã em được 78 điểm thì có đạt không")
+    assert r.entry.id == "qd25-dieu-kien" and r.previous is None and "80 điểm" in r.verdict.text
