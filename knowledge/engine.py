@@ -59,7 +59,10 @@ _ASKS_WHO = re.compile(r"\bai\b")
 # A question about the plan or an agency's tasks, as opposed to one about the rules.
 _ASKS_ABOUT_TASKS = re.compile(
     r"\b(?:ke\s*hoach|kh|nhiem\s*vu|giao|chu\s*tri|phoi\s*hop|trach\s*nhiem|vai\s*tro|lam\s*gi|viec\s*gi)\b")
-_PARTS = re.compile(r"[?;!\n]+|(?<=\D)\.\s+|\s+(?:con|them\s*nua|ngoai\s*ra|voi\s*lai|tiện\s*thể)\s+")
+_PARTS = re.compile(r"[?;!\n]+|\.\s+|\s+(?:them\s*nua|ngoai\s*ra|voi\s*lai|tien\s*the)\s+")
+# The part of a long message that asks something, as opposed to the context before it.
+_ASKS = re.compile(r"\?|\b(?:gi|nao|khong|ko|chua|bao\s*nhieu|bn|may|ai|the\s*nao|ntn|sao|khi\s*nao|dau|"
+                   r"co\s*phai|hay\s*la|duoc\s*khong)\b")
 
 
 class Outcome(StrEnum):
@@ -135,6 +138,7 @@ class Weights:
     coverage_weight: float = 0.2
     bigram_weight: float = 0.4
     ambiguity_ratio: float = 0.995
+    context_penalty: float = 0.2  # a part of a long message that asks nothing
     suggestion_ratio: float = 0.85
 
 
@@ -605,6 +609,8 @@ class Engine:
             if not any(t not in _STOP_FOLDED for t in q.toks):
                 continue
             r, c = self._decide(q)
+            if not _ASKS.search(q.reading.folded):
+                c -= self.w.context_penalty  # context ("xã em mới sáp nhập…"), not what is asked
             results.append((c, n, r))
         answered = [x for x in results if x[2].found]
         if not answered:
@@ -627,7 +633,11 @@ class Engine:
             start = m.end()
         pieces.append(text[start:])
         parts = [p.strip(" ,.:-") for p in pieces if len(folded_tokens(p)) >= 3]
-        return parts[:MAX_PARTS] if len(parts) > 1 else [text]
+        if len(parts) < 2:
+            return [text]
+        # The parts that ask come first: a message usually starts with its context.
+        parts.sort(key=lambda p: not _ASKS.search(fold(p)))
+        return parts[:MAX_PARTS]
 
     def _annotate(self, result: Result, reading: Reading) -> Result:
         """Add the previous rule to an unverified current answer, and what the handbook lacks."""
