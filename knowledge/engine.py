@@ -295,8 +295,8 @@ class Engine:
     def _correct(self, toks: list[str]) -> list[str]:
         """Map unknown syllables to the handbook's vocabulary: typos first, then run-together words.
 
-        Among the words one edit away, the one that makes a known pair with a neighbour wins ("teu chí"
-        is "tiêu chí", not the more frequent "tư"), then the most frequent.
+        Among the words one edit away, the one that makes the commonest known pair with a neighbour wins
+        ("chỉ teu" is "chỉ tiêu", not the more frequent "tư"), then the most frequent.
         """
         out: list[str] = []
         for n, t in enumerate(toks):
@@ -308,11 +308,14 @@ class Engine:
                 prev = out[-1] if out else None
                 nxt = toks[n + 1] if n + 1 < len(toks) else None
                 out.append(min(candidates, key=lambda c: (
-                    c[1], -(f"{prev}_{c[0]}" in self._idf or f"{c[0]}_{nxt}" in self._idf),
-                    -self._freq[c[0]], c[0]))[0])
+                    c[1], self._pair_rarity(prev, c[0], nxt), -self._freq[c[0]], c[0]))[0])
                 continue
             out.extend(self._split(t) or [t])
         return out
+
+    def _pair_rarity(self, prev: str | None, word: str, nxt: str | None) -> float:
+        """How rare the commonest pair a word makes with its neighbours is (infinite: it makes none)."""
+        return min(self._idf.get(f"{prev}_{word}", math.inf), self._idf.get(f"{word}_{nxt}", math.inf))
 
     def _nearest(self, t: str) -> str | None:
         """Return the most frequent vocabulary word within one edit (two for long words), if any."""
