@@ -36,6 +36,8 @@ from knowledge.text import canonical_syllable, clean, fold, folded_tokens, has_d
 MAX_QUESTION_CHARS = 1200  # past this a message is not a question; reading the head is enough
 MAX_PARTS = 3  # a long message is answered by its best part, the others become suggestions
 MAX_CANDIDATES = 40
+MSG_OTHER_STANDARD = ("Câu hỏi này có vẻ về một tiêu chuẩn, danh hiệu hoặc thủ tục khác, không thuộc chuẩn tiếp cận "
+                      "pháp luật. Đề nghị hỏi cơ quan phụ trách lĩnh vực đó.")
 
 # Function words carry no topic; they still count for the fuzzy phrasing score.
 STOPWORDS = frozenset(
@@ -60,6 +62,12 @@ _ASKS_WHO = re.compile(r"\bai\b")
 _ASKS_ABOUT_TASKS = re.compile(
     r"\b(?:ke\s*hoach|kh|nhiem\s*vu|giao|chu\s*tri|phoi\s*hop|trach\s*nhiem|vai\s*tro|lam\s*gi|viec\s*gi)\b")
 _PARTS = re.compile(r"[?;!\n]+|\.\s+|\s+(?:them\s*nua|ngoai\s*ra|voi\s*lai|tien\s*the)\s+")
+# "công nhận liệt sĩ", "đạt chuẩn về thể thao": what follows says which standard or title is meant.
+_STANDARD_OF = re.compile(
+    r"\b(?:cong\s*nhan|dat\s*chuan|tieu\s*chuan|danh\s*hieu|chuan\s*quoc\s*gia|bo\s*tieu\s*chi)\s+"
+    r"(?:ve\s+|cho\s+|cua\s+|la\s+)?([a-z]+)\s+([a-z]+)")
+_NOT_A_STANDARD = frozenset("xa phuong dac thi cap don dat chuan tiep ket ho quyet nam theo cua co khong "
+                            "duoc la va thi can gi nao muc tong dieu".split())
 # The part of a long message that asks something, as opposed to the context before it.
 _ASKS = re.compile(r"\?|\b(?:gi|nao|khong|ko|chua|bao\s*nhieu|bn|may|ai|the\s*nao|ntn|sao|khi\s*nao|dau|"
                    r"co\s*phai|hay\s*la|duoc\s*khong)\b")
@@ -399,6 +407,10 @@ class Engine:
             if near is not None:
                 return Result(text, Outcome.OUT_OF_SCOPE, None, 0.0, (), regime, near.topic, near.pointer,
                               regime_named=named)
+            other = self._other_standard(" ".join(q.toks))  # typos corrected first
+            if other is not None:
+                return Result(text, Outcome.OUT_OF_SCOPE, None, 0.0, (), regime, other, MSG_OTHER_STANDARD,
+                              regime_named=named)
             off = self._off_topic.find(text)
             if off is not None:
                 return Result(text, Outcome.OUT_OF_SCOPE, None, 0.0, (), regime, off, regime_named=named)
@@ -419,6 +431,17 @@ class Engine:
         if unnamed is not None and result.found:
             result = replace(result, notice=unnamed.notice)
         return self._annotate(result, reading)
+
+    def _other_standard(self, words: str) -> str | None:
+        """Return the standard or title a question is about when the handbook does not know it at all
+        ("công nhận liệt sĩ"): sharing "công nhận" or "đạt chuẩn" with the handbook is not enough."""
+        for m in _STANDARD_OF.finditer(words):
+            a, b = m.group(1), m.group(2)
+            if a in _NOT_A_STANDARD or a in _STOP_FOLDED:
+                continue
+            if f"{a}_{b}" not in self._idf:
+                return f"{a} {b}"
+        return None
 
     def _not_held(self, folded: str) -> NotHeld | None:
         toks = tuple(folded_tokens(folded))
