@@ -36,8 +36,8 @@ from knowledge.text import canonical_syllable, clean, fold, folded_tokens, has_d
 MAX_QUESTION_CHARS = 1200  # past this a message is not a question; reading the head is enough
 MAX_PARTS = 3  # a long message is answered by its best part, the others become suggestions
 MAX_CANDIDATES = 40
-MSG_OTHER_STANDARD = ("Câu hỏi này có vẻ về một tiêu chuẩn, danh hiệu hoặc thủ tục khác, không thuộc chuẩn tiếp cận "
-                      "pháp luật. Đề nghị hỏi cơ quan phụ trách lĩnh vực đó.")
+MSG_OTHER_STANDARD = ("Câu hỏi này có vẻ về một tiêu chuẩn, danh hiệu hoặc thủ tục khác, không thuộc chuẩn "
+                      "tiếp cận pháp luật. Đề nghị hỏi cơ quan phụ trách lĩnh vực đó.")
 
 # Function words carry no topic; they still count for the fuzzy phrasing score.
 STOPWORDS = frozenset(

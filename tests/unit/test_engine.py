@@ -243,7 +243,8 @@ def test_a_situation_under_the_old_rules_said_in_words_is_judged_by_them_alone(e
 
 def test_a_standard_or_title_the_handbook_does_not_know_is_declined(engine):
     # No list names these: "công nhận" is shared with the handbook, what follows it is not.
-    for q in ["điều kiện công nhận nghệ nhân ưu tú gồm những gì", "Điều kiện công nhận cựu thanh niên xung phong"]:
+    for q in ["điều kiện công nhận nghệ nhân ưu tú gồm những gì",
+              "Điều kiện công nhận cựu thanh niên xung phong"]:
         a = answer(engine, q)
         assert not a.found and "không thuộc chuẩn tiếp cận pháp luật" in a.reply.text, q
     assert engine.ask("công nhận hòa giải viên thuộc chỉ tiêu nào theo QĐ 27").found
