@@ -160,10 +160,6 @@ class Query:
     refs: list[str]  # tokens of document references ("qd 25 2021")
     reading: Reading
 
-    @property
-    def regime(self) -> Regime | None:
-        return self.reading.regime.regime
-
 
 class Engine:
     """Answers Vietnamese questions typed with or without diacritics from the handbook."""
