@@ -27,9 +27,10 @@ from knowledge.query import (
     Reading,
     criterion_refs,
     read_regime,
+    read_situation,
     split_document_reference,
 )
-from knowledge.recognition import RegimeRules, Verdict, judge
+from knowledge.recognition import RegimeRules, Situation, Verdict, judge
 from knowledge.schema import Confidence, Entry, Regime
 from knowledge.text import canonical_syllable, clean, fold, folded_tokens, has_diacritics, tokens
 
@@ -52,6 +53,7 @@ STOPWORDS = frozenset(
 _STOP_FOLDED = frozenset(fold(w) for w in STOPWORDS)
 
 _YEAR_TOKEN = re.compile(r"^20[12]\d$")
+_WORD = re.compile(r"[a-z]+")  # a folded syllable, where typos are corrected
 # Asking for figures: a place the figures do not cover cannot be answered with others' figures.
 _ASKS_FIGURES = re.compile(
     r"\b(?:bao\s*nhieu|bn)\s*(?:xa|don\s*vi|phuong|%|phan\s*tram)[^.?!]*\bdat\b|\bty\s*le\s*(?:xa\s*)?dat\b"
@@ -302,20 +304,44 @@ class Engine:
         Among the words one edit away, the one that makes the commonest known pair with a neighbour wins
         ("chỉ teu" is "chỉ tiêu", not the more frequent "tư"), then the most frequent.
         """
-        out: list[str] = []
+        return [w for words in self._corrections(toks) for w in words]
+
+    def _corrections(self, toks: list[str]) -> list[list[str]]:
+        """Each syllable's correction: itself, the word it stands for, or the two words run together."""
+        out: list[list[str]] = []
         for n, t in enumerate(toks):
-            if t in self._vocab_set or t in _STOP_FOLDED or t[0].isdigit() or len(t) < 3:
-                out.append(t)
+            if t in self._vocab_set or t in _STOP_FOLDED or t[0].isdigit() or len(t) < 2:
+                out.append([t])
                 continue
-            candidates = self._near_words(t)
-            if candidates:
-                prev = out[-1] if out else None
-                nxt = toks[n + 1] if n + 1 < len(toks) else None
-                out.append(min(candidates, key=lambda c: (
-                    c[1], self._pair_rarity(prev, c[0], nxt), -self._freq[c[0]], c[0]))[0])
-                continue
-            out.extend(self._split(t) or [t])
+            prev = out[-1][-1] if out else None
+            nxt = toks[n + 1] if n + 1 < len(toks) else None
+            best = self._best_correction(t, prev, nxt)
+            out.append([best] if best is not None else self._split(t) or [t])
         return out
+
+    def _best_correction(self, t: str, prev: str | None, nxt: str | None) -> str | None:
+        """The vocabulary word a mistyped syllable most likely stands for, given its neighbours.
+
+        Thumbs rarely miss a word's first letter: among the words one edit away, those come first; then
+        the commonest known pair with a neighbour ("chỉ teu" is "chỉ tiêu", not the more frequent "tư"),
+        then a doubled letter read as a key pressed twice ("nguung"), then frequency. A two-letter
+        syllable ("hiệu lu") is corrected only when the correction makes a known pair with a neighbour:
+        too many two-letter syllables are words of their own.
+        """
+        candidates = self._near_words(t)
+        if not candidates:
+            return None
+        word, _ = min(candidates, key=lambda c: (
+            c[1], c[0][0] != t[0], self._pair_rarity(prev, c[0], nxt), not _undoubled(t, c[0]),
+            -self._freq[c[0]], c[0]))
+        if len(t) < 3 and self._pair_rarity(prev, word, nxt) == math.inf:
+            return None
+        return word
+
+    def _confirmed(self, t: str, prev: str | None, nxt: str | None) -> bool:
+        """Tell whether a mistyped syllable's correction makes a known pair with a neighbour."""
+        word = self._best_correction(t, prev, nxt)
+        return word is not None and self._pair_rarity(prev, word, nxt) < math.inf
 
     def _pair_rarity(self, prev: str | None, word: str, nxt: str | None) -> float:
         """How rare the commonest pair a word makes with its neighbours is (infinite: it makes none)."""
@@ -370,19 +396,33 @@ class Engine:
         )
 
     def _reread_corrected(self, reading: Reading) -> Reading:
-        """Read the regime and the criteria again from the corrected words: "quết định mới" still names
-        the rules in force, "chỉ tiu 4.3" still names indicator 4.3."""
-        toks = folded_tokens(reading.folded)
-        corrected = self._correct(toks)
-        if corrected == toks:
+        """Read the regime, the criteria and a situation again from the corrected words: "quết định mới"
+        still names the rules in force, "chỉ tiu 4.3" still names indicator 4.3, "tổng đim 84" states a
+        total."""
+        spans = list(_WORD.finditer(reading.folded))
+        toks = [m.group(0) for m in spans]
+        # Abbreviations ("ubnd", "ct") are words the reader knows, though the handbook never spells them.
+        corrections = [[t] if t in self.lexicon.abbreviations else c
+                       for t, c in zip(toks, self._corrections(toks), strict=True)]
+        if all(c == [t] for c, t in zip(corrections, toks, strict=True)):
             return reading
-        fixed = " ".join(corrected)
+        # The corrected text keeps its punctuation ("40 %", "8/10"): the situation is read from it.
+        pieces, end = [], 0
+        for m, words in zip(spans, corrections, strict=True):
+            pieces += [reading.folded[end:m.start()], " ".join(words)]
+            end = m.end()
+        fixed = "".join(pieces) + reading.folded[end:]
         if reading.regime.regime is None and not reading.regime.comparison:
             regime = read_regime(fixed, reading.documents, reading.years)
             if regime.regime is not None:
                 reading = replace(reading, regime=regime)
         if not reading.refs:
             reading = replace(reading, refs=criterion_refs(fixed))
+        # A score said "84 đim" is read from the corrected words; a real word the handbook does not use
+        # ("cảnh cáo") may be "corrected" wrongly, so the corrected reading counts only if it says more.
+        corrected = read_situation(fixed, reading.years)
+        if corrected is not None and _facts(corrected) > _facts(reading.situation):
+            reading = replace(reading, situation=corrected)
         return reading
 
     # -- answering
@@ -693,20 +733,29 @@ class Engine:
     def coverage(self, raw: list[str]) -> float:
         """Share of the question's topic words the handbook knows, weighted by rarity.
 
-        Read before typo correction: a word one letter away from the handbook's vocabulary counts
-        half, so "mưa" (rain) does not become "mẫu" (form) and pass for a question on the topic.
+        Read before typo correction: a word one letter away from the handbook's vocabulary counts half,
+        so "mưa" (rain) does not become "mẫu" (form) and pass for a question on the topic; it counts
+        fully when its correction makes a known pair with a neighbour ("tiêu chí" from "teu chí").
         """
         total = known = 0.0
-        for t in raw:
+        for n, t in enumerate(raw):
             if t in _STOP_FOLDED or t[0].isdigit():
                 continue  # numbers (years, article numbers) say nothing about the topic
             if t in self._idf:
                 total += self._idf[t]
                 known += self._idf[t]
-            else:
-                total += self._unknown_idf
-                if len(t) >= 3 and self._nearest(t) is not None:
-                    known += self._unknown_idf / 2
+                continue
+            prev = raw[n - 1] if n else None
+            nxt = raw[n + 1] if n + 1 < len(raw) else None
+            if len(t) >= 3 and self._best_correction(t, prev, nxt) in _STOP_FOLDED:
+                continue  # "khng" is "không": no topic either way
+            total += self._unknown_idf
+            if len(t) < 3:
+                continue
+            if self._confirmed(t, prev, nxt):
+                known += self._unknown_idf  # "chỉ teu": its neighbour says which word was meant
+            elif self._nearest(t) is not None:
+                known += self._unknown_idf / 2
         return known / total if total else 0.0
 
     def bigram_coverage(self, toks: list[str]) -> float:
@@ -806,6 +855,20 @@ class Engine:
         if regime is None and score.get(best.id, 0.0) < self.w.current_ratio * top.score:
             return top, best, None  # the old rule's own words: keep it, and point to the rules in force
         return Candidate(best, top.score), None, top.entry
+
+
+def _facts(s: Situation | None) -> int:
+    """How many of the facts the conditions judge a situation states."""
+    if s is None:
+        return 0
+    scores = (s.total, s.self_score, s.council_score)
+    return sum(x is not None for x in scores) + len(s.shares) + (s.head_disciplined is not None)
+
+
+def _undoubled(typed: str, word: str) -> bool:
+    """Tell whether a word is the typed syllable with one of its doubled letters removed."""
+    return len(typed) == len(word) + 1 and any(
+        typed[i] == typed[i + 1] and typed[:i] + typed[i + 1:] == word for i in range(len(typed) - 1))
 
 
 def _contains(toks: tuple[str, ...], phrase: tuple[str, ...]) -> bool:

@@ -218,7 +218,8 @@ def plan_items(lowered: str) -> tuple[str, ...]:
 _SCORE = r"(\d{1,3}(?:[.,]\d{1,2})?)(?![\d])"
 _POINTS = r"\s*(?:diem|d)\b"
 # A count of people, days or times is not a score ("hội đồng có 12 người").
-_NOT_POINTS = r"(?!\s*(?:%|nguoi|ng\b|thanh\s*vien|ngay|lan|thang|nam\b|xa\b|don\s*vi))"
+# Words after a number that begin with "ng" (người, ngày, nghìn, and their typos) never mean points.
+_NOT_POINTS = r"(?!\s*(?:%|ng|thanh\s*vien|lan|thang|nam\b|xa\b|don\s*vi))"
 _SELF = re.compile(r"\btu\s*(?:cham|danh\s*gia)(?:\s*(?:duoc|dat|la|ra|co|khoang|nam\s*\d{4}))*\s*" + _SCORE
                    + _NOT_POINTS)
 _COUNCIL = re.compile(

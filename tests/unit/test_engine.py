@@ -42,6 +42,24 @@ def test_typos_are_tolerated(engine):
     assert r.found and r.entry.id == "qd25-dieu-kien"
 
 
+@pytest.mark.parametrize("typed, meant", [
+    ("QĐ 27 kác QĐ 25 chỗ nào", "qd27-khac-biet"),  # a dropped letter: "khác", not "mác"
+    ("Hướng dẫn chi tết QĐ 27 nằm ở thông tư số mấy", "tt15-gioi-thieu"),  # "chi tiết": a known pair
+    ("Hồ sơ đánh giá năm 2026 xã em vẫn gửi Phòng Tư pháp như mọi năm phải khng ạ?", "qd27-gui-ho-so"),
+    ("qd 27 co hieu lu tu ngay nao", "qd27-hieu-luc"),  # two letters, corrected by their neighbour
+])
+def test_a_typo_is_corrected_by_its_context(engine, typed, meant):
+    r = engine.ask(typed)
+    assert r.found and r.entry.id == meant
+
+
+def test_a_mistyped_word_does_not_hide_a_situation_or_make_one(engine):
+    r = engine.ask("Năm 2023 tổng đim của xã em là 84, tiêu chí nào cũng trên 50% thì có đạt không")
+    assert r.verdict is not None and "84" in r.verdict.text
+    r = engine.ask("hoi dong danh gia chuan cua huyen co 12 nguooi, hop co 8 nguoi du, vay du ty le hop chua")
+    assert r.verdict is None and r.entry.id == "qd25-hoi-dong-hop"
+
+
 def test_abbreviations_are_expanded(engine):
     r = engine.ask("ubnd huyen phai ra qd cong nhan xa dat chuan tcpl truoc ngay nao")
     assert r.found
