@@ -70,9 +70,12 @@ _STANDARD_OF = re.compile(
     r"(?:ve\s+|cho\s+|cua\s+|la\s+)?([a-z]+)\s+([a-z]+)")
 _NOT_A_STANDARD = frozenset("xa phuong dac thi cap don dat chuan tiep ket ho quyet nam theo cua co khong "
                             "duoc la va thi can gi nao muc tong dieu".split())
-# The part of a long message that asks something, as opposed to the context before it.
-_ASKS = re.compile(r"\?|\b(?:gi|nao|khong|ko|chua|bao\s*nhieu|bn|may|ai|the\s*nao|ntn|sao|khi\s*nao|dau|"
-                   r"co\s*phai|hay\s*la|duoc\s*khong)\b")
+# A sentence that asks, in a long message: a request to be told, or a question word at its end.
+_ASKS_CUE = re.compile(r"\b(?:cho\s*(?:em|toi|minh)\s*(?:hoi|xin|biet)|(?:em|toi|minh)\s*(?:can|muon)\s*"
+                       r"(?:biet|hoi)|xin\s*hoi|hoi\s*giup|nho\s*(?:anh|chi|ad))\b")
+_ASKS_END = re.compile(
+    r"\b(?:khong|ko|k|chua|nao|gi|j|bao\s*nhieu|bn|may|the\s*nao|ntn|ra\s*sao|sao|o\s*dau|dau|khi\s*nao|"
+    r"bao\s*gio|bh|ai)(?:\s+(?:a|ah|ak|nhi|vay|the|day|ha|nhe))*\s*$")
 
 
 class Outcome(StrEnum):
@@ -150,6 +153,14 @@ class Weights:
     ambiguity_ratio: float = 0.995
     context_penalty: float = 0.2  # a part of a long message that asks nothing
     suggestion_ratio: float = 0.85
+
+
+@dataclass(frozen=True)
+class Part:
+    """One sentence of a long message."""
+
+    text: str
+    asks: bool  # it asks something, as opposed to giving the context
 
 
 @dataclass(frozen=True)
@@ -563,12 +574,13 @@ class Engine:
                 return True
         return False
 
-    def _decide(self, q: Query) -> tuple[Result, float]:
+    def _decide(self, q: Query, ranked: list[Candidate] | None = None) -> tuple[Result, float]:
         """Rank the entries the reading allows and commit, suggest or decline; return the confidence."""
         reading = q.reading
         regime, named = reading.regime.regime, reading.regime.named
         allowed, exact = self._allowed(reading)
-        ranked = self.rank(q, allowed, exact)
+        if ranked is None:
+            ranked = self.rank(q, allowed, exact)
         if not ranked:
             return Result(q.text, Outcome.NO_MATCH, None, 0.0, (), regime, regime_named=named), 0.0
         top = ranked[0]
@@ -662,43 +674,64 @@ class Engine:
                 out.update(found)
         return out
 
-    def _best_of_parts(self, whole: Result, whole_confidence: float, parts: list[str],
+    def _best_of_parts(self, whole: Result, whole_confidence: float, parts: list[Part],
                        whole_reading: Reading) -> Result:
-        """Answer a long message by its best part; the other parts' answers become suggestions."""
-        results: list[tuple[float, int, Result]] = [(whole_confidence + 0.02, 0, whole)]
-        for n, part in enumerate(parts, start=1):
-            q = self.read(part, self.reader.read_part(part, whole_reading))
+        """Answer a long message by its best part that asks something (the whole message counts as one);
+        the answers to the other parts that ask become suggestions. The context ("Em là chủ tịch UBND
+        xã", "Tỉnh em chưa có văn bản gì") answers only when no part that asks can be answered; a
+        greeting not even then."""
+        results: list[tuple[float, int, Result, bool]] = [(whole_confidence + 0.02, -1, whole, True)]
+        for n, part in enumerate(parts):
+            q = self.read(part.text, self.reader.read_part(part.text, whole_reading))
             if not any(t not in _STOP_FOLDED for t in q.toks):
                 continue
+            chat = self._small_talk.find_all(part.text)
+            if chat and self._small_talk_only(q.raw, chat):
+                continue  # "Dạ em chào anh chị"
             r, c = self._decide(q)
-            if not _ASKS.search(q.reading.folded):
-                c -= self.w.context_penalty  # context ("xã em mới sáp nhập…"), not what is asked
-            results.append((c, n, r))
+            if not part.asks:
+                c -= self.w.context_penalty
+            results.append((c, n, r, part.asks))
         answered = [x for x in results if x[2].found]
         if not answered:
             return whole
-        best = max(answered, key=lambda x: (x[0], -x[1]))[2]
-        others = []
-        for _, _, r in sorted(answered, key=lambda x: x[1]):
+        asking = [x for x in answered if x[3]] or answered
+        best = max(asking, key=lambda x: (x[0], -x[1]))[2]
+        others: list[Entry] = []
+        for _, _, r, _ in sorted(asking, key=lambda x: x[1]):
             if r.entry is not None and r.entry.id != best.entry.id and r.entry not in others:  # type: ignore[union-attr]
                 others.append(r.entry)
         return replace(best, question=whole.question, other_parts=tuple(others[:3]))
 
     @staticmethod
-    def _parts(text: str) -> list[str]:
+    def _parts(text: str) -> list[Part]:
+        """Split a long message into its sentences, each marked as asking something or giving context.
+
+        A message that has a question mark asks where it puts one, or where it says "cho em hỏi", "em
+        cần biết"; one without asks where a sentence ends with a question word ("… không", "… nào ạ").
+        """
         folded = fold(text)
         if len(folded) < 60:
-            return [text]
-        pieces, start = [], 0
+            return [Part(text, True)]
+        pieces: list[tuple[str, str]] = []
+        start = 0
         for m in _PARTS.finditer(folded):
-            pieces.append(text[start:m.start()])
+            pieces.append((text[start:m.start()], m.group(0)))
             start = m.end()
-        pieces.append(text[start:])
-        parts = [p.strip(" ,.:-") for p in pieces if len(folded_tokens(p)) >= 3]
+        pieces.append((text[start:], ""))
+        marked = "?" in text
+
+        def asks(piece: str, end: str) -> bool:
+            f = fold(piece).strip(" ,.:-")
+            if _ASKS_CUE.search(f):
+                return True
+            return "?" in end if marked else bool(_ASKS_END.search(f))
+
+        parts = [Part(p.strip(" ,.:-"), asks(p, end)) for p, end in pieces if len(folded_tokens(p)) >= 3]
         if len(parts) < 2:
-            return [text]
-        # The parts that ask come first: a message usually starts with its context.
-        parts.sort(key=lambda p: not _ASKS.search(fold(p)))
+            return [Part(text, True)]
+        # The parts that ask come first (in their order): a message usually starts with its context.
+        parts.sort(key=lambda p: not p.asks)
         return parts[:MAX_PARTS]
 
     def _annotate(self, result: Result, reading: Reading) -> Result:

@@ -249,6 +249,17 @@ def test_a_long_question_gets_its_main_answer_and_suggestions_for_the_rest(engin
     assert r.found and {r.entry.id, *(e.id for e in r.other_parts)} >= {"qd25-hoi-dong", "qd25-ho-so"}
 
 
+def test_the_context_of_a_long_message_is_not_what_it_asks(engine):
+    # "Em là chủ tịch UBND xã" alone matches the chairmen's duties; the question is about the council.
+    r = engine.ask("Em là chủ tịch UBND xã. Theo QĐ 25 hội đồng đánh giá cấp huyện họp thế nào thì hợp lệ?")
+    assert r.found and r.entry.id in ("qd25-hoi-dong", "qd25-hoi-dong-hop")
+    assert "qd25-trach-nhiem-tinh" not in {e.id for e in r.other_parts}
+    # A greeting and a remark are neither the answer nor a suggestion.
+    r = engine.ask("Dạ em chào anh chị. Tỉnh em chưa có văn bản gì về việc này. Năm 2026 xã em nộp hồ sơ đề "
+                   "nghị công nhận cho cơ quan nào ạ?")
+    assert r.found and r.entry.id == "qd27-gui-ho-so" and not r.other_parts
+
+
 def test_a_result_that_is_not_an_answer_is_declined_for_other_sources(engine):
     r = engine.ask("asdfgh qwerty zxcv")
     assert r.declined and not r.found
