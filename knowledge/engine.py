@@ -37,6 +37,7 @@ from knowledge.text import canonical_syllable, clean, fold, folded_tokens, has_d
 MAX_QUESTION_CHARS = 1200  # past this a message is not a question; reading the head is enough
 MAX_PARTS = 3  # a long message is answered by its best part, the others become suggestions
 MAX_CANDIDATES = 40
+RARE_DF = 3  # a word in at most this many entries is one the handbook hardly knows
 MSG_OTHER_STANDARD = ("Câu hỏi này có vẻ về một tiêu chuẩn, danh hiệu hoặc thủ tục khác, không thuộc chuẩn "
                       "tiếp cận pháp luật. Đề nghị hỏi cơ quan phụ trách lĩnh vực đó.")
 
@@ -64,10 +65,11 @@ _ASKS_WHO = re.compile(r"\bai\b")
 _ASKS_ABOUT_TASKS = re.compile(
     r"\b(?:ke\s*hoach|kh|nhiem\s*vu|giao|chu\s*tri|phoi\s*hop|trach\s*nhiem|vai\s*tro|lam\s*gi|viec\s*gi)\b")
 _PARTS = re.compile(r"[?;!\n]+|\.\s+|\s+(?:them\s*nua|ngoai\s*ra|voi\s*lai|tien\s*the)\s+")
-# "công nhận liệt sĩ", "đạt chuẩn về thể thao": what follows says which standard or title is meant.
+# "công nhận liệt sĩ", "đạt chuẩn về thể thao", "thành lập hợp tác xã": what follows says which standard,
+# title or body is meant.
 _STANDARD_OF = re.compile(
-    r"\b(?:cong\s*nhan|dat\s*chuan|tieu\s*chuan|danh\s*hieu|chuan\s*quoc\s*gia|bo\s*tieu\s*chi)\s+"
-    r"(?:ve\s+|cho\s+|cua\s+|la\s+)?([a-z]+)\s+([a-z]+)")
+    r"\b(?:cong\s*nhan|dat\s*chuan|tieu\s*chuan|danh\s*hieu|chuan\s*quoc\s*gia|bo\s*tieu\s*chi|thanh\s*lap)\s+"
+    r"(?:ve\s+|cho\s+|cua\s+)?([a-z]+)((?:\s+[a-z]+){1,3})")
 _NOT_A_STANDARD = frozenset("xa phuong dac thi cap don dat chuan tiep ket ho quyet nam theo cua co khong "
                             "duoc la va thi can gi nao muc tong dieu".split())
 # A sentence that asks, in a long message: a request to be told, or a question word at its end.
@@ -147,6 +149,7 @@ class Weights:
     hinted_regime_factor: float = 0.8  # the other regime's entries, when the question hints at one
     unrelated_factor: float = 0.9  # plan and reform entries, when a decision is named
     ref_bonus: float = 0.15  # the entry is about the criterion the question names
+    other_criterion_factor: float = 0.8  # … or about another criterion
     answer_threshold: float = 0.68  # on score + coverage terms (see Engine._decide)
     coverage_weight: float = 0.2
     bigram_weight: float = 0.4
@@ -269,6 +272,7 @@ class Engine:
             self._accented.append(frozenset(accented))
         n_docs = len(self.entries)
         self._idf = {t: math.log(1 + (n_docs - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+        self._df = df
         self._unknown_idf = math.log(1 + (n_docs + 0.5) / 0.5)
         self._avg_len = sum(self._len) / max(n_docs, 1)
         # Each term's BM25 contribution to each entry, computed once as one row of a matrix: a question
@@ -483,11 +487,20 @@ class Engine:
         """Return the standard or title a question is about when the handbook does not know it at all
         ("công nhận liệt sĩ"): sharing "công nhận" or "đạt chuẩn" with the handbook is not enough."""
         for m in _STANDARD_OF.finditer(words):
-            a, b = m.group(1), m.group(2)
+            a = m.group(1)
             if a in _NOT_A_STANDARD or a in _STOP_FOLDED:
                 continue
-            if f"{a}_{b}" not in self._idf:
-                return f"{a} {b}"
+            title = [a]
+            for w in m.group(2).split():  # the title's words run to the next function word
+                if w in _STOP_FOLDED or w in _NOT_A_STANDARD:
+                    break
+                title.append(w)
+            # A title the handbook does not know starts with a pair it never uses ("nghệ nhân ưu tú"),
+            # or has one further on with a word it hardly knows ("cựu thanh niên xung phong").
+            for n, (x, y) in enumerate(zip(title, title[1:], strict=False)):
+                if f"{x}_{y}" not in self._idf and (
+                        n == 0 or min(self._df.get(x, 0), self._df.get(y, 0)) <= RARE_DF):
+                    return " ".join(title[:2])
         return None
 
     def _not_held(self, folded: str) -> NotHeld | None:
@@ -834,6 +847,7 @@ class Engine:
         strongest = {int(i) for i in top if lexical[i] > 0}
         reading = q.reading
         favoured = self._favoured(reading)
+        named_criteria = {r.criterion for r in reading.refs if r.criterion is not None}
         pool = strongest | set(fuzzy) | favoured
         if allowed is not None:
             pool = set(allowed) if exact else pool & allowed
@@ -849,6 +863,8 @@ class Engine:
                 score += self.w.citation_bonus
             if i in favoured:
                 score += self.w.ref_bonus
+            elif named_criteria and entry.criterion is not None and entry.criterion not in named_criteria:
+                score *= self.w.other_criterion_factor  # "tiêu chí 3 gồm những chỉ tiêu nào" is not about 2
             r = self._regime[entry.id]
             plan_named = "Kế hoạch" in reading.documents and "Kế hoạch" in self._cites[i]
             # A plan built on QĐ 25 speaks of QĐ 25's criteria: the other regime's entries when a

@@ -277,3 +277,25 @@ def test_a_standard_or_title_the_handbook_does_not_know_is_declined(engine):
         a = answer(engine, q)
         assert not a.found and "không thuộc chuẩn tiếp cận pháp luật" in a.reply.text, q
     assert engine.ask("công nhận hòa giải viên thuộc chỉ tiêu nào theo QĐ 27").found
+    # A body the handbook does not know is declined too; words it uses everywhere are not a title.
+    assert not engine.ask("Điều kiện thành lập hợp tác xã là gì?").found
+    r = engine.ask("Điểm để xét công nhận là điểm xã tự chấm hay điểm hội đồng?")
+    assert r.found and r.entry.id == "qd25-diem-tham-dinh"
+
+
+@pytest.mark.parametrize("question", [
+    "Hòa giải viên được hưởng thù lao bao nhiêu một vụ?",  # an amount of money
+    "Luật phổ biến giáo dục pháp luật có bao nhiêu chương?",  # the make-up of a law
+])
+def test_what_no_entry_states_is_declined_though_entries_share_its_words(engine, question):
+    assert engine.ask(question).outcome is Outcome.NOT_HELD
+
+
+def test_a_named_criterion_keeps_the_other_criteria_out(engine):
+    r = engine.ask("tc3 qd27 gom nhung ct nao")
+    assert r.found and r.entry.criterion == 3
+
+
+def test_the_district_said_to_be_gone_asks_about_the_rules_in_force(engine):
+    r = engine.ask("Cấp huyện không còn thì chủ tịch UBND huyện có còn ký quyết định công nhận không?")
+    assert r.found and r.entry.id == "qd27-tham-quyen"

@@ -47,6 +47,7 @@ def test_criterion_and_indicator_references_in_every_written_form(reader, text, 
     ("quyết định cũ quy định mấy tiêu chí", Regime.QD25, False),
     ("hội đồng cấp huyện gồm những ai", Regime.QD25, False),  # the district as actor: a hint only
     ("sau khi bỏ cấp huyện thì ai công nhận", Regime.QD27, False),  # asks about the rules in force
+    ("cấp huyện không còn thì ai ký quyết định công nhận", Regime.QD27, False),  # said the other way round
     ("có bao nhiêu tiêu chí", None, False),
 ])
 def test_the_regime_a_question_names(reader, text, regime, named):
@@ -110,6 +111,7 @@ def test_a_described_situation_is_read(reader):
     "Mức 90 điểm là chuẩn của xã hay của huyện?",  # asks about the rule, states no case
     "Chỉ tiêu 1.1 được tối đa 3 điểm đúng không",
     "hội đồng của huyện có 12 người, họp có 8 người dự thì đủ chưa",  # people, not points
+    "hội đồng của huyện có 12 ng, họp có 8 nguoi dự thì đủ chưa",  # people, abbreviated or mistyped
     "Huyện em có 100% xã đạt chuẩn, tổng điểm cấp huyện 88, huyện có đạt chuẩn không",  # a district
 ])
 def test_no_situation_where_none_is_described(reader, text):
