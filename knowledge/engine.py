@@ -25,6 +25,7 @@ from knowledge.query import (
     CriterionRef,
     Reader,
     Reading,
+    asked_about,
     criterion_refs,
     read_regime,
     read_situation,
@@ -37,6 +38,7 @@ from knowledge.text import canonical_syllable, clean, fold, folded_tokens, has_d
 MAX_QUESTION_CHARS = 1200  # past this a message is not a question; reading the head is enough
 MAX_PARTS = 3  # a long message is answered by its best part, the others become suggestions
 MAX_CANDIDATES = 40
+FIRST_ASSESSED_YEAR = 2021  # "QĐ 619 năm 2017" names a document, not an assessment
 RARE_DF = 3  # a word in at most this many entries is one the handbook hardly knows
 MSG_OTHER_STANDARD = ("Câu hỏi này có vẻ về một tiêu chuẩn, danh hiệu hoặc thủ tục khác, không thuộc chuẩn "
                       "tiếp cận pháp luật. Đề nghị hỏi cơ quan phụ trách lĩnh vực đó.")
@@ -144,6 +146,9 @@ class Weights:
     reference_weight: float = 0.1  # "QĐ 25/2021" says which rules apply, hardly what is asked
     accent_bonus: float = 0.04  # an exactly accented question ranks higher
     citation_bonus: float = 0.05  # the entry cites the document the question names
+    year_bonus: float = 0.05  # the entry's title names the year the question names
+    other_place_factor: float = 0.8  # the entry's title names a place, not the one the question names
+    focus_bonus: float = 0.04  # the entry's title names what is asked ("những tiêu chí nào", "mấy điều")
     current_bonus: float = 0.02  # no regime named: the rules in force first
     current_ratio: float = 0.6  # … unless the in-force entry of the topic scores this much less
     hinted_regime_factor: float = 0.8  # the other regime's entries, when the question hints at one
@@ -306,6 +311,9 @@ class Engine:
         plan_text = " " + " ".join(" ".join(folded_tokens(e.answer))
                                    for e in self.entries if e.document in plan_documents) + " "
         all_text = " " + " ".join(" ".join(folded_tokens(e.answer)) for e in self.entries) + " "
+        self._title_words = [frozenset(self.lexicon.expand(folded_tokens(e.title))) for e in self.entries]
+        self._title_years = [_years_named(e.title) for e in self.entries]
+        self._title_places = [frozenset(fold(p) for p in self.reader.places(e.title)) for e in self.entries]
         self._plan_agencies = {n for n, aliases in self.lexicon.agencies.items()
                                if any(f" {a} " in plan_text for a in aliases)}
         self._known_agencies = {n for n, aliases in self.lexicon.agencies.items()
@@ -848,6 +856,9 @@ class Engine:
         reading = q.reading
         favoured = self._favoured(reading)
         named_criteria = {r.criterion for r in reading.refs if r.criterion is not None}
+        focus = asked_about(q.toks)
+        assessed = {y for y in reading.years if y >= FIRST_ASSESSED_YEAR}
+        places = {fold(p) for p in reading.places}
         pool = strongest | set(fuzzy) | favoured
         if allowed is not None:
             pool = set(allowed) if exact else pool & allowed
@@ -861,6 +872,12 @@ class Engine:
             entry = self.entries[i]
             if reading.documents & self._cites[i]:
                 score += self.w.citation_bonus
+            if assessed & self._title_years[i]:
+                score += self.w.year_bonus  # "Năm 2026 đánh giá theo …"
+            if places and self._title_places[i] and not places & self._title_places[i]:
+                score *= self.w.other_place_factor  # another place's plan or figures
+            if focus and focus & self._title_words[i]:  # the title names what the question asks about
+                score += self.w.focus_bonus * len(focus & self._title_words[i]) / len(focus)
             if i in favoured:
                 score += self.w.ref_bonus
             elif named_criteria and entry.criterion is not None and entry.criterion not in named_criteria:
@@ -904,6 +921,18 @@ class Engine:
         if regime is None and score.get(best.id, 0.0) < self.w.current_ratio * top.score:
             return top, best, None  # the old rule's own words: keep it, and point to the rules in force
         return Candidate(best, top.score), None, top.entry
+
+
+_TITLE_YEARS = re.compile(r"(?<![\d/.])(20[12]\d)(?:\s*[–-]\s*(20[12]\d))?(?![\d/.])")
+
+
+def _years_named(title: str) -> frozenset[int]:
+    """The years a title is about ("năm 2026", "2022–2024"), not those inside a document's number."""
+    out: set[int] = set()
+    for m in _TITLE_YEARS.finditer(title):
+        first, last = int(m.group(1)), int(m.group(2) or m.group(1))
+        out.update(range(first, last + 1))
+    return frozenset(out)
 
 
 def _facts(s: Situation | None) -> int:

@@ -214,6 +214,32 @@ def plan_items(lowered: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+# ---------------------------------------------------------------- what is asked about
+
+_WH_AFTER = (("nao",), ("gi",), ("so", "may"))  # "những tiêu chí nào", "mẫu gì", "mẫu số mấy"
+_WH_BEFORE = (("may",), ("bao", "nhieu"))  # "mấy chỉ tiêu", "bao nhiêu điểm"
+# Words around a question word that say when, how or "do what", not what is asked about.
+_NOT_FOCUS = frozenset("khi luc the la ra sao cai viec nhung cac co duoc gi nao may bao nhieu so lam phai "
+                       "vay nhu".split())
+
+
+def asked_about(toks: list[str]) -> frozenset[str]:
+    """Return the words a question asks about (folded, expanded tokens): the noun before "nào", "gì",
+    "số mấy" or after "mấy", "bao nhiêu" ("những tiêu chí nào", "mấy điều", "mẫu số mấy")."""
+    out: set[str] = set()
+    for n in range(len(toks)):
+        for wh in _WH_AFTER:
+            if tuple(toks[n:n + len(wh)]) == wh:
+                before = toks[max(0, n - 2):n]
+                if before and before[-1] not in _NOT_FOCUS:  # not "khi nào", "thế nào", "là gì"
+                    out.update(w for w in before if w not in _NOT_FOCUS)
+        for wh in _WH_BEFORE:
+            if tuple(toks[n:n + len(wh)]) == wh:
+                out.update(w for w in toks[n + len(wh):n + len(wh) + 2]
+                           if w not in _NOT_FOCUS and not w[0].isdigit())
+    return frozenset(out)
+
+
 # ---------------------------------------------------------------- a described situation
 
 _SCORE = r"(\d{1,3}(?:[.,]\d{1,2})?)(?![\d])"
@@ -358,11 +384,14 @@ def _capitalised_names(text: str) -> list[str]:
     names = []
     for m in _PLACE_KIND.finditer(text):
         words = []
-        for w in m.group(1).split():
-            w = w.strip(",.?!:;()\"'")
-            if not w or not w[0].isupper():
+        for raw in m.group(1).split():
+            w = raw.strip(",.?!:;()\"'")
+            # "(QĐ 25)", "TT": an abbreviation or an aside in brackets is no place's name.
+            if not w or not w[0].isupper() or raw.startswith("(") or (len(w) > 1 and w.isupper()):
                 break
             words.append(w)
+            if raw.endswith((",", ".", ";", ":", ")")):  # "Lào Cai, Thanh Hóa": two names
+                break
         if words:
             names.append(" ".join(words))
     return names

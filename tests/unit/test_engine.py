@@ -299,3 +299,11 @@ def test_a_named_criterion_keeps_the_other_criteria_out(engine):
 def test_the_district_said_to_be_gone_asks_about_the_rules_in_force(engine):
     r = engine.ask("Cấp huyện không còn thì chủ tịch UBND huyện có còn ký quyết định công nhận không?")
     assert r.found and r.entry.id == "qd27-tham-quyen"
+
+
+def test_a_year_or_place_a_title_names_decides_between_close_entries(engine):
+    r = engine.ask("năm 2026 thì đánh giá theo văn bản nào")
+    assert r.found and r.entry.id == "qd27-nam-2026"
+    # Cần Thơ's plan for 2026 does not answer for Hà Nội.
+    r = engine.ask("Hà Nội có kế hoạch chuẩn tiếp cận pháp luật năm 2026 không?")
+    assert r.found and r.entry.id == "qd27-trien-khai-tinh"

@@ -3,7 +3,7 @@
 import pytest
 
 from knowledge.lexicon import load_lexicon
-from knowledge.query import CriterionRef, Reader
+from knowledge.query import CriterionRef, Reader, asked_about
 from knowledge.schema import Regime
 
 
@@ -120,3 +120,14 @@ def test_no_situation_where_none_is_described(reader, text):
 
 def test_criterion_reference_type():
     assert str(CriterionRef(2, 5)) == "2.5" and str(CriterionRef(3)) == "3"
+
+
+@pytest.mark.parametrize("toks, words", [
+    ("nam 2023 xa cham theo nhung tieu chi nao", {"tieu", "chi"}),
+    ("thong tu 09 co bao nhieu dieu", {"dieu"}),
+    ("mau phieu lay y kien la mau so may", {"mau"}),
+    ("han nop ho so la khi nao", set()),  # when, not what
+    ("xa phai lam gi", set()),  # do what
+])
+def test_what_a_question_asks_about(toks, words):
+    assert asked_about(toks.split()) == words
