@@ -714,9 +714,15 @@ class Engine:
                 c -= self.w.context_penalty
             results.append((c, n, r, part.asks))
         answered = [x for x in results if x[2].found]
-        if not answered:
+        asking = [x for x in answered if x[3]]
+        if not asking:
+            # A question with two close answers is asked back ("Ý bạn là…"), not answered by its context.
+            unsure = [x for x in results if x[3] and x[2].outcome is Outcome.AMBIGUOUS]
+            if unsure:
+                return replace(min(unsure, key=lambda x: x[1])[2], question=whole.question)
+            asking = answered
+        if not asking:
             return whole
-        asking = [x for x in answered if x[3]] or answered
         best = max(asking, key=lambda x: (x[0], -x[1]))[2]
         others: list[Entry] = []
         for _, _, r, _ in sorted(asking, key=lambda x: x[1]):

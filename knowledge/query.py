@@ -263,6 +263,7 @@ _ASKS_VERDICT = re.compile(
     r"\b(?:co|thi|se|vay|the)\s*(?:dat|du|duoc|bi)\b|\bdat\s*(?:chuan\s*)?(?:khong|ko|k|chua|ha|hem)\b"
     r"|\bthi\s*sao\b|\bco\s*sao\b|\bsao\s*(?:a|ah|ak|nhi|day)?\s*$|\bdu\s*dieu\s*kien\b|\banh\s*huong\b"
     r"|\bduoc\s*cong\s*nhan\b|\bcong\s*nhan\s*(?:khong|ko|k|duoc)\b|\bxet\b|\bco\s*kip\b|\bdau\s*hay\s*truot\b"
+    r"|\b(?:mat|truot|rot)\s*chuan\b"
     r"|\b(?:xa|phuong|don\s*vi)\s*(?:em|toi|minh|chung\s*toi|chung\s*em)\b")
 _CRITERION_SHARE = re.compile(
     _TC + _SO + r"(\d)\b(?:[^\d%.?!]{0,60}?\b(?:chi|duoc|dat|co|thi|cung|la|moi|chiem|khoang)\b)*\s*"
@@ -271,6 +272,10 @@ _EVERY_SHARE = re.compile(
     r"(?:\b(?:cac|moi|tat\s*ca(?:\s*cac)?|tung|ca\s*\d)\s*(?:tieu\s*chi|tc)\b|\b(?:tieu\s*chi|tc)\s*nao\b)"
     r"(?:\s*(?:deu|cung|dat|duoc|co))*"
     r"\s*(tren|duoi|tu|hon|it\s*nhat|toi\s*thieu)?\s*(\d{1,3})\s*(?:%|phan\s*tram)")
+_ASKS_WHICH = re.compile(r"\b(?:chi\s*tieu|tieu\s*chi)\s*(?:nao|so\s*may|thu\s*may|gi)\b(?!\s*(?:cung|deu))")
+# "đạt hết các chỉ tiêu", "đủ tất cả tiêu chí": every criterion met.
+_ALL_MET = re.compile(
+    r"\b(?:dat|du)\s*(?:het|tat\s*ca|du|day\s*du|toan\s*bo)\s*(?:cac\s*)?(?:chi\s*tieu|tieu\s*chi)\b")
 _SOME_UNDER = re.compile(
     r"\b(?:co\s*)?(?:mot|1|vai|\d)\s*(?:tieu\s*chi|tc)\b[^.?!]{0,25}?\b(?:duoi|chua\s*(?:du|dat))\s*(\d{1,3})\s*"
     r"(?:%|phan\s*tram)")
@@ -330,6 +335,8 @@ def read_situation(folded: str, named_years: tuple[int, ...]) -> Situation | Non
     for m in _EVERY_SHARE.finditer(folded):
         rel, value = m.groups()
         shares.append(Share(None, _score(value) / 100, rel == "duoi"))
+    if _ALL_MET.search(folded):
+        shares.append(Share(None, 1.0))
     for m in _SOME_UNDER.finditer(folded):
         shares.append(Share(None, _score(m.group(1)) / 100, below=True))
     head: bool | None = None
@@ -352,6 +359,8 @@ def read_situation(folded: str, named_years: tuple[int, ...]) -> Situation | Non
                           discipline_year=discipline_year)
     if _DISTRICT_STANDARD.search(folded):
         return None  # a district's standard (QĐ 1723/QĐ-BTP), not a commune's
+    if _ASKS_WHICH.search(folded) and not situation.scored:
+        return None  # "… bị kỷ luật thì bị trừ ở chỉ tiêu nào" asks where it counts, not for a verdict
     return situation if situation.stated and _ASKS_VERDICT.search(folded) else None
 
 

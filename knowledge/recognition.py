@@ -101,10 +101,16 @@ class Situation:
     discipline_year: int | None = None  # when the head was disciplined or prosecuted, if said
 
     @property
-    def stated(self) -> bool:
-        """Tell whether anything the conditions judge was said (another official's discipline is not)."""
+    def scored(self) -> bool:
+        """Tell whether a score or a criterion's share was said."""
         return (self.total is not None or self.self_score is not None or self.council_score is not None
-                or bool(self.shares) or self.head_disciplined is not None)
+                or bool(self.shares))
+
+    @property
+    def stated(self) -> bool:
+        """Tell whether anything the conditions speak of was said (another official's discipline too:
+        the verdict says it is no condition)."""
+        return self.scored or self.head_disciplined is not None or self.official_disciplined
 
 
 class Status(StrEnum):

@@ -307,3 +307,11 @@ def test_a_year_or_place_a_title_names_decides_between_close_entries(engine):
     # Cần Thơ's plan for 2026 does not answer for Hà Nội.
     r = engine.ask("Hà Nội có kế hoạch chuẩn tiếp cận pháp luật năm 2026 không?")
     assert r.found and r.entry.id == "qd27-trien-khai-tinh"
+
+
+def test_a_long_message_whose_question_is_ambiguous_is_asked_back_not_answered_by_its_context(engine):
+    r = engine.ask("Xã em mới sáp nhập từ 3 xã. Năm 2026 đánh giá chuẩn tiếp cận thì lấy số liệu của xã cũ "
+                   "thế nào ạ?")
+    assert r.entry is None or not r.entry.id.startswith("reform-")  # the merger is context
+    if r.outcome is Outcome.AMBIGUOUS:
+        assert {c.entry.id for c in r.candidates} & {"qd27-ky-danh-gia", "qd27-nam-2026"}

@@ -105,6 +105,11 @@ def test_a_described_situation_is_read(reader):
     s = reader.read("Chủ tịch xã bị khởi tố tháng 3/2025, kết quả đánh giá năm 2024 có bị ảnh hưởng "
                     "không").situation
     assert (s.year, s.discipline_year) == (2024, 2025)
+    # Another official's discipline alone is a case too (the verdict says it is no condition).
+    s = reader.read("một công chức địa chính xã bị cảnh cáo năm 2023 thì xã có mất chuẩn không").situation
+    assert s.official_disciplined and s.head_disciplined is None
+    s = reader.read("năm 2026 phường em tự đánh giá đạt hết các chỉ tiêu thì có được công nhận ko").situation
+    assert s.shares[0].criterion is None and s.shares[0].value == 1.0 and s.year == 2026
 
 
 @pytest.mark.parametrize("text", [
@@ -113,6 +118,7 @@ def test_a_described_situation_is_read(reader):
     "hội đồng của huyện có 12 người, họp có 8 người dự thì đủ chưa",  # people, not points
     "hội đồng của huyện có 12 ng, họp có 8 nguoi dự thì đủ chưa",  # people, abbreviated or mistyped
     "Huyện em có 100% xã đạt chuẩn, tổng điểm cấp huyện 88, huyện có đạt chuẩn không",  # a district
+    "Năm 2023 một công chức xã bị kỷ luật khiển trách thì bị trừ ở chỉ tiêu nào",  # asks where it counts
 ])
 def test_no_situation_where_none_is_described(reader, text):
     assert reader.read(text).situation is None
