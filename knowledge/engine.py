@@ -67,13 +67,14 @@ _ASKS_WHO = re.compile(r"\bai\b")
 _ASKS_ABOUT_TASKS = re.compile(
     r"\b(?:ke\s*hoach|kh|nhiem\s*vu|giao|chu\s*tri|phoi\s*hop|trach\s*nhiem|vai\s*tro|lam\s*gi|viec\s*gi)\b")
 _PARTS = re.compile(r"[?;!\n]+|\.\s+|\s+(?:them\s*nua|ngoai\s*ra|voi\s*lai|tien\s*the)\s+")
-# "công nhận liệt sĩ", "đạt chuẩn về thể thao", "thành lập hợp tác xã": what follows says which standard,
-# title or body is meant.
+# "công nhận liệt sĩ", "đạt chuẩn quốc gia về phòng cháy", "thành lập hợp tác xã", "tiêu chí đánh giá
+# chính quyền thân thiện": what follows says which standard, title or body is meant.
 _STANDARD_OF = re.compile(
-    r"\b(?:cong\s*nhan|dat\s*chuan|tieu\s*chuan|danh\s*hieu|chuan\s*quoc\s*gia|bo\s*tieu\s*chi|thanh\s*lap)\s+"
-    r"(?:ve\s+|cho\s+|cua\s+)?([a-z]+)((?:\s+[a-z]+){1,3})")
-_NOT_A_STANDARD = frozenset("xa phuong dac thi cap don dat chuan tiep ket ho quyet nam theo cua co khong "
-                            "duoc la va thi can gi nao muc tong dieu".split())
+    r"(?=\b(?:cong\s*nhan|dat\s*chuan|tieu\s*chuan|danh\s*hieu|quoc\s*gia\s*ve|bo\s*tieu\s*chi|thanh\s*lap"
+    r"|tieu\s*chi(?:\s*danh\s*gia)?|dieu\s*kien)\s+"
+    r"(?:ve\s+|cho\s+|cua\s+)?([a-z]+)((?:\s+[a-z]+){1,3}))")  # all a lookahead: triggers may overlap
+_NOT_A_STANDARD = frozenset("xa phuong dac thi cap don dat chuan tiep ket ho quyet nam theo cua co khong moi "
+                            "cu khac duoc la va thi can gi nao muc tong dieu".split())
 # A sentence that asks, in a long message: a request to be told, or a question word at its end.
 _ASKS_CUE = re.compile(r"\b(?:cho\s*(?:em|toi|minh)\s*(?:hoi|xin|biet)|(?:em|toi|minh)\s*(?:can|muon)\s*"
                        r"(?:biet|hoi)|xin\s*hoi|hoi\s*giup|nho\s*(?:anh|chi|ad))\b")
@@ -466,7 +467,7 @@ class Engine:
             if near is not None:
                 return Result(text, Outcome.OUT_OF_SCOPE, None, 0.0, (), regime, near.topic, near.pointer,
                               regime_named=named)
-            other = self._other_standard(" ".join(q.toks))  # typos corrected first
+            other = self._other_standard(" ".join(self._confirmed_words(q.raw)))
             if other is not None:
                 return Result(text, Outcome.OUT_OF_SCOPE, None, 0.0, (), regime, other, MSG_OTHER_STANDARD,
                               regime_named=named)
@@ -490,6 +491,20 @@ class Engine:
         if unnamed is not None and result.found:
             result = replace(result, notice=unnamed.notice)
         return self._annotate(result, reading)
+
+    def _confirmed_words(self, raw: list[str]) -> list[str]:
+        """The question's words with only the typos its context confirms corrected: a word the handbook
+        never uses ("phòng cháy") stays itself instead of becoming a handbook word one letter away."""
+        out: list[str] = []
+        for n, t in enumerate(raw):
+            if (t not in self._vocab_set and t not in _STOP_FOLDED and t not in self.lexicon.abbreviations
+                    and not t[0].isdigit() and len(t) >= 2):
+                nxt = raw[n + 1] if n + 1 < len(raw) else None
+                word = self._best_correction(t, out[-1] if out else None, nxt)
+                if word is not None and self._pair_rarity(out[-1] if out else None, word, nxt) < math.inf:
+                    t = word
+            out.append(t)
+        return out
 
     def _other_standard(self, words: str) -> str | None:
         """Return the standard or title a question is about when the handbook does not know it at all

@@ -279,6 +279,12 @@ def test_a_standard_or_title_the_handbook_does_not_know_is_declined(engine):
     assert engine.ask("công nhận hòa giải viên thuộc chỉ tiêu nào theo QĐ 27").found
     # A body the handbook does not know is declined too; words it uses everywhere are not a title.
     assert not engine.ask("Điều kiện thành lập hợp tác xã là gì?").found
+    # No list names fire safety or "friendly government"; a word one letter from the handbook's
+    # ("cháy") is not taken for a typo unless its neighbour confirms it.
+    for q in ["Điều kiện để xã được công nhận đạt chuẩn quốc gia về phòng cháy chữa cháy?",
+              "Tiêu chí đánh giá chính quyền thân thiện với người dân?"]:
+        assert engine.ask(q).outcome is Outcome.OUT_OF_SCOPE, q
+    assert engine.ask("tieu chi cu voi tieu chi moi khac nhau ra sao").found
     r = engine.ask("Điểm để xét công nhận là điểm xã tự chấm hay điểm hội đồng?")
     assert r.found and r.entry.id == "qd25-diem-tham-dinh"
 
@@ -286,6 +292,7 @@ def test_a_standard_or_title_the_handbook_does_not_know_is_declined(engine):
 @pytest.mark.parametrize("question", [
     "Hòa giải viên được hưởng thù lao bao nhiêu một vụ?",  # an amount of money
     "Luật phổ biến giáo dục pháp luật có bao nhiêu chương?",  # the make-up of a law
+    "Tổ hòa giải ở thôn có tối thiểu mấy hòa giải viên theo luật?",  # what a law provides
 ])
 def test_what_no_entry_states_is_declined_though_entries_share_its_words(engine, question):
     assert engine.ask(question).outcome is Outcome.NOT_HELD
