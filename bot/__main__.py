@@ -20,9 +20,18 @@ app.add_typer(tracking.task_app, name="task")
 app.command()(tracking.report)
 
 
+MSG_NO_DATABASE = "Không mở được cơ sở dữ liệu {problem}"
+
+
 def main() -> None:
-    """Run the command line."""
-    app()
+    """Run the command line; a database that cannot be opened or written is one clear line."""
+    from storage.db import DatabaseUnavailable
+
+    try:
+        app()
+    except DatabaseUnavailable as exc:
+        typer.echo(MSG_NO_DATABASE.format(problem=exc), err=True)
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

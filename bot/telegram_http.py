@@ -64,7 +64,8 @@ class AiohttpRequest(BaseRequest):
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         if self._session is None or self._session.closed:
-            raise RuntimeError("AiohttpRequest is not initialized")
+            # Not connected yet (the Bot API was unreachable at start): a send is put off, not lost.
+            raise NetworkError("not connected to the Bot API yet")
         files = request_data.multipart_data if request_data else None
         fields = request_data.json_parameters if request_data else None
         body: Any = fields

@@ -62,6 +62,14 @@ class Incoming:
     reply_to: str | None = None  # id of the bot message the user replied to, if any
     display_name: str = ""
     extras: dict[str, str] = field(default_factory=dict)
+    # The platform update that carried it (None on the console): handled again after a crash, the
+    # same update records its effects once.
+    update_id: str | None = None
+
+    @property
+    def key(self) -> str | None:
+        """Return the update's key across platforms, or None when it came from no platform update."""
+        return f"{self.platform}:{self.update_id}" if self.update_id else None
 
     def __post_init__(self) -> None:
         # The one boundary every platform's text crosses: cleaned here, it is fit for the database,

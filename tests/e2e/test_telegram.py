@@ -14,7 +14,7 @@ from bot.app import build_conversation
 from bot.clock import SystemClock
 from bot.logs import configure_logging
 from bot.services import open_stores
-from bot.telegram import TelegramAdapter
+from bot.telegram import SECRET_HEADER, TelegramAdapter, Webhook
 from bot.wiring import load_checked
 from handlers.conversation import MSG_TOO_LONG
 from handlers.flood import MSG_SLOW_DOWN, FloodGuard
@@ -173,50 +173,42 @@ async def test_webhook_rejects_a_wrong_secret_and_accepts_the_right_one(tmp_path
     saved = root.handlers[:], root.level
     configure_logging("DEBUG", settings.secrets())
     async with FakeTelegramAPI(token=TOKEN) as api, open_stores(settings, knowledge.plan) as stores:
-        adapter = TelegramAdapter(
-            build_conversation(settings, knowledge, engine, stores, clock),
-            stores.updates,
-            stores.members,
-            FloodGuard(clock),
-            clock,
-        )
+        adapter = TelegramAdapter(build_conversation(settings, knowledge, engine, stores, clock),
+                                  stores.inbox, stores.members, FloodGuard(clock), clock)
         application = adapter.build(TOKEN, f"http://127.0.0.1:{api.port}")
-        async with application:
-            await application.start()
-            await application.updater.start_webhook(
-                listen="127.0.0.1",
-                port=port,
-                url_path="telegram",
-                webhook_url=settings.webhook_url,
-                secret_token="s3cret-value",
-            )
-            try:
-                update = {"update_id": 77, **api.message_update(ALICE, "/help")}
-                async with httpx.AsyncClient() as client:
-                    wrong = await client.post(
-                        f"http://127.0.0.1:{port}/telegram",
-                        json=update,
-                        headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"},
-                    )
-                    missing = await client.post(f"http://127.0.0.1:{port}/telegram", json=update)
-                    assert wrong.status_code == 403 and missing.status_code == 403
-                    await asyncio.sleep(0.3)
-                    assert api.sent_messages(ALICE) == []
-                    right = await client.post(
-                        f"http://127.0.0.1:{port}/telegram",
-                        json=update,
-                        headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-value"},
-                    )
-                    assert right.status_code == 200
-                await api.wait_for("sendMessage", chat_id=ALICE)
-            finally:
-                await application.updater.stop()
-                await application.stop()
+        webhook = Webhook(settings.webhook_url, "s3cret-value", "127.0.0.1", port)
+        async with adapter.running(application, webhook):
+            await adapter.connected.wait()
+            await api.wait_for("setWebhook")
+            await _until_listening(port)
+            update = {"update_id": 77, **api.message_update(ALICE, "/help")}
+            async with httpx.AsyncClient() as client:
+                wrong = await client.post(f"http://127.0.0.1:{port}/telegram", json=update,
+                                          headers={SECRET_HEADER: "wrong"})
+                missing = await client.post(f"http://127.0.0.1:{port}/telegram", json=update)
+                assert wrong.status_code == 403 and missing.status_code == 403
+                assert await stores.inbox.unhandled() == 0 and api.sent_messages(ALICE) == []
+                right = await client.post(f"http://127.0.0.1:{port}/telegram", json=update,
+                                          headers={SECRET_HEADER: "s3cret-value"})
+                assert right.status_code == 200
+            await api.wait_for("sendMessage", chat_id=ALICE)
     root.handlers[:], level = saved
     root.setLevel(level)
     logged = capfd.readouterr().err
     assert "getMe" in logged  # PTB's debug lines were written…
     assert TOKEN not in logged and "s3cret-value" not in logged  # …with the secrets masked
+
+
+async def _until_listening(port: int) -> None:
+    for _ in range(200):
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            await asyncio.sleep(0.02)
+            continue
+        writer.close()
+        return
+    raise AssertionError(f"nothing listens on port {port}")
 
 
 @pytest.mark.parametrize("args", ["0000", "²²²²", "1999", "٢٠٢٦", "99999999999999999999"])
