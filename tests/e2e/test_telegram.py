@@ -224,3 +224,31 @@ async def test_malformed_progress_buttons_get_a_clear_message(telegram_bot, forg
     await telegram_bot.say(ALICE, f"/dangky {await telegram_bot.invite('stp')}")
     [reply] = await telegram_bot.press(ALICE, forged, message_id=999)
     assert reply["plain_text"] == MSG_UNKNOWN
+
+
+async def test_an_agency_administrator_manages_its_own_people_only(telegram_bot):
+    # The Department's administrator makes Alice an administrator of the Department of Finance.
+    await telegram_bot.say(BOB, f"/dangky {await telegram_bot.invite('stp', 'admin')}")
+    [created] = await telegram_bot.say(BOB, "/moi stc admin")
+    code = created["plain_text"].split("Mã mời: ")[1].split()[0]
+    await telegram_bot.say(ALICE, f"/dangky {code}")
+
+    for attempt in ("/moi stp admin", "/moi stc admin", "/moi cong-an-tinh"):
+        telegram_bot.clock.advance(seconds=1)  # slower than the flood limit
+        [refused] = await telegram_bot.say(ALICE, attempt)
+        assert "chỉ mời được thành viên cho cơ quan mình" in refused["plain_text"], attempt
+    for department_only in ("/baocao", "/baocao ii-1 2026", "/hanchot ii-4a 15/03/2027", "/chuatraloi",
+                            "/coquan", "/sukien ii-6 15/03/2027"):
+        telegram_bot.clock.advance(seconds=1)
+        [refused] = await telegram_bot.say(ALICE, department_only)
+        assert refused["plain_text"] == MSG_ADMIN_ONLY, department_only
+
+    telegram_bot.clock.advance(seconds=10)
+    [own] = await telegram_bot.say(ALICE, "/moi stc")
+    own_code = own["plain_text"].split("Mã mời: ")[1].split()[0]
+    [registered] = await telegram_bot.say(CAROL, f"/dangky {own_code}")
+    assert "thành viên của Sở Tài chính" in registered["plain_text"]
+    [members] = await telegram_bot.say(ALICE, "/thanhvien")
+    assert "Sở Tài chính" in members["plain_text"] and "Sở Tư pháp" not in members["plain_text"]
+    [everyone] = await telegram_bot.say(BOB, "/thanhvien")
+    assert "Sở Tài chính" in everyone["plain_text"] and "Sở Tư pháp" in everyone["plain_text"]
