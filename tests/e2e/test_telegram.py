@@ -252,3 +252,58 @@ async def test_an_agency_administrator_manages_its_own_people_only(telegram_bot)
     assert "Sở Tài chính" in members["plain_text"] and "Sở Tư pháp" not in members["plain_text"]
     [everyone] = await telegram_bot.say(BOB, "/thanhvien")
     assert "Sở Tài chính" in everyone["plain_text"] and "Sở Tư pháp" in everyone["plain_text"]
+
+
+@pytest.fixture
+async def webhook(telegram_bot):
+    """The bot's webhook app (the real one) listening on 127.0.0.1; yields its URL."""
+    from aiohttp import web
+
+    assert telegram_bot.adapter.intake is not None
+    app = telegram_bot.adapter.webhook_app(telegram_bot.application, telegram_bot.adapter.intake,
+                                           "s3cret-value", "/telegram")
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}/telegram"
+    finally:
+        await runner.cleanup()
+
+
+async def _post_endless(url: str, headers: dict[str, str], declared: int) -> int:
+    """POST a body that never finishes after its first megabyte; return the status the server gave."""
+    import aiohttp
+
+    sent_first = asyncio.Event()
+    never = asyncio.Event()
+
+    async def body():
+        yield b"{" + b" " * (1024 * 1024)
+        sent_first.set()
+        await never.wait()  # a server that reads the body before answering never answers
+
+    async with aiohttp.ClientSession() as session:
+        async with session.post(url, data=body(), headers={**headers, "Content-Length": str(declared)},
+                                timeout=aiohttp.ClientTimeout(total=30)) as response:
+            return response.status
+
+
+async def test_the_webhook_checks_the_secret_before_reading_a_body(webhook, telegram_bot):
+    huge = 95 * 1024 * 1024
+    assert await _post_endless(webhook, {}, huge) == 403
+    assert await _post_endless(webhook, {SECRET_HEADER: "wrong"}, huge) == 403
+    # With the right secret, a body over the cap is refused from its declared length alone.
+    assert await _post_endless(webhook, {SECRET_HEADER: "s3cret-value"}, huge) == 413
+    assert await telegram_bot.stores.inbox.unhandled() == 0
+
+
+async def test_a_chunked_body_over_the_cap_is_refused(webhook):
+    async def body():
+        for _ in range(3):
+            yield b" " * (1024 * 1024)
+
+    async with httpx.AsyncClient() as client:
+        response = await client.post(webhook, content=body(), headers={SECRET_HEADER: "s3cret-value"})
+    assert response.status_code == 413
