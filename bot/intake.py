@@ -46,6 +46,7 @@ class InboxStore(Protocol):
                       worker: str, lease: dt.timedelta) -> list[bool]: ...
     async def handled(self, platform: str, update_id: str, now: dt.datetime) -> None: ...
     async def renew(self, worker: str, now: dt.datetime, lease: dt.timedelta) -> int: ...
+    async def release(self, worker: str, now: dt.datetime) -> int: ...
     async def claim(self, platform: str, now: dt.datetime, lease: dt.timedelta, worker: str,
                     limit: int = CLAIM_BATCH) -> Sequence[Unhandled]: ...
 
@@ -160,7 +161,9 @@ class Intake(Generic[T]):
             if pending:
                 log.warning("%d %s update(s) left for the next start", len(pending), self.platform)
                 await asyncio.gather(*pending, return_exceptions=True)
-        for key in self._unmarked:
-            with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):  # the database away: the leases simply run out
+            for key in self._unmarked:
                 await self.inbox.handled(self.platform, key, self.clock.now())
-        self._unmarked.clear()
+            self._unmarked.clear()
+            # What is left is free for the next start (or another instance) at once.
+            await self.inbox.release(self.worker, self.clock.now())

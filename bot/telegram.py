@@ -198,8 +198,9 @@ class TelegramAdapter:
             yield TelegramMessenger(application.bot, patient=False)
         finally:
             stop.set()
+            # Polling and the webhook end at once; a start attempt still waiting for the Bot API is cut short.
             with contextlib.suppress(Exception):  # a failure was reported when it happened
-                await work
+                await asyncio.wait_for(work, self.poll_timeout + 5)
             await intake.drain()
             if application._initialized:  # noqa: SLF001 - PTB offers no public flag
                 await application.shutdown()

@@ -131,6 +131,16 @@ class Inbox:
         async with self._sessions() as session, session.begin():
             return _rowcount(await session.execute(stmt))
 
+    async def release(self, worker: str, now: datetime) -> int:
+        """End this worker's leases at once (it is stopping): the next start need not wait them out."""
+        stmt = (
+            update(InboxRow)
+            .where(col(InboxRow.handled_at).is_(None), col(InboxRow.claimed_by) == worker)
+            .values(lease_until=now)
+        )
+        async with self._sessions() as session, session.begin():
+            return _rowcount(await session.execute(stmt))
+
     async def claim(self, platform: str, now: datetime, lease: timedelta, worker: str,
                     limit: int = 100) -> list[Unhandled]:
         """Take up to `limit` unhandled rows whose lease ran out, oldest first, for this worker."""

@@ -85,3 +85,13 @@ async def test_prune_forgets_old_handled_updates_only(sessionmaker: async_sessio
     assert await first_time(inbox, "telegram", "old") is True
     assert await first_time(inbox, "telegram", "new") is False
     assert await inbox.unhandled() == 2  # "unhandled", and "old" received again
+
+
+async def test_a_worker_that_stops_releases_what_it_holds(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    inbox = Inbox(sessionmaker)
+    await first_time(inbox, "telegram", "left", worker="stopping")
+    assert await inbox.release("stopping", NOW + timedelta(seconds=1)) == 1
+    [row] = await inbox.claim("telegram", NOW + timedelta(seconds=2), LEASE, "next")
+    assert row.update_id == "left"
