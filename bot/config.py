@@ -20,6 +20,22 @@ def default_data_dir() -> Path:
     return user_data_path("tcpl-bot", appauthor=False)
 
 
+def _in_data_dir(url: str, data_dir: Path) -> str:
+    """Anchor a relative SQLite file in the data folder, so that it too is found from any folder."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return url  # reported when the database is opened
+    database = parsed.database
+    if (parsed.get_backend_name() != "sqlite" or not database or database == ":memory:"
+            or database.startswith("file:") or Path(database).is_absolute()):
+        return url
+    return parsed.set(database=str(data_dir / database)).render_as_string(hide_password=False)
+
+
 class Settings(BaseSettings):
     """Everything an operator can configure; secrets are SecretStr so they never print."""
 
@@ -41,6 +57,11 @@ class Settings(BaseSettings):
     zalo_webhook_secret: SecretStr | None = None
     zalo_webhook_listen: str = "0.0.0.0"
     zalo_webhook_port: int = 8444
+    # The dashboard: served by `tcpl run` beside the bots when web_port is set; web_url is its public
+    # address, used in login links (https:// makes its cookies Secure).
+    web_port: int | None = Field(default=None, ge=0, le=65535)
+    web_url: str | None = None
+    web_listen: str = "127.0.0.1"
     timezone: str = "Asia/Ho_Chi_Minh"
     handbook_dir: Path = DEFAULT_HANDBOOK_DIR
     plan_path: Path = DEFAULT_PLAN_PATH
@@ -63,10 +84,18 @@ class Settings(BaseSettings):
             raise ValueError("unknown time zone (an IANA name, e.g. Asia/Ho_Chi_Minh)") from exc
         return v
 
-    @field_validator("telegram_token", "webhook_secret", "zalo_token", "zalo_webhook_secret", mode="before")
+    @field_validator("telegram_token", "webhook_secret", "zalo_token", "zalo_webhook_secret", "web_port",
+                     "web_url", mode="before")
     @classmethod
     def _empty_is_none(cls, v: object) -> object:
         return None if v == "" else v
+
+    @field_validator("web_url")
+    @classmethod
+    def _web_url_is_http(cls, v: str | None) -> str | None:
+        if v is not None and not v.startswith(("http://", "https://")):
+            raise ValueError("TCPL_WEB_URL must start with http:// or https://")
+        return v.rstrip("/") if v else v
 
     @field_validator("data_dir")
     @classmethod
@@ -75,8 +104,11 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _defaults(self) -> Settings:
-        if not self.database_url.get_secret_value():
+        url = self.database_url.get_secret_value()
+        if not url:
             self.database_url = SecretStr(sqlite_url(self.data_dir / "tcpl.db"))
+        else:
+            self.database_url = SecretStr(_in_data_dir(url, self.data_dir))
         return self
 
     @model_validator(mode="after")
@@ -105,6 +137,23 @@ class Settings(BaseSettings):
         if password:
             out.append(str(password))
         return out
+
+    def platforms(self) -> list[str]:
+        """Return the chat platforms that have a token, in the order `tcpl run` starts them."""
+        tokens = (("telegram", self.telegram_token), ("zalo", self.zalo_token))
+        return [name for name, token in tokens if token is not None]
+
+    @property
+    def log_file(self) -> Path:
+        """Where the console chat and the command line write their log (the chat itself stays clean)."""
+        return self.data_dir / "logs" / "tcpl.log"
+
+    def dashboard_url(self, port: int | None = None) -> str | None:
+        """Return the dashboard's public base URL: TCPL_WEB_URL, else this machine at the port."""
+        if self.web_url:
+            return self.web_url
+        port = port if port is not None else self.web_port
+        return f"http://127.0.0.1:{port}" if port else None
 
     @property
     def inbox_lease(self) -> dt.timedelta:

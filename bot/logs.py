@@ -10,10 +10,12 @@ too, so their tracebacks are masked the same way.
 from __future__ import annotations
 
 import logging
+import logging.handlers
 import sys
 import threading
 import traceback
 from collections.abc import Iterable
+from pathlib import Path
 from types import TracebackType
 from urllib.parse import quote
 
@@ -106,16 +108,39 @@ def _log_uncaught_in_thread(args: threading.ExceptHookArgs) -> None:
         _log_uncaught(args.exc_type, args.exc_value, args.exc_traceback)
 
 
-def configure_logging(level: str, secrets: Iterable[str]) -> None:
-    """Log to stderr with every secret masked; keep httpx quiet (its request lines carry tokens)."""
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+LOG_FILE_BYTES = 1_000_000  # then rotated, three old files kept
+LOG_FILE_BACKUPS = 3
+
+
+def configure_logging(level: str, secrets: Iterable[str], *, log_file: Path | None = None,
+                      to_stderr: bool = True) -> Path | None:
+    """Log to stderr and/or a rotating file, every secret masked; keep httpx quiet (tokens in its URLs).
+
+    Return the log file actually opened, or None (no file asked, or it could not be opened: then the
+    log goes to stderr, so that nothing is lost silently).
+    """
     install_masking(list(secrets))
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handlers: list[logging.Handler] = []
+    opened: Path | None = None
+    if log_file is not None:
+        try:
+            log_file.parent.mkdir(parents=True, exist_ok=True)
+            handlers.append(logging.handlers.RotatingFileHandler(
+                log_file, maxBytes=LOG_FILE_BYTES, backupCount=LOG_FILE_BACKUPS, encoding="utf-8"))
+            opened = log_file
+        except OSError:
+            to_stderr = True
+    if to_stderr:
+        handlers.append(logging.StreamHandler())
+    for handler in handlers:
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = handlers
     root.setLevel(level)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    return opened
 
 
 def format_exception_line(exc: BaseException) -> str:

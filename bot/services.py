@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from bot.config import Settings
 from knowledge.loader import PlanData
+from storage.dashboard import DashboardReads
 from storage.db import OPENING_ERRORS, make_engine, make_sessionmaker, redact, unavailable, upgrade
 from storage.inbox import Inbox
 from storage.records import AgencyRecord
@@ -20,6 +21,7 @@ from storage.tracking import (
     ShownChoicesStore,
     TaskDateStore,
 )
+from storage.web import WebAccessStore
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,8 @@ class Stores:
     outbox: OutboxStore
     pending: PendingInputStore
     choices: ShownChoicesStore
+    web: WebAccessStore
+    dashboard: DashboardReads
 
 
 def agency_records(plan: PlanData) -> list[AgencyRecord]:
@@ -55,7 +59,7 @@ async def open_stores(settings: Settings, plan: PlanData) -> AsyncIterator[Store
         stores = Stores(AgencyStore(sessions), MemberStore(sessions), InviteStore(sessions),
                         Inbox(sessions), QuestionLog(sessions), OccurrenceStore(sessions),
                         TaskDateStore(sessions), OutboxStore(sessions), PendingInputStore(sessions),
-                        ShownChoicesStore(sessions))
+                        ShownChoicesStore(sessions), WebAccessStore(sessions), DashboardReads(sessions))
         try:
             # The first write: a read-only database is found here when its schema was already current.
             await stores.agencies.sync(agency_records(plan))

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
-from handlers.conversation import Conversation
+from handlers.conversation import Audience, Command, Conversation
 from handlers.membership import MSG_NOT_REGISTERED, Membership
 from handlers.ports import Clock, Occurrences, OccurrenceView, Outbox, PendingInput
 from handlers.progress_text import BLOCKED, DONE, IN_PROGRESS, parse_progress
@@ -68,8 +68,12 @@ class Progress:
         self.tz = tz
 
     def setup(self, conversation: Conversation) -> None:
-        conversation.commands["capnhat"] = self.command
-        conversation.commands["nhiemvu"] = self.my_tasks
+        conversation.register(Command("nhiemvu", self.my_tasks, Audience.MEMBER,
+                                      "xem nhiệm vụ, hạn và tình trạng của cơ quan bạn"))
+        conversation.register(Command("capnhat", self.command, Audience.MEMBER,
+                                      "báo cáo tiến độ một nhiệm vụ (xong, đang làm bao nhiêu %, vướng)",
+                                      "<mã nhiệm vụ> <xong|dang 60%|vuong ghi chú>",
+                                      "/capnhat ii-1 dang 60%"))
         conversation.choice_handlers.append(self.on_choice)
         conversation.text_handlers.append(self.on_text)
 

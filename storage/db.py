@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from storage.defaults import DEFAULT_URL
 
 __all__ = ["DEFAULT_URL", "OPENING_ERRORS", "DatabaseUnavailable", "make_engine", "make_sessionmaker",
-           "redact", "unavailable", "upgrade"]
+           "redact", "schema_revisions", "unavailable", "upgrade"]
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # Alembic keeps its migration context in a module global: one upgrade at a time in a process.
 _UPGRADE_LOCK = threading.Lock()
@@ -75,6 +75,11 @@ def alembic_config(url: str) -> Config:
 class DatabaseUnavailable(Exception):
     """The database cannot be opened or written: its URL (password hidden) and the reason, in one line."""
 
+    def __init__(self, url: str, reason: str):
+        super().__init__(f"{url}: {reason}")
+        self.url = url
+        self.reason = reason
+
 
 async def upgrade(url: str, revision: str = "head") -> None:
     """Bring the database schema up to the given revision (head by default).
@@ -101,7 +106,7 @@ def unavailable(url: str, exc: BaseException) -> DatabaseUnavailable:
     """Say in one line which database failed (password hidden) and why: the driver's first line."""
     cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
     text = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
-    return DatabaseUnavailable(f"{redact(url)}: {text[:300]}")
+    return DatabaseUnavailable(redact(url), text[:300])
 
 
 @contextlib.contextmanager
@@ -122,6 +127,25 @@ def _file_lock(url: str) -> Iterator[None]:
     path.parent.mkdir(parents=True, exist_ok=True)
     with filelock.FileLock(f"{path}.migrate.lock", timeout=MIGRATION_LOCK_WAIT):
         yield
+
+
+async def schema_revisions(url: str) -> tuple[str | None, str | None]:
+    """Return the database's schema revision (None before the first upgrade) and the code's latest one.
+
+    Reads only: a health check must not change the database it looks at.
+    """
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as connection:
+            current = await connection.run_sync(
+                lambda sync: MigrationContext.configure(sync).get_current_revision())
+    finally:
+        await engine.dispose()
+    return current, head
 
 
 def _parse(url: str | URL) -> URL:

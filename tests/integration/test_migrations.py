@@ -32,6 +32,9 @@ TABLES = {
     "outbox_message",
     "pending_input",
     "shown_choices",
+    "web_login_token",
+    "web_session",
+    "web_login_attempt",
     "alembic_version",
 }
 

@@ -60,3 +60,18 @@ def test_an_invalid_setting_is_named_and_no_value_is_printed(
     err = capsys.readouterr().err
     assert named in err and "Cấu hình không hợp lệ" in err
     assert SECRET not in err and "short" not in err and "not-a-port" not in err
+def test_a_relative_sqlite_file_lives_in_the_data_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = Settings(data_dir=tmp_path / "data", database_url="sqlite+aiosqlite:///bot.db", _env_file=None)
+    assert settings.database_url.get_secret_value() == f"sqlite+aiosqlite:///{tmp_path / 'data' / 'bot.db'}"
+    absolute = f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"
+    assert Settings(database_url=absolute, _env_file=None).database_url.get_secret_value() == absolute
+
+
+def test_the_platforms_are_those_with_a_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in [n for n in os.environ if n.startswith("TCPL_")]:
+        monkeypatch.delenv(name)
+    assert Settings(_env_file=None).platforms() == []
+    both = Settings(telegram_token="1:a", zalo_token="z", _env_file=None)
+    assert both.platforms() == ["telegram", "zalo"]

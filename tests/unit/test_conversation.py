@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from handlers.conversation import MSG_FAILED, Conversation
+from handlers.conversation import MSG_FAILED, Audience, Command, Conversation
 from handlers.types import Incoming, Reply
 
 
@@ -22,7 +22,7 @@ async def test_a_failing_command_gets_an_apology_and_the_error_is_logged(caplog:
     async def broken(msg: Incoming, args: str) -> list[Reply]:
         raise OverflowError("date value out of range")
 
-    conversation.commands["hong"] = broken
+    conversation.register(Command("hong", broken, Audience.ANYONE, "hỏng"))
     with caplog.at_level(logging.ERROR):
         replies = await conversation.handle(Incoming(platform="telegram", chat_id="1", user_id="1",
                                                      text="/hong 31/12/9999"))

@@ -5,7 +5,7 @@ progress_update.update_key and pending_input.taken_by let an update handled agai
 record its report once and take its pending question again.
 
 Revision ID: 0004
-Revises: 0003
+Revises: 0007
 Create Date: 2026-12-02
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004"
-down_revision: str | None = "0003"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
