@@ -47,7 +47,7 @@ from telegram.ext import (
 from bot.delivery import ChatUnreachable, RetryLater
 from bot.intake import DEFAULT_LEASE, InboxStore, Intake
 from bot.logs import format_exception_line
-from bot.telegram_http import AiohttpRequest
+from bot.telegram_http import AiohttpRequest, UpdatesRequest
 from bot.telegram_render import html_chunks, keyboard
 from handlers.conversation import Conversation
 from handlers.flood import MSG_SLOW_DOWN, FloodGuard
@@ -155,6 +155,7 @@ class TelegramAdapter:
         self.backoff = backoff
         self.intake: Intake[Update] | None = None
         self.connected = asyncio.Event()  # set once the Bot API answered and the delivery mode is set
+        self.updates_request = UpdatesRequest()
 
     def build(self, token: str, api_url: str) -> Application:  # type: ignore[type-arg]
         """Build the PTB application with every handler registered in one place."""
@@ -166,7 +167,7 @@ class TelegramAdapter:
             .base_file_url(f"{api}/file/bot")
             .updater(None)  # see the module doc: updates come in through the inbox
             .request(AiohttpRequest())
-            .get_updates_request(AiohttpRequest(connections=1))
+            .get_updates_request(self.updates_request)
             .build()
         )
         application.add_handler(CallbackQueryHandler(self.on_callback))
@@ -250,8 +251,13 @@ class TelegramAdapter:
                 updates = await _until(stop, application.bot.get_updates(
                     offset=offset, timeout=self.poll_timeout, limit=100))
                 if updates:
+                    # Stored as Telegram sent them: to_dict() of a parsed update costs more than handling it.
+                    raw = self.updates_request.last_answer
+                    if len(raw) != len(updates):
+                        raw = [u.to_dict() for u in updates]
                     # Until this returns, Telegram keeps the batch: a crash here loses nothing.
-                    await intake.receive([(str(u.update_id), u.to_dict(), u) for u in updates])
+                    await intake.receive([(str(u.update_id), data, u)
+                                          for u, data in zip(updates, raw, strict=True)])
                     offset = updates[-1].update_id + 1
                 delay = self.backoff[0]
             except TimedOut:

@@ -99,3 +99,20 @@ class AiohttpRequest(BaseRequest):
     def _chosen(value: Any, default: float | None) -> float | None:
         """Return the caller's timeout, or this request's default when PTB passed none."""
         return default if isinstance(value, DefaultValue) else value
+
+
+class UpdatesRequest(AiohttpRequest):
+    """The connection PTB polls getUpdates on, keeping each answer as Telegram sent it.
+
+    The inbox stores an update as it came; PTB hands back parsed objects only. Polls run one at a
+    time on this connection, so the last answer is the batch get_updates() just returned.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(connections=1)
+        self.last_answer: list[dict[str, Any]] = []
+
+    async def post(self, *args: Any, **kwargs: Any) -> Any:
+        result = await super().post(*args, **kwargs)
+        self.last_answer = [u for u in result if isinstance(u, dict)] if isinstance(result, list) else []
+        return result

@@ -8,15 +8,26 @@ from dataclasses import dataclass, field, fields
 # What a message may not carry further: NUL and the other C0 controls but tab, line feed and carriage
 # return (XML, hence the workbook, refuses them, and PostgreSQL refuses NUL), XML's two
 # non-characters, and lone surrogates (no UTF-8 encoder takes them; a valid pair is one code point).
-_UNFIT = re.compile("[\x00-\x08\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-# Word's line break (vertical tab) and the form feed are line breaks to the reader.
-_BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n"})
+_UNFIT = re.compile("[\x00-\x1f\ufffe\uffff\ud800-\udfff]")
+_NEEDS_CLEANING = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_KEPT = frozenset("\t\n\r")
+
+
+def _replacement(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _KEPT:
+        return char
+    if char in "\x0b\x0c":  # Word's line break (vertical tab) and the form feed: line breaks
+        return "\n"
+    return "\ufffd" if "\ud800" <= char <= "\udfff" else ""
 
 
 def clean_text(text: str) -> str:
     """Return the text without the characters storage and files cannot hold, otherwise unchanged."""
-    text = text.translate(_BREAKS)
-    return _UNFIT.sub(lambda m: "\ufffd" if "\ud800" <= m.group() <= "\udfff" else "", text)
+    # One search of the whole text first: almost every message has nothing to clean.
+    if not _NEEDS_CLEANING.search(text):
+        return text
+    return _UNFIT.sub(_replacement, text)
 
 
 @dataclass(frozen=True)
