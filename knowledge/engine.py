@@ -440,8 +440,10 @@ class Engine:
             regime = read_regime(fixed, reading.documents, reading.years)
             if regime.regime is not None:
                 reading = replace(reading, regime=regime)
-        if not reading.refs:
-            reading = replace(reading, refs=criterion_refs(fixed))
+        refs = criterion_refs(fixed)
+        indicators = sum(r.indicator is not None for r in refs)
+        if not reading.refs or indicators > sum(r.indicator is not None for r in reading.refs):
+            reading = replace(reading, refs=refs)  # "chỉ tiu thứ nhất của tiêu chí 3" names an indicator
         # A score said "84 đim" is read from the corrected words; a real word the handbook does not use
         # ("cảnh cáo") may be "corrected" wrongly, so the corrected reading counts only if it says more.
         corrected = read_situation(fixed, reading.years)

@@ -406,13 +406,19 @@ def _capitalised_names(text: str) -> list[str]:
     return names
 
 
+def _without_and(folded: str) -> str:
+    return " ".join(w for w in folded.split() if w != "va")
+
+
 class Reader:
     """Reads questions; knows the agencies' names from the lexicon."""
 
     def __init__(self, agencies: dict[str, tuple[str, ...]] | None = None,
                  places: dict[str, str] | None = None):
         # One alternation of every folded alias, longest first so "ubnd cấp xã" wins over "ubnd".
-        self._agency_of = {alias: name for name, aliases in (agencies or {}).items() for alias in aliases}
+        # "Đài phát thanh truyền hình" is "Đài Phát thanh và Truyền hình": names are compared without "và".
+        self._agency_of = {_without_and(alias): name for name, aliases in (agencies or {}).items()
+                           for alias in aliases}
         aliases = sorted(self._agency_of, key=len, reverse=True)
         self._agencies = (re.compile(r"\b(?:" + "|".join(map(re.escape, aliases)) + r")\b")
                           if aliases else None)
@@ -443,7 +449,8 @@ class Reader:
         """Return the canonical names of the agencies named in folded tokens joined by spaces."""
         if self._agencies is None:
             return ()
-        return tuple(dict.fromkeys(self._agency_of[m.group(0)] for m in self._agencies.finditer(folded)))
+        text = _without_and(folded)
+        return tuple(dict.fromkeys(self._agency_of[m.group(0)] for m in self._agencies.finditer(text)))
 
     def read_part(self, text: str, whole: Reading) -> Reading:
         """Read one part of a long message: its own criteria, plan items and documents; the regime the

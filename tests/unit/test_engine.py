@@ -53,6 +53,11 @@ def test_a_typo_is_corrected_by_its_context(engine, typed, meant):
     assert r.found and r.entry.id == meant
 
 
+def test_a_mistyped_word_does_not_hide_an_indicator(engine):
+    r = engine.ask("chỉ tiu thứ nhất của tiêu chí 3 quy định mới")
+    assert r.found and r.entry.id == "qd27-tc3-ct1"
+
+
 def test_a_mistyped_word_does_not_hide_a_situation_or_make_one(engine):
     r = engine.ask("Năm 2023 tổng đim của xã em là 84, tiêu chí nào cũng trên 50% thì có đạt không")
     assert r.verdict is not None and "84" in r.verdict.text

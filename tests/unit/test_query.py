@@ -83,6 +83,9 @@ def test_agencies_by_name_or_abbreviation(reader):
     agencies = reader.read("stp chủ trì việc gì, sở gd&đt thì sao").agencies
     assert agencies == ("Sở Tư pháp", "Sở Giáo dục và Đào tạo")
     assert reader.read("UBND cấp xã được giao gì").agencies == ("UBND cấp xã",)
+    # Written without "và", as officials often do.
+    named = reader.read("Đài phát thanh truyền hình tỉnh làm gì").agencies
+    assert named == ("Đài Phát thanh và Truyền hình tỉnh",)
 
 
 def test_places_with_or_without_their_kind(reader):
