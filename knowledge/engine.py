@@ -323,11 +323,8 @@ class Engine:
     # -- reading a question
 
     def _correct(self, toks: list[str]) -> list[str]:
-        """Map unknown syllables to the handbook's vocabulary: typos first, then run-together words.
-
-        Among the words one edit away, the one that makes the commonest known pair with a neighbour wins
-        ("chỉ teu" is "chỉ tiêu", not the more frequent "tư"), then the most frequent.
-        """
+        """Map unknown syllables to the handbook's vocabulary: typos first (see `_best_correction`), then
+        run-together words."""
         return [w for words in self._corrections(toks) for w in words]
 
     def _corrections(self, toks: list[str]) -> list[list[str]]:
@@ -362,10 +359,10 @@ class Engine:
             return None
         return word
 
-    def _confirmed(self, t: str, prev: str | None, nxt: str | None) -> bool:
-        """Tell whether a mistyped syllable's correction makes a known pair with a neighbour."""
+    def _confirmed_correction(self, t: str, prev: str | None, nxt: str | None) -> str | None:
+        """Return a mistyped syllable's correction when it makes a known pair with a neighbour."""
         word = self._best_correction(t, prev, nxt)
-        return word is not None and self._pair_rarity(prev, word, nxt) < math.inf
+        return word if word is not None and self._pair_rarity(prev, word, nxt) < math.inf else None
 
     def _pair_rarity(self, prev: str | None, word: str, nxt: str | None) -> float:
         """How rare the commonest pair a word makes with its neighbours is (infinite: it makes none)."""
@@ -502,9 +499,7 @@ class Engine:
             if (t not in self._vocab_set and t not in _STOP_FOLDED and t not in self.lexicon.abbreviations
                     and not t[0].isdigit() and len(t) >= 2):
                 nxt = raw[n + 1] if n + 1 < len(raw) else None
-                word = self._best_correction(t, out[-1] if out else None, nxt)
-                if word is not None and self._pair_rarity(out[-1] if out else None, word, nxt) < math.inf:
-                    t = word
+                t = self._confirmed_correction(t, out[-1] if out else None, nxt) or t
             out.append(t)
         return out
 
@@ -612,13 +607,12 @@ class Engine:
                 return True
         return False
 
-    def _decide(self, q: Query, ranked: list[Candidate] | None = None) -> tuple[Result, float]:
+    def _decide(self, q: Query) -> tuple[Result, float]:
         """Rank the entries the reading allows and commit, suggest or decline; return the confidence."""
         reading = q.reading
         regime, named = reading.regime.regime, reading.regime.named
         allowed, exact = self._allowed(reading)
-        if ranked is None:
-            ranked = self.rank(q, allowed, exact)
+        ranked = self.rank(q, allowed, exact)
         if not ranked:
             return Result(q.text, Outcome.NO_MATCH, None, 0.0, (), regime, regime_named=named), 0.0
         top = ranked[0]
@@ -829,7 +823,7 @@ class Engine:
             total += self._unknown_idf
             if len(t) < 3:
                 continue
-            if self._confirmed(t, prev, nxt):
+            if self._confirmed_correction(t, prev, nxt) is not None:
                 known += self._unknown_idf  # "chỉ teu": its neighbour says which word was meant
             elif self._nearest(t) is not None:
                 known += self._unknown_idf / 2

@@ -303,6 +303,11 @@ def test_what_no_entry_states_is_declined_though_entries_share_its_words(engine,
     assert engine.ask(question).outcome is Outcome.NOT_HELD
 
 
+def test_a_law_whose_provisions_the_handbook_states_is_answered(engine):
+    r = engine.ask("Theo luật ban hành văn bản quy phạm pháp luật, từ khi nào xã được ban hành nghị quyết?")
+    assert r.found and r.entry.id == "reform-vbqppl-cap-xa"
+
+
 def test_a_named_criterion_keeps_the_other_criteria_out(engine):
     r = engine.ask("tc3 qd27 gom nhung ct nao")
     assert r.found and r.entry.criterion == 3
