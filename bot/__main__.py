@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import answers, members, serve, tracking
+from bot.cli import agencies, answers, members, serve, tracking
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="tcpl-bot: chuẩn tiếp cận pháp luật.")
 
@@ -18,6 +18,8 @@ app.command()(members.questions)
 app.add_typer(tracking.reminders_app, name="reminders")
 app.add_typer(tracking.task_app, name="task")
 app.command()(tracking.report)
+app.add_typer(tracking.plan_app, name="plan")
+app.add_typer(agencies.agencies_app, name="agencies")
 
 
 def main() -> None:

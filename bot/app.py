@@ -22,6 +22,7 @@ from bot.services import Stores, open_stores
 from bot.telegram import TelegramAdapter, TelegramMessenger
 from bot.workbook import ExcelWorkbook
 from bot.zalo import ZaloAdapter, ZaloClient
+from handlers.browse import PlanBrowser
 from handlers.conversation import Conversation
 from handlers.flood import FloodGuard
 from handlers.membership import Membership
@@ -50,14 +51,15 @@ def build_bot(settings: Settings, knowledge: Knowledge, engine: Engine, policy: 
     """Wire every use case into one conversation shared by all platforms, plus the reminders."""
     tz = settings.tz
     conversation = Conversation(engine, clock, stores.questions)
-    membership = Membership(knowledge.plan, stores.members, stores.invites, stores.questions, clock, tz,
+    membership = Membership(knowledge.plans, stores.members, stores.invites, stores.questions, clock, tz,
                             dt.timedelta(hours=settings.invite_ttl_hours))
     membership.setup(conversation)
-    reminders = Reminders(knowledge.plan, policy, stores.occurrences, stores.task_dates, stores.members,
-                          stores.outbox, clock)
-    Progress(knowledge.plan, membership, stores.occurrences, stores.outbox, stores.pending, clock,
+    reminders = Reminders(knowledge.plans, policy, stores.occurrences, stores.task_dates, stores.members,
+                          stores.outbox, clock, stores.agencies)
+    PlanBrowser(knowledge.plans, knowledge.handbook, clock, tz).setup(conversation)
+    Progress(knowledge.plans, membership, stores.occurrences, stores.outbox, stores.pending, clock,
              tz).setup(conversation)
-    Reports(knowledge.plan, membership, stores.occurrences, stores.task_dates,
+    Reports(knowledge.plans, membership, stores.occurrences, stores.task_dates,
             workbook if workbook is not None else ExcelWorkbook(), clock, tz,
             replan=reminders.plan_occurrences).setup(conversation)
     return Bot(conversation, reminders, stores)
@@ -92,8 +94,13 @@ def _stop_on_signals() -> asyncio.Event:
 async def serve(settings: Settings, knowledge: Knowledge, engine: Engine, policy: ReminderPolicy) -> None:
     """Run until stopped: Telegram and Zalo when configured (console chat when neither), and the scheduler."""
     clock = SystemClock()
-    async with open_stores(settings, knowledge.plan) as stores:
+    async with open_stores(settings, knowledge.plans) as stores:
         bot = build_bot(settings, knowledge, engine, policy, stores, clock)
+        # Deadlines the plans date exist from the start, in every mode (the console too), so /nhiemvu
+        # and /capnhat work at once; the scheduler re-plans every few hours after this.
+        planned = await bot.reminders.plan_occurrences()
+        log.info("planned deadlines: %d added, %d changed, %d withdrawn",
+                 planned.added, planned.changed, planned.withdrawn)
         # The handbook index and the loaded libraries live as long as the process. Frozen, they are
         # left out of the garbage collector's full passes, which otherwise walk them all and stall
         # every conversation for ~100 ms each time (measured with `make bench`).

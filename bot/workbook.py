@@ -12,8 +12,9 @@ from openpyxl.utils import get_column_letter
 
 from handlers.reports import COLUMN_LABEL, COLUMNS, DetailRow, ProgressReport
 
-DETAIL_HEADERS = ("Mã mục", "Mã nhiệm vụ", "Nhiệm vụ", "Cơ quan", "Hạn", "Tình trạng", "Tỷ lệ (%)",
-                  "Cập nhật lần cuối", "Ghi chú", "Người cập nhật", "Quá hạn")
+DETAIL_HEADERS = ("Kế hoạch", "Mã mục", "Mã nhiệm vụ", "Nhiệm vụ", "Cơ quan", "Hạn", "Tình trạng",
+                  "Tỷ lệ (%)", "Cập nhật lần cuối", "Ghi chú", "Người cập nhật", "Quá hạn")
+DUE_COLUMN, UPDATED_COLUMN = 6, 9  # 1-based, for the date formats
 BOLD = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 LATE_FILL = PatternFill("solid", fgColor="FCE4D6")
@@ -21,8 +22,8 @@ LATE_FILL = PatternFill("solid", fgColor="FCE4D6")
 
 def _detail_values(d: DetailRow, tz: ZoneInfo) -> list[object]:
     updated = d.updated_at.astimezone(tz).replace(tzinfo=None) if d.updated_at else None
-    return [d.task_code, d.task_id, d.task_title, d.agency, d.due, d.status, d.percent, updated, d.note,
-            d.who, "Có" if d.overdue else ""]
+    return [d.plan_id, d.task_code, d.task_id, d.task_title, d.agency, d.due, d.status, d.percent, updated,
+            d.note, d.who, "Có" if d.overdue else ""]
 
 
 def _header(ws, values) -> None:  # type: ignore[no-untyped-def]
@@ -52,6 +53,14 @@ class ExcelWorkbook:
             for r in rows:
                 summary.append([r.label, r.total, *(r.counts[c] for c in COLUMNS)])
             summary.append([])
+        if report.by_group:
+            summary.append(["Theo nhóm xã, phường"])
+            summary.cell(summary.max_row, 1).font = BOLD
+            _header(summary, ["Nhiệm vụ", "Hạn", "Số xã, phường", "Đã hoàn thành", "Quá hạn", "Tóm tắt"])
+            for g in report.by_group:
+                summary.append([g.task_code, g.due, g.total, g.done, len(g.late), g.text()])
+                summary.cell(summary.max_row, 2).number_format = "DD/MM/YYYY"
+            summary.append([])
         summary.column_dimensions["A"].width = 70
         for col in range(2, 3 + len(COLUMNS)):
             summary.column_dimensions[get_column_letter(col)].width = 15
@@ -61,12 +70,12 @@ class ExcelWorkbook:
         for d in report.details:
             detail.append(_detail_values(d, tz))
             row = detail.max_row
-            detail.cell(row, 5).number_format = "DD/MM/YYYY"
-            detail.cell(row, 8).number_format = "DD/MM/YYYY HH:MM"
+            detail.cell(row, DUE_COLUMN).number_format = "DD/MM/YYYY"
+            detail.cell(row, UPDATED_COLUMN).number_format = "DD/MM/YYYY HH:MM"
             if d.overdue:
                 for cell in detail[row]:
                     cell.fill = LATE_FILL
-        widths = (9, 12, 50, 40, 12, 16, 10, 18, 40, 22, 9)
+        widths = (18, 9, 12, 50, 40, 12, 16, 10, 18, 40, 22, 9)
         for i, w in enumerate(widths, start=1):
             detail.column_dimensions[get_column_letter(i)].width = w
         detail.freeze_panes = "A2"
@@ -83,7 +92,8 @@ def report_csv(report: ProgressReport, tz: ZoneInfo) -> bytes:
     writer.writerow(DETAIL_HEADERS)
     for d in report.details:
         values = _detail_values(d, tz)
-        values[4] = d.due.strftime("%d/%m/%Y")
-        values[7] = values[7].strftime("%d/%m/%Y %H:%M") if values[7] else ""  # type: ignore[attr-defined]
+        values[DUE_COLUMN - 1] = d.due.strftime("%d/%m/%Y")
+        updated = values[UPDATED_COLUMN - 1]
+        values[UPDATED_COLUMN - 1] = updated.strftime("%d/%m/%Y %H:%M") if updated else ""  # type: ignore[attr-defined]
         writer.writerow(["" if v is None else v for v in values])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from handlers.answers import answer
-from handlers.browse import MENU_PREFIX, MSG_STALE_CHOICE, menu_reply, open_choice
+from handlers.browse import MENU_PREFIX, MSG_STALE_CHOICE, PLAN_PREFIX, menu_reply, open_choice
 from handlers.ports import Clock, QuestionLog
 from handlers.types import Choice, Incoming, Reply
 from knowledge.engine import Engine
@@ -96,7 +96,7 @@ class Conversation:
 
     async def _start(self, msg: Incoming, args: str) -> list[Reply]:
         choices = (Choice("Tiêu chí, chỉ tiêu", MENU_PREFIX + "tieuchi"),
-                   Choice("Kế hoạch của tỉnh", MENU_PREFIX + "kehoach"))
+                   Choice("Kế hoạch", PLAN_PREFIX))
         return [Reply(text=MSG_WELCOME + "\n\n" + MSG_HELP, choices=choices)]
 
     async def _help(self, msg: Incoming, args: str) -> list[Reply]:

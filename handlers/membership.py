@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from handlers.conversation import Conversation
 from handlers.ports import Clock, Invites, Members, MemberView, UnansweredQuestions
 from handlers.types import Incoming, Reply
-from knowledge.loader import PlanData
+from knowledge.loader import Plans
 
 ADMIN = "admin"
 MEMBER = "member"
@@ -45,7 +45,7 @@ def local_time(moment: dt.datetime, tz: ZoneInfo) -> str:
 class Membership:
     """Registration, identity and the administrators' tools."""
 
-    def __init__(self, plan: PlanData, members: Members, invites: Invites,
+    def __init__(self, plan: Plans, members: Members, invites: Invites,
                  questions: UnansweredQuestions, clock: Clock, tz: ZoneInfo,
                  invite_ttl: dt.timedelta):
         self.plan = plan
@@ -134,7 +134,7 @@ class Membership:
         return [Reply(text=text, title="Đã tạo mã mời")]
 
     @staticmethod
-    def invitable(plan: PlanData, agency_id: str, today: dt.date) -> str | None:
+    def invitable(plan: Plans, agency_id: str, today: dt.date) -> str | None:
         """Return why an agency cannot receive invites, or None when it can."""
         agency = plan.agencies.get(agency_id)
         if agency is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -64,7 +65,7 @@ def _render(engine, question: str, as_json: bool) -> str:  # type: ignore[no-unt
 def validate(paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders.")] = None) -> None:
     """Validate the handbook and plan files; print every error with file and line."""
     settings = settings_or_exit()
-    targets = paths or [settings.handbook_dir, settings.plan_path]
+    targets = paths or [settings.handbook_dir, *(Path(p) for p in settings.plan_path.split(os.pathsep) if p)]
     problems = validate_paths(targets)
     if not paths:
         try:

@@ -39,20 +39,23 @@ def invite_create(
     if role not in ROLE_NAMES:
         typer.echo("Vai trò phải là member hoặc admin.", err=True)
         raise typer.Exit(2)
-    problem = Membership.invitable(knowledge.plan, agency, SystemClock().now().astimezone(settings.tz).date())
-    if problem:
-        typer.echo(problem, err=True)
-        raise typer.Exit(2)
-
     from bot.services import open_stores
 
     async def create():  # type: ignore[no-untyped-def]
-        async with open_stores(settings, knowledge.plan) as stores:
+        async with open_stores(settings, knowledge.plans) as stores:
+            # Checked once the stores are open: imported communes are agencies too.
+            today = SystemClock().now().astimezone(settings.tz).date()
+            problem = Membership.invitable(knowledge.plans, agency, today)
+            if problem:
+                return problem
             return await stores.invites.create(agency, role, "cli", SystemClock().now(),
                                                dt.timedelta(hours=settings.invite_ttl_hours))
 
     inv = asyncio.run(create())
-    typer.echo(f"Mã mời cho {knowledge.plan.agencies[agency].name} ({ROLE_NAMES[role]}), "
+    if isinstance(inv, str):
+        typer.echo(inv, err=True)
+        raise typer.Exit(2)
+    typer.echo(f"Mã mời cho {knowledge.plans.agencies[agency].name} ({ROLE_NAMES[role]}), "
                f"hết hạn lúc {local_time(inv.expires_at, settings.tz)}. Người được mời gõ /dangky <mã>:")
     typer.echo(inv.code)
 
@@ -69,7 +72,7 @@ def questions(
     from bot.services import open_stores
 
     async def fetch():  # type: ignore[no-untyped-def]
-        async with open_stores(settings, knowledge.plan) as stores:
+        async with open_stores(settings, knowledge.plans) as stores:
             since = SystemClock().now() - dt.timedelta(days=days)
             return await stores.questions.unanswered(since, limit)
 

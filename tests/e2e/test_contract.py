@@ -18,6 +18,7 @@ from handlers.membership import MSG_ADMIN_ONLY
 from tests.e2e.conftest import FakeClock
 from tests.e2e.contract import PLATFORMS, Harness, Loaded, position, running_harness, shows
 from tests.fakes.zalo_api import REFUSAL
+from tests.plans import in_force_plan
 
 LAN = "Nguyễn Thị Lan"  # a member of a lead agency
 HOA = "Trần Văn Hòa"  # an administrator of the Department of Justice
@@ -28,7 +29,7 @@ UNREACHABLE_NOTICE = "Không gửi được tin nhắc"
 @pytest.fixture(scope="module")
 def loaded() -> Loaded:
     # Loading the handbook takes seconds; knowledge, engine and policy are pure, so share them.
-    return load_all(Settings(_env_file=None))
+    return load_all(Settings(plan_path=str(in_force_plan()), _env_file=None))
 
 
 @pytest.fixture(params=PLATFORMS)
@@ -95,7 +96,7 @@ async def test_criteria_and_their_indicators_are_browsed_by_choice(harness):
 
 async def test_registration_with_an_invite_code_then_whoami(harness):
     chat = harness.driver
-    agency = harness.knowledge.plan.agencies["ubnd-h-ke-sach"].name
+    agency = harness.knowledge.plans.agencies["ubnd-h-ke-sach"].name
     code = await harness.invite("ubnd-h-ke-sach")
     registered = joined(await chat.say(LAN, f"/dangky {code}"))
     assert "Đăng ký thành công" in registered and agency in registered
@@ -113,7 +114,7 @@ async def test_a_progress_reply_is_recorded_once(harness):
     chat = harness.driver
     await register(harness, chat.platform, LAN, REMINDED_AGENCY)
     occurrence = await harness.first_reminder_of(REMINDED_AGENCY)
-    task = harness.knowledge.plan.tasks[occurrence.task_id]
+    task = harness.knowledge.plans.by_id[occurrence.plan_id].tasks[occurrence.task_id]
     assert await harness.tick() == (0 if chat.messenger is None else 1)
     await harness.dispatch()
     if chat.messenger is None:
@@ -170,7 +171,7 @@ async def test_a_member_on_both_platforms_is_reminded_on_both_and_each_reply_cou
     await register(both, "telegram", LAN, REMINDED_AGENCY)
     await register(both, "zalo", LAN, REMINDED_AGENCY)
     occurrence = await both.first_reminder_of(REMINDED_AGENCY)
-    code = both.knowledge.plan.tasks[occurrence.task_id].code
+    code = both.knowledge.plans.by_id[occurrence.plan_id].tasks[occurrence.task_id].code
     assert await both.tick() == 2
     assert await both.dispatch() == 2
     for chat in (telegram, zalo):

@@ -115,7 +115,7 @@ async def prepare_database(path: Path) -> None:
     settings = settings_for(f"sqlite+aiosqlite:///{path}")
     knowledge, engine, policy = loaded()
     clock = FakeClock(local(2026, 11, 20, 9, 0))
-    async with open_stores(settings, knowledge.plan) as stores:
+    async with open_stores(settings, knowledge.plans) as stores:
         bot = build_bot(settings, knowledge, engine, policy, stores, clock)
         assert await bot.reminders.plan_occurrences() == 2 * OCCURRENCES_2026
         alice = await stores.members.upsert("telegram", "2001", "2001", "Alice", "stp", "member", clock.now())
@@ -222,12 +222,12 @@ def test_reminders_preview_lists_what_would_be_sent_and_sends_nothing(tmp_path: 
 
 
 async def outbox_counts(db: Path) -> dict[str, int]:
-    async with open_stores(settings_for(f"sqlite+aiosqlite:///{db}"), loaded()[0].plan) as stores:
+    async with open_stores(settings_for(f"sqlite+aiosqlite:///{db}"), loaded()[0].plans) as stores:
         return await stores.outbox.counts()
 
 
 async def ii6_deadlines(db: Path) -> tuple[list[tuple[str, dt.date, str]], list[tuple[str, dt.date]]]:
-    async with open_stores(settings_for(f"sqlite+aiosqlite:///{db}"), loaded()[0].plan) as stores:
+    async with open_stores(settings_for(f"sqlite+aiosqlite:///{db}"), loaded()[0].plans) as stores:
         occs = await stores.occurrences.in_window(dt.date(2026, 1, 1), dt.date(2030, 12, 31))
         return ([(o.agency_id, o.due, o.source) for o in occs if o.task_id == "ii-6"],
                 list(await stores.task_dates.events()))
@@ -265,7 +265,7 @@ async def test_the_workbook_opens_in_libreoffice(tmp_path: Path) -> None:
         OccurrenceRecord(3, "ii-3b", "stp", dt.date(2026, 12, 14), "local_default", None, None, None, None,
                          None, None),
     ]
-    report = build_report(knowledge.plan, occurrences, 2026, now, LOCAL)
+    report = build_report(knowledge.plans, occurrences, 2026, now, LOCAL)
     workbook = tmp_path / "bao-cao.xlsx"
     workbook.write_bytes(ExcelWorkbook().workbook(report, LOCAL))
     process = await asyncio.create_subprocess_exec(

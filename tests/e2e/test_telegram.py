@@ -170,7 +170,7 @@ async def test_webhook_rejects_a_wrong_secret_and_accepts_the_right_one(tmp_path
     root = logging.getLogger()
     saved = root.handlers[:], root.level
     configure_logging("DEBUG", settings.secrets())
-    async with FakeTelegramAPI(token=TOKEN) as api, open_stores(settings, knowledge.plan) as stores:
+    async with FakeTelegramAPI(token=TOKEN) as api, open_stores(settings, knowledge.plans) as stores:
         adapter = TelegramAdapter(
             build_conversation(settings, knowledge, engine, stores, clock),
             stores.updates,

@@ -29,6 +29,7 @@ from handlers.types import Choice, Incoming, Reply
 from knowledge.engine import Engine
 from knowledge.loader import Knowledge
 from tests.fakes.zalo_api import FakeZaloAPI
+from tests.plans import in_force_plan
 
 TOKEN = "3141592653:zalo-TEST-token-never-logged"
 SECRET = "zalo-webhook-s3cret"
@@ -38,7 +39,7 @@ ALICE, BOB = "7d5bcb1e3b0bd255", "a0f1c2d3e4f5a6b7"
 @pytest.fixture(scope="module")
 def loaded() -> tuple[Knowledge, Engine]:
     # Loading the handbook takes seconds; the engine is pure, so one per module is enough.
-    return load_checked(Settings(_env_file=None))
+    return load_checked(Settings(plan_path=str(in_force_plan()), _env_file=None))
 
 
 @dataclass
@@ -69,12 +70,13 @@ class ZaloBot:
 @contextlib.asynccontextmanager
 async def zalo_bot(tmp_path: Path, loaded: tuple[Knowledge, Engine], *, server_token: str = TOKEN,
                    poll: bool = True, **fake_kw) -> AsyncIterator[ZaloBot]:
-    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}", _env_file=None)
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+                        plan_path=str(in_force_plan()), _env_file=None)
     knowledge, engine = loaded
     clock = SystemClock()
     async with (
         FakeZaloAPI(token=server_token, **fake_kw) as api,
-        open_stores(settings, knowledge.plan) as stores,
+        open_stores(settings, knowledge.plans) as stores,
         ZaloClient(TOKEN, api.base_url) as client,
     ):
         conversation = build_conversation(settings, knowledge, engine, stores, clock)
