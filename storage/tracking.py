@@ -174,7 +174,7 @@ class OccurrenceStore:
         async with self._sessions() as session:
             # Plain tuples: a Row compared with a tuple key is several times slower.
             for row_id, plan_id, task_id, agency_id, period, due, source, status, gone in (
-                    await session.execute(existing)).tuples():
+                    await session.execute(existing)):
                 want = wanted.pop((plan_id, task_id, agency_id, period), None)
                 if want is None:
                     if gone is None and (plan_id, task_id) in scope:
