@@ -232,9 +232,7 @@ class Reports:
             return [Reply(text=MSG_ADMIN_ONLY)]
         year = self.today().year
         words = args.split()
-        if words and words[-1].isdigit():
-            if len(words[-1]) != 4:
-                return [Reply(text=MSG_REPORT_HOW)]
+        if words and words[-1].isdigit() and len(words[-1]) == 4:
             year = int(words.pop())
         ref: TaskRef | None = None
         if words:

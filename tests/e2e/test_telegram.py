@@ -56,7 +56,7 @@ async def test_question_with_and_without_diacritics_get_the_same_answer(telegram
 
 
 async def test_pressing_a_suggestion_button_opens_that_entry(telegram_bot):
-    [menu] = await telegram_bot.say(ALICE, "/kehoach")
+    [menu] = await telegram_bot.say(ALICE, "/tieuchi")
     choices = buttons(menu)
     assert choices, "the plan menu shows buttons"
     label, data = choices[0]

@@ -120,11 +120,11 @@ async def test_question_with_and_without_diacritics_get_the_same_answer(bot):
 
 
 async def test_a_menu_shows_numbered_choices_and_a_number_opens_one(bot):
-    [menu] = await bot.say(ALICE, "/kehoach")
+    [menu] = await bot.say(ALICE, "/tieuchi")
     labels = numbered(menu)
     assert len(labels) >= 2 and menu.endswith("(Gõ số để chọn.)")
     opened = await bot.say(ALICE, "1")
-    first = menu_reply(bot.knowledge.handbook, "kehoach").choices[0]
+    first = menu_reply(bot.knowledge.handbook, "tieuchi").choices[0]
     assert labels[0] == first.label
     expected = open_choice(bot.knowledge.handbook, first.data)
     assert expected is not None
@@ -137,8 +137,8 @@ async def test_a_menu_shows_numbered_choices_and_a_number_opens_one(bot):
 
 async def test_a_number_reaching_another_instance_picks_from_the_same_choices(bot):
     # Behind a load balancer the "1" may reach an instance that did not show the menu.
-    [menu] = await bot.say(ALICE, "/kehoach")
-    first = menu_reply(bot.knowledge.handbook, "kehoach").choices[0]
+    [menu] = await bot.say(ALICE, "/tieuchi")
+    first = menu_reply(bot.knowledge.handbook, "tieuchi").choices[0]
     async with ZaloClient(TOKEN, bot.api.base_url) as client:
         other = ZaloAdapter(bot.adapter.conversation, bot.stores.updates, bot.stores.members,
                             bot.adapter.flood, bot.adapter.clock, client, bot.stores.choices)
@@ -148,7 +148,7 @@ async def test_a_number_reaching_another_instance_picks_from_the_same_choices(bo
         assert opened.startswith("» " + first.label)
 
         # Choices offered by a reminder from the outbox are remembered the same way.
-        second = menu_reply(bot.knowledge.handbook, "kehoach").choices[1]
+        second = menu_reply(bot.knowledge.handbook, "tieuchi").choices[1]
         assert bot.outbox is not None
         await bot.outbox.send(BOB, Reply(text="Nhắc hạn", choices=(Choice(second.label, second.data),)))
         before = len(bot.api.sent_messages(BOB))
