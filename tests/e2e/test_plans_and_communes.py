@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import io
 import json
@@ -106,12 +107,13 @@ def test_every_commune_of_can_tho_is_an_agency_with_its_own_deadlines(tmp_path, 
     assert all(a["id"] == f"ubnd-{a['code']}" and "ubnd-cap-xa" in a["groups"] for a in communes)
     assert any(a["id"] == "stp" and a["source"] == "plan" for a in listed)
 
-    preview = json.loads(tcpl(tmp_path, "reminders", "preview", "--from", "2026-11-25", "--days", "10",
+    # The command line plans this year and the next by the real clock.
+    year = str(dt.date.today().year)
+    preview = json.loads(tcpl(tmp_path, "reminders", "preview", "--from", f"{year}-11-25", "--days", "10",
                               "--json", plans=commune_plans).stdout)
     mine = [r for r in preview if r["plan_id"] == COMMUNE_PLAN and r["task_id"] == "ii-1"]
     assert sorted(r["agency_id"] for r in mine) == sorted(a["id"] for a in communes)  # one per commune
 
-    year = "2026"
     out = tcpl(tmp_path, "report", "--year", year, "--task", f"{COMMUNE_PLAN}/II.1",
                "-o", str(tmp_path / "r.xlsx"), plans=commune_plans)
     assert out.returncode == 0, out.stderr
@@ -143,20 +145,23 @@ def test_a_bad_csv_is_refused_with_every_mistake_and_a_good_one_imported(tmp_pat
 
 def test_a_deadline_set_twice_is_one_deadline_and_can_be_removed(tmp_path, tcpl):
     plans = str(in_force_plan())
-    first = tcpl(tmp_path, "task", "deadline", "II.2.b", "2026-12-20", plans=plans)
+    year = dt.date.today().year  # the command line plans this year and the next by the real clock
+    first = tcpl(tmp_path, "task", "deadline", "II.2.b", f"{year}-12-20", plans=plans)
     assert first.returncode == 0, first.stderr
-    second = tcpl(tmp_path, "task", "deadline", "ii 2 b", "2026-12-22", plans=plans)
-    assert "(thay cho 20/12/2026)" in second.stdout and "0 hạn mới, 1 hạn đổi ngày" in second.stdout
+    second = tcpl(tmp_path, "task", "deadline", "ii 2 b", f"{year}-12-22", plans=plans)
+    assert f"(thay cho 20/12/{year})" in second.stdout and "0 hạn mới, 1 hạn đổi ngày" in second.stdout
     absurd = tcpl(tmp_path, "task", "deadline", "ii-2b", "0001-01-01", plans=plans)
     assert absurd.returncode == 2 and "không hợp lý" in absurd.stderr
-    preview = json.loads(tcpl(tmp_path, "reminders", "preview", "--from", "2026-12-01", "--days", "60",
-                              "--json", plans=plans).stdout)
-    assert {r["due"] for r in preview if r["task_id"] == "ii-2b"} == {"2026-12-22"}
+
+    def planned() -> set[str]:
+        preview = json.loads(tcpl(tmp_path, "reminders", "preview", "--from", f"{year}-12-01", "--days", "60",
+                                  "--json", plans=plans).stdout)
+        return {r["due"] for r in preview if r["task_id"] == "ii-2b"}
+
+    assert planned() == {f"{year}-12-22"}
     cleared = tcpl(tmp_path, "task", "deadline", "ii-2b", "--clear", plans=plans)
-    assert cleared.returncode == 0 and "22/12/2026" in cleared.stdout
-    preview = json.loads(tcpl(tmp_path, "reminders", "preview", "--from", "2026-12-01", "--days", "60",
-                              "--json", plans=plans).stdout)
-    assert not [r for r in preview if r["task_id"] == "ii-2b"]
+    assert cleared.returncode == 0 and f"22/12/{year}" in cleared.stdout
+    assert planned() == set()
 
 
 def test_the_console_has_its_deadlines_from_the_start(tmp_path, tcpl):
