@@ -30,6 +30,7 @@ from handlers.ports import Clock
 from handlers.progress import Progress
 from handlers.reminders import Reminders
 from handlers.reports import Reports, WorkbookWriter
+from handlers.task_refs import no_plan_in_force
 from knowledge.deadlines import ReminderPolicy
 from knowledge.engine import Engine
 from knowledge.loader import Knowledge
@@ -101,6 +102,11 @@ async def serve(settings: Settings, knowledge: Knowledge, engine: Engine, policy
         planned = await bot.reminders.plan_occurrences()
         log.info("planned deadlines: %d added, %d changed, %d withdrawn",
                  planned.added, planned.changed, planned.withdrawn)
+        notice = no_plan_in_force(knowledge.plans, clock.now().astimezone(settings.tz).date())
+        if notice:
+            # Without a plan in force the bot answers questions but reminds no one: say so at once
+            # (the console chat also says it in its greeting).
+            log.warning("%s", notice)
         # The handbook index and the loaded libraries live as long as the process. Frozen, they are
         # left out of the garbage collector's full passes, which otherwise walk them all and stall
         # every conversation for ~100 ms each time (measured with `make bench`).
@@ -116,7 +122,8 @@ async def serve(settings: Settings, knowledge: Knowledge, engine: Engine, policy
                     serve_zalo(settings, bot.conversation, stores, clock))
             if not messengers:
                 # The console chat: reminders to console users are printed by no one, so no scheduler.
-                await run_console(bot.conversation)
+                # Ctrl-C (SIGINT) ends it as Ctrl-D does; an input that ends at once is a mistake.
+                await run_console(bot.conversation, stop=stop, require_input=True)
                 return
             scheduler = Scheduler(bot.reminders,
                                   make_dispatcher(settings, policy, stores, bot.reminders, messengers, clock),

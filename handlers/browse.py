@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from handlers.answers import ENTRY_PREFIX, entry_reply
 from handlers.ports import Clock
+from handlers.task_refs import no_plan_in_force
 from handlers.types import Choice, Incoming, Reply
 from knowledge.loader import Handbook, PlanData, Plans
 from knowledge.schema import Plan, Task
@@ -76,7 +77,11 @@ class PlanBrowser:
         self.tz = tz
 
     def setup(self, conversation: Conversation) -> None:
-        conversation.commands["kehoach"] = self.command
+        from handlers.conversation import Audience, Command  # the conversation imports this module
+
+        conversation.register(Command("kehoach", self.command, Audience.ANYONE,
+                                      "xem các kế hoạch: mục, nhiệm vụ, cơ quan chủ trì, thời hạn"))
+        conversation.greeting_notes.append(lambda: no_plan_in_force(self.plans, self.today()))
         conversation.choice_handlers.append(self.on_choice)
 
     def today(self) -> dt.date:

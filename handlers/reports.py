@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from handlers.conversation import Conversation
+from handlers.conversation import Audience, Command, Conversation
 from handlers.membership import MSG_ADMIN_ONLY, Membership
 from handlers.ports import Clock, Occurrences, OccurrenceView, ReconciledView, TaskDates
 from handlers.progress_text import BLOCKED, DONE, IN_PROGRESS, NOT_STARTED
@@ -35,6 +35,9 @@ MSG_DATE_HOW = (
     "Cách dùng: /{cmd} <mã nhiệm vụ> <ngày dd/mm/yyyy>, ví dụ: /{cmd} II.6 15/03/2027; "
     "để xóa: /{cmd} <mã nhiệm vụ> xoa"
 )
+_YEAR = re.compile(r"^20[0-9]{2}$")  # ASCII digits only: "²²²²".isdigit() is true
+MSG_NO_SUCH_DAY = "Ngày không hợp lệ: {text} không có trên lịch."
+MSG_NOT_A_DAY = "Ngày không hợp lệ: «{text}». Hãy viết ngày theo dạng dd/mm/yyyy, ví dụ 15/03/2027."
 _DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$|^(\d{4})-(\d{2})-(\d{2})$")
 _CLEAR = {"xoa", "xóa", "huy", "hủy", "--clear"}
 
@@ -50,6 +53,12 @@ def parse_day(text: str) -> dt.date | None:
         return dt.date(int(m.group(4)), int(m.group(5)), int(m.group(6)))
     except ValueError:
         return None
+
+
+def day_problem(text: str) -> str:
+    """Say why parse_day refused a text: a day that does not exist (31/02), or no day at all."""
+    shown = text.strip()[:30]
+    return (MSG_NO_SUCH_DAY if _DATE.match(text.strip()) else MSG_NOT_A_DAY).format(text=shown)
 
 
 @dataclass(frozen=True)
@@ -220,8 +229,18 @@ class Reports:
         self.replan = replan
 
     def setup(self, conversation: Conversation) -> None:
-        conversation.commands.update({"baocao": self.report, "hanchot": self.set_deadline,
-                                      "sukien": self.record_event})
+        admin = Audience.ADMIN
+        for command in (
+            Command("baocao", self.report, admin, "báo cáo tiến độ theo nhiệm vụ và cơ quan, kèm sổ Excel",
+                    "[mã nhiệm vụ] [năm]", "/baocao II.1 2026"),
+            Command("hanchot", self.set_deadline, admin,
+                    "đặt, đổi hoặc xóa hạn của một nhiệm vụ cho năm của ngày đó",
+                    "<mã nhiệm vụ> <dd/mm/yyyy | xoa>", "/hanchot II.4.a 15/03/2027"),
+            Command("sukien", self.record_event, admin,
+                    "ghi nhận, sửa hoặc xóa sự kiện mà nhiệm vụ chờ (hạn tính từ ngày đó)",
+                    "<mã nhiệm vụ> <dd/mm/yyyy | xoa>", "/sukien II.6 15/03/2027"),
+        ):
+            conversation.register(command)
 
     def today(self) -> dt.date:
         return self.clock.now().astimezone(self.tz).date()
@@ -232,7 +251,7 @@ class Reports:
             return [Reply(text=MSG_ADMIN_ONLY)]
         year = self.today().year
         words = args.split()
-        if words and words[-1].isdigit() and len(words[-1]) == 4:
+        if words and _YEAR.match(words[-1]):
             year = int(words.pop())
         ref: TaskRef | None = None
         if words:
@@ -267,9 +286,11 @@ class Reports:
         words = found.rest.split()
         if words and words[0].lower() in _CLEAR and len(words) <= 2:
             return found, None
-        day = parse_day(words[0]) if len(words) == 1 else None
-        if day is None:
+        if len(words) != 1:
             return Reply(text=MSG_DATE_HOW.format(cmd=cmd))
+        day = parse_day(words[0])
+        if day is None:
+            return Reply(text=day_problem(words[0]))
         problem = check_day(found.plan, day, self.today())
         if problem is not None:
             return Reply(text=problem)

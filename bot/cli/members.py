@@ -8,9 +8,14 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import knowledge_or_exit, settings_or_exit
+from bot.cli.common import EXIT_USAGE, fail, knowledge_or_exit, number_in_range, settings_or_exit
 from bot.clock import SystemClock
 from handlers.membership import ROLE_NAMES, Membership, local_time
+
+# Where an operator finds the agency ids at the command line (chat has /coquan).
+HINT_AGENCY_IDS = "Xem mã các cơ quan: tcpl agencies list."
+QUESTION_DAYS = (1, 3650)
+QUESTION_LIMIT = (1, 1000)
 
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
 invite_app = typer.Typer(no_args_is_help=True, help="Invite codes for officials.")
@@ -35,10 +40,9 @@ def invite_create(
     """Create a one-time invite code; the code alone is printed on the last line."""
     settings = settings_or_exit()
     knowledge = knowledge_or_exit(settings)
-    role = role.lower()
+    agency, role = agency.strip().lower(), role.strip().lower()
     if role not in ROLE_NAMES:
-        typer.echo("Vai trò phải là member hoặc admin.", err=True)
-        raise typer.Exit(2)
+        fail(f"Vai trò phải là member hoặc admin (bạn nhập «{role[:20]}»).", EXIT_USAGE)
     from bot.services import open_stores
 
     async def create():  # type: ignore[no-untyped-def]
@@ -53,8 +57,7 @@ def invite_create(
 
     inv = asyncio.run(create())
     if isinstance(inv, str):
-        typer.echo(inv, err=True)
-        raise typer.Exit(2)
+        fail(f"{inv} {HINT_AGENCY_IDS}", EXIT_USAGE)
     typer.echo(f"Mã mời cho {knowledge.plans.agencies[agency].name} ({ROLE_NAMES[role]}), "
                f"hết hạn lúc {local_time(inv.expires_at, settings.tz)}. Người được mời gõ /dangky <mã>:")
     typer.echo(inv.code)
@@ -62,10 +65,12 @@ def invite_create(
 
 def questions(
     unanswered: Annotated[bool, typer.Option("--unanswered", help="Declined questions only.")] = True,
-    days: Annotated[int, typer.Option("--days")] = 30,
-    limit: Annotated[int, typer.Option("--limit")] = 50,
+    days: Annotated[int, typer.Option("--days", help="How many days back (1–3650).")] = 30,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many questions (1–1000).")] = 50,
 ) -> None:
     """List the questions the bot declined most often, to grow the handbook where it is needed."""
+    number_in_range("--days", days, *QUESTION_DAYS)
+    number_in_range("--limit", limit, *QUESTION_LIMIT)
     settings = settings_or_exit()
     knowledge = knowledge_or_exit(settings)
 

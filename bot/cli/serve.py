@@ -3,31 +3,41 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Annotated
 
 import typer
 
-from bot.cli.common import fail_invalid, settings_or_exit
+from bot.cli.common import EXIT_USAGE, fail, fail_invalid, settings_or_exit
 from bot.logs import configure_logging
 from bot.wiring import load_all
 from knowledge.loader import InvalidKnowledge
 
+MSG_NOTHING_TO_SERVE = (
+    "Chưa cấu hình nền tảng nào và không có ai gõ vào cửa sổ dòng lệnh: hãy đặt TCPL_TELEGRAM_TOKEN "
+    "hoặc TCPL_ZALO_TOKEN (xem .env.example), hoặc chạy tcpl run trong một cửa sổ dòng lệnh để trò chuyện."
+)
 
-def run() -> None:
-    """Start the bot: Telegram when a token is set, otherwise the console chat."""
+
+def run(
+    verbose: Annotated[bool, typer.Option("-v", "--verbose",
+                                          help="Also print log lines on stderr (console chat).")] = False,
+) -> None:
+    """Start the bot: Telegram and Zalo when a token is set, otherwise the console chat."""
     settings = settings_or_exit()
-    configure_logging(settings.log_level, settings.secrets())
+    console = not settings.platforms()
+    # In the console chat, log lines would land between the questions and the answers: they go to
+    # the data folder's log file (and to stderr too with -v). A platform server logs to stderr.
+    configure_logging(settings.log_level, settings.secrets(),
+                      log_file=settings.log_file if console else None, to_stderr=verbose or not console)
     try:
         knowledge, engine, policy = load_all(settings)
     except InvalidKnowledge as exc:
         fail_invalid(exc)
         return
     from bot.app import serve  # imports the database and platform libraries only when serving
-    from bot.clock import SystemClock
-    from handlers.task_refs import no_plan_in_force
+    from bot.console import NoConsoleInput
 
-    notice = no_plan_in_force(knowledge.plans, SystemClock().now().astimezone(settings.tz).date())
-    if notice:
-        # Said before anything starts: without a plan in force the bot answers but reminds no one.
-        typer.echo(notice, err=True)
-
-    asyncio.run(serve(settings, knowledge, engine, policy))
+    try:
+        asyncio.run(serve(settings, knowledge, engine, policy))
+    except NoConsoleInput:
+        fail(MSG_NOTHING_TO_SERVE, EXIT_USAGE)

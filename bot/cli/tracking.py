@@ -8,12 +8,28 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import day_or_exit, settings_or_exit, with_bot
+from bot.cli.common import (
+    EXIT_USAGE,
+    day_or_exit,
+    fail,
+    number_in_range,
+    settings_or_exit,
+    with_bot,
+    writable_file_or_exit,
+)
 from bot.clock import SystemClock
 from handlers.task_refs import TaskRef, no_plan_in_force, resolve_task
 from knowledge.deadlines import check_day
 from knowledge.loader import Plans
 from knowledge.schema import ScheduleKind
+
+PREVIEW_DAYS = (1, 366)  # a window longer than a year is a typing mistake
+REPORT_YEARS = (2000, 2100)
+FORMATS = ("xlsx", "csv")
+MSG_FORMAT = "--format phải là xlsx hoặc csv (bạn nhập «{fmt}»)."
+MSG_FORMAT_AND_NAME = (
+    "Tệp {path} có đuôi .{suffix} nhưng định dạng là {fmt}: hãy đổi tên tệp (-o) hoặc định dạng (--format)."
+)
 
 reminders_app = typer.Typer(no_args_is_help=True, help="Deadline reminders.")
 task_app = typer.Typer(no_args_is_help=True, help="Plan tasks: deadlines and events.")
@@ -31,20 +47,20 @@ def _task_or_exit(plans: Plans, ref: str, settings) -> TaskRef:  # type: ignore[
     """Find the task a code names ("II.3.c", "ii-3c", "kh-2026/II.1"), or exit 2 with the closest codes."""
     found = resolve_task(plans, ref, _today(settings))  # type: ignore[arg-type]
     if isinstance(found, str) or found.rest:
-        typer.echo(found if isinstance(found, str) else f"Mã nhiệm vụ không hợp lệ: {ref!r}.", err=True)
-        raise typer.Exit(2)
+        fail(found if isinstance(found, str) else f"Mã nhiệm vụ không hợp lệ: «{ref[:30]}».", EXIT_USAGE)
     return found
 
 
 @reminders_app.command("preview")
 def reminders_preview(
     start: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD or dd/mm/yyyy.")],
-    days: Annotated[int, typer.Option("--days", min=1, max=3660, help="How many days.")] = 30,
+    days: Annotated[int, typer.Option("--days", help="How many days (1–366).")] = 30,
     as_json: Annotated[bool, typer.Option("--json", help="A JSON array of reminders.")] = False,
 ) -> None:
     """List every reminder and escalation the policy would send in a window, without sending."""
-    settings = settings_or_exit()
     first = day_or_exit(start)
+    number_in_range("--days", days, *PREVIEW_DAYS)
+    settings = settings_or_exit()
 
     async def work(bot, knowledge):  # type: ignore[no-untyped-def]
         return knowledge, await bot.reminders.preview(first, days)
@@ -72,8 +88,7 @@ def reminders_preview(
 def _set_date(task: str, day: str | None, clear: bool, year: int | None, kind: str) -> None:
     settings = settings_or_exit()
     if clear == (day is not None):
-        typer.echo("Ghi một ngày (dd/mm/yyyy hoặc yyyy-mm-dd), hoặc --clear để xóa.", err=True)
-        raise typer.Exit(2)
+        fail("Ghi một ngày (dd/mm/yyyy hoặc yyyy-mm-dd), hoặc --clear để xóa.", EXIT_USAGE)
     when = day_or_exit(day) if day is not None else None
 
     async def work(bot, knowledge):  # type: ignore[no-untyped-def]
@@ -105,8 +120,7 @@ def _set_date(task: str, day: str | None, clear: bool, year: int | None, kind: s
 
     result = with_bot(settings, work)
     if isinstance(result, str):
-        typer.echo(result, err=True)
-        raise typer.Exit(2)
+        fail(result, EXIT_USAGE)
     typer.echo(result[1])
 
 
@@ -132,18 +146,20 @@ def task_deadline(
 
 
 def report(
-    year: Annotated[int, typer.Option("--year", min=2000, max=2100)],
-    fmt: Annotated[str, typer.Option("--format", help="xlsx or csv")] = "xlsx",
-    output: Annotated[Path, typer.Option("-o", "--output")] = Path("bao-cao.xlsx"),
-    task: Annotated[str | None, typer.Option("--task", help="One task, e.g. II.1.")] = None,
+    year: Annotated[int, typer.Option("--year", help="The year of the deadlines.")],
+    fmt: Annotated[str | None, typer.Option("--format", help="xlsx or csv (default: from -o, else xlsx).")]
+    = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output",
+                                               help="File to write (default: bao-cao-tcpl-YEAR.FORMAT).")]
+    = None,
+    task: Annotated[str | None, typer.Option("--task", help="One task only, as shown: II.1, ii-1.")] = None,
 ) -> None:
     """Write the progress report of a year as an Excel workbook or a CSV file."""
     from bot.workbook import ExcelWorkbook, report_csv
     from handlers.reports import build_report
 
-    if fmt not in ("xlsx", "csv"):
-        typer.echo("--format phải là xlsx hoặc csv.", err=True)
-        raise typer.Exit(2)
+    number_in_range("--year", year, *REPORT_YEARS)
+    output, fmt = report_file(output, fmt, year)
     settings = settings_or_exit()
 
     async def work(bot, knowledge):  # type: ignore[no-untyped-def]
@@ -157,6 +173,20 @@ def report(
     data = ExcelWorkbook().workbook(rep, settings.tz) if fmt == "xlsx" else report_csv(rep, settings.tz)
     output.write_bytes(data)
     typer.echo(f"Đã ghi {len(rep.details)} dòng vào {output}.")
+
+
+def report_file(output: Path | None, fmt: str | None, year: int) -> tuple[Path, str]:
+    """Settle the report's file and format: --format decides the content, -o the name, each from the other."""
+    if fmt is not None:
+        fmt = fmt.strip().lower()
+        if fmt not in FORMATS:
+            fail(MSG_FORMAT.format(fmt=fmt[:20]), EXIT_USAGE)
+    suffix = output.suffix.lower().lstrip(".") if output is not None else ""
+    if fmt is None:
+        fmt = suffix if suffix in FORMATS else "xlsx"
+    elif suffix in FORMATS and suffix != fmt:
+        fail(MSG_FORMAT_AND_NAME.format(path=output, suffix=suffix, fmt=fmt), EXIT_USAGE)
+    return writable_file_or_exit(output or Path(f"bao-cao-tcpl-{year}.{fmt}")), fmt
 
 
 @plan_app.command("new")
