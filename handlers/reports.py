@@ -16,6 +16,7 @@ from handlers.ports import Clock, Occurrences, OccurrenceView, ReconciledView, T
 from handlers.progress_text import BLOCKED, DONE, IN_PROGRESS, NOT_STARTED
 from handlers.task_refs import TaskRef, resolve_task, shown_code
 from handlers.types import Document, Incoming, Reply
+from knowledge.codes import task_id_of
 from knowledge.deadlines import EVENT_PERIOD, check_day
 from knowledge.loader import Plans
 from knowledge.schema import ScheduleKind
@@ -254,6 +255,8 @@ class Reports:
         if words and _YEAR.match(words[-1]):
             year = int(words.pop())
         ref: TaskRef | None = None
+        if words and task_id_of(words[0].rpartition("/")[2]) is None:
+            return [Reply(text=MSG_REPORT_HOW)]  # neither a year nor a task code
         if words:
             found = resolve_task(self.plans, " ".join(words), self.today())
             if isinstance(found, str):

@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 # Longest numerals first, so "iii" is not read as "ii" followed by a stray "i".
 _ROMAN = r"(viii|vii|iii|ix|iv|vi|ii|x|v|i)"
@@ -66,8 +66,17 @@ def split_task_ref(args: str, known: Iterable[str] = ()) -> TypedRef:
 
 
 def closest(task_id: str, candidates: dict[str, str], limit: int = 3) -> list[str]:
-    """Return the displayed codes of the tasks whose ids are closest to `task_id` (id → code)."""
-    if not candidates:
-        return []
-    found = process.extract(task_id, list(candidates), scorer=fuzz.ratio, limit=limit, score_cutoff=40)
-    return [candidates[match] for match, _, _ in found]
+    """Return the displayed codes of the tasks whose ids are closest to `task_id` (id → code).
+
+    Codes of the same item come first ("ii-3k" → II.3.a, II.3.b, II.3.c, not III.3): a longer
+    common beginning wins, then the edit similarity.
+    """
+
+    def shared(other: str) -> int:
+        return next((i for i, (a, b) in enumerate(zip(task_id, other, strict=False)) if a != b),
+                    min(len(task_id), len(other)))
+
+    scored = [(shared(c), fuzz.ratio(task_id, c), c) for c in candidates]
+    scored = [s for s in scored if s[0] > 0 or s[1] >= 60]
+    scored.sort(key=lambda s: (-s[0], -s[1], s[2]))
+    return [candidates[c] for _, _, c in scored[:limit]]
