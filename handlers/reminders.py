@@ -281,10 +281,10 @@ class Reminders:
                         admins: Sequence[MemberView]) -> int:
         plan = self.plans.by_id[plan_id]
         task = plan.tasks[task_id]
-        communes = sorted((o for o in occs if o.agency_id in self.plans.imported_ids),
-                          key=lambda o: self.agency_name(o.agency_id))
-        others = sorted((o for o in occs if o.agency_id not in self.plans.imported_ids),
-                        key=lambda o: self.agency_name(o.agency_id))
+        imported = self.plans.imported_ids
+        by_name = sorted(occs, key=lambda o: self.agency_name(o.agency_id))
+        communes = [o for o in by_name if o.agency_id in imported]
+        others = [o for o in by_name if o.agency_id not in imported]
         lines = []
         for o in others:
             state = STATUS_LABEL.get(o.status or "", "chưa trả lời")

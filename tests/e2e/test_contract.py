@@ -372,6 +372,15 @@ async def test_each_commune_reports_for_itself_and_the_report_counts_them(harnes
     report = joined(await chat.say(HOA, "/baocao II.1"))
     assert "1/3 xã, phường đã hoàn thành; 2 quá hạn: UBND xã Kiểm Thử 2, UBND xã Kiểm Thử 3" in report
     assert "– UBND xã Kiểm Thử 2, hạn 14/12/2026: Chưa trả lời (quá hạn)" in report
+    if chat.messenger is not None:
+        # The escalation names the communes that have not reported done, counted by status.
+        harness.clock.set(dt.datetime(2026, 12, 30, 1, 0, tzinfo=dt.UTC))  # 08:00 in Hà Nội
+        await harness.tick()
+        await harness.dispatch()
+        [escalation] = [t for t in chat.received(HOA) if "Cần đôn đốc: nhiệm vụ II.1 " in t]
+        assert "2 xã, phường chưa báo cáo hoàn thành" in escalation
+        assert "chưa trả lời (2): UBND xã Kiểm Thử 2, UBND xã Kiểm Thử 3" in escalation
+        assert "UBND xã Kiểm Thử 1" not in escalation
 
 
 async def test_plans_are_browsed_with_their_life(harness):
