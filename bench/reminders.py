@@ -16,7 +16,8 @@ from bot.dispatcher import Dispatcher
 from bot.telegram import TelegramMessenger
 from handlers.reminders import as_agency
 from knowledge.deadlines import load_policy, plan_deadlines
-from knowledge.loader import Plans, load_plan
+from knowledge.loader import PlanData, Plans, load_plan
+from knowledge.schema import Agency, AgencyLevel, Plan, Schedule, ScheduleKind, Task
 from storage.db import make_engine, make_sessionmaker, upgrade
 from storage.records import AgencyRecord
 from storage.repositories import AgencyStore
@@ -26,6 +27,19 @@ from tests.integration.databases import DatabaseUnavailable, postgres_database
 from tests.plans import write_plan, yearly
 
 TOKEN = "4343:BENCH"
+
+
+def national_plan(n_agencies: int = 3400, n_tasks: int = 20) -> PlanData:
+    """A test plan whose commune-level group lists its communes as members, each leading every task."""
+    agencies = {f"xa-{i:04d}": Agency(id=f"xa-{i:04d}", name=f"UBND xã {i}", level=AgencyLevel.COMMUNE)
+                for i in range(n_agencies)}
+    group = Agency(id="cap-xa", name="Cấp xã", level=AgencyLevel.COMMUNE, group=True, members=list(agencies))
+    tasks = {f"ii-{t}": Task(id=f"ii-{t}", code=f"II.{t}", title=f"Nhiệm vụ {t}", lead=["cap-xa"],
+                             schedule=Schedule(kind=ScheduleKind.YEARLY, plan_text="Hàng năm"))
+             for t in range(1, n_tasks + 1)}
+    plan = Plan(id="kh-bench", title="Kế hoạch kiểm thử", implements="qd-27-2025", issuer="Cơ quan kiểm thử",
+                issued=None, signed_by="—", area="địa bàn kiểm thử")
+    return PlanData(plan=plan, agencies={**agencies, "cap-xa": group}, tasks=tasks)
 
 
 def communes(province: str | None = None) -> list[AgencyRecord]:

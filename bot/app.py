@@ -31,6 +31,7 @@ from handlers.progress import Progress
 from handlers.reminders import Reminders
 from handlers.reports import Reports, WorkbookWriter
 from handlers.task_refs import no_plan_in_force
+from handlers.web_login import WebLogin
 from knowledge.deadlines import ReminderPolicy
 from knowledge.engine import Engine
 from knowledge.loader import Knowledge
@@ -45,6 +46,7 @@ class Bot:
     conversation: Conversation
     reminders: Reminders
     stores: Stores
+    membership: Membership
 
 
 def build_bot(settings: Settings, knowledge: Knowledge, engine: Engine, policy: ReminderPolicy,
@@ -63,7 +65,8 @@ def build_bot(settings: Settings, knowledge: Knowledge, engine: Engine, policy: 
     Reports(knowledge.plans, membership, stores.occurrences, stores.task_dates,
             workbook if workbook is not None else ExcelWorkbook(), clock, tz,
             replan=reminders.plan_occurrences).setup(conversation)
-    return Bot(conversation, reminders, stores)
+    WebLogin(membership, stores.web, clock, settings.dashboard_url()).setup(conversation)
+    return Bot(conversation, reminders, stores, membership)
 
 
 def build_conversation(settings: Settings, knowledge: Knowledge, engine: Engine, stores: Stores,
@@ -83,7 +86,8 @@ def make_dispatcher(settings: Settings, policy: ReminderPolicy, stores: Stores, 
                       worker=f"{socket.gethostname()}:{id(clock):x}")
 
 
-def _stop_on_signals() -> asyncio.Event:
+def stop_on_signals() -> asyncio.Event:
+    """Return an event set by SIGINT or SIGTERM."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -111,8 +115,14 @@ async def serve(settings: Settings, knowledge: Knowledge, engine: Engine, policy
         # left out of the garbage collector's full passes, which otherwise walk them all and stall
         # every conversation for ~100 ms each time (measured with `make bench`).
         gc.freeze()
-        stop = _stop_on_signals()
+        stop = stop_on_signals()
         async with contextlib.AsyncExitStack() as stack:
+            if settings.web_port is not None:
+                # The dashboard shares this event loop and these stores; it stops with the bots.
+                from bot.web_server import build_dashboard, serve_web
+
+                await stack.enter_async_context(serve_web(settings, build_dashboard(settings, knowledge, bot,
+                                                                                     clock)))
             messengers: dict[str, Messenger] = {}
             if settings.telegram_token is not None:
                 messengers["telegram"] = await stack.enter_async_context(

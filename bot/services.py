@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from bot.config import Settings
 from handlers.reminders import as_agency
 from knowledge.loader import Plans
+from storage.dashboard import DashboardReads
 from storage.db import make_engine, make_sessionmaker, redact, upgrade
 from storage.records import AgencyRecord
 from storage.repositories import AgencyStore, InviteStore, MemberStore, QuestionLog, UpdateLog
@@ -20,6 +21,7 @@ from storage.tracking import (
     ShownChoicesStore,
     TaskDateStore,
 )
+from storage.web import WebAccessStore
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,8 @@ class Stores:
     outbox: OutboxStore
     pending: PendingInputStore
     choices: ShownChoicesStore
+    web: WebAccessStore
+    dashboard: DashboardReads
 
 
 def agency_records(plans: Plans) -> list[AgencyRecord]:
@@ -58,7 +62,7 @@ async def open_stores(settings: Settings, plan: Plans) -> AsyncIterator[Stores]:
         stores = Stores(AgencyStore(sessions), MemberStore(sessions), InviteStore(sessions),
                         UpdateLog(sessions), QuestionLog(sessions), OccurrenceStore(sessions),
                         TaskDateStore(sessions), OutboxStore(sessions), PendingInputStore(sessions),
-                        ShownChoicesStore(sessions))
+                        ShownChoicesStore(sessions), WebAccessStore(sessions), DashboardReads(sessions))
         await stores.agencies.sync(agency_records(plan))
         # Imported communes are agencies too (invitations, /coquan, planning) from the start.
         plan.set_imported(as_agency(a) for a in await stores.agencies.imported())

@@ -127,7 +127,8 @@ class WorkbookWriter(Protocol):
     def workbook(self, report: ProgressReport, tz: ZoneInfo) -> bytes: ...
 
 
-def _bucket(occ: OccurrenceView, today: dt.date) -> list[str]:
+def status_buckets(occ: OccurrenceView, today: dt.date) -> list[str]:
+    """Return the report columns an occurrence counts in: its status, and overdue when it is late."""
     base = occ.status if occ.status in (DONE, IN_PROGRESS, BLOCKED, NOT_STARTED) else NOT_ANSWERED
     return [base, OVERDUE] if occ.status != DONE and occ.due < today else [base]
 
@@ -158,7 +159,7 @@ def build_report(plans: Plans, occurrences: Sequence[OccurrenceView], year: int,
     groups: dict[tuple[str, str, dt.date], list[OccurrenceView]] = {}
     details: list[DetailRow] = []
     for o in sorted(occurrences, key=lambda o: (o.plan_id, task_of(o)[0], o.due, agency_name(o.agency_id))):
-        buckets = _bucket(o, today)
+        buckets = status_buckets(o, today)
         per_task.setdefault((o.plan_id, o.task_id), Counter()).update(buckets + ["total"])
         per_agency.setdefault(o.agency_id, Counter()).update(buckets + ["total"])
         if o.agency_id in communes:

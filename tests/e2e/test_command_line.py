@@ -80,6 +80,8 @@ MISTAKES = [
     (["run", "thua"], "Thừa tham số: thua"),
     (["info", "--jsn"], "Không có tùy chọn --jsn"),
     (["health", "thua"], "Thừa tham số: thua"),
+    (["web", "--port", "cong"], "Giá trị của --port không hợp lệ"),
+    (["web", "link", "thua"], "Thừa tham số: thua"),
 ]
 
 

@@ -17,7 +17,7 @@ from storage.db import alembic_config, make_engine, upgrade
 from storage.models import metadata
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAD = "0005"
+HEAD = "0005"  # 0005 (plans and periods) follows 0007 (web access)
 TABLES = {
     "agency",
     "member",
@@ -31,6 +31,9 @@ TABLES = {
     "outbox_message",
     "pending_input",
     "shown_choices",
+    "web_login_token",
+    "web_session",
+    "web_login_attempt",
     "alembic_version",
 }
 

@@ -12,7 +12,7 @@ fixes) keep one row per period — the one with progress, else the administrator
 and the others are withdrawn under a period of their own, with their history.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0007
 Create Date: 2026-12-03
 """
 
@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
-down_revision: str | None = "0003"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
