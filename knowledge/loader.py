@@ -8,10 +8,10 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from knowledge.schema import Agency, AgencyLevel, Document, Entry, HandbookFile, Menu, Plan, PlanFile, Task
 
@@ -247,21 +247,6 @@ def read_yaml(path: Path) -> tuple[Any, _Located, list[Problem]]:
     except yaml.YAMLError as exc:
         return None, _Located(None), [Problem(path, 1, f"invalid YAML: {exc}")]
     return data, _Located(node), []
-
-
-M = TypeVar("M", bound=BaseModel)
-
-
-def _parse(model: type[M], path: Path) -> tuple[M | None, _Located, list[Problem]]:
-    data, located, problems = read_yaml(path)
-    if problems:
-        return None, located, problems
-    if not isinstance(data, dict):
-        return None, located, [Problem(path, 1, "the file must be a YAML mapping")]
-    try:
-        return model.model_validate(data), located, []
-    except ValidationError as exc:
-        return None, located, problems_of(exc, path, located, [])
 
 
 def problems_of(
