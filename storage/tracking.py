@@ -65,6 +65,14 @@ _OCCURRENCE_KEYS = table(
 )
 
 
+# The columns a planning run inserts, in the order of the raw INSERT statements below.
+_INSERTED = ("plan_id", "task_id", "agency_id", "period", "due", "source", "next_step_at")
+_SQLITE_INSERT = (
+    f"INSERT INTO occurrence ({', '.join(_INSERTED)}) VALUES ({', '.join('?' * len(_INSERTED))}) "
+    "ON CONFLICT (plan_id, task_id, agency_id, period) DO NOTHING"
+)
+
+
 class NewOccurrence(Protocol):
     """A deadline to track: what reconcile() needs of each item."""
 
@@ -211,12 +219,13 @@ class OccurrenceStore:
                 if dialect.name == "postgresql":
                     inserted += await self._insert_unnest(session, batch)
                     continue
-                # A concurrent run may have added some since the read; DO NOTHING skips those.
-                stmt = _insert(session, _OCCURRENCE_KEYS).on_conflict_do_nothing(
-                    index_elements=["plan_id", "task_id", "agency_id", "period"]
-                )
-                # SQLite counts the rows of an executemany.
-                inserted += _rowcount(await session.execute(stmt, batch))
+                # A concurrent run may have added some since the read; DO NOTHING skips those. The rows go
+                # to the driver as plain tuples: SQLAlchemy's per-row parameter handling cost a third of
+                # the time. SQLite counts the rows of an executemany.
+                connection = await session.connection()
+                result = await connection.exec_driver_sql(_SQLITE_INSERT, [
+                    tuple(row[name] for name in _INSERTED) for row in batch])
+                inserted += _rowcount(result)
         return inserted
 
     @staticmethod
@@ -230,8 +239,7 @@ class OccurrenceStore:
             "CAST(:source AS text[]), CAST(:next_step_at AS timestamptz[])) "
             "ON CONFLICT (plan_id, task_id, agency_id, period) DO NOTHING"
         )
-        columns = ("plan_id", "task_id", "agency_id", "period", "due", "source", "next_step_at")
-        arrays = {name: [row[name] for row in batch] for name in columns}
+        arrays = {name: [row[name] for row in batch] for name in _INSERTED}
         return _rowcount(await session.execute(stmt, arrays))
 
     async def due_for_reminder(self, now: datetime, limit: int) -> list[OccurrenceRecord]:
