@@ -240,6 +240,9 @@ class OccurrenceStore:
             "ON CONFLICT (plan_id, task_id, agency_id, period) DO NOTHING"
         )
         arrays = {name: [row[name] for row in batch] for name in _INSERTED}
+        # Planned rows are derived data: a crash that loses the last commits loses nothing the next
+        # planning run does not derive again, so this transaction need not wait for the disk.
+        await session.execute(text("SET LOCAL synchronous_commit TO OFF"))
         return _rowcount(await session.execute(stmt, arrays))
 
     async def due_for_reminder(self, now: datetime, limit: int) -> list[OccurrenceRecord]:
