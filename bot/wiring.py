@@ -7,6 +7,7 @@ from knowledge.deadlines import ReminderPolicy, load_policy
 from knowledge.engine import Engine
 from knowledge.lexicon import load_lexicon
 from knowledge.loader import InvalidKnowledge, Knowledge, Problem, load_knowledge
+from knowledge.recognition import DEFAULT_RECOGNITION_PATH, load_recognition
 
 
 def load_checked(settings: Settings) -> tuple[Knowledge, Engine]:
@@ -18,7 +19,7 @@ def load_checked(settings: Settings) -> tuple[Knowledge, Engine]:
 def load_all(settings: Settings) -> tuple[Knowledge, Engine, ReminderPolicy]:
     """Load every file the bot runs on (also the reminder policy); report all problems at once."""
     problems: list[Problem] = []
-    knowledge = lexicon = policy = None
+    knowledge = lexicon = policy = recognition = None
     try:
         knowledge = load_knowledge(settings.handbook_dir, settings.plan_path)
     except InvalidKnowledge as exc:
@@ -31,6 +32,19 @@ def load_all(settings: Settings) -> tuple[Knowledge, Engine, ReminderPolicy]:
         policy = load_policy(settings.reminder_policy_path)
     except InvalidKnowledge as exc:
         problems += exc.problems
-    if problems or knowledge is None or lexicon is None or policy is None:
+    try:
+        recognition = load_recognition(DEFAULT_RECOGNITION_PATH)
+    except InvalidKnowledge as exc:
+        problems += exc.problems
+    if knowledge is not None:
+        entries = knowledge.handbook.entries
+        if recognition is not None:
+            problems += [Problem(DEFAULT_RECOGNITION_PATH, 1, f"regimes.{regime}.entry: unknown handbook "
+                                 f"entry {r.entry!r}")
+                         for regime, r in recognition.items() if r.entry not in entries]
+        if lexicon is not None:
+            problems += [Problem(settings.synonyms_path, 1, f"routes.{route}: unknown handbook entry {e!r}")
+                         for route, e in lexicon.routes.items() if e not in entries]
+    if problems or knowledge is None or lexicon is None or policy is None or recognition is None:
         raise InvalidKnowledge(problems)
-    return knowledge, Engine(knowledge.handbook, lexicon), policy
+    return knowledge, Engine(knowledge.handbook, lexicon, recognition=recognition), policy

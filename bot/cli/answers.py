@@ -13,7 +13,9 @@ import typer
 from bot.cli.common import EXIT_USAGE, fail, fail_invalid, os_reason, settings_or_exit
 from bot.wiring import load_all, load_checked
 from handlers.answers import answer
-from knowledge.loader import InvalidKnowledge, validate_paths
+from knowledge.loader import InvalidKnowledge
+from knowledge.recognition import DEFAULT_RECOGNITION_PATH
+from knowledge.validate import validate_files
 
 handbook_app = typer.Typer(no_args_is_help=True, help="Inspect the handbook.")
 
@@ -65,10 +67,11 @@ def _render(engine, question: str, as_json: bool) -> str:  # type: ignore[no-unt
 
 
 def validate(paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders.")] = None) -> None:
-    """Validate the handbook and plan files; print every error with file and line."""
+    """Validate the knowledge files (all, or exactly those named); print every error with file and line."""
     settings = settings_or_exit()
-    targets = paths or [settings.handbook_dir, *(Path(p) for p in settings.plan_path.split(os.pathsep) if p)]
-    problems = validate_paths(targets)
+    targets = paths or [settings.handbook_dir, *(Path(p) for p in settings.plan_path.split(os.pathsep) if p),
+                        settings.synonyms_path, settings.reminder_policy_path, DEFAULT_RECOGNITION_PATH]
+    problems = validate_files(targets)
     if not paths:
         try:
             load_all(settings)

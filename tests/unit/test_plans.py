@@ -11,8 +11,8 @@ from knowledge.loader import (
     load_handbook,
     load_plan,
     load_plans,
-    validate_paths,
 )
+from knowledge.validate import validate_files
 from tests.plans import SHIPPED, write_plan, yearly
 
 
@@ -59,7 +59,7 @@ def test_mistakes_are_explained_with_their_line(tmp_path, handbook):
                       ended_on="2026-01-01")
     text = path.read_text(encoding="utf-8").replace("  area:", "  araa:")
     path.write_text(text, encoding="utf-8")
-    problems = validate_paths([path])
+    problems = validate_files([path])
     messages = "\n".join(str(p) for p in problems)
     assert "araa" in messages and "gõ sai tên mục" in messages  # an unknown key, explained
     assert "area" in messages and "thiếu mục bắt buộc" in messages
@@ -69,5 +69,5 @@ def test_mistakes_are_explained_with_their_line(tmp_path, handbook):
 
 def test_an_ended_plan_must_say_why_and_its_dates_must_fit_its_life(tmp_path):
     path = write_plan(tmp_path, "kh-het", [yearly("ii-1", "II.1", ["khong-co"])], ended_on="2026-01-01")
-    problems = "\n".join(str(p) for p in validate_paths([path]))
+    problems = "\n".join(str(p) for p in validate_files([path]))
     assert "end_reason" in problems
