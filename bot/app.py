@@ -22,6 +22,7 @@ from bot.services import Stores, open_stores
 from bot.telegram import TelegramAdapter, Webhook
 from bot.workbook import ExcelWorkbook
 from bot.zalo import ZaloAdapter, ZaloClient
+from handlers.browse import PlanBrowser
 from handlers.conversation import Conversation
 from handlers.flood import FloodGuard
 from handlers.membership import Membership
@@ -29,6 +30,7 @@ from handlers.ports import Clock
 from handlers.progress import Progress
 from handlers.reminders import Reminders
 from handlers.reports import Reports, WorkbookWriter
+from handlers.task_refs import no_plan_in_force
 from handlers.web_login import WebLogin
 from knowledge.deadlines import ReminderPolicy
 from knowledge.engine import Engine
@@ -52,14 +54,15 @@ def build_bot(settings: Settings, knowledge: Knowledge, engine: Engine, policy: 
     """Wire every use case into one conversation shared by all platforms, plus the reminders."""
     tz = settings.tz
     conversation = Conversation(engine, clock, stores.questions)
-    membership = Membership(knowledge.plan, stores.members, stores.invites, stores.questions, clock, tz,
+    membership = Membership(knowledge.plans, stores.members, stores.invites, stores.questions, clock, tz,
                             dt.timedelta(hours=settings.invite_ttl_hours))
     membership.setup(conversation)
-    reminders = Reminders(knowledge.plan, policy, stores.occurrences, stores.task_dates, stores.members,
-                          stores.outbox, clock)
-    Progress(knowledge.plan, membership, stores.occurrences, stores.outbox, stores.pending, clock,
+    reminders = Reminders(knowledge.plans, policy, stores.occurrences, stores.task_dates, stores.members,
+                          stores.outbox, clock, stores.agencies)
+    PlanBrowser(knowledge.plans, knowledge.handbook, clock, tz).setup(conversation)
+    Progress(knowledge.plans, membership, stores.occurrences, stores.outbox, stores.pending, clock,
              tz).setup(conversation)
-    Reports(knowledge.plan, membership, stores.occurrences, stores.task_dates,
+    Reports(knowledge.plans, membership, stores.occurrences, stores.task_dates,
             workbook if workbook is not None else ExcelWorkbook(), clock, tz,
             replan=reminders.plan_occurrences).setup(conversation)
     WebLogin(membership, stores.web, clock, settings.dashboard_url()).setup(conversation)
@@ -96,8 +99,18 @@ def stop_on_signals() -> asyncio.Event:
 async def serve(settings: Settings, knowledge: Knowledge, engine: Engine, policy: ReminderPolicy) -> None:
     """Run until stopped: Telegram and Zalo when configured (console chat when neither), and the scheduler."""
     clock = SystemClock()
-    async with open_stores(settings, knowledge.plan) as stores:
+    async with open_stores(settings, knowledge.plans) as stores:
         bot = build_bot(settings, knowledge, engine, policy, stores, clock)
+        # Deadlines the plans date exist from the start, in every mode (the console too), so /nhiemvu
+        # and /capnhat work at once; the scheduler re-plans every few hours after this.
+        planned = await bot.reminders.plan_occurrences()
+        log.info("planned deadlines: %d added, %d changed, %d withdrawn",
+                 planned.added, planned.changed, planned.withdrawn)
+        notice = no_plan_in_force(knowledge.plans, clock.now().astimezone(settings.tz).date())
+        if notice:
+            # Without a plan in force the bot answers questions but reminds no one: say so at once
+            # (the console chat also says it in its greeting).
+            log.warning("%s", notice)
         # The handbook index and the loaded libraries live as long as the process. Frozen, they are
         # left out of the garbage collector's full passes, which otherwise walk them all and stall
         # every conversation for ~100 ms each time (measured with `make bench`).

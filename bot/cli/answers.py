@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -68,8 +69,8 @@ def _render(engine, question: str, as_json: bool) -> str:  # type: ignore[no-unt
 def validate(paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders.")] = None) -> None:
     """Validate the knowledge files (all, or exactly those named); print every error with file and line."""
     settings = settings_or_exit()
-    targets = paths or [settings.handbook_dir, settings.plan_path, settings.synonyms_path,
-                        settings.reminder_policy_path, DEFAULT_RECOGNITION_PATH]
+    targets = paths or [settings.handbook_dir, *(Path(p) for p in settings.plan_path.split(os.pathsep) if p),
+                        settings.synonyms_path, settings.reminder_policy_path, DEFAULT_RECOGNITION_PATH]
     problems = validate_files(targets)
     if not paths:
         try:

@@ -52,6 +52,7 @@ from storage.records import OccurrenceRecord
 from tests.e2e.conftest import FakeClock
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.fakes.zalo_api import FakeZaloAPI
+from tests.plans import in_force_plan
 
 PLATFORMS = ("console", "telegram", "zalo")
 TELEGRAM_TOKEN = "424242:CONTRACT-telegram-token"
@@ -507,8 +508,9 @@ async def running_harness(database: Path, clock: FakeClock, loaded: Loaded,
                           platforms: Iterable[str]) -> AsyncIterator[Harness]:
     """Open a fresh SQLite file, wire the bot, plan the deadlines and serve the given platforms."""
     knowledge, engine, policy = loaded
-    settings = Settings(database_url=f"sqlite+aiosqlite:///{database}", _env_file=None)
-    async with open_stores(settings, knowledge.plan) as stores, contextlib.AsyncExitStack() as stack:
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{database}", plan_path=str(in_force_plan()),
+                        _env_file=None)
+    async with open_stores(settings, knowledge.plans) as stores, contextlib.AsyncExitStack() as stack:
         bot = build_bot(settings, knowledge, engine, policy, stores, clock)
         await bot.reminders.plan_occurrences()
         drivers: dict[str, Driver] = {}
