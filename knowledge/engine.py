@@ -181,6 +181,7 @@ class Query:
     raw: list[str]  # the same before typo correction (for coverage)
     refs: list[str]  # tokens of document references ("qd 25 2021")
     reading: Reading
+    accented: frozenset[str] = frozenset()  # its syllables with their accents, when typed with any
 
 
 class Engine:
@@ -206,6 +207,8 @@ class Engine:
         # The regime whose criteria an entry is about: its document's, or for a plan built on a decision,
         # that decision's ("giải pháp cho tiêu chí 1" of the plan is QĐ 25's criterion 1).
         self._ref_regime = {e.id: self._criteria_regime(e) for e in self.entries}
+        self._regime_at = [self._regime[e.id] for e in self.entries]  # by position, for the ranking loop
+        self._ref_regime_at = [self._ref_regime[e.id] for e in self.entries]
         # The entries a question that names a regime may be answered from: that regime's, those tied to
         # neither, and those about both (a comparison, the replacement itself).
         self._of_regime = {r: frozenset(i for i, e in enumerate(self.entries)
@@ -294,6 +297,7 @@ class Engine:
         self._freq = vocab
         self._vocab_set = frozenset(vocab)
         self._nearest_cache: dict[str, list[tuple[str, int]]] = {}
+        self._correction_cache: dict[tuple[str, str | None, str | None], str | None] = {}
         self._abbreviation_keys = [k for k in self.lexicon.abbreviations if len(k) >= 4]
         words = [t for e in self.entries for text in (e.title, *e.questions, *e.keywords, e.answer)
                  for t in tokens(text)]
@@ -349,15 +353,20 @@ class Engine:
         syllable ("hiệu lu") is corrected only when the correction makes a known pair with a neighbour:
         too many two-letter syllables are words of their own.
         """
+        key = (t, prev, nxt)
+        if key in self._correction_cache:  # one question asks for the same word several times
+            return self._correction_cache[key]
         candidates = self._near_words(t)
-        if not candidates:
-            return None
-        word, _ = min(candidates, key=lambda c: (
-            c[1], c[0][0] != t[0], self._pair_rarity(prev, c[0], nxt), not _undoubled(t, c[0]),
-            -self._freq[c[0]], c[0]))
-        if len(t) < 3 and self._pair_rarity(prev, word, nxt) == math.inf:
-            return None
-        return word
+        best: str | None = None
+        if candidates:
+            best, _ = min(candidates, key=lambda c: (
+                c[1], c[0][0] != t[0], self._pair_rarity(prev, c[0], nxt), not _undoubled(t, c[0]),
+                -self._freq[c[0]], c[0]))
+            if len(t) < 3 and self._pair_rarity(prev, best, nxt) == math.inf:
+                best = None
+        if len(self._correction_cache) < 50_000:  # bounded: typed words are not a fixed set
+            self._correction_cache[key] = best
+        return best
 
     def _confirmed_correction(self, t: str, prev: str | None, nxt: str | None) -> str | None:
         """Return a mistyped syllable's correction when it makes a known pair with a neighbour."""
@@ -414,6 +423,8 @@ class Engine:
             raw=raw,
             refs=self.lexicon.expand(folded_tokens(refs)),
             reading=reading,
+            accented=(frozenset(canonical_syllable(t) for t in tokens(text)) if has_diacritics(text)
+                      else frozenset()),
         )
 
     def _reread_corrected(self, reading: Reading) -> Reading:
@@ -864,13 +875,15 @@ class Engine:
                                              scorer=fuzz.ratio, limit=40, score_cutoff=30):
             owner = self._phrasing_owner[idx]
             fuzzy[owner] = max(fuzzy[owner], score / 100)
-        accented_q = ({canonical_syllable(t) for t in tokens(q.text)}
-                      if has_diacritics(q.text) else set())
+        accented_q = q.accented
         # Only the strongest lexical matches (and every close phrasing) can win: score those fully.
         k = min(MAX_CANDIDATES, len(self.entries))
         top = np.argpartition(-lexical, k - 1)[:k]
-        strongest = {int(i) for i in top if lexical[i] > 0}
+        lexical_of = lexical.tolist()  # plain floats: indexing a numpy array item by item is slow
+        strongest = {int(i) for i in top if lexical_of[i] > 0}
         reading = q.reading
+        plan_asked = "Kế hoạch" in reading.documents
+        other_documents = bool(reading.documents) or reading.regime.named
         favoured = self._favoured(reading)
         named_criteria = {r.criterion for r in reading.refs if r.criterion is not None}
         focus = asked_about(q.toks)
@@ -880,38 +893,38 @@ class Engine:
         if allowed is not None:
             pool = set(allowed) if exact else pool & allowed
         hinted = reading.regime.regime if not reading.regime.comparison else None
+        w, documents = self.w, reading.documents
+        n_accented = len(accented_q)
         out: list[Candidate] = []
         for i in pool:
-            lex = self.w.lexical * float(lexical[i]) / q_weight if q_weight > 0 else 0.0
-            score = lex + self.w.fuzzy * fuzzy.get(i, 0.0)
-            if accented_q:
-                score += self.w.accent_bonus * len(accented_q & self._accented[i]) / len(accented_q)
+            lex = w.lexical * lexical_of[i] / q_weight if q_weight > 0 else 0.0
+            score = lex + w.fuzzy * fuzzy.get(i, 0.0)
+            if n_accented:
+                score += w.accent_bonus * len(accented_q & self._accented[i]) / n_accented
             entry = self.entries[i]
-            if reading.documents & self._cites[i]:
-                score += self.w.citation_bonus
-            if assessed & self._title_years[i]:
-                score += self.w.year_bonus  # "Năm 2026 đánh giá theo …"
+            if documents and documents & self._cites[i]:
+                score += w.citation_bonus
+            if assessed and assessed & self._title_years[i]:
+                score += w.year_bonus  # "Năm 2026 đánh giá theo …"
             if places and self._title_places[i] and not places & self._title_places[i]:
-                score *= self.w.other_place_factor  # another place's plan or figures
+                score *= w.other_place_factor  # another place's plan or figures
             if focus and focus & self._title_words[i]:  # the title names what the question asks about
-                score += self.w.focus_bonus * len(focus & self._title_words[i]) / len(focus)
+                score += w.focus_bonus * len(focus & self._title_words[i]) / len(focus)
             if i in favoured:
-                score += self.w.ref_bonus
+                score += w.ref_bonus
             elif named_criteria and entry.criterion is not None and entry.criterion not in named_criteria:
-                score *= self.w.other_criterion_factor  # "tiêu chí 3 gồm những chỉ tiêu nào" is not about 2
-            r = self._regime[entry.id]
-            plan_named = "Kế hoạch" in reading.documents and "Kế hoạch" in self._cites[i]
+                score *= w.other_criterion_factor  # "tiêu chí 3 gồm những chỉ tiêu nào" is not about 2
+            r = self._regime_at[i]
             # A plan built on QĐ 25 speaks of QĐ 25's criteria: the other regime's entries when a
             # question hints at QĐ 27, unless it names the plan.
-            r_criteria = self._ref_regime[entry.id]
+            r_criteria = self._ref_regime_at[i]
             if (hinted is not None and r_criteria is not Regime.NONE and r_criteria is not hinted
-                    and not entry.both_regimes and not plan_named):
-                score *= self.w.hinted_regime_factor
-            elif r is Regime.NONE and "Kế hoạch" not in reading.documents and (
-                    reading.documents or reading.regime.named):
-                score *= self.w.unrelated_factor
+                    and not entry.both_regimes and not (plan_asked and "Kế hoạch" in self._cites[i])):
+                score *= w.hinted_regime_factor
+            elif r is Regime.NONE and not plan_asked and other_documents:
+                score *= w.unrelated_factor
             elif hinted is None and r is Regime.QD27:
-                score += self.w.current_bonus
+                score += w.current_bonus
             out.append(Candidate(entry, score))
         out.sort(key=lambda c: (-c.score, c.entry.id))
         return out

@@ -218,6 +218,7 @@ def plan_items(lowered: str) -> tuple[str, ...]:
 
 _WH_AFTER = (("nao",), ("gi",), ("so", "may"))  # "những tiêu chí nào", "mẫu gì", "mẫu số mấy"
 _WH_BEFORE = (("may",), ("bao", "nhieu"))  # "mấy chỉ tiêu", "bao nhiêu điểm"
+_WH_FIRST = frozenset(wh[0] for wh in (*_WH_AFTER, *_WH_BEFORE))
 # Words around a question word that say when, how or "do what", not what is asked about.
 _NOT_FOCUS = frozenset("khi luc the la ra sao cai viec nhung cac co duoc gi nao may bao nhieu so lam phai "
                        "vay nhu".split())
@@ -227,7 +228,9 @@ def asked_about(toks: list[str]) -> frozenset[str]:
     """Return the words a question asks about (folded, expanded tokens): the noun before "nào", "gì",
     "số mấy" or after "mấy", "bao nhiêu" ("những tiêu chí nào", "mấy điều", "mẫu số mấy")."""
     out: set[str] = set()
-    for n in range(len(toks)):
+    for n, t in enumerate(toks):
+        if t not in _WH_FIRST:
+            continue
         for wh in _WH_AFTER:
             if tuple(toks[n:n + len(wh)]) == wh:
                 before = toks[max(0, n - 2):n]
