@@ -1,4 +1,15 @@
-from knowledge.text import canonical_syllable, clean, fold, folded_tokens, has_diacritics, tokens
+import random
+import unicodedata
+
+from knowledge.text import (
+    _fold_slowly,
+    canonical_syllable,
+    clean,
+    fold,
+    folded_tokens,
+    has_diacritics,
+    tokens,
+)
 
 
 def test_fold_strips_every_diacritic_and_d_bar():
@@ -40,3 +51,14 @@ def test_incoming_text_is_cleaned_where_it_enters_and_otherwise_kept() -> None:
     assert msg.extras == {"sent_at": "x"}
     kept = "tab\tand\r\nlines"
     assert Incoming(platform="t", chat_id="1", user_id="1", text=kept).text == kept
+
+
+def test_the_quick_fold_equals_the_decomposition_on_any_text():
+    # The translation table is a shortcut: whatever it leaves goes through the decomposition.
+    letters = [chr(c) for c in range(0x20, 0x250)] + [chr(c) for c in range(0x1E00, 0x1F00)]
+    letters += ["\u0301", "\u0323", "İ", "ß", "ǅ", "Ω", "😀", "Đ", "đ"]
+    rnd = random.Random(9)
+    for _ in range(20_000):
+        text = "".join(rnd.choice(letters) for _ in range(rnd.randint(0, 10)))
+        for form in (text, unicodedata.normalize("NFD", text)):
+            assert fold(form) == _fold_slowly(form), repr(form)
