@@ -64,13 +64,22 @@ def _best_cutoff(make: Callable[[float], Answerer], cases: list[Case], grid: lis
 
 
 def startup_figures() -> dict[str, float]:
-    """Measure load time and peak memory in a fresh process, as the bot would start."""
+    """Measure load time and peak memory in a fresh process, as the bot would start.
+
+    The peak is the new process's own (VmHWM on Linux): ru_maxrss survives exec on Linux, so read in a
+    child it reports this benchmark's memory at the fork, not the bot's.
+    """
     code = (
         "import time, resource, json; t=time.perf_counter();"
         "from bot.config import Settings; from bot.wiring import load_checked;"
         "k, e = load_checked(Settings()); e.ask('điều kiện công nhận');"
-        "print(json.dumps({'ready_s': time.perf_counter()-t,"
-        " 'rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024}))"
+        "ready = time.perf_counter()-t; rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024\n"
+        "try:\n"
+        "    hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM:')]\n"
+        "    rss = int(hwm[0].split()[1])/1024 if hwm else rss\n"
+        "except OSError:\n"
+        "    pass\n"
+        "print(json.dumps({'ready_s': ready, 'rss_mb': rss}))"
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
