@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import answers, members, serve, tracking
+from bot.cli import answers, documents, members, serve, tracking
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="tcpl-bot: chuẩn tiếp cận pháp luật.")
 
@@ -12,6 +12,10 @@ app.command()(serve.run)
 app.command()(answers.ask)
 app.command()(answers.validate)
 app.add_typer(answers.handbook_app, name="handbook")
+answers.handbook_app.command("add")(documents.handbook_add)
+answers.handbook_app.command("list")(documents.handbook_list)
+answers.handbook_app.command("remove")(documents.handbook_remove)
+app.add_typer(documents.documents_app, name="documents")
 app.add_typer(members.db_app, name="db")
 app.add_typer(members.invite_app, name="invite")
 app.command()(members.questions)

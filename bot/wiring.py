@@ -7,6 +7,7 @@ from knowledge.deadlines import ReminderPolicy, load_policy
 from knowledge.engine import Engine
 from knowledge.lexicon import load_lexicon
 from knowledge.loader import InvalidKnowledge, Knowledge, Problem, load_knowledge
+from knowledge.sources import Sources, build_sources
 
 
 def load_checked(settings: Settings) -> tuple[Knowledge, Engine]:
@@ -17,6 +18,12 @@ def load_checked(settings: Settings) -> tuple[Knowledge, Engine]:
 
 def load_all(settings: Settings) -> tuple[Knowledge, Engine, ReminderPolicy]:
     """Load every file the bot runs on (also the reminder policy); report all problems at once."""
+    knowledge, sources, policy = load_sources(settings)
+    return knowledge, sources.engine, policy
+
+
+def load_sources(settings: Settings) -> tuple[Knowledge, Sources, ReminderPolicy]:
+    """Load handbook, plan, synonyms, policy, the Department's documents and answers; report all problems."""
     problems: list[Problem] = []
     knowledge = lexicon = policy = None
     try:
@@ -31,6 +38,13 @@ def load_all(settings: Settings) -> tuple[Knowledge, Engine, ReminderPolicy]:
         policy = load_policy(settings.reminder_policy_path)
     except InvalidKnowledge as exc:
         problems += exc.problems
-    if problems or knowledge is None or lexicon is None or policy is None:
+    sources = None
+    if knowledge is not None and lexicon is not None:
+        try:
+            sources = build_sources(knowledge.handbook, lexicon, settings.documents_dir,
+                                    settings.department_handbook_path)
+        except InvalidKnowledge as exc:
+            problems += exc.problems
+    if problems or knowledge is None or sources is None or policy is None:
         raise InvalidKnowledge(problems)
-    return knowledge, Engine(knowledge.handbook, lexicon), policy
+    return knowledge, sources, policy

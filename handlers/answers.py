@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from handlers.types import Choice, Reply
@@ -65,7 +66,14 @@ def entry_note(entry: Entry) -> str:
     note = f"Căn cứ: {entry.citation}"
     if entry.confidence is Confidence.SECONDARY:
         note += " (nguồn thứ cấp, cần đối chiếu văn bản gốc)"
+    if entry.added_on is not None:
+        note += f"\n{provenance(entry.added_on)}"
     return note
+
+
+def provenance(day: dt.date) -> str:
+    """Say that an answer is the Department's own, and from when."""
+    return f"Nội dung do Sở Tư pháp bổ sung ngày {day.strftime('%d/%m/%Y')}."
 
 
 def entry_reply(handbook: Handbook, entry: Entry, extra: tuple[Entry, ...] = ()) -> Reply:

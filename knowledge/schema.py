@@ -65,6 +65,9 @@ class Entry(Strict):
     # Entries of different regimes that answer the same question share a topic, so a question that
     # names a regime ("theo QĐ 25") is answered from that regime's entry.
     topic: Id | None = None
+    # Only for an entry of the Department's own handbook file: the day it was added or last edited,
+    # shown with the answer ("Nội dung do Sở Tư pháp bổ sung ngày …").
+    added_on: dt.date | None = None
 
 
 class Menu(Strict):

@@ -17,7 +17,7 @@ from storage.db import alembic_config, make_engine, upgrade
 from storage.models import metadata
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAD = "0003"
+HEAD = "0006"
 TABLES = {
     "agency",
     "member",
@@ -31,6 +31,8 @@ TABLES = {
     "outbox_message",
     "pending_input",
     "shown_choices",
+    "knowledge_file",
+    "knowledge_revision",
     "alembic_version",
 }
 
