@@ -49,7 +49,7 @@ def build_bot(settings: Settings, knowledge: Knowledge, engine: Engine, policy: 
               stores: Stores, clock: Clock, workbook: WorkbookWriter | None = None) -> Bot:
     """Wire every use case into one conversation shared by all platforms, plus the reminders."""
     tz = settings.tz
-    conversation = Conversation(engine, clock, stores.questions)
+    conversation = Conversation(engine, clock, stores.questions, stores.pending, tz=tz)
     membership = Membership(knowledge.plan, stores.members, stores.invites, stores.questions, clock, tz,
                             dt.timedelta(hours=settings.invite_ttl_hours))
     membership.setup(conversation)

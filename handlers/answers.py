@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from handlers.types import Choice, Reply
+from knowledge.documents.library import Library
 from knowledge.engine import Engine, Outcome, Result
 from knowledge.loader import Handbook
 from knowledge.schema import Confidence, Entry
@@ -127,6 +128,7 @@ def compose(handbook: Handbook, result: Result) -> Answer:
     )
 
 
-def answer(engine: Engine, question: str) -> Answer:
+def answer(engine: Engine, question: str, library: Library | None = None, today: dt.date | None = None
+           ) -> Answer:
     """Answer a question with the engine and compose the reply."""
     return compose(engine.handbook, engine.ask(question))

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Awaitable, Callable
+from zoneinfo import ZoneInfo
 
 from handlers.answers import answer
 from handlers.browse import MENU_PREFIX, MSG_STALE_CHOICE, menu_reply, open_choice
-from handlers.ports import Clock, QuestionLog
+from handlers.ports import Clock, PendingInput, QuestionLog
 from handlers.types import Choice, Incoming, Reply
+from knowledge.documents.library import Library
 from knowledge.engine import Engine
+from knowledge.sources import Sources
 
 MAX_MESSAGE_CHARS = 1000
 
@@ -31,6 +35,9 @@ MSG_TOO_LONG = (
 MSG_ASK_WHAT = "Bạn hãy gõ câu hỏi sau lệnh, ví dụ: /hoi điều kiện công nhận đạt chuẩn là gì"
 
 CommandHandler = Callable[[Incoming, str], Awaitable[list[Reply]]]
+# Handles the text a user types after the bot asked for it; gets the data stored with the question.
+AwaitedText = Callable[[Incoming, str], Awaitable[list[Reply]]]
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def split_command(text: str) -> tuple[str, str] | None:
@@ -45,10 +52,14 @@ def split_command(text: str) -> tuple[str, str] | None:
 class Conversation:
     """One bot for every platform: plain messages in, plain replies out."""
 
-    def __init__(self, engine: Engine, clock: Clock, questions: QuestionLog | None = None):
+    def __init__(self, engine: Engine, clock: Clock, questions: QuestionLog | None = None,
+                 pending: PendingInput | None = None, library: Library | None = None, tz: ZoneInfo = VIETNAM):
         self.engine = engine
+        self.library = library or Library(validity=dict(engine.handbook.documents))
         self.clock = clock
         self.questions = questions
+        self.pending = pending
+        self.tz = tz
         # One visible place where every command is registered; later use cases add theirs.
         self.commands: dict[str, CommandHandler] = {
             "start": self._start,
@@ -61,6 +72,18 @@ class Conversation:
         # (a progress button, a reply to a reminder); each returns None to pass.
         self.choice_handlers: list[Callable[[Incoming], Awaitable[list[Reply] | None]]] = []
         self.text_handlers: list[Callable[[Incoming], Awaitable[list[Reply] | None]]] = []
+        # What the bot asked a user to type (stored as "kind:data" in the pending input, where every
+        # instance sees it), by kind: the note of a blocked task, the Department's answer being written…
+        self.awaiting: dict[str, AwaitedText] = {}
+
+    def use(self, sources: Sources) -> None:
+        """Answer from new sources from the next message on (the Department changed its knowledge)."""
+        self.engine = sources.engine
+        self.library = sources.library
+
+    def today(self) -> dt.date:
+        """Return today's date where the officials are."""
+        return self.clock.now().astimezone(self.tz).date()
 
     async def handle(self, msg: Incoming) -> list[Reply]:
         """Answer one incoming message or choice."""
@@ -77,6 +100,14 @@ class Conversation:
             if handler is None:
                 return [Reply(text=MSG_UNKNOWN_COMMAND.format(cmd="/" + name[:30]))]
             return await handler(msg, args)
+        if self.pending is not None:
+            # One look-up per message, whatever use case asked: taking it also forgets it.
+            waiting = await self.pending.take(msg.platform, msg.user_id, self.clock.now())
+            if waiting is not None:
+                kind, _, data = waiting.partition(":")
+                handler = self.awaiting.get(kind)
+                if handler is not None:
+                    return await handler(msg, data)
         for claim in self.text_handlers:
             replies = await claim(msg)
             if replies is not None:
@@ -113,7 +144,7 @@ class Conversation:
         return await self._ask(msg, args)
 
     async def _ask(self, msg: Incoming, question: str) -> list[Reply]:
-        result = answer(self.engine, question)
+        result = answer(self.engine, question, self.library, self.today())
         if self.questions is not None:
             await self.questions.record(
                 platform=msg.platform, user_id=msg.user_id, question=question[:MAX_MESSAGE_CHARS],
