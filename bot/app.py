@@ -23,6 +23,7 @@ from bot.telegram import TelegramAdapter, TelegramMessenger
 from bot.workbook import ExcelWorkbook
 from bot.zalo import ZaloAdapter, ZaloClient
 from handlers.conversation import Conversation
+from handlers.documents import Documents
 from handlers.flood import FloodGuard
 from handlers.membership import Membership
 from handlers.ports import Clock
@@ -30,6 +31,7 @@ from handlers.progress import Progress
 from handlers.reminders import Reminders
 from handlers.reports import Reports, WorkbookWriter
 from knowledge.deadlines import ReminderPolicy
+from knowledge.documents.library import Library
 from knowledge.engine import Engine
 from knowledge.loader import Knowledge
 
@@ -46,13 +48,15 @@ class Bot:
 
 
 def build_bot(settings: Settings, knowledge: Knowledge, engine: Engine, policy: ReminderPolicy,
-              stores: Stores, clock: Clock, workbook: WorkbookWriter | None = None) -> Bot:
+              stores: Stores, clock: Clock, workbook: WorkbookWriter | None = None,
+              library: Library | None = None) -> Bot:
     """Wire every use case into one conversation shared by all platforms, plus the reminders."""
     tz = settings.tz
-    conversation = Conversation(engine, clock, stores.questions, stores.pending, tz=tz)
+    conversation = Conversation(engine, clock, stores.questions, stores.pending, library, tz=tz)
     membership = Membership(knowledge.plan, stores.members, stores.invites, stores.questions, clock, tz,
                             dt.timedelta(hours=settings.invite_ttl_hours))
     membership.setup(conversation)
+    Documents(conversation).setup()
     reminders = Reminders(knowledge.plan, policy, stores.occurrences, stores.task_dates, stores.members,
                           stores.outbox, clock)
     Progress(knowledge.plan, membership, stores.occurrences, stores.outbox, stores.pending, clock,
