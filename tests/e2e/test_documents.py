@@ -27,15 +27,19 @@ def write_documents(data_dir: Path, *texts: list[str]) -> Settings:
     """Store made-up documents in a data folder as `tcpl documents add` would; return its settings."""
     (data_dir / "documents").mkdir(parents=True, exist_ok=True)
     for n, lines in enumerate(texts):
-        parsed = read_document(read_source(write_txt(data_dir / f"source-{n}.txt", lines)), f"source-{n}.txt")
-        file = adopt(parsed, build_library([], load_handbook().documents), Corrections(), dt.date(2026, 11, 2))
-        (data_dir / "documents" / f"{file.document.id}.yaml").write_text(dump_document(file), encoding="utf-8")
+        name = f"source-{n}.txt"
+        parsed = read_document(read_source(write_txt(data_dir / name, lines)), name)
+        library = build_library([], load_handbook().documents)
+        file = adopt(parsed, library, Corrections(), dt.date(2026, 11, 2))
+        target = data_dir / "documents" / f"{file.document.id}.yaml"
+        target.write_text(dump_document(file), encoding="utf-8")
     return Settings(data_dir=data_dir, _env_file=None)
 
 
 @pytest.fixture(scope="module")
 def sources(tmp_path_factory) -> tuple[Loaded, Sources]:
-    knowledge, sources, policy = load_sources(write_documents(tmp_path_factory.mktemp("data"), decision_lines()))
+    settings = write_documents(tmp_path_factory.mktemp("data"), decision_lines())
+    knowledge, sources, policy = load_sources(settings)
     return (knowledge, sources.engine, policy), sources
 
 
