@@ -17,12 +17,15 @@ from bot.config import Settings
 from bot.console import run_console
 from bot.delivery import Messenger
 from bot.dispatcher import Dispatcher
+from bot.knowledge_files import KnowledgeFiles
+from bot.knowledge_sync import KnowledgeSync
 from bot.scheduler import Housekeeping, Scheduler
 from bot.services import Stores, open_stores
 from bot.telegram import TelegramAdapter, TelegramMessenger
 from bot.workbook import ExcelWorkbook
 from bot.zalo import ZaloAdapter, ZaloClient
 from handlers.conversation import Conversation
+from handlers.department import DepartmentAnswers
 from handlers.documents import Documents
 from handlers.flood import FloodGuard
 from handlers.membership import Membership
@@ -31,9 +34,11 @@ from handlers.progress import Progress
 from handlers.reminders import Reminders
 from handlers.reports import Reports, WorkbookWriter
 from knowledge.deadlines import ReminderPolicy
-from knowledge.documents.library import Library
+from knowledge.department import load_department
+from knowledge.documents.library import load_library
 from knowledge.engine import Engine
 from knowledge.loader import Knowledge
+from knowledge.sources import Sources
 
 log = logging.getLogger(__name__)
 
@@ -45,18 +50,30 @@ class Bot:
     conversation: Conversation
     reminders: Reminders
     stores: Stores
+    knowledge: KnowledgeSync  # the Department's documents and answers, kept in step across instances
 
 
 def build_bot(settings: Settings, knowledge: Knowledge, engine: Engine, policy: ReminderPolicy,
               stores: Stores, clock: Clock, workbook: WorkbookWriter | None = None,
-              library: Library | None = None) -> Bot:
-    """Wire every use case into one conversation shared by all platforms, plus the reminders."""
+              sources: Sources | None = None) -> Bot:
+    """Wire every use case into one conversation shared by all platforms, plus the reminders.
+
+    `sources` are what load_sources() read; without them the given engine serves, with the
+    Department's files as they are on disk.
+    """
     tz = settings.tz
-    conversation = Conversation(engine, clock, stores.questions, stores.pending, library, tz=tz)
-    membership = Membership(knowledge.plan, stores.members, stores.invites, stores.questions, clock, tz,
+    files = knowledge_files(settings, knowledge, engine)
+    if sources is None:
+        library = load_library(files.documents_dir, knowledge.handbook.documents)
+        sources = Sources(engine.handbook, engine, library, load_department(files.department_path))
+    conversation = Conversation(sources.engine, clock, stores.questions, stores.pending, sources.library,
+                                tz=tz)
+    sync = KnowledgeSync(files, stores.knowledge, clock, sources, conversation.use)
+    membership = Membership(knowledge.plan, stores.members, stores.invites, clock, tz,
                             dt.timedelta(hours=settings.invite_ttl_hours))
     membership.setup(conversation)
     Documents(conversation).setup()
+    DepartmentAnswers(conversation, membership, stores.questions, sync, stores.pending, clock, tz).setup()
     reminders = Reminders(knowledge.plan, policy, stores.occurrences, stores.task_dates, stores.members,
                           stores.outbox, clock)
     Progress(knowledge.plan, membership, stores.occurrences, stores.outbox, stores.pending, clock,
@@ -64,7 +81,14 @@ def build_bot(settings: Settings, knowledge: Knowledge, engine: Engine, policy: 
     Reports(knowledge.plan, membership, stores.occurrences, stores.task_dates,
             workbook if workbook is not None else ExcelWorkbook(), clock, tz,
             replan=reminders.plan_occurrences).setup(conversation)
-    return Bot(conversation, reminders, stores)
+    return Bot(conversation, reminders, stores, sync)
+
+
+def knowledge_files(settings: Settings, knowledge: Knowledge, engine: Engine) -> KnowledgeFiles:
+    """Return where this instance keeps the Department's files, over the shipped handbook."""
+    assert settings.documents_dir is not None and settings.department_handbook_path is not None
+    return KnowledgeFiles(settings.documents_dir, settings.department_handbook_path, knowledge.handbook,
+                          engine.lexicon)
 
 
 def build_conversation(settings: Settings, knowledge: Knowledge, engine: Engine, stores: Stores,
@@ -93,32 +117,45 @@ def _stop_on_signals() -> asyncio.Event:
     return stop
 
 
-async def serve(settings: Settings, knowledge: Knowledge, engine: Engine, policy: ReminderPolicy) -> None:
-    """Run until stopped: Telegram and Zalo when configured (console chat when neither), and the scheduler."""
+async def serve(settings: Settings, knowledge: Knowledge, engine: Engine, policy: ReminderPolicy,
+                sources: Sources | None = None) -> None:
+    """Run until stopped: Telegram and Zalo when configured (console chat when neither), the scheduler,
+    and the knowledge sync that serves the Department's changes without a restart."""
     clock = SystemClock()
     async with open_stores(settings, knowledge.plan) as stores:
-        bot = build_bot(settings, knowledge, engine, policy, stores, clock)
+        bot = build_bot(settings, knowledge, engine, policy, stores, clock, sources=sources)
         # The handbook index and the loaded libraries live as long as the process. Frozen, they are
         # left out of the garbage collector's full passes, which otherwise walk them all and stall
         # every conversation for ~100 ms each time (measured with `make bench`).
         gc.freeze()
         stop = _stop_on_signals()
-        async with contextlib.AsyncExitStack() as stack:
-            messengers: dict[str, Messenger] = {}
-            if settings.telegram_token is not None:
-                messengers["telegram"] = await stack.enter_async_context(
-                    serve_telegram(settings, bot.conversation, stores, clock))
-            if settings.zalo_token is not None:
-                messengers["zalo"] = await stack.enter_async_context(
-                    serve_zalo(settings, bot.conversation, stores, clock))
-            if not messengers:
-                # The console chat: reminders to console users are printed by no one, so no scheduler.
-                await run_console(bot.conversation)
-                return
-            scheduler = Scheduler(bot.reminders,
-                                  make_dispatcher(settings, policy, stores, bot.reminders, messengers, clock),
-                                  Housekeeping(stores.questions, stores.updates, clock), clock)
-            await scheduler.run(stop)
+        async with asyncio.TaskGroup() as group:
+            group.create_task(bot.knowledge.run(stop))
+            try:
+                await _serve_platforms(settings, bot, stores, policy, clock, stop)
+            finally:
+                stop.set()
+
+
+async def _serve_platforms(settings: Settings, bot: Bot, stores: Stores, policy: ReminderPolicy, clock: Clock,
+                           stop: asyncio.Event) -> None:
+    """Serve Telegram and Zalo (with the scheduler) until stopped, or the console chat."""
+    async with contextlib.AsyncExitStack() as stack:
+        messengers: dict[str, Messenger] = {}
+        if settings.telegram_token is not None:
+            messengers["telegram"] = await stack.enter_async_context(
+                serve_telegram(settings, bot.conversation, stores, clock))
+        if settings.zalo_token is not None:
+            messengers["zalo"] = await stack.enter_async_context(
+                serve_zalo(settings, bot.conversation, stores, clock))
+        if not messengers:
+            # The console chat: reminders to console users are printed by no one, so no scheduler.
+            await run_console(bot.conversation)
+            return
+        scheduler = Scheduler(bot.reminders,
+                              make_dispatcher(settings, policy, stores, bot.reminders, messengers, clock),
+                              Housekeeping(stores.questions, stores.updates, clock), clock)
+        await scheduler.run(stop)
 
 
 @contextlib.asynccontextmanager

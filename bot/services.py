@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from bot.config import Settings
 from knowledge.loader import PlanData
 from storage.db import make_engine, make_sessionmaker, redact, upgrade
+from storage.knowledge_files import KnowledgeFileStore
 from storage.records import AgencyRecord
 from storage.repositories import AgencyStore, InviteStore, MemberStore, QuestionLog, UpdateLog
 from storage.tracking import (
@@ -35,6 +36,7 @@ class Stores:
     outbox: OutboxStore
     pending: PendingInputStore
     choices: ShownChoicesStore
+    knowledge: KnowledgeFileStore
 
 
 def agency_records(plan: PlanData) -> list[AgencyRecord]:
@@ -54,7 +56,7 @@ async def open_stores(settings: Settings, plan: PlanData) -> AsyncIterator[Store
         stores = Stores(AgencyStore(sessions), MemberStore(sessions), InviteStore(sessions),
                         UpdateLog(sessions), QuestionLog(sessions), OccurrenceStore(sessions),
                         TaskDateStore(sessions), OutboxStore(sessions), PendingInputStore(sessions),
-                        ShownChoicesStore(sessions))
+                        ShownChoicesStore(sessions), KnowledgeFileStore(sessions))
         await stores.agencies.sync(agency_records(plan))
         try:
             yield stores

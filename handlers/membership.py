@@ -7,14 +7,13 @@ import re
 from zoneinfo import ZoneInfo
 
 from handlers.conversation import Conversation
-from handlers.ports import Clock, Invites, Members, MemberView, UnansweredQuestions
+from handlers.ports import Clock, Invites, Members, MemberView
 from handlers.types import Incoming, Reply
 from knowledge.loader import PlanData
 
 ADMIN = "admin"
 MEMBER = "member"
 ROLE_NAMES = {ADMIN: "quản trị viên", MEMBER: "thành viên"}
-UNANSWERED_DAYS = 30
 
 MSG_REGISTER_HOW = "Bạn hãy gõ /dangky kèm mã mời do Sở Tư pháp cấp, ví dụ: /dangky K7MX2QPA"
 MSG_BAD_CODE = (
@@ -45,13 +44,11 @@ def local_time(moment: dt.datetime, tz: ZoneInfo) -> str:
 class Membership:
     """Registration, identity and the administrators' tools."""
 
-    def __init__(self, plan: PlanData, members: Members, invites: Invites,
-                 questions: UnansweredQuestions, clock: Clock, tz: ZoneInfo,
+    def __init__(self, plan: PlanData, members: Members, invites: Invites, clock: Clock, tz: ZoneInfo,
                  invite_ttl: dt.timedelta):
         self.plan = plan
         self.members = members
         self.invites = invites
-        self.questions = questions
         self.clock = clock
         self.tz = tz
         self.invite_ttl = invite_ttl
@@ -64,7 +61,6 @@ class Membership:
             "coquan": self.agencies,
             "moi": self.invite,
             "thanhvien": self.list_members,
-            "chuatraloi": self.unanswered,
         })
 
     def agency_name(self, agency_id: str) -> str:
@@ -160,15 +156,3 @@ class Membership:
             lines = [f"• {m.display_name} ({ROLE_NAMES.get(m.role, m.role)}, {m.platform})" for m in ms]
             blocks.append(f"{self.agency_name(agency_id)}:\n" + "\n".join(lines))
         return [Reply(text="\n\n".join(blocks), title=f"Thành viên ({len(members)})")]
-
-    async def unanswered(self, msg: Incoming, args: str) -> list[Reply]:
-        """Show the questions the bot declined most often in the last 30 days (administrators only)."""
-        if await self.admin(msg) is None:
-            return [Reply(text=MSG_ADMIN_ONLY)]
-        since = self.clock.now() - dt.timedelta(days=UNANSWERED_DAYS)
-        rows = await self.questions.unanswered(since, 20)
-        if not rows:
-            return [Reply(text=f"Không có câu hỏi nào bị từ chối trong {UNANSWERED_DAYS} ngày qua.")]
-        lines = [f"{n} lần — {q}" for q, n in rows]
-        return [Reply(text="\n".join(lines),
-                      title=f"Câu hỏi chưa trả lời được ({UNANSWERED_DAYS} ngày qua)")]

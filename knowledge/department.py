@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import Field, StringConstraints, ValidationError
 
+from knowledge.documents.library import number_key
 from knowledge.loader import Handbook, InvalidKnowledge, Problem, problems_of, read_yaml
 from knowledge.schema import Document, Entry, Id, Regime, Strict, Text
 
@@ -134,3 +135,13 @@ def merge_handbook(shipped: Handbook, documents: Mapping[str, Document], departm
     if problems:
         raise InvalidKnowledge(problems)
     return merged
+
+
+def document_named(citation: str, documents: Mapping[str, Document]) -> str | None:
+    """Return the id of the document a citation names by its number ("… Quyết định 27/2025/QĐ-TTg")."""
+    cited = number_key(citation)
+    for doc in documents.values():
+        number = number_key(doc.name.split()[-1])
+        if len(number) >= 6 and number in cited:
+            return doc.id
+    return None

@@ -6,7 +6,7 @@ import asyncio
 
 from bot.cli.common import fail_invalid, settings_or_exit
 from bot.logs import configure_logging
-from bot.wiring import load_all
+from bot.wiring import load_sources
 from knowledge.loader import InvalidKnowledge
 
 
@@ -15,10 +15,10 @@ def run() -> None:
     settings = settings_or_exit()
     configure_logging(settings.log_level, settings.secrets())
     try:
-        knowledge, engine, policy = load_all(settings)
+        knowledge, sources, policy = load_sources(settings)
     except InvalidKnowledge as exc:
         fail_invalid(exc)
         return
     from bot.app import serve  # imports the database and platform libraries only when serving
 
-    asyncio.run(serve(settings, knowledge, engine, policy))
+    asyncio.run(serve(settings, knowledge, sources.engine, policy, sources))
