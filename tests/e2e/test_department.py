@@ -119,7 +119,8 @@ async def test_the_dialogue_can_be_cancelled(tmp_path: Path, clock: FakeClock, l
         await chat.say(HOA, CITATION)
         assert "Đã hủy" in joined(await chat.choose(HOA, 2))
         me = chat.chat_id(HOA)
-        [stale] = await h.bot.conversation.handle(Incoming("telegram", me, me, choice="t:ok"))  # an old button
+        # An old "Lưu" button, pressed after the dialogue ended:
+        [stale] = await h.bot.conversation.handle(Incoming("telegram", me, me, choice="t:ok"))
         assert "Không có nội dung nào đang chờ lưu" in stale.text
         assert "không đoán" in joined(await chat.say(HOA, QUESTION))
         assert "Không có câu hỏi số 9" in joined(await chat.say(HOA, "/traloi 9"))
