@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from handlers import quotes
 from handlers.types import Choice, Reply
 from knowledge.documents.library import Library
 from knowledge.engine import Engine, Outcome, Result
@@ -130,5 +131,8 @@ def compose(handbook: Handbook, result: Result) -> Answer:
 
 def answer(engine: Engine, question: str, library: Library | None = None, today: dt.date | None = None
            ) -> Answer:
-    """Answer a question with the engine and compose the reply."""
-    return compose(engine.handbook, engine.ask(question))
+    """Answer a question with the engine and compose the reply; with loaded official texts, an article
+    the question names is shown, and a clause answers where the handbook has no good answer."""
+    if library is None or library.index is None or not library.documents or today is None:
+        return compose(engine.handbook, engine.ask(question))
+    return quotes.answer_with_texts(engine, library, question, today, compose)

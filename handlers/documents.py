@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from handlers.conversation import Conversation
+from handlers.quotes import PREFIX, TOP, unit_choice
 from handlers.types import Choice, Incoming, Reply
 from knowledge.documents.library import LoadedDocument
 from knowledge.documents.schema import UnitKind
 
-PREFIX = "v:"
-TOP = "-"
 PAGE = 20  # choices per message: a law's 300 articles come in pages
 
 MSG_NONE = ("Sở Tư pháp chưa nạp văn bản nào để tra cứu nguyên văn. "
@@ -21,11 +20,6 @@ MORE = "Xem tiếp ▸"
 ALL_DOCUMENTS = "◂ Danh sách văn bản"
 # Units a reader picks on the way down; the header and the signature block are not shown as choices.
 BROWSABLE = frozenset(UnitKind) - {UnitKind.HEADER, UnitKind.CLOSING}
-
-
-def unit_choice(doc: LoadedDocument, index: int | str, page: int = 0) -> str:
-    """Return the callback data of a unit (ids only: within Telegram's 64 bytes)."""
-    return f"{PREFIX}{doc.id}:{doc.digest}:{index}" + (f":{page}" if page else "")
 
 
 class Documents:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from knowledge.department import DepartmentHandbook, load_department, merge_handbook
+from knowledge.documents.clauses import ClauseIndex
 from knowledge.documents.library import Library, load_library
 from knowledge.engine import Engine
 from knowledge.lexicon import Lexicon
@@ -41,5 +42,6 @@ def build_sources(shipped: Handbook, lexicon: Lexicon, documents_dir: Path | Non
         problems += exc.problems
     if problems:
         raise InvalidKnowledge(problems)
+    library.index = ClauseIndex(library, lexicon)
     handbook = merge_handbook(shipped, library.validity, department)
     return Sources(handbook, Engine(handbook, lexicon), library, department)

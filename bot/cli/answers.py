@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from bot.cli.common import fail_invalid, settings_or_exit
-from bot.wiring import load_all, load_checked
+from bot.wiring import load_all, load_checked, load_sources
 from handlers.answers import answer
+from knowledge.documents.library import Library
+from knowledge.engine import Engine
 from knowledge.loader import InvalidKnowledge, validate_paths
 
 handbook_app = typer.Typer(no_args_is_help=True, help="Inspect the handbook.")
@@ -26,10 +30,13 @@ def ask(
     """Answer a question from the handbook."""
     settings = settings_or_exit()
     try:
-        _, engine = load_checked(settings)
+        _, sources, _ = load_sources(settings)
     except InvalidKnowledge as exc:
         fail_invalid(exc)
         return
+    from bot.cli.documents import today
+
+    engine = Answering(sources.engine, sources.library, today(settings))
     if batch is not None:
         stream = sys.stdin if batch == "-" else open(batch, encoding="utf-8")  # noqa: SIM115
         with stream:
@@ -43,8 +50,17 @@ def ask(
     typer.echo(_render(engine, question, as_json))
 
 
-def _render(engine, question: str, as_json: bool) -> str:  # type: ignore[no-untyped-def]
-    result = answer(engine, question)
+@dataclass(frozen=True)
+class Answering:
+    """What `tcpl ask` answers from: the engine and the loaded texts, on one day."""
+
+    engine: Engine
+    library: Library
+    today: dt.date
+
+
+def _render(sources: Answering, question: str, as_json: bool) -> str:
+    result = answer(sources.engine, question, sources.library, sources.today)
     if not as_json:
         return result.text
     return json.dumps(

@@ -8,12 +8,16 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from knowledge.documents.schema import DocumentFile, DocumentInfo, Unit, UnitKind
 from knowledge.documents.store import parse_document
 from knowledge.documents.structure import TYPES, ParsedDocument, document_id
 from knowledge.loader import InvalidKnowledge, Problem
 from knowledge.schema import Document, Regime
+
+if TYPE_CHECKING:
+    from knowledge.documents.clauses import ClauseIndex
 from knowledge.text import fold
 
 # Units a quote is made of: a clause with its points, or an article that has no clauses.
@@ -36,8 +40,8 @@ class LoadedDocument:
     info: DocumentInfo
     path: Path
     digest: str  # short hash of the file: a button made for another version of the text is stale
-    nodes: tuple[Unit, ...]
-    parents: tuple[int | None, ...]
+    nodes: tuple[Unit, ...] = field(repr=False)
+    parents: tuple[int | None, ...] = field(repr=False)
 
     @classmethod
     def of(cls, file: DocumentFile, path: Path, content: bytes) -> LoadedDocument:
@@ -73,7 +77,8 @@ class LoadedDocument:
         return out
 
     def is_plan(self) -> bool:
-        return not any(u.kind is UnitKind.ARTICLE for u in self.nodes)
+        """Tell a plan (parts, items, sub-items) from a legal text (articles)."""
+        return all(u.kind is not UnitKind.ARTICLE for u in self.nodes)
 
     def address(self, index: int) -> str:
         """Name a unit the way Vietnamese texts cite it: "điểm a khoản 1 Điều 4", "mục II.3.b", "Điều 5"."""
@@ -163,6 +168,7 @@ class Library:
     # The handbook's documents plus the loaded ones, with replacements applied both ways: what
     # decides the "replaced" note of a handbook entry and of a quoted clause alike.
     validity: dict[str, Document] = field(default_factory=dict)
+    index: ClauseIndex | None = None  # built with the lexicon by build_sources
 
     def notes(self, document_id: str, today: dt.date) -> list[str]:
         """Say what a reader must know about a document's force: replaced, not yet in force, date unknown."""

@@ -18,10 +18,11 @@ TCPL = str(Path(sys.executable).with_name("tcpl"))
 
 @pytest.fixture
 def tcpl(tmp_path):
-    def run(*args: str) -> subprocess.CompletedProcess:
+    def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
         env = {k: v for k, v in os.environ.items() if not k.startswith("TCPL_")}
         env["TCPL_DATA_DIR"] = str(tmp_path / "data")
-        return subprocess.run([TCPL, *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+        return subprocess.run([TCPL, *args], input=stdin, capture_output=True, text=True, cwd=ROOT, env=env,
+                              timeout=60)
     return run
 
 
@@ -84,3 +85,44 @@ def test_handbook_add_list_remove(tcpl):
     assert "Nội dung do Sở Tư pháp bổ sung ngày" in asked["answer"]
     assert tcpl("handbook", "remove", "stp-1").returncode == 0
     assert json.loads(tcpl("handbook", "list", "--local", "--json").stdout) == []
+
+
+def ask_all(tcpl, questions: list[str]) -> dict[str, dict]:
+    """Ask in one process (loading the knowledge once), as `tcpl ask --json --batch -`."""
+    out = tcpl("ask", "--json", "--batch", "-", stdin="\n".join(questions) + "\n")
+    assert out.returncode == 0, out.stderr
+    return {o["question"]: o for o in map(json.loads, out.stdout.splitlines())}
+
+
+def test_after_adding_a_text_its_clauses_answer_word_for_word(tcpl, tmp_path):
+    assert tcpl("documents", "add", str(write_docx(tmp_path / "qd.docx", decision_lines()))).returncode == 0
+    clauses = [
+        ("Bể cá phải có dung tích bao nhiêu?", "khoản 1 Điều 2 Quyết định 99/2099/QĐ-BTN",
+         "Bể cá phải có dung tích từ 50 lít trở lên và đặt ở nơi không có ánh nắng trực tiếp"),
+        ("nuoc trong be ca thay may ngay mot lan", "khoản 2 Điều 2 Quyết định 99/2099/QĐ-BTN",
+         "c) Nước trong bể được thay ít nhất 07 ngày một lần."),
+        ("hồ sơ đăng ký nuôi cá nộp cho ai, trước ngày nào?", "khoản 2 Điều 3 Quyết định 99/2099/QĐ-BTN",
+         "Hồ sơ nộp cho Văn phòng Bộ trước ngày 10 tháng 01 hằng năm."),
+    ]
+    unanswered = ["Thủ tục cấp giấy phép xây dựng nhà ở nông thôn?",
+                  "Cơ quan có phải nộp thuế khi nuôi cá không", "giá vàng hôm nay"]
+    handbook_question = "Điều kiện để xã được công nhận đạt chuẩn tiếp cận pháp luật theo QĐ 25/2021"
+    named = ["Điều 3 QĐ 99 quy định gì", "khoản 2 Điều 4 Quyết định 99/2099 nói gì",
+             "Điều 5 QĐ 27 quy định gì"]
+    answers = ask_all(tcpl, [q for q, _, _ in clauses] + unanswered + [handbook_question] + named)
+    for question, citation, verbatim in clauses:
+        answered = answers[question]
+        assert answered["found"] and answered["citations"] == [citation], (question, answered)
+        assert f"Theo {citation} (trích nguyên văn):" in answered["answer"] and verbatim in answered["answer"]
+        assert "có hiệu lực từ ngày 01/01/2100" in answered["answer"]  # not in force yet
+    article = answers["Điều 3 QĐ 99 quy định gì"]
+    assert article["citations"] == ["Điều 3 Quyết định 99/2099/QĐ-BTN"]
+    assert "Điều 3. Hồ sơ đăng ký nuôi cá\n1. Hồ sơ gồm đơn đăng ký" in article["answer"]
+    clause = answers["khoản 2 Điều 4 Quyết định 99/2099 nói gì"]
+    assert clause["citations"] == ["khoản 2 Điều 4 Quyết định 99/2099/QĐ-BTN"]
+    for question in unanswered:
+        assert not answers[question]["found"], question
+    handbook = answers[handbook_question]
+    assert handbook["found"] and handbook["entry_id"].startswith("qd25-")  # the handbook still comes first
+    other = answers["Điều 5 QĐ 27 quy định gì"]  # names a text that is not loaded: not QĐ 99's Điều 5
+    assert "99/2099" not in " ".join(other["citations"])
