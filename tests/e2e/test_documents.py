@@ -10,7 +10,7 @@ import pytest
 
 from bot.config import Settings
 from bot.wiring import load_sources
-from knowledge.documents.library import Corrections, adopt, build_library
+from knowledge.documents.library import Corrections, adopt, load_library
 from knowledge.documents.reading import read_source
 from knowledge.documents.store import dump_document
 from knowledge.documents.structure import read_document
@@ -29,7 +29,7 @@ def write_documents(data_dir: Path, *texts: list[str]) -> Settings:
     for n, lines in enumerate(texts):
         name = f"source-{n}.txt"
         parsed = read_document(read_source(write_txt(data_dir / name, lines)), name)
-        library = build_library([], load_handbook().documents)
+        library = load_library(data_dir / "documents", load_handbook().documents)  # what is there already
         file = adopt(parsed, library, Corrections(), dt.date(2026, 11, 2))
         target = data_dir / "documents" / f"{file.document.id}.yaml"
         target.write_text(dump_document(file), encoding="utf-8")
