@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Sequence
+
 import typer
 
-from bot.cli import answers, documents, members, serve, tracking
+from bot.cli import answers, documents, members, serve, status, tracking
+from bot.cli.common import run_cli
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="tcpl-bot: chuẩn tiếp cận pháp luật.")
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="tcpl-bot: chuẩn tiếp cận pháp luật.")
 
 app.command()(serve.run)
+app.command()(status.info)
+app.command()(status.health)
 app.command()(answers.ask)
 app.command()(answers.validate)
 app.add_typer(answers.handbook_app, name="handbook")
@@ -24,9 +31,9 @@ app.add_typer(tracking.task_app, name="task")
 app.command()(tracking.report)
 
 
-def main() -> None:
-    """Run the command line."""
-    app()
+def main(args: Sequence[str] | None = None) -> None:
+    """Run the command line; every error is one line on stderr and a non-zero exit code."""
+    sys.exit(run_cli(app, args))
 
 
 if __name__ == "__main__":

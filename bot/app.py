@@ -129,12 +129,12 @@ async def serve(settings: Settings, knowledge: Knowledge, engine: Engine, policy
         # every conversation for ~100 ms each time (measured with `make bench`).
         gc.freeze()
         stop = _stop_on_signals()
-        async with asyncio.TaskGroup() as group:
-            group.create_task(bot.knowledge.run(stop))
-            try:
-                await _serve_platforms(settings, bot, stores, policy, clock, stop)
-            finally:
-                stop.set()
+        sync = asyncio.create_task(bot.knowledge.run(stop))
+        try:
+            await _serve_platforms(settings, bot, stores, policy, clock, stop)
+        finally:
+            stop.set()
+            await sync
 
 
 async def _serve_platforms(settings: Settings, bot: Bot, stores: Stores, policy: ReminderPolicy, clock: Clock,
@@ -150,7 +150,8 @@ async def _serve_platforms(settings: Settings, bot: Bot, stores: Stores, policy:
                 serve_zalo(settings, bot.conversation, stores, clock))
         if not messengers:
             # The console chat: reminders to console users are printed by no one, so no scheduler.
-            await run_console(bot.conversation)
+            # Ctrl-C (SIGINT) ends it as Ctrl-D does; an input that ends at once is a mistake.
+            await run_console(bot.conversation, stop=stop, require_input=True)
             return
         scheduler = Scheduler(bot.reminders,
                               make_dispatcher(settings, policy, stores, bot.reminders, messengers, clock),

@@ -6,7 +6,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from platformdirs import user_data_path
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from knowledge.deadlines import DEFAULT_POLICY_PATH
@@ -17,6 +17,22 @@ from storage.defaults import sqlite_url
 def default_data_dir() -> Path:
     """Return the platform's data folder for the bot (~/.local/share/tcpl-bot on Linux)."""
     return user_data_path("tcpl-bot", appauthor=False)
+
+
+def _in_data_dir(url: str, data_dir: Path) -> str:
+    """Anchor a relative SQLite file in the data folder, so that it too is found from any folder."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return url  # reported when the database is opened
+    database = parsed.database
+    if (parsed.get_backend_name() != "sqlite" or not database or database == ":memory:"
+            or database.startswith("file:") or Path(database).is_absolute()):
+        return url
+    return parsed.set(database=str(data_dir / database)).render_as_string(hide_password=False)
 
 
 class Settings(BaseSettings):
@@ -60,7 +76,7 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(v)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {v!r}") from exc
+            raise ValueError("unknown time zone (an IANA name, e.g. Asia/Ho_Chi_Minh)") from exc
         return v
 
     @field_validator("telegram_token", "webhook_secret", "zalo_token", "zalo_webhook_secret", mode="before")
@@ -75,8 +91,11 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _defaults(self) -> Settings:
-        if not self.database_url.get_secret_value():
+        url = self.database_url.get_secret_value()
+        if not url:
             self.database_url = SecretStr(sqlite_url(self.data_dir / "tcpl.db"))
+        else:
+            self.database_url = SecretStr(_in_data_dir(url, self.data_dir))
         if self.documents_dir is None:
             self.documents_dir = self.data_dir / "documents"
         if self.department_handbook_path is None:
@@ -110,6 +129,35 @@ class Settings(BaseSettings):
             out.append(str(password))
         return out
 
+    def platforms(self) -> list[str]:
+        """Return the chat platforms that have a token, in the order `tcpl run` starts them."""
+        tokens = (("telegram", self.telegram_token), ("zalo", self.zalo_token))
+        return [name for name, token in tokens if token is not None]
+
+    @property
+    def log_file(self) -> Path:
+        """Where the console chat and the command line write their log (the chat itself stays clean)."""
+        return self.data_dir / "logs" / "tcpl.log"
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+
+ENV_PREFIX = "TCPL_"
+
+
+def settings_problems(exc: Exception) -> list[str]:
+    """Describe invalid settings one per line, naming each variable and never printing a value.
+
+    pydantic's own text shows the input, and for a check across settings the input is every
+    setting, secrets included; only the location and the reason are kept here.
+    """
+    if not isinstance(exc, ValidationError):
+        return [type(exc).__name__]
+    lines = []
+    for error in exc.errors(include_url=False, include_input=False, include_context=False):
+        reason = str(error["msg"]).removeprefix("Value error, ")
+        loc = error["loc"]
+        lines.append(f"{ENV_PREFIX}{str(loc[0]).upper()}: {reason}" if loc else reason)
+    return lines

@@ -11,12 +11,30 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from handlers.reports import COLUMN_LABEL, COLUMNS, DetailRow, ProgressReport
+from handlers.types import clean_text
 
 DETAIL_HEADERS = ("Mã mục", "Mã nhiệm vụ", "Nhiệm vụ", "Cơ quan", "Hạn", "Tình trạng", "Tỷ lệ (%)",
                   "Cập nhật lần cuối", "Ghi chú", "Người cập nhật", "Quá hạn")
 BOLD = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 LATE_FILL = PatternFill("solid", fgColor="FCE4D6")
+# A cell or CSV field starting with one of these is read as a formula by Excel or LibreOffice
+# (OWASP "CSV injection"); such text is written as text, never as a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(value: object) -> object:
+    """Return text fit for a cell: without the characters XML refuses (rows written before the
+    input was cleaned may hold them); other values unchanged."""
+    return clean_text(value) if isinstance(value, str) else value
+
+
+def _as_text(cells) -> None:  # type: ignore[no-untyped-def]
+    """Keep text that looks like a formula as text, shown as typed (Excel's leading apostrophe)."""
+    for cell in cells:
+        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+            cell.data_type = "s"
+            cell.quotePrefix = True
 
 
 def _detail_values(d: DetailRow, tz: ZoneInfo) -> list[object]:
@@ -25,8 +43,13 @@ def _detail_values(d: DetailRow, tz: ZoneInfo) -> list[object]:
             d.who, "Có" if d.overdue else ""]
 
 
+def _append(ws, values) -> None:  # type: ignore[no-untyped-def]
+    ws.append([_text(v) for v in values])
+    _as_text(ws[ws.max_row])
+
+
 def _header(ws, values) -> None:  # type: ignore[no-untyped-def]
-    ws.append(list(values))
+    _append(ws, values)
     for cell in ws[ws.max_row]:
         cell.font = BOLD
         cell.fill = HEADER_FILL
@@ -50,7 +73,7 @@ class ExcelWorkbook:
             _header(summary, ["Nhiệm vụ" if rows is report.by_task else "Cơ quan", "Tổng số hạn",
                               *(COLUMN_LABEL[c] for c in COLUMNS)])
             for r in rows:
-                summary.append([r.label, r.total, *(r.counts[c] for c in COLUMNS)])
+                _append(summary, [r.label, r.total, *(r.counts[c] for c in COLUMNS)])
             summary.append([])
         summary.column_dimensions["A"].width = 70
         for col in range(2, 3 + len(COLUMNS)):
@@ -59,7 +82,7 @@ class ExcelWorkbook:
         detail = wb.create_sheet("Chi tiết")
         _header(detail, DETAIL_HEADERS)
         for d in report.details:
-            detail.append(_detail_values(d, tz))
+            _append(detail, _detail_values(d, tz))
             row = detail.max_row
             detail.cell(row, 5).number_format = "DD/MM/YYYY"
             detail.cell(row, 8).number_format = "DD/MM/YYYY HH:MM"
@@ -85,5 +108,13 @@ def report_csv(report: ProgressReport, tz: ZoneInfo) -> bytes:
         values = _detail_values(d, tz)
         values[4] = d.due.strftime("%d/%m/%Y")
         values[7] = values[7].strftime("%d/%m/%Y %H:%M") if values[7] else ""  # type: ignore[attr-defined]
-        writer.writerow(["" if v is None else v for v in values])
+        writer.writerow([_csv_field(v) for v in values])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def _csv_field(value: object) -> object:
+    if value is None:
+        return ""
+    value = _text(value)
+    # A leading apostrophe makes a spreadsheet show the field as text instead of running it.
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value

@@ -32,7 +32,8 @@ import httpx
 
 from bot.delivery import ChatUnreachable, RetryLater
 from bot.logs import RedactSecrets
-from bot.zalo_render import choice_number, chosen, zalo_messages
+from bot.render import MSG_NO_SUCH_CHOICE, choice_number, chosen
+from bot.zalo_render import zalo_messages
 from handlers.conversation import Conversation
 from handlers.flood import MSG_SLOW_DOWN, FloodGuard
 from handlers.ports import Clock
@@ -53,7 +54,6 @@ MAX_CONCURRENT_UPDATES = 32
 MAX_WEBHOOK_BODY = 256 * 1024
 DRAIN_SECONDS = 10.0
 MSG_TEXT_ONLY = "Tôi chỉ đọc được tin nhắn chữ. Bạn hãy gõ câu hỏi."
-MSG_NO_SUCH_CHOICE = "Không có lựa chọn số {n}. Bạn hãy gõ một số từ 1 đến {count}, hoặc gõ câu hỏi."
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 
 from bot.render import plain_text
-from handlers.types import Choice, Reply
+from handlers.types import Reply
 
 MAX_MESSAGE = 2000
 
@@ -28,7 +28,6 @@ _LEVELS: tuple[tuple[re.Pattern[str], str], ...] = (
     (_WORDS, " "),
 )
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
-_CHOICE_NUMBER = re.compile(r"(\d{1,3})\.?")
 
 
 def split_text(text: str, limit: int = MAX_MESSAGE) -> list[str]:
@@ -80,15 +79,3 @@ def zalo_messages(reply: Reply, limit: int = MAX_MESSAGE) -> list[str]:
         note = f"{reply.note}\n\n{notice}" if reply.note else notice
         reply = replace(reply, note=note, document=None)
     return split_text(plain_text(reply), limit) or ["…"]
-
-
-def choice_number(text: str) -> int | None:
-    """Return the number a message consists of ("2", "2."), or None."""
-    match = _CHOICE_NUMBER.fullmatch(text.strip())
-    return int(match.group(1)) if match else None
-
-
-def chosen(text: str, choices: tuple[Choice, ...]) -> Choice | None:
-    """Return the choice a message picks by its number, or None."""
-    n = choice_number(text)
-    return choices[n - 1] if n is not None and 1 <= n <= len(choices) else None

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import IntEnum
 from zoneinfo import ZoneInfo
 
 from handlers.answers import answer
@@ -20,17 +23,20 @@ MSG_WELCOME = (
     "Xin chào! Tôi là trợ lý hỏi đáp về chuẩn tiếp cận pháp luật của xã, phường. "
     "Bạn cứ gõ câu hỏi bằng tiếng Việt, có dấu hay không dấu đều được."
 )
-MSG_HELP = (
-    "Các lệnh:\n"
-    "/hoi <câu hỏi> — hỏi đáp (hoặc gõ câu hỏi trực tiếp)\n"
-    "/tieuchi — xem tiêu chí, chỉ tiêu\n"
-    "/kehoach — xem các nhiệm vụ của Kế hoạch thực hiện của tỉnh\n"
-    "/help — xem hướng dẫn này"
+MSG_HELP_TITLE = "Các lệnh bạn dùng được"
+MSG_HELP_FREE_TEXT = "Bạn cũng có thể gõ thẳng câu hỏi, có dấu hay không dấu đều được."
+MSG_HELP_REGISTER = (
+    "Cán bộ của cơ quan được giao nhiệm vụ: đăng ký bằng mã mời (/dangky) để dùng thêm các lệnh "
+    "về nhiệm vụ và tiến độ."
 )
 MSG_UNKNOWN_COMMAND = "Tôi không hiểu lệnh «{cmd}». Gõ /help để xem các lệnh."
 MSG_TOO_LONG = (
     "Tin nhắn dài {n} ký tự, quá dài để xử lý. Bạn hãy gửi một câu hỏi ngắn gọn "
     "(dưới {limit} ký tự)."
+)
+MSG_FAILED = (
+    "Xin lỗi, tôi gặp lỗi khi xử lý tin nhắn này. Bạn hãy thử lại sau ít phút; nếu vẫn lỗi, "
+    "xin báo quản trị viên của Sở Tư pháp."
 )
 MSG_ASK_WHAT = "Bạn hãy gõ câu hỏi sau lệnh, ví dụ: /hoi điều kiện công nhận đạt chuẩn là gì"
 
@@ -38,6 +44,41 @@ CommandHandler = Callable[[Incoming, str], Awaitable[list[Reply]]]
 # Handles the text a user types after the bot asked for it; gets the data stored with the question.
 AwaitedText = Callable[[Incoming, str], Awaitable[list[Reply]]]
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+log = logging.getLogger(__name__)
+
+
+class Audience(IntEnum):
+    """Who may use a command; each level may also use every command of the levels below it."""
+
+    ANYONE = 0
+    MEMBER = 1  # an official registered for an agency
+    ADMIN = 2  # an administrator of the Department of Justice
+
+
+AUDIENCE_HEADING = {
+    Audience.ANYONE: "Mọi người",
+    Audience.MEMBER: "Cán bộ đã đăng ký",
+    Audience.ADMIN: "Quản trị viên của Sở Tư pháp",
+}
+
+
+@dataclass(frozen=True)
+class Command:
+    """A chat command and what /help says of it: who may use it, what it does, one example."""
+
+    name: str
+    run: CommandHandler
+    audience: Audience
+    summary: str  # what it does, in a few Vietnamese words
+    usage: str = ""  # its arguments, e.g. "<mã nhiệm vụ> <dd/mm/yyyy>"
+    example: str = ""  # one full example when it takes arguments, e.g. "/hanchot ii-6 15/03/2027"
+    listed: bool = True  # /start is not listed: /help is the same list
+
+    def help_line(self) -> str:
+        head = f"/{self.name} {self.usage}".rstrip()
+        line = f"• {head} — {self.summary}"
+        return f"{line}\n  Ví dụ: {self.example}" if self.example else line
 
 
 def split_command(text: str) -> tuple[str, str] | None:
@@ -60,14 +101,20 @@ class Conversation:
         self.questions = questions
         self.pending = pending
         self.tz = tz
-        # One visible place where every command is registered; later use cases add theirs.
-        self.commands: dict[str, CommandHandler] = {
-            "start": self._start,
-            "help": self._help,
-            "hoi": self._ask_command,
-            "tieuchi": self._menu("tieuchi"),
-            "kehoach": self._menu("kehoach"),
-        }
+        # One registry of commands: each use case registers its own with what /help says of it.
+        self.commands: dict[str, Command] = {}
+        # Who the sender is, for /help; the membership use case answers it once it is set up.
+        self.audience_of: Callable[[Incoming], Awaitable[Audience]] = _anyone
+        for command in (
+            Command("start", self._start, Audience.ANYONE, "lời chào và các lệnh", listed=False),
+            Command("help", self._help, Audience.ANYONE, "xem các lệnh bạn dùng được"),
+            Command("hoi", self._ask_command, Audience.ANYONE, "hỏi đáp về chuẩn tiếp cận pháp luật",
+                    "<câu hỏi>", "/hoi điều kiện công nhận xã đạt chuẩn là gì"),
+            Command("tieuchi", self._menu("tieuchi"), Audience.ANYONE, "xem tiêu chí, chỉ tiêu"),
+            Command("kehoach", self._menu("kehoach"), Audience.ANYONE,
+                    "xem các nhiệm vụ của Kế hoạch thực hiện của tỉnh"),
+        ):
+            self.register(command)
         # Use cases that may claim a button press or a free text before it is read as a question
         # (a progress button, a reply to a reminder); each returns None to pass.
         self.choice_handlers: list[Callable[[Incoming], Awaitable[list[Reply] | None]]] = []
@@ -85,8 +132,35 @@ class Conversation:
         """Return today's date where the officials are."""
         return self.clock.now().astimezone(self.tz).date()
 
+    def register(self, command: Command) -> None:
+        """Add a command; two use cases claiming one name is a wiring mistake."""
+        if command.name in self.commands:
+            raise ValueError(f"command /{command.name} is registered twice")
+        self.commands[command.name] = command
+
+    def help_text(self, audience: Audience) -> str:
+        """List the commands a sender of this audience may use, grouped by who may use them."""
+        blocks = []
+        for level in Audience:
+            if level > audience:
+                break
+            lines = [c.help_line() for c in self.commands.values() if c.audience == level and c.listed]
+            if lines:
+                blocks.append(f"{AUDIENCE_HEADING[level]}:\n" + "\n".join(lines))
+        blocks.append(MSG_HELP_FREE_TEXT if audience > Audience.ANYONE
+                      else MSG_HELP_FREE_TEXT + "\n" + MSG_HELP_REGISTER)
+        return "\n\n".join(blocks)
+
     async def handle(self, msg: Incoming) -> list[Reply]:
-        """Answer one incoming message or choice."""
+        """Answer one incoming message or choice; every input gets a reply, a failure an apology."""
+        try:
+            return await self._handle(msg)
+        except Exception:
+            # A bug or an unavailable database must not leave the official without an answer.
+            log.exception("error while answering a %s message from user %s", msg.platform, msg.user_id)
+            return [Reply(text=MSG_FAILED)]
+
+    async def _handle(self, msg: Incoming) -> list[Reply]:
         if msg.choice is not None:
             return await self._choice(msg)
         text = msg.text.strip()
@@ -96,10 +170,10 @@ class Conversation:
         command = split_command(text)
         if command is not None:
             name, args = command
-            handler = self.commands.get(name)
-            if handler is None:
+            registered = self.commands.get(name)
+            if registered is None:
                 return [Reply(text=MSG_UNKNOWN_COMMAND.format(cmd="/" + name[:30]))]
-            return await handler(msg, args)
+            return await registered.run(msg, args)
         if self.pending is not None:
             # One look-up per message, whatever use case asked: taking it also forgets it.
             waiting = await self.pending.take(msg.platform, msg.user_id, self.clock.now())
@@ -128,10 +202,11 @@ class Conversation:
     async def _start(self, msg: Incoming, args: str) -> list[Reply]:
         choices = (Choice("Tiêu chí, chỉ tiêu", MENU_PREFIX + "tieuchi"),
                    Choice("Kế hoạch của tỉnh", MENU_PREFIX + "kehoach"))
-        return [Reply(text=MSG_WELCOME + "\n\n" + MSG_HELP, choices=choices)]
+        help_text = self.help_text(await self.audience_of(msg))
+        return [Reply(text=MSG_WELCOME + "\n\n" + help_text, choices=choices)]
 
     async def _help(self, msg: Incoming, args: str) -> list[Reply]:
-        return [Reply(text=MSG_HELP)]
+        return [Reply(text=self.help_text(await self.audience_of(msg)), title=MSG_HELP_TITLE)]
 
     def _menu(self, menu_id: str) -> CommandHandler:
         async def show(msg: Incoming, args: str) -> list[Reply]:
@@ -151,3 +226,7 @@ class Conversation:
                 found=result.found, entry_id=result.entry_id, score=result.score, at=self.clock.now(),
             )
         return [result.reply]
+
+
+async def _anyone(msg: Incoming) -> Audience:
+    return Audience.ANYONE

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from handlers.answers import provenance
-from handlers.conversation import Conversation
+from handlers.conversation import Audience, Command, Conversation
 from handlers.membership import MSG_ADMIN_ONLY, Membership
 from handlers.ports import Clock, MemberView, PendingInput, UnansweredQuestions
 from handlers.types import Choice, Incoming, Reply
@@ -91,9 +91,15 @@ class DepartmentAnswers:
 
     def setup(self) -> None:
         """Register /chuatraloi, /traloi, /sotay, their buttons and the dialogue's typed answers."""
-        self.conversation.commands.update({
-            "chuatraloi": self.unanswered, "traloi": self.answer, "sotay": self.entries,
-        })
+        admin = Audience.ADMIN
+        for command in (
+            Command("chuatraloi", self.unanswered, admin,
+                    f"xem các câu hỏi bot chưa trả lời được ({UNANSWERED_DAYS} ngày qua), có số thứ tự"),
+            Command("traloi", self.answer, admin, "trả lời câu hỏi số N của /chuatraloi (lưu vào sổ tay Sở)",
+                    "<số thứ tự>", "/traloi 1"),
+            Command("sotay", self.entries, admin, "xem, sửa, thu hồi các câu trả lời Sở đã bổ sung"),
+        ):
+            self.conversation.register(command)
         self.conversation.choice_handlers.append(self.on_choice)
         self.conversation.awaiting[DIALOGUE] = self.on_text
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.conversation import Conversation
+from handlers.conversation import Audience, Command, Conversation
 from handlers.quotes import PREFIX, TOP, unit_choice
 from handlers.types import Choice, Incoming, Reply
 from knowledge.documents.library import LoadedDocument
@@ -30,7 +30,8 @@ class Documents:
 
     def setup(self) -> None:
         """Register /vanban and its choices."""
-        self.conversation.commands["vanban"] = self.command
+        self.conversation.register(Command("vanban", self.command, Audience.ANYONE,
+                                           "đọc nguyên văn các văn bản Sở Tư pháp đã nạp"))
         self.conversation.choice_handlers.append(self.on_choice)
 
     async def command(self, msg: Incoming, args: str) -> list[Reply]:

@@ -6,10 +6,11 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
-from handlers.conversation import Conversation
+from handlers.conversation import Audience, Command, Conversation
 from handlers.ports import Clock, Invites, Members, MemberView
 from handlers.types import Incoming, Reply
 from knowledge.loader import PlanData
+from knowledge.schema import AgencyLevel
 
 ADMIN = "admin"
 MEMBER = "member"
@@ -26,12 +27,14 @@ MSG_INVITE_HOW = (
     "Cách dùng: /moi <mã cơ quan> [admin|member], ví dụ: /moi stp admin. "
     "Gõ /coquan để xem mã các cơ quan."
 )
-MSG_UNKNOWN_AGENCY = "Không có cơ quan mã «{agency}». Gõ /coquan để xem mã các cơ quan."
-MSG_GROUP_AGENCY = (
-    "«{name}» là một nhóm cơ quan; hãy mời cho từng cơ quan trong nhóm (gõ /coquan để xem mã)."
+# Why an agency cannot receive invites; the caller adds where to find the ids (chat or command line).
+MSG_UNKNOWN_AGENCY = "Không có cơ quan mã «{agency}»."
+MSG_GROUP_AGENCY = "«{name}» là một nhóm cơ quan; hãy mời cho từng cơ quan trong nhóm."
+MSG_UNNAMED_AGENCIES = (
+    "«{name}» không phải là một cơ quan cụ thể (Kế hoạch không nêu tên); hãy mời cho cơ quan cụ thể."
 )
-
 MSG_ENDED_AGENCY = "«{name}» đã kết thúc hoạt động từ {day}; không thể mời thành viên cho cơ quan này."
+HINT_AGENCY_IDS = "Gõ /coquan để xem mã các cơ quan."
 
 _CODE = re.compile(r"^[A-Za-z0-9 -]{4,40}$")  # people add spaces or dashes
 
@@ -54,14 +57,26 @@ class Membership:
         self.invite_ttl = invite_ttl
 
     def setup(self, conversation: Conversation) -> None:
-        """Register this use case's commands."""
-        conversation.commands.update({
-            "dangky": self.register,
-            "toi": self.whoami,
-            "coquan": self.agencies,
-            "moi": self.invite,
-            "thanhvien": self.list_members,
-        })
+        """Register this use case's commands, and tell the conversation who a sender is."""
+        anyone, admin = Audience.ANYONE, Audience.ADMIN
+        for command in (
+            Command("dangky", self.register, anyone, "đăng ký bằng mã mời do Sở Tư pháp cấp", "<mã mời>",
+                    "/dangky K7MX2QPA"),
+            Command("toi", self.whoami, anyone, "xem bạn đã đăng ký cho cơ quan nào, với vai trò gì"),
+            Command("moi", self.invite, admin, "tạo mã mời cho cán bộ của một cơ quan",
+                    "<mã cơ quan> [admin|member]", "/moi cong-an-tinh"),
+            Command("coquan", self.agencies, admin, "xem mã các cơ quan (dùng khi tạo mã mời)"),
+            Command("thanhvien", self.list_members, admin, "xem các thành viên đã đăng ký"),
+        ):
+            conversation.register(command)
+        conversation.audience_of = self.audience
+
+    async def audience(self, msg: Incoming) -> Audience:
+        """Say which commands the sender may use: anyone's, a member's or an administrator's."""
+        m = await self.member(msg)
+        if m is None:
+            return Audience.ANYONE
+        return Audience.ADMIN if m.role == ADMIN else Audience.MEMBER
 
     def agency_name(self, agency_id: str) -> str:
         agency = self.plan.agencies.get(agency_id)
@@ -105,8 +120,9 @@ class Membership:
         """List agency ids, for administrators who write invites."""
         if await self.admin(msg) is None:
             return [Reply(text=MSG_ADMIN_ONLY)]
+        today = self.clock.now().astimezone(self.tz).date()
         lines = [f"{a.id} — {a.name}" for a in self.plan.agencies.values()
-                 if not (a.group and a.members) and a.ended_on is None]
+                 if self.invitable(self.plan, a.id, today) is None]
         return [Reply(text="\n".join(lines), title="Mã các cơ quan")]
 
     async def invite(self, msg: Incoming, args: str) -> list[Reply]:
@@ -121,7 +137,7 @@ class Membership:
         role = parts[1].lower() if len(parts) == 2 else MEMBER
         problem = self.invitable(self.plan, agency_id, self.clock.now().astimezone(self.tz).date())
         if problem:
-            return [Reply(text=problem)]
+            return [Reply(text=f"{problem} {HINT_AGENCY_IDS}")]
         inv = await self.invites.create(agency_id, role, f"{msg.platform}:{msg.user_id}",
                                         self.clock.now(), self.invite_ttl)
         text = (f"Mã mời: {inv.code}\nCơ quan: {self.agency_name(agency_id)}\n"
@@ -131,12 +147,20 @@ class Membership:
 
     @staticmethod
     def invitable(plan: PlanData, agency_id: str, today: dt.date) -> str | None:
-        """Return why an agency cannot receive invites, or None when it can."""
+        """Return why an agency cannot receive invites, or None when it can.
+
+        Invites go to agencies people work for. A group that names its members is invited member by
+        member; a group without members stands for real agencies only at the commune level (each
+        commune's committee, until the communes are listed one by one); "the relevant agencies" of a
+        plan name nobody.
+        """
         agency = plan.agencies.get(agency_id)
         if agency is None:
             return MSG_UNKNOWN_AGENCY.format(agency=agency_id[:40])
         if agency.group and agency.members:
             return MSG_GROUP_AGENCY.format(name=agency.name)
+        if agency.group and agency.level != AgencyLevel.COMMUNE:
+            return MSG_UNNAMED_AGENCIES.format(name=agency.name)
         if agency.ended_on is not None and agency.ended_on <= today:
             return MSG_ENDED_AGENCY.format(name=agency.name, day=agency.ended_on.strftime("%d/%m/%Y"))
         return None

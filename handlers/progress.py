@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
-from handlers.conversation import Conversation
+from handlers.conversation import Audience, Command, Conversation
 from handlers.membership import MSG_NOT_REGISTERED, Membership
 from handlers.ports import Clock, Occurrences, OccurrenceView, Outbox, PendingInput
 from handlers.progress_text import BLOCKED, DONE, IN_PROGRESS, parse_progress
@@ -13,6 +14,9 @@ from handlers.types import Choice, Incoming, Reply
 from knowledge.loader import PlanData
 
 PREFIX = "p:"
+# Ids and percents in callback data: ASCII digits, short enough for the database's integers.
+_ID = re.compile(r"^[0-9]{1,9}$")
+_PERCENT = re.compile(r"^[0-9]{1,3}$")
 STATUS_LABEL = {DONE: "hoàn thành", IN_PROGRESS: "đang thực hiện", BLOCKED: "gặp vướng mắc"}
 PERCENT_CHOICES = (25, 50, 75, 90)
 NOTE_WAIT = dt.timedelta(minutes=30)
@@ -64,8 +68,12 @@ class Progress:
         self.tz = tz
 
     def setup(self, conversation: Conversation) -> None:
-        conversation.commands["capnhat"] = self.command
-        conversation.commands["nhiemvu"] = self.my_tasks
+        conversation.register(Command("nhiemvu", self.my_tasks, Audience.MEMBER,
+                                      "xem nhiệm vụ, hạn và tình trạng của cơ quan bạn"))
+        conversation.register(Command("capnhat", self.command, Audience.MEMBER,
+                                      "báo cáo tiến độ một nhiệm vụ (xong, đang làm bao nhiêu %, vướng)",
+                                      "<mã nhiệm vụ> <xong|dang 60%|vuong ghi chú>",
+                                      "/capnhat ii-1 dang 60%"))
         conversation.choice_handlers.append(self.on_choice)
         conversation.text_handlers.append(self.on_text)
         conversation.awaiting["note"] = self.on_note
@@ -107,7 +115,7 @@ class Progress:
         if not data.startswith(PREFIX):
             return None
         parts = data[len(PREFIX):].split(":")
-        if len(parts) not in (2, 3) or not parts[0].isdigit():
+        if len(parts) not in (2, 3) or not _ID.match(parts[0]):
             return [Reply(text=MSG_UNKNOWN)]
         occ, member_id, refusal = await self._authorised(msg, int(parts[0]))
         if refusal is not None:
@@ -119,7 +127,7 @@ class Progress:
         if action == "i" and len(parts) == 2:
             choices = tuple(Choice(f"{p}%", f"{PREFIX}{occ.id}:i:{p}") for p in PERCENT_CHOICES)
             return [Reply(text=MSG_ASK_PERCENT, choices=choices)]
-        if action == "i" and parts[2].isdigit() and 0 <= int(parts[2]) <= 100:
+        if action == "i" and _PERCENT.match(parts[2]) and int(parts[2]) <= 100:
             return [await self._record(occ, member_id, IN_PROGRESS, int(parts[2]), None)]
         if action == "b" and len(parts) == 2:
             await self.pending.expect(msg.platform, msg.user_id, f"note:{occ.id}",

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from handlers.conversation import Conversation
+from handlers.conversation import Audience, Command, Conversation
 from handlers.membership import MSG_ADMIN_ONLY, Membership
 from handlers.ports import Clock, Occurrences, OccurrenceView, TaskDates
 from handlers.progress_text import BLOCKED, DONE, IN_PROGRESS
@@ -27,6 +27,9 @@ STATUS_TEXT = {DONE: "Hoàn thành", IN_PROGRESS: "Đang thực hiện", BLOCKED
 
 MSG_REPORT_HOW = "Cách dùng: /baocao [mã nhiệm vụ] [năm], ví dụ: /baocao hoặc /baocao ii-1 2026"
 MSG_DATE_HOW = "Cách dùng: /{cmd} <mã nhiệm vụ> <ngày dd/mm/yyyy>, ví dụ: /{cmd} ii-6 15/03/2027"
+_YEAR = re.compile(r"^20[0-9]{2}$")  # ASCII digits only: "²²²²".isdigit() is true
+MSG_NO_SUCH_DAY = "Ngày không hợp lệ: {text} không có trên lịch."
+MSG_NOT_A_DAY = "Ngày không hợp lệ: «{text}». Hãy viết ngày theo dạng dd/mm/yyyy, ví dụ 15/03/2027."
 _DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$|^(\d{4})-(\d{2})-(\d{2})$")
 
 
@@ -41,6 +44,12 @@ def parse_day(text: str) -> dt.date | None:
         return dt.date(int(m.group(4)), int(m.group(5)), int(m.group(6)))
     except ValueError:
         return None
+
+
+def day_problem(text: str) -> str:
+    """Say why parse_day refused a text: a day that does not exist (31/02), or no day at all."""
+    shown = text.strip()[:30]
+    return (MSG_NO_SUCH_DAY if _DATE.match(text.strip()) else MSG_NOT_A_DAY).format(text=shown)
 
 
 @dataclass(frozen=True)
@@ -156,8 +165,17 @@ class Reports:
         self.replan = replan
 
     def setup(self, conversation: Conversation) -> None:
-        conversation.commands.update({"baocao": self.report, "hanchot": self.set_deadline,
-                                      "sukien": self.record_event})
+        admin = Audience.ADMIN
+        for command in (
+            Command("baocao", self.report, admin, "báo cáo tiến độ theo nhiệm vụ và cơ quan, kèm sổ Excel",
+                    "[mã nhiệm vụ] [năm]", "/baocao ii-1 2026"),
+            Command("hanchot", self.set_deadline, admin, "đặt hạn cho nhiệm vụ mà Kế hoạch không nêu ngày",
+                    "<mã nhiệm vụ> <dd/mm/yyyy>", "/hanchot ii-4a 15/03/2027"),
+            Command("sukien", self.record_event, admin,
+                    "ghi nhận sự kiện mà nhiệm vụ chờ (hạn tính từ ngày đó)",
+                    "<mã nhiệm vụ> <dd/mm/yyyy>", "/sukien ii-6 15/03/2027"),
+        ):
+            conversation.register(command)
 
     async def report(self, msg: Incoming, args: str) -> list[Reply]:
         """/baocao [task] [year]: counts per task (and per agency for one task), with the workbook."""
@@ -166,7 +184,7 @@ class Reports:
         task_id: str | None = None
         year = self.clock.now().astimezone(self.tz).year
         for part in args.split():
-            if part.isdigit() and len(part) == 4:
+            if _YEAR.match(part):
                 year = int(part)
             elif part.lower() in self.plan.tasks:
                 task_id = part.lower()
@@ -187,9 +205,11 @@ class Reports:
         if await self.membership.admin(msg) is None:
             return Reply(text=MSG_ADMIN_ONLY)
         parts = args.split()
-        day = parse_day(parts[1]) if len(parts) == 2 else None
-        if len(parts) != 2 or day is None:
+        if len(parts) != 2:
             return Reply(text=MSG_DATE_HOW.format(cmd=cmd))
+        day = parse_day(parts[1])
+        if day is None:
+            return Reply(text=day_problem(parts[1]))
         if parts[0].lower() not in self.plan.tasks:
             return Reply(text=f"Không có nhiệm vụ mã «{parts[0][:20]}». Gõ /kehoach để xem các nhiệm vụ.")
         return parts[0].lower(), day

@@ -7,9 +7,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from knowledge.calendar import WorkingCalendar
 from knowledge.loader import PACKAGE_DIR, InvalidKnowledge, PlanData, problems_of, read_yaml
@@ -27,6 +27,12 @@ def _day_month(v: str) -> tuple[int, int]:
 class SendWindow(Strict):
     start: dt.time
     end: dt.time
+
+    @model_validator(mode="after")
+    def _ends_after_it_starts(self) -> SendWindow:
+        if self.end <= self.start:
+            raise ValueError("the sending window must end after it starts (e.g. 08:00 to 17:00)")
+        return self
 
 
 class Overdue(Strict):
@@ -73,7 +79,11 @@ class ReminderPolicy(Strict):
     @field_validator("timezone")
     @classmethod
     def _valid_tz(cls, v: str) -> str:
-        ZoneInfo(v)
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            # ZoneInfoNotFoundError is a KeyError, which pydantic would not report as a problem.
+            raise ValueError(f"unknown time zone {v!r} (an IANA name, e.g. Asia/Ho_Chi_Minh)") from exc
         return v
 
     @property

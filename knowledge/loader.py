@@ -91,7 +91,21 @@ class Knowledge:
 
 
 # libyaml's C parser when present (several times faster at start-up), the pure-Python one otherwise.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _LOADER(_BASE_LOADER):  # type: ignore[misc, valid-type]
+    """The safe loader, with impossible dates (2026-02-31) reported at their line like other errors."""
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"invalid date {node.value!r}: {exc}", node.start_mark) from None
+
+
+_LOADER.add_constructor("tag:yaml.org,2002:timestamp", _LOADER.construct_yaml_timestamp)
 
 
 class _Located:

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.defaults import DEFAULT_URL
 
-__all__ = ["DEFAULT_URL", "make_engine", "make_sessionmaker", "redact", "upgrade"]
+__all__ = ["DEFAULT_URL", "make_engine", "make_sessionmaker", "redact", "schema_revisions", "upgrade"]
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # Alembic keeps its migration context in a module global: one upgrade at a time in a process.
 _UPGRADE_LOCK = threading.Lock()
@@ -74,6 +74,25 @@ async def upgrade(url: str, revision: str = "head") -> None:
             command.upgrade(alembic_config(url), revision)
 
     await asyncio.to_thread(run)
+
+
+async def schema_revisions(url: str) -> tuple[str | None, str | None]:
+    """Return the database's schema revision (None before the first upgrade) and the code's latest one.
+
+    Reads only: a health check must not change the database it looks at.
+    """
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as connection:
+            current = await connection.run_sync(
+                lambda sync: MigrationContext.configure(sync).get_current_revision())
+    finally:
+        await engine.dispose()
+    return current, head
 
 
 def _parse(url: str | URL) -> URL:

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import fail_invalid, settings_or_exit
+from bot.cli.common import EXIT_USAGE, fail, fail_invalid, os_reason, settings_or_exit
 from bot.wiring import load_all, load_checked, load_sources
 from handlers.answers import answer
 from knowledge.documents.library import Library
@@ -38,15 +38,17 @@ def ask(
 
     engine = Answering(sources.engine, sources.library, today(settings))
     if batch is not None:
-        stream = sys.stdin if batch == "-" else open(batch, encoding="utf-8")  # noqa: SIM115
+        try:
+            stream = sys.stdin if batch == "-" else open(batch, encoding="utf-8")  # noqa: SIM115
+        except OSError as exc:
+            fail(f"Không đọc được tệp câu hỏi {batch}: {os_reason(exc)}.", EXIT_USAGE)
         with stream:
             for line in stream:
                 q = line.rstrip("\n")
                 typer.echo(_render(engine, q, as_json))
         return
-    if question is None:
-        typer.echo("Hãy nêu câu hỏi, ví dụ: tcpl ask \"điều kiện công nhận là gì\"", err=True)
-        raise typer.Exit(2)
+    if question is None or not question.strip():
+        fail("Hãy nêu câu hỏi, ví dụ: tcpl ask \"điều kiện công nhận là gì\"", EXIT_USAGE)
     typer.echo(_render(engine, question, as_json))
 
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from bot.cli.common import day_or_exit, fail_invalid, settings_or_exit
+from bot.cli.common import day_or_exit, fail, fail_invalid, settings_or_exit
 from bot.config import Settings
 from bot.knowledge_files import DEPARTMENT_KEY, Change, KnowledgeFiles, document_key
 from knowledge.department import DepartmentEntry, dump_department, next_id
@@ -50,8 +50,7 @@ def apply_or_exit(settings: Settings, files: KnowledgeFiles, change: Change, by:
     except InvalidKnowledge as exc:
         for p in exc.problems:
             typer.echo(str(p), err=True)
-        typer.echo("Thay đổi không hợp lệ nên chưa được lưu; bot vẫn dùng nội dung cũ.", err=True)
-        raise typer.Exit(1) from exc
+        fail("Thay đổi không hợp lệ nên chưa được lưu; bot vẫn dùng nội dung cũ.", 1)
     publish(settings, change, by)
     return sources
 
@@ -110,16 +109,13 @@ def add(
     try:
         parsed = read_document(read_source(file), file.name)
     except UnreadableText as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(1) from exc
+        fail(str(exc), 1)
     except ValueError as exc:
-        typer.echo(f"Không đọc được cấu trúc của «{file.name}»: {exc}", err=True)
-        raise typer.Exit(1) from exc
+        fail(f"Không đọc được cấu trúc của «{file.name}»: {exc}", 1)
     try:
         document = adopt(parsed, sources.library, corrections, today(settings))
     except ValueError as exc:  # an --id that is not a valid id
-        typer.echo(f"Mã văn bản không hợp lệ: {exc}", err=True)
-        raise typer.Exit(2) from exc
+        fail(f"Mã văn bản không hợp lệ: {exc}", 2)
     info = document.document
     replaced_before = info.id in sources.library.documents
     new_sources = apply_or_exit(settings, files, {document_key(info.id): dump_document(document)}, "cli")
@@ -190,14 +186,12 @@ def show(
     _, sources = knowledge_files(settings)
     loaded = sources.library.documents.get(doc_id)
     if loaded is None:
-        typer.echo(f"Không có văn bản mã «{doc_id}». Xem mã bằng: tcpl documents list", err=True)
-        raise typer.Exit(1)
+        fail(f"Không có văn bản mã «{doc_id}». Xem mã bằng: tcpl documents list", 1)
     units = [i for i, p in enumerate(loaded.parents) if p is None]
     if article is not None:
         at = loaded.find(article)
         if at is None:
-            typer.echo(f"{loaded.info.name} không có Điều {article}.", err=True)
-            raise typer.Exit(1)
+            fail(f"{loaded.info.name} không có Điều {article}.", 1)
         units = [at]
     if as_json:
         out = describe(loaded, sources) | {"units": [
@@ -214,8 +208,7 @@ def remove(doc_id: Annotated[str, typer.Argument(help="Document id (tcpl documen
     files, sources = knowledge_files(settings)
     loaded = sources.library.documents.get(doc_id)
     if loaded is None:
-        typer.echo(f"Không có văn bản mã «{doc_id}». Xem mã bằng: tcpl documents list", err=True)
-        raise typer.Exit(1)
+        fail(f"Không có văn bản mã «{doc_id}». Xem mã bằng: tcpl documents list", 1)
     apply_or_exit(settings, files, {document_key(doc_id): None}, "cli")
     typer.echo(f"Đã xóa {loaded.info.name} ({doc_id}).")
 
@@ -237,8 +230,7 @@ def handbook_add(
         entry = DepartmentEntry(id=next_id(entries), question=question, answer=answer, citation=citation,
                                 document=document, added=today(settings), added_by="dòng lệnh")
     except ValueError as exc:
-        typer.echo(f"Nội dung không hợp lệ: {exc}", err=True)
-        raise typer.Exit(2) from exc
+        fail(f"Nội dung không hợp lệ: {exc}", 2)
     apply_or_exit(settings, files, {DEPARTMENT_KEY: dump_department([*entries, entry])}, "cli")
     typer.echo(f"Đã thêm {entry.id}: {entry.question}")
 
@@ -249,9 +241,7 @@ def handbook_list(
 ) -> None:
     """List the Department's own entries (--local)."""
     if not local:
-        typer.echo("Dùng --local để xem các mục do Sở Tư pháp bổ sung; tcpl handbook dump để xem cả sổ tay.",
-                   err=True)
-        raise typer.Exit(2)
+        fail("Dùng --local để xem các mục do Sở Tư pháp bổ sung; tcpl handbook dump để xem cả sổ tay.", 2)
     settings = settings_or_exit()
     _, sources = knowledge_files(settings)
     rows = [e.model_dump(mode="json", exclude_none=True) for e in sources.department.entries]
@@ -271,8 +261,6 @@ def handbook_remove(entry_id: Annotated[str, typer.Argument(help="Entry id, e.g.
     entries = list(sources.department.entries)
     kept = [e for e in entries if e.id != entry_id]
     if len(kept) == len(entries):
-        typer.echo(f"Không có mục «{entry_id}» trong sổ tay bổ sung (xem: tcpl handbook list --local).",
-                   err=True)
-        raise typer.Exit(1)
+        fail(f"Không có mục «{entry_id}» trong sổ tay bổ sung (xem: tcpl handbook list --local).", 1)
     apply_or_exit(settings, files, {DEPARTMENT_KEY: dump_department(kept)}, "cli")
     typer.echo(f"Đã thu hồi {entry_id}.")

@@ -8,9 +8,14 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import knowledge_or_exit, settings_or_exit
+from bot.cli.common import EXIT_USAGE, fail, knowledge_or_exit, number_in_range, settings_or_exit
 from bot.clock import SystemClock
 from handlers.membership import ROLE_NAMES, Membership, local_time
+
+# Where an operator finds the agency ids at the command line (chat has /coquan).
+HINT_AGENCY_IDS = "Xem mã các cơ quan: tcpl agencies list."
+QUESTION_DAYS = (1, 3650)
+QUESTION_LIMIT = (1, 1000)
 
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
 invite_app = typer.Typer(no_args_is_help=True, help="Invite codes for officials.")
@@ -35,14 +40,12 @@ def invite_create(
     """Create a one-time invite code; the code alone is printed on the last line."""
     settings = settings_or_exit()
     knowledge = knowledge_or_exit(settings)
-    role = role.lower()
+    agency, role = agency.strip().lower(), role.strip().lower()
     if role not in ROLE_NAMES:
-        typer.echo("Vai trò phải là member hoặc admin.", err=True)
-        raise typer.Exit(2)
+        fail(f"Vai trò phải là member hoặc admin (bạn nhập «{role[:20]}»).", EXIT_USAGE)
     problem = Membership.invitable(knowledge.plan, agency, SystemClock().now().astimezone(settings.tz).date())
     if problem:
-        typer.echo(problem, err=True)
-        raise typer.Exit(2)
+        fail(f"{problem} {HINT_AGENCY_IDS}", EXIT_USAGE)
 
     from bot.services import open_stores
 
@@ -59,10 +62,12 @@ def invite_create(
 
 def questions(
     unanswered: Annotated[bool, typer.Option("--unanswered", help="Declined questions only.")] = True,
-    days: Annotated[int, typer.Option("--days")] = 30,
-    limit: Annotated[int, typer.Option("--limit")] = 50,
+    days: Annotated[int, typer.Option("--days", help="How many days back (1–3650).")] = 30,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many questions (1–1000).")] = 50,
 ) -> None:
     """List the questions the bot declined most often, to grow the handbook where it is needed."""
+    number_in_range("--days", days, *QUESTION_DAYS)
+    number_in_range("--limit", limit, *QUESTION_LIMIT)
     settings = settings_or_exit()
     knowledge = knowledge_or_exit(settings)
 

@@ -8,8 +8,25 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import day_or_exit, settings_or_exit, with_bot
+from bot.cli.common import (
+    EXIT_USAGE,
+    day_or_exit,
+    fail,
+    number_in_range,
+    settings_or_exit,
+    with_bot,
+    writable_file_or_exit,
+)
 from bot.clock import SystemClock
+
+PREVIEW_DAYS = (1, 366)  # a window longer than a year is a typing mistake
+REPORT_YEARS = (2000, 2100)
+FORMATS = ("xlsx", "csv")
+MSG_UNKNOWN_TASK = "Không có nhiệm vụ mã «{task}». Gõ /kehoach trong trò chuyện để xem các nhiệm vụ."
+MSG_FORMAT = "--format phải là xlsx hoặc csv (bạn nhập «{fmt}»)."
+MSG_FORMAT_AND_NAME = (
+    "Tệp {path} có đuôi .{suffix} nhưng định dạng là {fmt}: hãy đổi tên tệp (-o) hoặc định dạng (--format)."
+)
 
 reminders_app = typer.Typer(no_args_is_help=True, help="Deadline reminders.")
 task_app = typer.Typer(no_args_is_help=True, help="Plan tasks: deadlines and events.")
@@ -18,12 +35,13 @@ task_app = typer.Typer(no_args_is_help=True, help="Plan tasks: deadlines and eve
 @reminders_app.command("preview")
 def reminders_preview(
     start: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],
-    days: Annotated[int, typer.Option("--days", help="How many days.")] = 30,
+    days: Annotated[int, typer.Option("--days", help="How many days (1–366).")] = 30,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
 ) -> None:
     """List every reminder and escalation the policy would send in a window, without sending."""
-    settings = settings_or_exit()
     first = day_or_exit(start)
+    number_in_range("--days", days, *PREVIEW_DAYS)
+    settings = settings_or_exit()
 
     async def work(bot, knowledge):  # type: ignore[no-untyped-def]
         return knowledge, await bot.reminders.preview(first, days)
@@ -61,8 +79,7 @@ def _task_date(task: str, day: str, kind: str) -> None:
 
     added = with_bot(settings, work)
     if added is None:
-        typer.echo(f"Không có nhiệm vụ mã {task!r}.", err=True)
-        raise typer.Exit(2)
+        fail(MSG_UNKNOWN_TASK.format(task=task[:20]), EXIT_USAGE)
     typer.echo(f"Đã ghi nhận; {added} hạn mới được tạo.")
 
 
@@ -79,25 +96,45 @@ def task_deadline(task: str, day: str) -> None:
 
 
 def report(
-    year: Annotated[int, typer.Option("--year")],
-    fmt: Annotated[str, typer.Option("--format", help="xlsx or csv")] = "xlsx",
-    output: Annotated[Path, typer.Option("-o", "--output")] = Path("bao-cao.xlsx"),
-    task: Annotated[str | None, typer.Option("--task")] = None,
+    year: Annotated[int, typer.Option("--year", help="The year of the deadlines.")],
+    fmt: Annotated[str | None, typer.Option("--format", help="xlsx or csv (default: from -o, else xlsx).")]
+    = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output",
+                                               help="File to write (default: bao-cao-tcpl-YEAR.FORMAT).")]
+    = None,
+    task: Annotated[str | None, typer.Option("--task", help="One task only, e.g. ii-1.")] = None,
 ) -> None:
     """Write the progress report of a year as an Excel workbook or a CSV file."""
     from bot.workbook import ExcelWorkbook, report_csv
     from handlers.reports import build_report
 
-    if fmt not in ("xlsx", "csv"):
-        typer.echo("--format phải là xlsx hoặc csv.", err=True)
-        raise typer.Exit(2)
+    number_in_range("--year", year, *REPORT_YEARS)
+    output, fmt = report_file(output, fmt, year)
     settings = settings_or_exit()
 
     async def work(bot, knowledge):  # type: ignore[no-untyped-def]
+        if task is not None and task not in knowledge.plan.tasks:
+            return None
         occs = await bot.stores.occurrences.for_year(year, task)
         return build_report(knowledge.plan, occs, year, SystemClock().now(), settings.tz)
 
     rep = with_bot(settings, work)
+    if rep is None:
+        fail(MSG_UNKNOWN_TASK.format(task=(task or "")[:20]), EXIT_USAGE)
     data = ExcelWorkbook().workbook(rep, settings.tz) if fmt == "xlsx" else report_csv(rep, settings.tz)
     output.write_bytes(data)
     typer.echo(f"Đã ghi {len(rep.details)} dòng vào {output}.")
+
+
+def report_file(output: Path | None, fmt: str | None, year: int) -> tuple[Path, str]:
+    """Settle the report's file and format: --format decides the content, -o the name, each from the other."""
+    if fmt is not None:
+        fmt = fmt.strip().lower()
+        if fmt not in FORMATS:
+            fail(MSG_FORMAT.format(fmt=fmt[:20]), EXIT_USAGE)
+    suffix = output.suffix.lower().lstrip(".") if output is not None else ""
+    if fmt is None:
+        fmt = suffix if suffix in FORMATS else "xlsx"
+    elif suffix in FORMATS and suffix != fmt:
+        fail(MSG_FORMAT_AND_NAME.format(path=output, suffix=suffix, fmt=fmt), EXIT_USAGE)
+    return writable_file_or_exit(output or Path(f"bao-cao-tcpl-{year}.{fmt}")), fmt

@@ -162,6 +162,43 @@ async def test_an_unknown_command_gets_help(harness):
     assert "/tieuchi" in joined(await chat.say(LAN, "/help"))
 
 
+async def test_help_lists_what_the_sender_may_use_with_an_example_each(harness):
+    chat = harness.driver
+    commands = harness.bot.conversation.commands.values()
+    for_anyone = joined(await chat.say(LAN, "/help"))
+    assert "/hoi <câu hỏi>" in for_anyone and "Ví dụ: /hoi " in for_anyone
+    assert "/dangky" in for_anyone  # how to become a member
+    assert "/nhiemvu" not in for_anyone and "/baocao" not in for_anyone
+
+    await register(harness, chat.platform, LAN, REMINDED_AGENCY)
+    for_member = joined(await chat.say(LAN, "/help"))
+    assert "/nhiemvu" in for_member and "Ví dụ: /capnhat " in for_member
+    assert "/baocao" not in for_member and "/moi " not in for_member
+
+    await register(harness, chat.platform, HOA, "stp", "admin")
+    for_admin = joined(await chat.say(HOA, "/start"))
+    assert "Xin chào" in for_admin
+    for command in commands:
+        if command.listed:
+            assert f"/{command.name}" in for_admin, command.name
+        if command.example:
+            assert command.example.startswith(f"/{command.name} ")
+            assert f"Ví dụ: {command.example}" in for_admin, command.name
+
+
+async def test_an_administrators_mistakes_are_named(harness):
+    chat = harness.driver
+    await register(harness, chat.platform, HOA, "stp", "admin")
+    no_such_day = joined(await chat.say(HOA, "/hanchot ii-4a 31/02/2026"))
+    assert no_such_day.startswith("Ngày không hợp lệ: 31/02/2026")
+    assert joined(await chat.say(HOA, "/sukien ii-6 mai")).startswith("Ngày không hợp lệ: «mai»")
+    pseudo = joined(await chat.say(HOA, "/moi co-quan-lien-quan"))
+    assert "không phải là một cơ quan cụ thể" in pseudo and "/coquan" in pseudo
+    assert "Mã mời" not in pseudo
+    ids = joined(await chat.say(HOA, "/coquan"))
+    assert "cong-an-tinh" in ids and "co-quan-lien-quan" not in ids and "so-nganh-tinh" not in ids
+
+
 # -- across platforms ------------------------------------------------------------------------------
 
 

@@ -19,6 +19,8 @@ from bot.wiring import load_checked
 from handlers.conversation import MSG_TOO_LONG
 from handlers.flood import MSG_SLOW_DOWN, FloodGuard
 from handlers.membership import MSG_ADMIN_ONLY, MSG_BAD_CODE, MSG_NOT_REGISTERED
+from handlers.progress import MSG_UNKNOWN
+from handlers.reports import MSG_REPORT_HOW
 from tests.e2e.conftest import TOKEN, settings_for
 from tests.fakes.telegram_api import FakeTelegramAPI
 
@@ -215,3 +217,18 @@ async def test_webhook_rejects_a_wrong_secret_and_accepts_the_right_one(tmp_path
     logged = capfd.readouterr().err
     assert "getMe" in logged  # PTB's debug lines were written…
     assert TOKEN not in logged and "s3cret-value" not in logged  # …with the secrets masked
+
+
+@pytest.mark.parametrize("args", ["0000", "²²²²", "1999", "٢٠٢٦", "99999999999999999999"])
+async def test_a_report_for_an_impossible_year_gets_the_usage(telegram_bot, args):
+    await telegram_bot.say(BOB, f"/dangky {await telegram_bot.invite('stp', 'admin')}")
+    [reply] = await telegram_bot.say(BOB, f"/baocao {args}")
+    assert reply["plain_text"] == MSG_REPORT_HOW
+
+
+@pytest.mark.parametrize("forged", ["p:²:d", "p:99999999999999999999:d", "p:1:i:²",
+                                    "p:1:i:99999999999999999999", "p:-1:d", "p::d"])
+async def test_malformed_progress_buttons_get_a_clear_message(telegram_bot, forged):
+    await telegram_bot.say(ALICE, f"/dangky {await telegram_bot.invite('stp')}")
+    [reply] = await telegram_bot.press(ALICE, forged, message_id=999)
+    assert reply["plain_text"] == MSG_UNKNOWN

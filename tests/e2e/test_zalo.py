@@ -23,6 +23,7 @@ from bot.wiring import load_checked
 from bot.zalo import MSG_NO_SUCH_CHOICE, MSG_TEXT_ONLY, ZaloAdapter, ZaloAPIError, ZaloClient, ZaloMessenger
 from bot.zalo_render import MAX_MESSAGE, zalo_messages
 from handlers.browse import menu_reply, open_choice
+from handlers.conversation import Audience, Command
 from handlers.flood import MSG_SLOW_DOWN, FloodGuard
 from handlers.membership import MSG_BAD_CODE
 from handlers.types import Choice, Incoming, Reply
@@ -233,7 +234,7 @@ async def test_long_answers_are_split_into_parts_of_at_most_2000_characters(bot)
     async def long_answer(msg: Incoming, args: str) -> list[Reply]:
         return [Reply(text=long_text, choices=(Choice("Xem tiêu chí", "m:tieuchi"),))]
 
-    bot.adapter.conversation.commands["dai"] = long_answer
+    bot.adapter.conversation.register(Command("dai", long_answer, Audience.ANYONE, "a long answer"))
     parts = await bot.say(ALICE, "/dai", count=2)
     assert len(parts) == 2 and all(len(p) <= MAX_MESSAGE for p in parts)
     assert "\n\n".join(parts).startswith(long_text + "\n\n1. Xem")  # cut between paragraphs

@@ -8,8 +8,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 TCPL = str(Path(sys.executable).with_name("tcpl"))
 # The commands' own data folder, so no test writes into the user's real one.
@@ -111,8 +109,19 @@ def test_bot_refuses_to_start_with_an_invalid_handbook(tmp_path):
     assert "x.yaml:" in out.stderr
 
 
-@pytest.mark.parametrize("stdin", ["", "/start\n"])
-def test_console_chat_exits_cleanly_at_end_of_input(stdin, tmp_path):
-    out = tcpl("run", stdin=stdin, env={"TCPL_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/t.db"})
+def test_piped_questions_are_answered_and_the_chat_ends_with_the_input(tmp_path):
+    out = tcpl("run", stdin="/help\ntiêu chí là gì\n",
+               env={"TCPL_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/t.db"})
     assert out.returncode == 0, out.stderr
-    assert "Xin chào" in out.stdout
+    assert "Xin chào" in out.stdout and "/tieuchi" in out.stdout
+    assert out.stdout.rstrip().endswith("Tạm biệt!")
+    assert out.stderr == ""  # the library log lines went to the log file, not into the chat
+
+
+def test_without_a_platform_or_anyone_typing_run_stops_and_says_what_to_set(tmp_path):
+    """A container started without a token and without -i: no greeting to nobody, no restart loop."""
+    out = tcpl("run", stdin="", env={"TCPL_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/t.db"})
+    assert out.returncode != 0
+    assert out.stdout == ""
+    [line] = out.stderr.splitlines()
+    assert "TCPL_TELEGRAM_TOKEN" in line and "TCPL_ZALO_TOKEN" in line

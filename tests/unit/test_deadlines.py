@@ -112,3 +112,29 @@ def test_a_malformed_policy_file_is_reported_with_its_line(tmp_path: Path):
     with pytest.raises(InvalidKnowledge) as err:
         load_policy(bad)
     assert any(p.line == 4 and "before_days" in p.message for p in err.value.problems)
+
+
+POLICY = """timezone: Asia/Ho_Chi_Minh
+send_window:
+  start: "08:00"
+  end: "17:00"
+overdue: {every_working_days: 3, times: 3}
+escalate_after_working_days: 3
+extra_holidays: []
+rates: {global_per_second: 30, per_chat_per_second: 1}
+"""
+
+
+@pytest.mark.parametrize(("change", "line", "words"), [
+    (("timezone: Asia/Ho_Chi_Minh", "timezone: Mars/Olympus_Mons"), 1, "unknown time zone"),
+    (("extra_holidays: []", "extra_holidays: [2026-02-31]"), 7, "invalid date"),
+    (("extra_holidays: []", "extra_holidays: ['31/02/2026']"), 7, "extra_holidays"),
+    (('end: "17:00"', 'end: "07:00"'), 2, "must end after it starts"),
+])
+def test_policy_file_errors_are_reported_with_file_and_line(tmp_path, change, line, words):
+    bad = tmp_path / "reminders.yaml"
+    bad.write_text(POLICY.replace(*change), encoding="utf-8")
+    with pytest.raises(InvalidKnowledge) as err:
+        load_policy(bad)
+    [problem] = err.value.problems
+    assert (problem.path, problem.line) == (bad, line) and words in problem.message, str(problem)

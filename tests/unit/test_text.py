@@ -28,3 +28,15 @@ def test_numbers_and_document_codes_stay_whole():
 def test_has_diacritics():
     assert has_diacritics("điều kiện")
     assert not has_diacritics("dieu kien cong nhan")
+
+
+def test_incoming_text_is_cleaned_where_it_enters_and_otherwise_kept() -> None:
+    from handlers.types import Incoming
+
+    msg = Incoming(platform="zalo", chat_id="c\x00", user_id="u", text="vướng:\x07 chưa có\x0bkinh phí 😀",
+                   choice="p:1:d\x00", display_name="Lan\x00\ud800", extras={"sent_at": "x\x1f"})
+    assert msg.text == "vướng: chưa có\nkinh phí 😀"
+    assert msg.display_name == "Lan\ufffd" and msg.chat_id == "c" and msg.choice == "p:1:d"
+    assert msg.extras == {"sent_at": "x"}
+    kept = "tab\tand\r\nlines"
+    assert Incoming(platform="t", chat_id="1", user_id="1", text=kept).text == kept

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from bot.render import chosen
 from bot.zalo import (
     ZaloChatUnreachable,
     ZaloRateLimited,
@@ -15,7 +16,7 @@ from bot.zalo import (
     parse_event,
     unwrap,
 )
-from bot.zalo_render import MAX_MESSAGE, chosen, document_notice, split_text, zalo_messages
+from bot.zalo_render import MAX_MESSAGE, document_notice, split_text, zalo_messages
 from handlers.types import Choice, Document, Reply
 
 
