@@ -96,7 +96,7 @@ class Conversation:
     def __init__(self, engine: Engine, clock: Clock, questions: QuestionLog | None = None,
                  pending: PendingInput | None = None, library: Library | None = None, tz: ZoneInfo = VIETNAM):
         self.engine = engine
-        self.library = library or Library(validity=dict(engine.handbook.documents))
+        self.library = library or Library()  # no loaded texts: the handbook alone answers
         self.clock = clock
         self.questions = questions
         self.pending = pending
