@@ -18,7 +18,12 @@ FILE_COMMENT = (
 )
 
 
-class _Dumper(yaml.SafeDumper):
+# libyaml's emitter and parser when present (several times faster on a 300-article text).
+_BASE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Dumper(_BASE_DUMPER):  # type: ignore[misc, valid-type]
     """Multi-line text as literal blocks, so the file reads like the document."""
 
 
@@ -53,6 +58,14 @@ def dump_document(file: DocumentFile) -> str:
 
 def parse_document(path: Path) -> DocumentFile:
     """Read and check one document file; raise InvalidKnowledge with every problem located."""
+    try:
+        # A valid file is parsed once; only a faulty one is read again with line numbers.
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506 - a safe loader
+        file = DocumentFile.model_validate(data)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValidationError):
+        file = None
+    if file is not None and not _repeated_numbers(file, path, None):
+        return file
     data, located, problems = read_yaml(path)
     if problems:
         raise InvalidKnowledge(problems)
@@ -62,10 +75,7 @@ def parse_document(path: Path) -> DocumentFile:
         file = DocumentFile.model_validate(data)
     except ValidationError as exc:
         raise InvalidKnowledge(problems_of(exc, path, located)) from exc
-    problems = _repeated_numbers(file, path, located)
-    if problems:
-        raise InvalidKnowledge(problems)
-    return file
+    raise InvalidKnowledge(_repeated_numbers(file, path, located))
 
 
 def _repeated_numbers(file: DocumentFile, path: Path, located: Any) -> list[Problem]:
@@ -76,7 +86,7 @@ def _repeated_numbers(file: DocumentFile, path: Path, located: Any) -> list[Prob
         seen = Counter((u.kind, u.number) for u in units if u.number is not None)
         for i, u in enumerate(units):
             if u.number is not None and seen[(u.kind, u.number)] > 1 and u.kind is not UnitKind.ARTICLE:
-                problems.append(Problem(path, located.line([*loc, i]),
+                problems.append(Problem(path, located.line([*loc, i]) if located else 1,
                                         f"{u.kind.value} {u.number} appears twice in the same place"))
             check(u.units, [*loc, i, "units"])
 

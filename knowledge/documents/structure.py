@@ -75,16 +75,6 @@ class _Node:
                 return u.number
         return None
 
-    def articles(self) -> list[_Node]:
-        """Return the articles under this node, through chapters, sections and parts."""
-        out: list[_Node] = []
-        for u in self.units:
-            if u.kind is UnitKind.ARTICLE:
-                out.append(u)
-            elif u.kind in (UnitKind.CHAPTER, UnitKind.SECTION, UnitKind.PART):
-                out.extend(u.articles())
-        return out
-
     def freeze(self) -> Unit:
         return Unit(kind=self.kind, number=self.number, title=self.title, text="\n".join(self.lines),
                     units=[u.freeze() for u in self.units])
@@ -124,6 +114,7 @@ class _Reader:
         self.stack: list[_Node] = [self.root]
         self.notes: list[str] = []
         self.closed = False  # past the signature block: only annexes open units
+        self.last_article: dict[int, int] = {}  # per article scope (the document, an annex): its last number
 
     @property
     def top(self) -> _Node:
@@ -196,8 +187,8 @@ class _Reader:
                 return True
         if m := _ARTICLE.match(line):
             number = m.group(1)
-            scope = self._article_scope()
-            previous = max((int(re.sub(r"\D", "", u.number or "0")) for u in scope.articles()), default=0)
+            scope = id(self._article_scope())
+            previous = self.last_article.get(scope, 0)
             if int(re.sub(r"\D", "", number)) > previous or not number.isdigit():
                 at = self._container(frozenset({UnitKind.ARTICLE}))
                 if at is not None:
@@ -205,6 +196,7 @@ class _Reader:
                         self.notes.append(f"Sau Điều {previous} là Điều {number}: "
                                           "kiểm tra xem có thiếu điều nào.")
                     self._open(at, _Node(UnitKind.ARTICLE, number, m.group(2).strip() or None, [line]))
+                    self.last_article[scope] = max(previous, int(re.sub(r"\D", "", number)))
                     return True
         if m := _PART.match(line):
             at = self._container(frozenset({UnitKind.PART}))
