@@ -12,6 +12,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from operator import itemgetter
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -32,6 +33,9 @@ K1, B = 1.2, 0.5
 MIN_COVERAGE = 0.8  # share of the question's topic words (weighted by rarity) the clause must hold
 MIN_SCORE = 0.3  # BM25 normalised by what the question could score at best
 MIN_TERMS = 2  # a single shared word is never enough, and at least one two-syllable word must be shared
+# Words in more than this many units (and this share of them) rank nothing and cost the most: they
+# still count for coverage, not for ranking.
+COMMON_UNITS, COMMON_SHARE = 50, 0.3
 
 _ARTICLE = re.compile(r"\bdieu\s+(\d+[a-z]?)\b")
 _CLAUSE = re.compile(r"\bkhoan\s+(\d+)\b")
@@ -109,6 +113,8 @@ class ClauseIndex:
             for t, c in tf.items():
                 norm = c * (K1 + 1) / (c + K1 * (1 - B + B * lengths[u] / average))
                 self._postings[t].append((u, self._idf[t] * norm / (K1 + 1)))
+        common = max(COMMON_UNITS, COMMON_SHARE * len(tfs))
+        self._ranking = frozenset(t for t, d in df.items() if d <= common)
         self._vocabulary = sorted(t for t in self._idf if "_" not in t and not t.isdigit())
         self._known = frozenset(self._idf)
 
@@ -145,7 +151,7 @@ class ClauseIndex:
         if len(set(content)) < MIN_TERMS:
             return None
         pairs = [f"{a}_{b}" for a, b in zip(toks, toks[1:], strict=False) if a not in _STOP or b not in _STOP]
-        q_terms = Counter(t for t in content + pairs if t in self._idf)
+        q_terms = Counter(t for t in content + pairs if t in self._ranking)
         best = max(sum(self._idf[t] * c for t, c in q_terms.items()), 1e-9)
         scores: dict[int, float] = defaultdict(float)
         for t, c in q_terms.items():
@@ -153,8 +159,8 @@ class ClauseIndex:
                 scores[u] += c * weight
         if not scores:
             return None
-        top = max(scores, key=lambda u: (scores[u], -u))
-        score = scores[top] / best
+        top, score = max(scores.items(), key=itemgetter(1))
+        score /= best
         doc, index = self.units[top]
         held = self._held[top]
         total = sum(self._idf.get(t, self._unknown_idf) for t in set(content))
