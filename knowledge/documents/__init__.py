@@ -1,1 +1,1 @@
-"""Official texts the Department loads: reading, structure, the reviewable file, citations, the clause index."""
+"""Official texts the Department loads: reading, structure, reviewable file, citations, clause index."""
