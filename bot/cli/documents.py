@@ -9,7 +9,15 @@ from typing import Annotated, Any
 
 import typer
 
-from bot.cli.common import day_or_exit, fail, fail_invalid, settings_or_exit
+from bot.cli.common import (
+    EXIT_USAGE,
+    MSG_CANNOT_USE,
+    day_or_exit,
+    fail,
+    fail_invalid,
+    os_reason,
+    settings_or_exit,
+)
 from bot.config import Settings
 from bot.knowledge_files import DEPARTMENT_KEY, Change, KnowledgeFiles, document_key
 from knowledge.department import DepartmentEntry, dump_department, next_id
@@ -106,6 +114,10 @@ def add(
     files, sources = knowledge_files(settings)
     corrections = Corrections(id=doc_id, number=number, issued=_day(issued), effective=_day(effective),
                               replaces=tuple(replaces or ()))
+    try:
+        file.open("rb").close()
+    except OSError as exc:
+        fail(MSG_CANNOT_USE.format(path=file, why=os_reason(exc)), EXIT_USAGE)
     try:
         parsed = read_document(read_source(file), file.name)
     except UnreadableText as exc:

@@ -76,6 +76,13 @@ MISTAKES = [
     (["run", "thua"], "Thừa tham số: thua"),
     (["info", "--jsn"], "Không có tùy chọn --jsn"),
     (["health", "thua"], "Thừa tham số: thua"),
+    (["documents", "add", "/khong/co/qd.docx"], "Không dùng được /khong/co/qd.docx: không tìm thấy tệp"),
+    (["documents", "list", "thua"], "Thừa tham số: thua"),
+    (["documents", "show", "khong-co"], "Không có văn bản mã «khong-co»"),
+    (["documents", "remove", "khong-co"], "Không có văn bản mã «khong-co»"),
+    (["handbook", "add", "--question", "Câu hỏi?"], "Thiếu --answer"),
+    (["handbook", "list"], "--local"),
+    (["handbook", "remove", "stp-9"], "Không có mục «stp-9»"),
 ]
 
 
