@@ -25,6 +25,6 @@ ENV PATH=/venv/bin:$PATH \
 USER tcpl
 WORKDIR /data
 VOLUME ["/data"]
-EXPOSE 8443
+EXPOSE 8443 8080
 # Refuse to start on an invalid handbook or plan; then serve the configured platforms.
 CMD ["sh", "-c", "tcpl validate && tcpl run"]

@@ -33,6 +33,7 @@ from handlers.ports import Clock
 from handlers.progress import Progress
 from handlers.reminders import Reminders
 from handlers.reports import Reports, WorkbookWriter
+from handlers.web_login import WebLogin
 from knowledge.deadlines import ReminderPolicy
 from knowledge.department import load_department
 from knowledge.documents.library import load_library
@@ -50,6 +51,7 @@ class Bot:
     conversation: Conversation
     reminders: Reminders
     stores: Stores
+    membership: Membership
     knowledge: KnowledgeSync  # the Department's documents and answers, kept in step across instances
 
 
@@ -81,7 +83,8 @@ def build_bot(settings: Settings, knowledge: Knowledge, engine: Engine, policy: 
     Reports(knowledge.plan, membership, stores.occurrences, stores.task_dates,
             workbook if workbook is not None else ExcelWorkbook(), clock, tz,
             replan=reminders.plan_occurrences).setup(conversation)
-    return Bot(conversation, reminders, stores, sync)
+    WebLogin(membership, stores.web, clock, settings.dashboard_url()).setup(conversation)
+    return Bot(conversation, reminders, stores, membership, sync)
 
 
 def knowledge_files(settings: Settings, knowledge: Knowledge, engine: Engine) -> KnowledgeFiles:
@@ -108,7 +111,8 @@ def make_dispatcher(settings: Settings, policy: ReminderPolicy, stores: Stores, 
                       worker=f"{socket.gethostname()}:{id(clock):x}")
 
 
-def _stop_on_signals() -> asyncio.Event:
+def stop_on_signals() -> asyncio.Event:
+    """Return an event set by SIGINT or SIGTERM."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -128,19 +132,25 @@ async def serve(settings: Settings, knowledge: Knowledge, engine: Engine, policy
         # left out of the garbage collector's full passes, which otherwise walk them all and stall
         # every conversation for ~100 ms each time (measured with `make bench`).
         gc.freeze()
-        stop = _stop_on_signals()
+        stop = stop_on_signals()
         sync = asyncio.create_task(bot.knowledge.run(stop))
         try:
-            await _serve_platforms(settings, bot, stores, policy, clock, stop)
+            await _serve_platforms(settings, knowledge, bot, stores, policy, clock, stop)
         finally:
             stop.set()
             await sync
 
 
-async def _serve_platforms(settings: Settings, bot: Bot, stores: Stores, policy: ReminderPolicy, clock: Clock,
-                           stop: asyncio.Event) -> None:
-    """Serve Telegram and Zalo (with the scheduler) until stopped, or the console chat."""
+async def _serve_platforms(settings: Settings, knowledge: Knowledge, bot: Bot, stores: Stores,
+                           policy: ReminderPolicy, clock: Clock, stop: asyncio.Event) -> None:
+    """Serve the dashboard, Telegram and Zalo (with the scheduler) until stopped, or the console chat."""
     async with contextlib.AsyncExitStack() as stack:
+        if settings.web_port is not None:
+            # The dashboard shares this event loop and these stores; it stops with the bots.
+            from bot.web_server import build_dashboard, serve_web
+
+            dashboard = build_dashboard(settings, knowledge, bot, clock)
+            await stack.enter_async_context(serve_web(settings, dashboard))
         messengers: dict[str, Messenger] = {}
         if settings.telegram_token is not None:
             messengers["telegram"] = await stack.enter_async_context(

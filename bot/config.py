@@ -56,6 +56,11 @@ class Settings(BaseSettings):
     zalo_webhook_secret: SecretStr | None = None
     zalo_webhook_listen: str = "0.0.0.0"
     zalo_webhook_port: int = 8444
+    # The dashboard: served by `tcpl run` beside the bots when web_port is set; web_url is its public
+    # address, used in login links (https:// makes its cookies Secure).
+    web_port: int | None = Field(default=None, ge=0, le=65535)
+    web_url: str | None = None
+    web_listen: str = "127.0.0.1"
     timezone: str = "Asia/Ho_Chi_Minh"
     handbook_dir: Path = DEFAULT_HANDBOOK_DIR
     plan_path: Path = DEFAULT_PLAN_PATH
@@ -79,10 +84,18 @@ class Settings(BaseSettings):
             raise ValueError("unknown time zone (an IANA name, e.g. Asia/Ho_Chi_Minh)") from exc
         return v
 
-    @field_validator("telegram_token", "webhook_secret", "zalo_token", "zalo_webhook_secret", mode="before")
+    @field_validator("telegram_token", "webhook_secret", "zalo_token", "zalo_webhook_secret", "web_port",
+                     "web_url", mode="before")
     @classmethod
     def _empty_is_none(cls, v: object) -> object:
         return None if v == "" else v
+
+    @field_validator("web_url")
+    @classmethod
+    def _web_url_is_http(cls, v: str | None) -> str | None:
+        if v is not None and not v.startswith(("http://", "https://")):
+            raise ValueError("TCPL_WEB_URL must start with http:// or https://")
+        return v.rstrip("/") if v else v
 
     @field_validator("data_dir")
     @classmethod
@@ -138,6 +151,13 @@ class Settings(BaseSettings):
     def log_file(self) -> Path:
         """Where the console chat and the command line write their log (the chat itself stays clean)."""
         return self.data_dir / "logs" / "tcpl.log"
+
+    def dashboard_url(self, port: int | None = None) -> str | None:
+        """Return the dashboard's public base URL: TCPL_WEB_URL, else this machine at the port."""
+        if self.web_url:
+            return self.web_url
+        port = port if port is not None else self.web_port
+        return f"http://127.0.0.1:{port}" if port else None
 
     @property
     def tz(self) -> ZoneInfo:

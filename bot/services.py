@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from bot.config import Settings
 from knowledge.loader import PlanData
+from storage.dashboard import DashboardReads
 from storage.db import make_engine, make_sessionmaker, redact, upgrade
 from storage.knowledge_files import KnowledgeFileStore
 from storage.records import AgencyRecord
@@ -20,6 +21,7 @@ from storage.tracking import (
     ShownChoicesStore,
     TaskDateStore,
 )
+from storage.web import WebAccessStore
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,8 @@ class Stores:
     outbox: OutboxStore
     pending: PendingInputStore
     choices: ShownChoicesStore
+    web: WebAccessStore
+    dashboard: DashboardReads
     knowledge: KnowledgeFileStore
 
 
@@ -56,7 +60,8 @@ async def open_stores(settings: Settings, plan: PlanData) -> AsyncIterator[Store
         stores = Stores(AgencyStore(sessions), MemberStore(sessions), InviteStore(sessions),
                         UpdateLog(sessions), QuestionLog(sessions), OccurrenceStore(sessions),
                         TaskDateStore(sessions), OutboxStore(sessions), PendingInputStore(sessions),
-                        ShownChoicesStore(sessions), KnowledgeFileStore(sessions))
+                        ShownChoicesStore(sessions), WebAccessStore(sessions), DashboardReads(sessions),
+                        KnowledgeFileStore(sessions))
         await stores.agencies.sync(agency_records(plan))
         try:
             yield stores

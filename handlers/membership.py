@@ -14,6 +14,8 @@ from knowledge.schema import AgencyLevel
 
 ADMIN = "admin"
 MEMBER = "member"
+# The Department of Justice's agency id in the plans: its administrators follow every agency.
+DEPARTMENT = "stp"
 ROLE_NAMES = {ADMIN: "quản trị viên", MEMBER: "thành viên"}
 
 MSG_REGISTER_HOW = "Bạn hãy gõ /dangky kèm mã mời do Sở Tư pháp cấp, ví dụ: /dangky K7MX2QPA"
@@ -42,6 +44,11 @@ _CODE = re.compile(r"^[A-Za-z0-9 -]{4,40}$")  # people add spaces or dashes
 def local_time(moment: dt.datetime, tz: ZoneInfo) -> str:
     """Format a UTC moment as Vietnamese officials read it: 14:30 ngày 26/11/2026."""
     return moment.astimezone(tz).strftime("%H:%M ngày %d/%m/%Y")
+
+
+def follows_every_agency(member: MemberView) -> bool:
+    """Tell whether an administrator follows every agency (the Department's) or only their own."""
+    return member.role == ADMIN and member.agency_id == DEPARTMENT
 
 
 class Membership:

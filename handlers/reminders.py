@@ -44,6 +44,11 @@ def date_vn(day: dt.date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
+def escalation_key_prefix(task_id: str, due: dt.date) -> str:
+    """Return how the outbox keys of one deadline's escalations begin (one key per administrator)."""
+    return f"esc:{task_id}:{due.isoformat()}:"
+
+
 def payload(reply: Reply) -> dict[str, object]:
     """Serialise a reply for the outbox (JSON), so any instance can send it later."""
     return {"title": reply.title, "text": reply.text, "note": reply.note,
@@ -212,7 +217,7 @@ class Reminders:
         queued = 0
         for a in admins:
             queued += await self.outbox.enqueue(
-                dedup_key=f"esc:{task_id}:{due.isoformat()}:{a.platform}:{a.chat_id}",
+                dedup_key=escalation_key_prefix(task_id, due) + f"{a.platform}:{a.chat_id}",
                 platform=a.platform, chat_id=a.chat_id, payload=payload(reply), not_before=now,
                 kind=KIND_ESCALATION, occurrence_id=None,
             )

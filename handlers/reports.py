@@ -94,7 +94,8 @@ class WorkbookWriter(Protocol):
     def workbook(self, report: ProgressReport, tz: ZoneInfo) -> bytes: ...
 
 
-def _bucket(occ: OccurrenceView, today: dt.date) -> list[str]:
+def status_buckets(occ: OccurrenceView, today: dt.date) -> list[str]:
+    """Return the report columns an occurrence counts in: its status, and overdue when it is late."""
     base = occ.status if occ.status in (DONE, IN_PROGRESS, BLOCKED) else NOT_ANSWERED
     return [base, OVERDUE] if occ.status != DONE and occ.due < today else [base]
 
@@ -108,7 +109,7 @@ def build_report(plan: PlanData, occurrences: Sequence[OccurrenceView], year: in
     details: list[DetailRow] = []
     for o in sorted(occurrences, key=lambda o: (plan.tasks[o.task_id].code, o.due,
                                                   plan.agencies[o.agency_id].name)):
-        buckets = _bucket(o, today)
+        buckets = status_buckets(o, today)
         per_task.setdefault(o.task_id, Counter()).update(buckets + ["total"])
         per_agency.setdefault(o.agency_id, Counter()).update(buckets + ["total"])
         task = plan.tasks[o.task_id]

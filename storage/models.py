@@ -242,6 +242,49 @@ class ShownChoicesRow(StorageModel, table=True):
     shown_at: datetime = Field(sa_type=UTCDateTime)
 
 
+class LoginTokenRow(StorageModel, table=True):
+    """A one-time link into the dashboard; only its hash is kept, so a database copy opens nothing."""
+
+    __tablename__ = "web_login_token"
+
+    token_hash: str = Field(primary_key=True)
+    # NULL: made by `tcpl web link` for whoever runs the server, not for a registered official.
+    member_id: int | None = Field(
+        default=None, sa_column=Column(ForeignKey("member.id", ondelete="CASCADE"), nullable=True)
+    )
+    created_by: str
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class WebSessionRow(StorageModel, table=True):
+    """A signed-in browser of the dashboard; kept in the database so every instance knows it."""
+
+    __tablename__ = "web_session"
+
+    token_hash: str = Field(primary_key=True)
+    member_id: int | None = Field(
+        default=None, sa_column=Column(ForeignKey("member.id", ondelete="CASCADE"), nullable=True)
+    )
+    csrf_token: str
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class LoginAttemptRow(StorageModel, table=True):
+    """One use of a login link, good or bad: the log that rate limiting counts."""
+
+    __tablename__ = "web_login_attempt"
+    __table_args__ = (Index("ix_web_login_attempt_client_at", "client", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    client: str
+    outcome: str
+    member_id: int | None = None  # no foreign key: the log outlives the member
+    at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
 class KnowledgeFileRow(StorageModel, table=True):
     """A file of the Department's knowledge (a loaded document, its handbook), shared by every instance.
 
@@ -273,6 +316,8 @@ __all__ = [
     "InviteRow",
     "KnowledgeFileRow",
     "KnowledgeRevisionRow",
+    "LoginAttemptRow",
+    "LoginTokenRow",
     "MemberRow",
     "OccurrenceRow",
     "OutboxMessageRow",
@@ -284,5 +329,6 @@ __all__ = [
     "ShownChoicesRow",
     "TaskDateRow",
     "UTCDateTime",
+    "WebSessionRow",
     "metadata",
 ]

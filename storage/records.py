@@ -73,6 +73,7 @@ class ProgressRecord:
     percent: int | None
     note: str | None
     at: datetime
+    platform: str = ""  # where the report came from: telegram, zalo, console
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,3 +90,28 @@ class OutboxRecord:
     occurrence_id: int | None
     status: str
     last_error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRecord:
+    """What became of one message the bot sent on its own (a reminder, an escalation), and to whom."""
+
+    kind: str
+    platform: str
+    chat_id: str
+    who: str | None  # the member of that chat, when one is registered
+    status: str  # pending, sending, sent or failed
+    not_before: datetime
+    sent_at: datetime | None
+    attempts: int
+    last_error: str | None
+    occurrence_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeclinedQuestion:
+    """A question the bot declined, grouped with its repeats."""
+
+    question: str
+    count: int
+    last_asked: datetime

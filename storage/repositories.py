@@ -20,7 +20,7 @@ from sqlmodel import col
 
 from storage.group_commit import GroupCommit
 from storage.models import AgencyRow, InviteRow, MemberRow, ProcessedUpdateRow, QuestionLogRow
-from storage.records import AgencyRecord, InviteRecord, MemberRecord
+from storage.records import AgencyRecord, DeclinedQuestion, InviteRecord, MemberRecord
 
 log = logging.getLogger(__name__)
 
@@ -413,17 +413,26 @@ class QuestionLog:
 
     async def unanswered(self, since: datetime, limit: int = 20) -> list[tuple[str, int]]:
         """Return declined questions since a moment, grouped by normalised text, most frequent first."""
+        return [(d.question, d.count) for d in await self.declined(since, limit)]
+
+    async def declined(self, since: datetime, limit: int = 20) -> list[DeclinedQuestion]:
+        """Return declined questions since a moment, with counts and last time asked, most asked first."""
         await self.flush()
-        stmt = select(col(QuestionLogRow.question)).where(
+        stmt = select(col(QuestionLogRow.question), col(QuestionLogRow.asked_at)).where(
             col(QuestionLogRow.found) == false(),
             col(QuestionLogRow.asked_at) >= since,
         )
+        counts: Counter[str] = Counter()
+        last: dict[str, datetime] = {}
         async with self._sessions() as session:
-            questions = await session.scalars(stmt)
             # Grouped here, not in SQL: collapsing whitespace and Unicode forms is not portable SQL.
-            counts = Counter(normalise_question(q) for q in questions)
+            for question, asked_at in await session.execute(stmt):
+                key = normalise_question(question)
+                counts[key] += 1
+                last[key] = max(asked_at, last.get(key, asked_at))
         counts.pop("", None)
-        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        return [DeclinedQuestion(q, n, last[q]) for q, n in ranked]
 
 
 __all__ = ["AgencyStore", "InviteStore", "MemberStore", "QuestionLog", "UpdateLog"]

@@ -268,6 +268,7 @@ class OccurrenceStore:
                 col(ProgressUpdateRow.percent),
                 col(ProgressUpdateRow.note),
                 col(ProgressUpdateRow.at),
+                col(MemberRow.platform),
             )
             .join(MemberRow, col(MemberRow.id) == col(ProgressUpdateRow.member_id))
             .where(col(ProgressUpdateRow.occurrence_id) == occurrence_id)

@@ -76,6 +76,8 @@ MISTAKES = [
     (["run", "thua"], "Thừa tham số: thua"),
     (["info", "--jsn"], "Không có tùy chọn --jsn"),
     (["health", "thua"], "Thừa tham số: thua"),
+    (["web", "--port", "cong"], "Giá trị của --port không hợp lệ"),
+    (["web", "link", "thua"], "Thừa tham số: thua"),
     (["documents", "add", "/khong/co/qd.docx"], "Không dùng được /khong/co/qd.docx: không tìm thấy tệp"),
     (["documents", "list", "thua"], "Thừa tham số: thua"),
     (["documents", "show", "khong-co"], "Không có văn bản mã «khong-co»"),

@@ -176,9 +176,10 @@ async def test_done_stops_reminders_and_history_is_kept(store: OccurrenceStore, 
     assert [o.task_id for o in await store.due_for_reminder(NOW, 10)] == ["t2"]
 
     assert await store.history(occ.id) == [
-        ProgressRecord("Nguyễn Văn An", "in_progress", 40, None, NOW),
-        ProgressRecord("Nguyễn Văn An", "blocked", None, "Chưa có kinh phí", NOW + timedelta(hours=1)),
-        ProgressRecord("Nguyễn Văn An", "done", 100, None, NOW + timedelta(days=1)),
+        ProgressRecord("Nguyễn Văn An", "in_progress", 40, None, NOW, "telegram"),
+        ProgressRecord("Nguyễn Văn An", "blocked", None, "Chưa có kinh phí", NOW + timedelta(hours=1),
+                       "telegram"),
+        ProgressRecord("Nguyễn Văn An", "done", 100, None, NOW + timedelta(days=1), "telegram"),
     ]
     assert await store.history((await _one(store, "t2")).id) == []
 
