@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from handlers.answers import provenance
 from handlers.conversation import Audience, Command, Conversation
-from handlers.membership import MSG_ADMIN_ONLY, Membership
+from handlers.membership import MSG_ADMIN_ONLY, Membership, follows_every_agency
 from handlers.ports import Clock, MemberView, PendingInput, UnansweredQuestions
 from handlers.types import Choice, Incoming, Reply
 from knowledge.department import (
@@ -103,6 +103,11 @@ class DepartmentAnswers:
         self.conversation.choice_handlers.append(self.on_choice)
         self.conversation.awaiting[DIALOGUE] = self.on_text
 
+    async def _department_admin(self, msg: Incoming) -> MemberView | None:
+        """Return the sender when an administrator of the Department; an agency's administrator is not."""
+        admin = await self.membership.admin(msg)
+        return admin if admin is not None and follows_every_agency(admin) else None
+
     # -- the declined questions
 
     async def declined(self) -> Sequence[tuple[str, int]]:
@@ -111,7 +116,7 @@ class DepartmentAnswers:
 
     async def unanswered(self, msg: Incoming, args: str) -> list[Reply]:
         """/chuatraloi: the questions declined most often in 30 days, numbered for /traloi."""
-        if await self.membership.admin(msg) is None:
+        if await self._department_admin(msg) is None:
             return [Reply(text=MSG_ADMIN_ONLY)]
         rows = await self.declined()
         if not rows:
@@ -122,7 +127,7 @@ class DepartmentAnswers:
 
     async def answer(self, msg: Incoming, args: str) -> list[Reply]:
         """/traloi N: start answering the N-th declined question."""
-        if await self.membership.admin(msg) is None:
+        if await self._department_admin(msg) is None:
             return [Reply(text=MSG_ADMIN_ONLY)]
         arg = args.strip().lower()
         if arg in ("huy", "hủy"):
@@ -168,7 +173,7 @@ class DepartmentAnswers:
             step = draft["step"]
         except (ValueError, KeyError, TypeError):
             return [Reply(text=MSG_NOTHING_PENDING)]
-        admin = await self.membership.admin(msg)
+        admin = await self._department_admin(msg)
         if admin is None:
             return [Reply(text=MSG_ADMIN_ONLY)]
         text = msg.text.strip()
@@ -229,7 +234,7 @@ class DepartmentAnswers:
         data = msg.choice or ""
         if not data.startswith(PREFIX):
             return None
-        admin = await self.membership.admin(msg)
+        admin = await self._department_admin(msg)
         if admin is None:
             return [Reply(text=MSG_ADMIN_ONLY)]
         action, _, entry_id = data[len(PREFIX):].partition(":")
@@ -271,7 +276,7 @@ class DepartmentAnswers:
 
     async def entries(self, msg: Incoming, args: str) -> list[Reply]:
         """/sotay: the Department's own entries, to read, edit or withdraw."""
-        if await self.membership.admin(msg) is None:
+        if await self._department_admin(msg) is None:
             return [Reply(text=MSG_ADMIN_ONLY)]
         entries = self.editor.department().entries
         if not entries:

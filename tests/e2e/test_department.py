@@ -15,8 +15,9 @@ from tests.e2e.conftest import FakeClock
 from tests.e2e.contract import Harness, Loaded, running_harness
 from tests.integration.databases import DatabaseUnavailable, postgres_database, postgres_required
 
-LAN = "Nguyễn Thị Lan"  # a member of an agency
+LAN = "Nguyễn Thị Lan"  # an administrator of another agency
 HOA = "Trần Văn Hòa"  # an administrator of the Department of Justice
+MINH = "Phạm Văn Minh"  # a member of an agency
 QUESTION = "Bể cá cảnh trong trụ sở cơ quan phải thay nước mấy ngày một lần?"
 ANSWER = "Ít nhất 07 ngày một lần (câu trả lời thử, không phải quy định thật)."
 CITATION = "Thông báo thử số 1 của Sở"
@@ -58,9 +59,11 @@ async def test_an_answer_added_with_traloi_is_served_by_another_instance_on_anot
         assert "không đoán" in joined(await b.driver.say(LAN, QUESTION))
         await b.stores.questions.flush()  # the housekeeping does it every second
         await register(a, HOA, "stp", "admin")
-        await register(b, LAN, "cong-an-tinh", "member")
+        await register(b, LAN, "cong-an-tinh", "admin")  # an agency's administrator, not the Department's
         assert joined(await b.driver.say(LAN, "/traloi 1")) == MSG_ADMIN_ONLY
         assert joined(await b.driver.say(LAN, "/chuatraloi")) == MSG_ADMIN_ONLY
+        await register(b, MINH, "cong-an-tinh", "member")
+        assert joined(await b.driver.say(MINH, "/traloi 1")) == MSG_ADMIN_ONLY
 
         listing = joined(await a.driver.say(HOA, "/chuatraloi"))
         assert f"1. {QUESTION.lower()} (1 lần)" in listing and "/traloi" in listing  # as the log groups it
