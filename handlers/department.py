@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from pydantic import ValidationError
+
 from handlers.answers import provenance
 from handlers.conversation import Audience, Command, Conversation
 from handlers.membership import MSG_ADMIN_ONLY, Membership, follows_every_agency
@@ -24,6 +26,7 @@ from knowledge.department import (
     DepartmentEntry,
     DepartmentHandbook,
     document_named,
+    invalid_fields,
     next_id,
 )
 from knowledge.loader import InvalidKnowledge
@@ -223,8 +226,8 @@ class DepartmentAnswers:
             await self.editor.save_department(entries, by)
         except InvalidKnowledge as exc:
             return [refusal(exc)]
-        except ValueError as exc:
-            return [Reply(text=MSG_INVALID.format(problems=f"• {exc}"))]
+        except ValidationError as exc:
+            return [Reply(text=MSG_INVALID.format(problems=f"• {invalid_fields(exc)}"))]
         return [Reply(text=MSG_SAVED.format(id=entry.id))]
 
     # -- buttons: save, cancel, and the /sotay entries

@@ -25,7 +25,7 @@ DEPARTMENT_DOCUMENT = Document(
     id="so-tu-phap-bo-sung", name="Sở Tư pháp", title="Nội dung do Sở Tư pháp bổ sung", issuer="Sở Tư pháp",
     regime=Regime.NONE,
 )
-MAX_QUESTION = 500
+MAX_QUESTION = 1000  # as long as a message the bot reads
 MAX_ANSWER = 3000
 MAX_CITATION = 300
 
@@ -109,6 +109,17 @@ def dump_department(entries: Iterable[DepartmentEntry]) -> str:
     data: list[dict[str, Any]] = [e.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
                                   for e in entries]
     return FILE_COMMENT + yaml.safe_dump({"entries": data}, allow_unicode=True, sort_keys=False, width=100)
+
+
+FIELD_NAMES = {"question": "câu hỏi", "answer": "câu trả lời", "citation": "căn cứ", "document": "mã văn bản",
+               "id": "mã mục"}
+
+
+def invalid_fields(exc: ValidationError) -> str:
+    """Say in Vietnamese which fields of an entry are empty, too long or malformed."""
+    names = [FIELD_NAMES.get(str(e["loc"][0]), str(e["loc"][0])) for e in exc.errors() if e["loc"]]
+    return (f"{', '.join(dict.fromkeys(names))} trống, quá dài (câu hỏi tối đa {MAX_QUESTION}, câu trả lời "
+            f"{MAX_ANSWER}, căn cứ {MAX_CITATION} ký tự) hoặc không đúng dạng")
 
 
 def next_id(entries: Iterable[DepartmentEntry]) -> str:

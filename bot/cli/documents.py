@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 
 from bot.cli.common import (
     EXIT_USAGE,
@@ -20,7 +21,7 @@ from bot.cli.common import (
 )
 from bot.config import Settings
 from bot.knowledge_files import DEPARTMENT_KEY, Change, KnowledgeFiles, document_key
-from knowledge.department import DepartmentEntry, dump_department, next_id
+from knowledge.department import DepartmentEntry, dump_department, invalid_fields, next_id
 from knowledge.documents.library import Corrections, LoadedDocument, adopt
 from knowledge.documents.reading import UnreadableText, read_source
 from knowledge.documents.schema import DocumentFile, UnitKind
@@ -126,8 +127,9 @@ def add(
         fail(f"Không đọc được cấu trúc của «{file.name}»: {exc}", 1)
     try:
         document = adopt(parsed, sources.library, corrections, today(settings))
-    except ValueError as exc:  # an --id that is not a valid id
-        fail(f"Mã văn bản không hợp lệ: {exc}", 2)
+    except ValidationError:  # an --id that is not a valid id
+        fail("Mã văn bản (--id) không hợp lệ: chỉ dùng chữ thường không dấu, số, dấu chấm và gạch ngang, "
+             "tối đa 40 ký tự, ví dụ qd-27-2025.", 2)
     info = document.document
     replaced_before = info.id in sources.library.documents
     new_sources = apply_or_exit(settings, files, {document_key(info.id): dump_document(document)}, "cli")
@@ -241,8 +243,8 @@ def handbook_add(
     try:
         entry = DepartmentEntry(id=next_id(entries), question=question, answer=answer, citation=citation,
                                 document=document, added=today(settings), added_by="dòng lệnh")
-    except ValueError as exc:
-        fail(f"Nội dung không hợp lệ: {exc}", 2)
+    except ValidationError as exc:
+        fail(f"Nội dung không hợp lệ: {invalid_fields(exc)}.", 2)
     apply_or_exit(settings, files, {DEPARTMENT_KEY: dump_department([*entries, entry])}, "cli")
     typer.echo(f"Đã thêm {entry.id}: {entry.question}")
 

@@ -322,7 +322,9 @@ def adopt(parsed: ParsedDocument, library: Library, corrections: Corrections, to
             replaces.append(found)
     update["replaces"] = replaces
     update["unread"] = unread
-    return DocumentFile(document=info.model_copy(update=update), units=parsed.file.units)
+    # Validated again: a corrected id or number must be as well-formed as one read from the text.
+    document = DocumentInfo.model_validate(info.model_dump() | update)
+    return DocumentFile(document=document, units=parsed.file.units)
 
 
 def document_id_for_number(info: DocumentInfo, number: str | None) -> str:

@@ -80,6 +80,7 @@ MISTAKES = [
     (["web", "link", "thua"], "Thừa tham số: thua"),
     (["documents", "add", "/khong/co/qd.docx"], "Không dùng được /khong/co/qd.docx: không tìm thấy tệp"),
     (["documents", "list", "thua"], "Thừa tham số: thua"),
+    (["documents", "add", __file__], "chỉ nhận .docx, .pdf, .html hoặc .txt"),
     (["documents", "show", "khong-co"], "Không có văn bản mã «khong-co»"),
     (["documents", "remove", "khong-co"], "Không có văn bản mã «khong-co»"),
     (["handbook", "add", "--question", "Câu hỏi?"], "Thiếu --answer"),
