@@ -131,5 +131,6 @@ def test_after_adding_a_text_its_clauses_answer_word_for_word(tcpl, tmp_path):
 def test_a_malformed_id_or_entry_is_named_in_vietnamese(tcpl, tmp_path):
     out = tcpl("documents", "add", str(write_txt(tmp_path / "qd.txt", decision_lines())), "--id", "QĐ 99")
     assert out.returncode == 2 and "--id" in out.stderr and "Traceback" not in out.stderr
-    out = tcpl("handbook", "add", "--question", "  ", "--answer", "Trả lời thử.", "--citation", "Thông báo thử")
+    out = tcpl("handbook", "add", "--question", "  ", "--answer", "Trả lời thử.",
+               "--citation", "Thông báo thử")
     assert out.returncode == 2 and "câu hỏi trống" in out.stderr
