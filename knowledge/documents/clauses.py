@@ -42,9 +42,12 @@ _CLAUSE = re.compile(r"\bkhoan\s+(\d+)\b")
 _POINT = re.compile(r"\bđiểm\s+([a-zđ])\b|\bdiem\s+([a-z])\b")
 _NUMBER = re.compile(r"\b(\d+)\s*/\s*(\d{4})\b")
 _TYPE_NAMES = {fold(name): abbr for name, abbr in TYPES.values()}
-_NAMED = re.compile(
-    r"\b(" + "|".join(sorted({re.escape(n) for n in _TYPE_NAMES} | set(_TYPE_NAMES.values()), key=len,
-                             reverse=True)) + r")\s*(?:so\s*)?(\d+)\b")
+_TYPES_PATTERN = "|".join(sorted({re.escape(n) for n in _TYPE_NAMES} | set(_TYPE_NAMES.values()), key=len,
+                                reverse=True))
+_NAMED = re.compile(r"\b(" + _TYPES_PATTERN + r")\s*(?:so\s*)?(\d+)\b")
+# A whole reference, "quyet dinh so 99/2099/qd-btn" or "99/2099": where to look, not what is asked.
+_REFERENCE = re.compile(r"\b(?:(?:" + _TYPES_PATTERN + r")\s*(?:so\s*)?)?\d+(?:\s*/\s*[a-z0-9.-]+)+"
+                        r"|\b(?:" + _TYPES_PATTERN + r")\s*(?:so\s*)?\d+\b")
 
 
 @dataclass(frozen=True)
@@ -146,17 +149,24 @@ class ClauseIndex:
         """Return the unit that answers the question, or None when none answers it well enough."""
         if not self.units:
             return None
-        toks = self._corrected(self._tokens(clean(question)[:400]))
+        folded = " ".join(fold(clean(question)[:400]).split())
+        named = self._named(folded)
+        if named is None:  # it asks about a text that is not loaded: another text's clause is no answer
+            return None
+        toks = self._corrected(self._tokens(_REFERENCE.sub(" ", folded)))
         content = [t for t in toks if t not in _STOP and not t[0].isdigit()]
         if len(set(content)) < MIN_TERMS:
             return None
         pairs = [f"{a}_{b}" for a, b in zip(toks, toks[1:], strict=False) if a not in _STOP or b not in _STOP]
         q_terms = Counter(t for t in content + pairs if t in self._ranking)
         best = max(sum(self._idf[t] * c for t, c in q_terms.items()), 1e-9)
-        scores: dict[int, float] = defaultdict(float)
+        scores: dict[int, float] = defaultdict(float)  # by unit
         for t, c in q_terms.items():
             for u, weight in self._postings[t]:
                 scores[u] += c * weight
+        if named:
+            allowed = {d.id for d in named}
+            scores = {u: s for u, s in scores.items() if self.units[u][0].id in allowed}
         if not scores:
             return None
         top, score = max(scores.items(), key=itemgetter(1))

@@ -66,3 +66,10 @@ def test_an_article_two_texts_have_is_not_guessed(sources):
     # Both texts have an Điều 1; without naming one, the question is left to the handbook.
     result = ask(sources, "Điều 1 quy định gì")
     assert "99/2099" not in " ".join(result.citations) and "98/2098" not in " ".join(result.citations)
+
+
+def test_a_question_about_one_text_is_answered_from_that_text_only(sources):
+    named = ask(sources, "Theo Quyết định 99/2099/QĐ-BTN, bể cá phải có dung tích bao nhiêu?")
+    assert named.citations == ("khoản 1 Điều 2 Quyết định 99/2099/QĐ-BTN",)
+    assert not ask(sources, "Theo Quyết định 98/2098, bể cá phải có dung tích bao nhiêu?").found
+    assert not ask(sources, "Theo Thông tư 15/2025, bể cá phải có dung tích bao nhiêu?").found  # not loaded
