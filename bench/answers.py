@@ -1,11 +1,11 @@
-"""Answer-engine benchmark: this engine against two baselines on the dev question set."""
+"""Answer-engine benchmark: the engine against rapidfuzz and BM25 baselines, dev and held-out parts apart."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
-import time
+from collections.abc import Callable
 
 import bm25s
 from rapidfuzz import fuzz, process
@@ -14,14 +14,7 @@ from bot.config import Settings
 from bot.wiring import load_checked
 from knowledge.engine import Engine
 from knowledge.text import fold
-from tests.eval.harness import Answerer, Case, Report, evaluate, load_cases
-
-
-def engine_answerer(engine: Engine) -> Answerer:
-    def ask(q: str) -> str | None:
-        r = engine.ask(q)
-        return r.entry.id if r.found and r.entry else None
-    return ask
+from tests.eval.harness import Answerer, Case, Report, dev_cases, engine_answerer, evaluate, heldout_cases
 
 
 def _phrasings(engine: Engine) -> tuple[list[str], list[str]]:
@@ -36,36 +29,38 @@ def _phrasings(engine: Engine) -> tuple[list[str], list[str]]:
 def rapidfuzz_answerer(engine: Engine, cutoff: float) -> Answerer:
     texts, owners = _phrasings(engine)
 
-    def ask(q: str) -> str | None:
+    def ask(q: str) -> tuple[str, ...]:
         best = process.extractOne(fold(q), texts, scorer=fuzz.token_sort_ratio, score_cutoff=cutoff)
-        return owners[best[2]] if best else None
+        return (owners[best[2]],) if best else ()
     return ask
 
 
-def bm25_answerer(engine: Engine, cutoff: float) -> Answerer:
+def bm25_answerer(engine: Engine, cutoff: float, with_answers: bool) -> Answerer:
+    """BM25 (bm25s) over each entry's title and phrasings, and with `with_answers` its answer text too."""
     ids = [e.id for e in engine.entries]
-    corpus = [fold(" ".join((e.title, *e.questions, *e.keywords))) for e in engine.entries]
+    corpus = [fold(" ".join((e.title, *e.questions, *e.keywords, *((e.answer,) if with_answers else ()))))
+              for e in engine.entries]
     retriever = bm25s.BM25()
     retriever.index(bm25s.tokenize(corpus, stopwords=None, show_progress=False), show_progress=False)
 
-    def ask(q: str) -> str | None:
+    def ask(q: str) -> tuple[str, ...]:
         docs, scores = retriever.retrieve(bm25s.tokenize([fold(q)], stopwords=None, show_progress=False),
                                           k=1, show_progress=False)
-        return ids[int(docs[0][0])] if float(scores[0][0]) >= cutoff else None
+        return (ids[int(docs[0][0])],) if float(scores[0][0]) >= cutoff else ()
     return ask
 
 
-def _best_cutoff(make, cases: list[Case], grid: list[float]) -> tuple[float, Report]:  # type: ignore[no-untyped-def]
-    # Give each baseline its most favourable decline threshold (best of the worse of its two rates),
-    # so the comparison is fair to them.
-    best = None
+def _best_cutoff(make: Callable[[float], Answerer], cases: list[Case], grid: list[float]) -> float:
+    # Give each baseline its most favourable decline threshold on the dev set (best of the worse of its two
+    # rates), so the comparison is fair to them; the held-out part is then scored with the same threshold.
+    best: tuple[float, float] | None = None
     for c in grid:
         rep = evaluate(make(c), cases)
-        key = min(rep.in_scope.rate, rep.declined.rate)
+        key = min(rep.written.rate, rep.declined.rate)
         if best is None or key > best[0]:
-            best = (key, c, rep)
+            best = (key, c)
     assert best is not None
-    return best[1], best[2]
+    return best[1]
 
 
 def startup_figures() -> dict[str, float]:
@@ -81,35 +76,57 @@ def startup_figures() -> dict[str, float]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+HEADER = (f"{'answerer':<26} {'written':>8} {'no-diac':>8} {'1 typo':>7} {'declined':>9}"
+          f" {'p50 ms':>7} {'p99 ms':>7}")
+
+
+def _row(name: str, r: Report) -> str:
+    return (f"{name:<26} {r.written.rate:>8.1%} {r.folded.rate:>8.1%} {r.typo.rate:>7.1%}"
+            f" {r.declined.rate:>9.1%} {r.percentile(50):>7.2f} {r.percentile(99):>7.2f}")
+
+
+def _table(title: str, cases: list[Case], answerers: list[tuple[str, Answerer]]) -> list[str]:
+    n_in = sum(c.in_scope for c in cases)
+    lines = [f"{title}: {len(cases)} questions ({n_in} to answer, {len(cases) - n_in} to decline)", HEADER]
+    reports = [(name, evaluate(a, cases)) for name, a in answerers]
+    lines += [_row(name, r) for name, r in reports]
+    engine_written = reports[0][1].written.rate
+    best_name, best = max(reports[1:], key=lambda x: x[1].written.rate)
+    lines.append(f"engine over the best baseline ({best_name}), as written: "
+                 f"{(engine_written - best.written.rate) * 100:+.1f} points")
+    return lines
+
+
 def run() -> str:
     _, engine = load_checked(Settings())
-    cases = load_cases()
+    dev = dev_cases()
+    heldout = heldout_cases()
     for q in ("khởi động", "tieu chi"):  # warm caches before timing
         engine.ask(q)
-    rows = [("tcpl engine", evaluate(engine_answerer(engine), cases))]
-    cut, rep = _best_cutoff(lambda c: rapidfuzz_answerer(engine, c), cases, [30, 40, 50, 55, 60, 65, 70, 80])
-    rows.append((f"rapidfuzz ≥{cut:g}", rep))
-    rows.append(("rapidfuzz, no cut", evaluate(rapidfuzz_answerer(engine, 0), cases)))
-    cut, rep = _best_cutoff(lambda c: bm25_answerer(engine, c), cases, [0.5, 1, 2, 3, 4, 5, 6, 8])
-    rows.append((f"BM25 (bm25s) ≥{cut:g}", rep))
-    rows.append(("BM25, no cut", evaluate(bm25_answerer(engine, 0), cases)))
-    n_in = sum(c.in_scope for c in cases)
-    lines = [
-        f"Answer engine on {len(cases)} dev questions ({n_in} in scope, {len(cases) - n_in} out of scope)",
-        f"{'answerer':<20} {'top-1':>7} {'written':>8} {'no-diac':>8} {'typos':>7} {'OOS decl':>9}"
-        f" {'p50 ms':>7} {'p99 ms':>7}",
+    fuzz_cut = _best_cutoff(lambda c: rapidfuzz_answerer(engine, c), dev, [40, 50, 55, 60, 65, 70, 80])
+    short_cut = _best_cutoff(lambda c: bm25_answerer(engine, c, False), dev, [1, 2, 3, 4, 5, 6, 8])
+    full_cut = _best_cutoff(lambda c: bm25_answerer(engine, c, True), dev, [1, 2, 3, 4, 5, 6, 8, 10])
+    answerers: list[tuple[str, Answerer]] = [
+        ("tcpl engine", engine_answerer(engine)),
+        (f"rapidfuzz ≥{fuzz_cut:g}", rapidfuzz_answerer(engine, fuzz_cut)),
+        (f"BM25 phrasings ≥{short_cut:g}", bm25_answerer(engine, short_cut, False)),
+        (f"BM25 +answers ≥{full_cut:g}", bm25_answerer(engine, full_cut, True)),
+        ("BM25 +answers, no cut", bm25_answerer(engine, 0, True)),
     ]
-    for name, r in rows:
-        lines.append(
-            f"{name:<20} {r.in_scope.rate:>7.1%} {r.written.rate:>8.1%} {r.folded.rate:>8.1%}"
-            f" {r.typo.rate:>7.1%} {r.declined.rate:>9.1%} {r.percentile(50):>7.2f} {r.percentile(99):>7.2f}"
-        )
+    lines = _table("Dev set (tests/eval/questions.yaml + dev.yaml; tuned on)", dev, answerers)
+    lines.append("")
+    if heldout is None:
+        lines.append("Held-out part: tests/eval/heldout.yaml is not there yet (labelled by someone else).")
+    else:
+        lines += _table("Held-out part (tests/eval/heldout.yaml; never tuned on)", heldout, answerers)
     s = startup_figures()
+    lines.append("")
     lines.append(f"engine start-up (load + index + first answer): {s['ready_s']:.2f} s; "
                  f"peak resident memory {s['rss_mb']:.0f} MB")
+    lines.append("Each question to answer is asked as written, folded (no diacritics) and with one injected "
+                 "typo; times are CPU time per question.")
     return "\n".join(lines)
 
 
 if __name__ == "__main__":
-    t = time.perf_counter()
     print(run())

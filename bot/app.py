@@ -91,7 +91,7 @@ def knowledge_files(settings: Settings, knowledge: Knowledge, engine: Engine) ->
     """Return where this instance keeps the Department's files, over the shipped handbook."""
     assert settings.documents_dir is not None and settings.department_handbook_path is not None
     return KnowledgeFiles(settings.documents_dir, settings.department_handbook_path, knowledge.handbook,
-                          engine.lexicon)
+                          engine.lexicon, engine.recognition)
 
 
 def build_conversation(settings: Settings, knowledge: Knowledge, engine: Engine, stores: Stores,

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from knowledge.lexicon import Lexicon
 from knowledge.loader import Handbook, InvalidKnowledge, Problem
+from knowledge.recognition import RegimeRules
+from knowledge.schema import Regime
 from knowledge.sources import Sources, build_sources
 
 DEPARTMENT_KEY = "department"  # the Department's handbook file
@@ -36,6 +38,7 @@ class KnowledgeFiles:
     department_path: Path
     shipped: Handbook
     lexicon: Lexicon
+    recognition: Mapping[Regime, RegimeRules]
 
     def path(self, key: str) -> Path:
         if key == DEPARTMENT_KEY:
@@ -59,7 +62,8 @@ class KnowledgeFiles:
 
     def load(self) -> Sources:
         """Build the sources from the files as they are."""
-        return build_sources(self.shipped, self.lexicon, self.documents_dir, self.department_path)
+        return build_sources(self.shipped, self.lexicon, self.recognition, self.documents_dir,
+                             self.department_path)
 
     def apply(self, change: Change) -> Sources:
         """Check the files as they would be after the change; if valid, write them and return the sources."""
@@ -77,7 +81,7 @@ class KnowledgeFiles:
                 else:
                     target.write_text(text, encoding="utf-8")
             try:
-                build_sources(self.shipped, self.lexicon, docs, department)
+                build_sources(self.shipped, self.lexicon, self.recognition, docs, department)
             except InvalidKnowledge as exc:
                 # Say where the problem will be, not where it was checked.
                 problems = [self._real(p, docs, department) for p in exc.problems]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING
 
@@ -49,15 +50,18 @@ async def serve_web(settings: Settings, dashboard: Dashboard, port: int | None =
         # No access log: login links carry their token in the path.
         log_config=None, access_log=False, lifespan="off", server_header=False, proxy_headers=True,
     )
+    # The socket is bound here: uvicorn would end the whole process (sys.exit) on a taken port.
+    try:
+        family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
+        listening = socket.create_server((config.host, config.port), family=family)
+    except OSError as exc:
+        raise RuntimeError(f"the dashboard could not listen on {config.host}:{config.port}: {exc}") from exc
     server = _EmbeddedServer(config)
-    task = asyncio.create_task(server.serve(), name="dashboard")
+    task = asyncio.create_task(server.serve(sockets=[listening]), name="dashboard")
     while not server.started:
         if task.done():
-            try:
-                task.result()
-            except (SystemExit, OSError) as exc:  # uvicorn exits when it cannot bind the port
-                where = f"{settings.web_listen}:{config.port}"
-                raise RuntimeError(f"the dashboard could not listen on {where}") from exc
+            listening.close()
+            task.result()
             raise RuntimeError("the dashboard stopped while starting")
         await asyncio.sleep(0.02)
     actual = server.servers[0].sockets[0].getsockname()[1]

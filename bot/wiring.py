@@ -7,6 +7,7 @@ from knowledge.deadlines import ReminderPolicy, load_policy
 from knowledge.engine import Engine
 from knowledge.lexicon import load_lexicon
 from knowledge.loader import InvalidKnowledge, Knowledge, Problem, load_knowledge
+from knowledge.recognition import DEFAULT_RECOGNITION_PATH, load_recognition
 from knowledge.sources import Sources, build_sources
 
 
@@ -25,7 +26,7 @@ def load_all(settings: Settings) -> tuple[Knowledge, Engine, ReminderPolicy]:
 def load_sources(settings: Settings) -> tuple[Knowledge, Sources, ReminderPolicy]:
     """Load handbook, plan, synonyms, policy, the Department's documents and answers; report all problems."""
     problems: list[Problem] = []
-    knowledge = lexicon = policy = None
+    knowledge = lexicon = policy = recognition = None
     try:
         knowledge = load_knowledge(settings.handbook_dir, settings.plan_path)
     except InvalidKnowledge as exc:
@@ -38,10 +39,23 @@ def load_sources(settings: Settings) -> tuple[Knowledge, Sources, ReminderPolicy
         policy = load_policy(settings.reminder_policy_path)
     except InvalidKnowledge as exc:
         problems += exc.problems
+    try:
+        recognition = load_recognition(DEFAULT_RECOGNITION_PATH)
+    except InvalidKnowledge as exc:
+        problems += exc.problems
+    if knowledge is not None:
+        entries = knowledge.handbook.entries
+        if recognition is not None:
+            problems += [Problem(DEFAULT_RECOGNITION_PATH, 1, f"regimes.{regime}.entry: unknown handbook "
+                                 f"entry {r.entry!r}")
+                         for regime, r in recognition.items() if r.entry not in entries]
+        if lexicon is not None:
+            problems += [Problem(settings.synonyms_path, 1, f"routes.{route}: unknown handbook entry {e!r}")
+                         for route, e in lexicon.routes.items() if e not in entries]
     sources = None
-    if knowledge is not None and lexicon is not None:
+    if knowledge is not None and lexicon is not None and recognition is not None:
         try:
-            sources = build_sources(knowledge.handbook, lexicon, settings.documents_dir,
+            sources = build_sources(knowledge.handbook, lexicon, recognition, settings.documents_dir,
                                     settings.department_handbook_path)
         except InvalidKnowledge as exc:
             problems += exc.problems

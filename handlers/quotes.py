@@ -62,7 +62,7 @@ def article_reply(library: Library, doc: LoadedDocument, index: int, today: dt.d
 def handbook_declined(result: Result) -> bool:
     """Tell whether the handbook has no good answer, so a loaded text may answer instead: the engine
     declined, or its best entry only says the handbook holds no verified answer."""
-    if result.outcome in (Outcome.NO_MATCH, Outcome.AMBIGUOUS, Outcome.OUT_OF_SCOPE):
+    if result.outcome in (Outcome.NO_MATCH, Outcome.AMBIGUOUS, Outcome.OUT_OF_SCOPE, Outcome.NOT_HELD):
         return True
     return result.entry is not None and result.entry.confidence is Confidence.NOT_IN_HANDBOOK
 

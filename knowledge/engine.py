@@ -1,22 +1,41 @@
-"""The answer engine: rank handbook entries for a question, answer, suggest or decline."""
+"""The answer engine: read a question, judge a described situation, rank handbook entries, or decline.
+
+Three parts, each tested on its own: `knowledge.query` reads what a question names (criteria and
+indicators, regime, plan items, agencies, a situation), `knowledge.recognition` judges a situation
+with the rules kept as data, and the ranking below (BM25 over syllables and syllable pairs plus a
+rapidfuzz phrasing score) chooses among the entries the reading allows.
+"""
 
 from __future__ import annotations
 
 import math
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from knowledge.lexicon import Lexicon, PhraseSpotter
+from knowledge.lexicon import Lexicon, NearDomain, NotHeld, PhraseSpotter
 from knowledge.loader import Handbook
-from knowledge.schema import Entry, Regime
+from knowledge.query import (
+    CriterionRef,
+    Reader,
+    Reading,
+    RegimeReading,
+    criterion_refs,
+    read_regime,
+    split_document_reference,
+)
+from knowledge.recognition import RegimeRules, Verdict, judge
+from knowledge.schema import Confidence, Entry, Regime
 from knowledge.text import canonical_syllable, clean, fold, folded_tokens, has_diacritics, tokens
 
-MAX_QUESTION_CHARS = 400  # past this a message is not a question; matching the head is enough
+MAX_QUESTION_CHARS = 1200  # past this a message is not a question; reading the head is enough
+MAX_PARTS = 3  # a long message is answered by its best part, the others become suggestions
 MAX_CANDIDATES = 40
 
 # Function words carry no topic; they still count for the fuzzy phrasing score.
@@ -24,19 +43,33 @@ STOPWORDS = frozenset(
     """a ạ ah à ơi nhé nha vậy thế thì là của và với cho các những một được bị không hay hoặc
     này kia đó ấy nào gì sao ra vào ở tại trong theo về đã đang sẽ phải nên muốn hỏi xin
     biết giúp em anh chị tôi mình ạ như khi lúc nếu thì rồi còn cũng đều vẫn hãy xem vay
-    dạ nhỉ hả hở""".split()
+    dạ nhỉ hả hở ạk ak nhé nhe luôn dùm giùm với bây giờ đâu đấy nữa thôi chứ vâng ok oke ad
+    nhiêu thuộc""".split()
     # Left out on purpose: words whose unaccented form is also a content word
     # ("có"/"cơ" → co, "bạn"/"ban" → ban, "cần"/"cán" → can, "mà"/"mã" → ma, "làm"/"lâm" → lam).
 )
 _STOP_FOLDED = frozenset(fold(w) for w in STOPWORDS)
 
+_YEAR_TOKEN = re.compile(r"^20[12]\d$")
+# Asking for figures: a place the figures do not cover cannot be answered with others' figures.
+_ASKS_FIGURES = re.compile(
+    r"\b(?:bao\s*nhieu|bn)\s*(?:xa|don\s*vi|phuong|%|phan\s*tram)[^.?!]*\bdat\b|\bty\s*le\s*(?:xa\s*)?dat\b"
+    r"|\bdat\s*chuan[^.?!]*\b(?:tu|vao)\s*nam\s*nao\b|\bso\s*lieu\b[^.?!]*\bdat\s*chuan\b")
+# "ai chủ trì …, Sở Nội vụ có được giao không": the question asks who; the agency is an aside.
+_ASKS_WHO = re.compile(r"\bai\b")
+# A question about the plan or an agency's tasks, as opposed to one about the rules.
+_ASKS_ABOUT_TASKS = re.compile(
+    r"\b(?:ke\s*hoach|kh|nhiem\s*vu|giao|chu\s*tri|phoi\s*hop|trach\s*nhiem|vai\s*tro|lam\s*gi|viec\s*gi)\b")
+_PARTS = re.compile(r"[?;!\n]+|(?<=\D)\.\s+|\s+(?:con|them\s*nua|ngoai\s*ra|voi\s*lai|tiện\s*thể)\s+")
+
 
 class Outcome(StrEnum):
     ANSWER = "answer"  # committed to one entry
     AMBIGUOUS = "ambiguous"  # two or three entries are close: ask "Ý bạn là…"
-    OUT_OF_SCOPE = "out_of_scope"  # another subject entirely
+    OUT_OF_SCOPE = "out_of_scope"  # another subject entirely, or a near one (with a pointer)
     SMALL_TALK = "small_talk"  # a greeting or chit-chat
     NO_MATCH = "no_match"  # on topic perhaps, but nothing in the handbook fits
+    NOT_HELD = "not_held"  # about something the handbook does not hold (said in `notice`)
     EMPTY = "empty"  # nothing to read
 
 
@@ -48,7 +81,11 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Result:
-    """What the engine concluded about one question."""
+    """What the engine concluded about one question.
+
+    Anything but ANSWER is `declined`: the handbook does not answer, and another source (an official
+    text) may try before the official is told so.
+    """
 
     question: str
     outcome: Outcome
@@ -56,135 +93,121 @@ class Result:
     score: float
     candidates: tuple[Candidate, ...]  # close alternatives, best first (excluding `entry`)
     regime: Regime | None  # the regime the question named, if any
-    off_topic: str | None = None  # the out-of-scope phrase that was recognised
+    off_topic: str | None = None  # the out-of-scope phrase or near topic that was recognised
+    pointer: str | None = None  # for a near-domain question: where it belongs
+    regime_named: bool = False  # a document or an assessment year named the regime
+    # When the rules in force are not verified for a question that named no regime, the previous
+    # (replaced) rule is given too, labelled as such.
+    previous: Entry | None = None
+    verdict: Verdict | None = None  # a described situation judged under `entry`'s regime
+    previous_verdict: Verdict | None = None  # the same situation under the replaced rules
+    notice: str | None = None  # what the handbook does not hold that the question asked about
+    current: Entry | None = None  # an old entry answered a question that named no regime: the in-force one
+    other_parts: tuple[Entry, ...] = field(default=())  # best entries for the other parts of a long message
 
     @property
     def found(self) -> bool:
         return self.outcome is Outcome.ANSWER
 
-
-# ---------------------------------------------------------------- regimes
-
-_QD25 = re.compile(
-    r"\b(25\s*/\s*2021|(qd|quyet dinh)\s*(so\s*)?25\b|09\s*/\s*2021|(tt|thong tu)\s*(so\s*)?0?9\b"
-    r"|nam\s*202[1-4]\b|huyen|phong tu phap|thi tran)"
-)
-_QD27 = re.compile(
-    r"\b(27\s*/\s*2025|(qd|quyet dinh)\s*(so\s*)?27\b|15\s*/\s*2025|(tt|thong tu)\s*(so\s*)?15\b"
-    r"|nam\s*202[5-9]\b|dac khu|hien hanh|moi nhat|hien nay)"
-)
-
-
-# Naming the decision or circular says which rules apply, not what the question is about: after the
-# regime is read, these words are dropped from ranking so "theo QĐ 25" does not pull every question
-# towards the entry that introduces QĐ 25.
-_DOC_REFERENCE = re.compile(
-    r"\b(quyet dinh|thong tu|qd|tt)\s*(so\s*)?(25|27|0?9|15)(\s*/?\s*(2021|2025))?(\s*/?\s*(qd|tt)?"
-    r"\s*-?\s*(ttg|btp))?\b|\b(25|27|09|15)\s*/\s*(2021|2025)\b"
-)
-
-
-def split_document_reference(folded_question: str) -> tuple[str, str]:
-    """Split "QĐ 25/2021/QĐ-TTg"-like references from the rest of the question."""
-    refs = " ".join(m.group(0) for m in _DOC_REFERENCE.finditer(folded_question))
-    return _DOC_REFERENCE.sub(" ", folded_question), refs
-
-
-_NAMED_DOCUMENT = {
-    re.compile(r"\b(qd|quyet dinh)\s*(so\s*)?25\b|\b25\s*/\s*2021"): "25/2021",
-    re.compile(r"\b(tt|thong tu)\s*(so\s*)?0?9\b|\b09\s*/\s*2021"): "09/2021",
-    re.compile(r"\b(qd|quyet dinh)\s*(so\s*)?27\b|\b27\s*/\s*2025"): "27/2025",
-    re.compile(r"\b(tt|thong tu)\s*(so\s*)?15\b|\b15\s*/\s*2025"): "15/2025",
-    re.compile(r"\bke hoach\b"): "Kế hoạch",
-}
-
-
-_DOCUMENT_NUMBERS = tuple(_NAMED_DOCUMENT.values())
-
-
-def named_documents(folded_question: str) -> frozenset[str]:
-    """Return the document numbers a question names ("25/2021", "09/2021", …)."""
-    return frozenset(number for pattern, number in _NAMED_DOCUMENT.items() if pattern.search(folded_question))
-
-
-def detect_regime(folded_question: str) -> Regime | None:
-    """Tell which rules a question asks about; None when it names neither."""
-    old = _QD25.search(folded_question)
-    new = _QD27.search(folded_question)
-    if old and not new:
-        return Regime.QD25
-    if new and not old:
-        return Regime.QD27
-    return None
-
-
-# ---------------------------------------------------------------- engine
+    @property
+    def declined(self) -> bool:
+        return self.outcome is not Outcome.ANSWER
 
 
 @dataclass(frozen=True)
 class Weights:
-    """Tuning knobs, kept together so the benchmark and the tests see the same engine.
-
-    Tuned on the odd-numbered half of tests/eval/questions.yaml and checked on the even half.
-    """
+    """Tuning knobs, kept together so the benchmark and the tests see the same engine."""
 
     k1: float = 1.2
     b: float = 0.5
-    lexical: float = 0.6  # BM25 over title (twice), phrasings and keywords, normalised by the question
-    fuzzy: float = 0.3  # rapidfuzz token_sort_ratio against the closest phrasing
+    lexical: float = 0.6  # BM25 over title, phrasings, keywords and answer, normalised by the question
+    fuzzy: float = 0.3  # rapidfuzz ratio against the closest phrasing (syllables sorted)
     title_weight: float = 2.0
+    answer_weight: float = 0.3  # the answer's words speak for the entry, less than its phrasings
     reference_weight: float = 0.1  # "QĐ 25/2021" says which rules apply, hardly what is asked
     accent_bonus: float = 0.04  # an exactly accented question ranks higher
     citation_bonus: float = 0.05  # the entry cites the document the question names
     current_bonus: float = 0.02  # no regime named: the rules in force first
-    other_regime_factor: float = 0.8  # the other regime's entries, when one is named
+    current_ratio: float = 0.6  # … unless the in-force entry of the topic scores this much less
+    hinted_regime_factor: float = 0.8  # the other regime's entries, when the question hints at one
     unrelated_factor: float = 0.9  # plan and reform entries, when a decision is named
-    answer_threshold: float = 0.68  # on score + coverage terms (see Engine.ask)
+    ref_bonus: float = 0.15  # the entry is about the criterion the question names
+    answer_threshold: float = 0.68  # on score + coverage terms (see Engine._decide)
     coverage_weight: float = 0.2
     bigram_weight: float = 0.4
-    ambiguity_ratio: float = 0.99
+    ambiguity_ratio: float = 0.995
     suggestion_ratio: float = 0.85
 
 
 @dataclass(frozen=True)
 class Query:
-    """A question as the engine reads it."""
+    """A question (or one part of it) as the ranking reads it."""
 
     text: str  # cleaned, NFC, as typed
     toks: list[str]  # topic tokens: folded, abbreviations expanded, typos corrected
     raw: list[str]  # the same before typo correction (for coverage)
     refs: list[str]  # tokens of document references ("qd 25 2021")
-    regime: Regime | None
-    named: frozenset[str]  # document numbers named: "25/2021", "09/2021", "27/2025", "15/2025"
+    reading: Reading
+
+    @property
+    def regime(self) -> Regime | None:
+        return self.reading.regime.regime
 
 
 class Engine:
-    """Ranks handbook entries for a Vietnamese question typed with or without diacritics."""
+    """Answers Vietnamese questions typed with or without diacritics from the handbook."""
 
-    def __init__(self, handbook: Handbook, lexicon: Lexicon, weights: Weights | None = None):
+    def __init__(self, handbook: Handbook, lexicon: Lexicon, weights: Weights | None = None,
+                 recognition: dict[Regime, RegimeRules] | None = None):
         self.handbook = handbook
         self.lexicon = lexicon
         self.w = weights or Weights()
+        self.recognition = recognition or {}
+        self.reader = Reader(lexicon.agencies, lexicon.places)
         self.entries: list[Entry] = list(handbook.entries.values())
+        self._position = {e.id: i for i, e in enumerate(self.entries)}
         self._regime = {e.id: handbook.documents[e.document].regime for e in self.entries}
         self._cites = [self._cited(e) for e in self.entries]
-        self._by_topic: dict[str, dict[Regime, Entry]] = defaultdict(dict)
+        # Several entries of one regime may share a topic (the council, and its meetings); the first
+        # listed is the one a question is sent to when only its topic is known.
+        self._by_topic: dict[str, dict[Regime, list[Entry]]] = defaultdict(lambda: defaultdict(list))
         for e in self.entries:
             if e.topic:
-                self._by_topic[e.topic][self._regime[e.id]] = e
+                self._by_topic[e.topic][self._regime[e.id]].append(e)
+        # The regime whose criteria an entry is about: its document's, or for a plan built on a decision,
+        # that decision's ("giải pháp cho tiêu chí 1" of the plan is QĐ 25's criterion 1).
+        self._ref_regime = {e.id: self._criteria_regime(e) for e in self.entries}
+        self._by_ref: dict[tuple[Regime, int, int | None], list[int]] = defaultdict(list)
+        self._by_item: dict[str, int] = {}
+        for i, e in enumerate(self.entries):
+            if e.criterion is not None:
+                self._by_ref[(self._ref_regime[e.id], e.criterion, e.indicator)].append(i)
+            if e.plan_item:
+                self._by_item[e.plan_item] = i
         self._index()
+
+    def _criteria_regime(self, e: Entry) -> Regime:
+        doc = self.handbook.documents[e.document]
+        if doc.regime is Regime.NONE and doc.based_on in self.handbook.documents:
+            return self.handbook.documents[doc.based_on].regime
+        return doc.regime
 
     def _cited(self, e: Entry) -> frozenset[str]:
         """The documents an entry speaks for: those its citation names, for a legal entry; the plan's
         entries cite the plan (their citations also name QĐ 25, which the plan implements)."""
+        numbers = ("25/2021", "09/2021", "27/2025", "15/2025")
         if self._regime[e.id] is Regime.NONE:
-            return frozenset({"Kế hoạch"} & {n for n in _DOCUMENT_NUMBERS if n in e.citation})
-        return frozenset(n for n in _DOCUMENT_NUMBERS if n in e.citation)
+            return frozenset({"Kế hoạch"}) if "Kế hoạch" in e.citation else frozenset()
+        return frozenset(n for n in numbers if n in e.citation)
 
     # -- index
 
     def _terms(self, toks: list[str]) -> list[str]:
-        """Content syllables plus adjacent pairs: Vietnamese words are mostly two syllables."""
+        """Content syllables plus adjacent pairs: Vietnamese words are mostly two syllables.
+
+        Years ("năm 2026") say which rules apply (read by the query reader), not what is asked.
+        """
+        toks = [t for t in toks if not _YEAR_TOKEN.match(t)]
         content = [t for t in toks if t not in _STOP_FOLDED]
         bigrams = [f"{a}_{b}" for a, b in zip(toks, toks[1:], strict=False)
                    if a not in _STOP_FOLDED or b not in _STOP_FOLDED]
@@ -203,15 +226,18 @@ class Engine:
         for i, e in enumerate(self.entries):
             tf: Counter[str] = Counter()
             accented: set[str] = set()
-            for n, text in enumerate([e.title, *e.questions, *e.keywords]):
+            fields = [(e.title, self.w.title_weight, True), *((q, 1.0, True) for q in e.questions),
+                      *((k, 1.0, False) for k in e.keywords), (e.answer, self.w.answer_weight, False)]
+            for text, weight, phrasing in fields:
                 toks = self.lexicon.expand(folded_tokens(text))
                 vocab.update(toks)
                 for t in self._terms(toks):
-                    # The title speaks for the entry more than any single phrasing.
-                    tf[t] += self.w.title_weight if n == 0 else 1  # type: ignore[assignment]
-                accented.update(canonical_syllable(t) for t in tokens(text))
-                self._phrasings.append(" ".join(sorted(toks)))
-                self._phrasing_owner.append(i)
+                    tf[t] += weight  # type: ignore[assignment]
+                if weight >= 1:
+                    accented.update(canonical_syllable(t) for t in tokens(text))
+                if phrasing or weight >= 1:
+                    self._phrasings.append(" ".join(sorted(toks)))
+                    self._phrasing_owner.append(i)
             self._tf.append(tf)
             self._len.append(sum(tf.values()))
             df.update(tf.keys())
@@ -220,56 +246,91 @@ class Engine:
         self._idf = {t: math.log(1 + (n_docs - d + 0.5) / (d + 0.5)) for t, d in df.items()}
         self._unknown_idf = math.log(1 + (n_docs + 0.5) / 0.5)
         self._avg_len = sum(self._len) / max(n_docs, 1)
-        # Each term's BM25 contribution to each entry, computed once: a question only adds them up.
-        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        # Each term's BM25 contribution to each entry, computed once as one row of a matrix: a question
+        # only adds up the rows of its terms (a long message has a hundred terms; numpy keeps it quick).
+        self._row = {t: r for r, t in enumerate(self._idf)}
+        self._weights = np.zeros((len(self._row), n_docs), dtype=np.float64)
         k1, b = self.w.k1, self.w.b
         for i, tf in enumerate(self._tf):
             for t, c in tf.items():
                 norm = c * (k1 + 1) / (c + k1 * (1 - b + b * self._len[i] / self._avg_len))
-                self._postings[t].append((i, self._idf[t] * norm / (k1 + 1)))
-        self._vocab = sorted(t for t in vocab if not t.isdigit())
+                self._weights[self._row[t], i] = self._idf[t] * norm / (k1 + 1)
+        self._vocab = sorted(t for t in vocab if not t.isdigit() and "_" not in t)
         self._freq = vocab
         self._vocab_set = frozenset(vocab)
-        self._nearest_cache: dict[str, str | None] = {}
+        self._nearest_cache: dict[str, list[tuple[str, int]]] = {}
+        self._abbreviation_keys = [k for k in self.lexicon.abbreviations if len(k) >= 4]
         words = [t for e in self.entries for text in (e.title, *e.questions, *e.keywords, e.answer)
                  for t in tokens(text)]
         accented_hay = " ".join(canonical_syllable(t) for t in words)
         folded_hay = " ".join(fold(t) for t in words)
+        self._near_index: dict[str, list[tuple[tuple[str, ...], NearDomain]]] = defaultdict(list)
+        for topic in self.lexicon.near_domain:
+            for phrase in topic.phrases:
+                if phrase:
+                    self._near_index[phrase[0]].append((phrase, topic))
         self._off_topic = PhraseSpotter(self.lexicon.out_of_scope, accented_hay, folded_hay)
         self._small_talk = PhraseSpotter(self.lexicon.small_talk, accented_hay, folded_hay)
+        # Agencies the plan's entries name (anywhere in their text) and those the handbook names at all.
+        # (answers only: a phrasing may name an agency to ask about it).
+        plan_documents = {e.document for e in self.entries if e.plan_item}
+        plan_text = " " + " ".join(" ".join(folded_tokens(e.answer))
+                                   for e in self.entries if e.document in plan_documents) + " "
+        all_text = " " + " ".join(" ".join(folded_tokens(e.answer)) for e in self.entries) + " "
+        self._plan_agencies = {n for n, aliases in self.lexicon.agencies.items()
+                               if any(f" {a} " in plan_text for a in aliases)}
+        self._known_agencies = {n for n, aliases in self.lexicon.agencies.items()
+                                if any(f" {a} " in all_text for a in aliases)}
 
     # -- reading a question
 
     def _correct(self, toks: list[str]) -> list[str]:
-        """Map unknown syllables to the handbook's vocabulary: typos first, then run-together words."""
+        """Map unknown syllables to the handbook's vocabulary: typos first, then run-together words.
+
+        Among the words one edit away, the one that makes a known pair with a neighbour wins ("teu chí"
+        is "tiêu chí", not the more frequent "tư"), then the most frequent.
+        """
         out: list[str] = []
-        for t in toks:
+        for n, t in enumerate(toks):
             if t in self._vocab_set or t in _STOP_FOLDED or t[0].isdigit() or len(t) < 3:
                 out.append(t)
                 continue
-            fixed = self._nearest(t)
-            if fixed is not None:
-                out.append(fixed)
+            candidates = self._near_words(t)
+            if candidates:
+                prev = out[-1] if out else None
+                nxt = toks[n + 1] if n + 1 < len(toks) else None
+                out.append(min(candidates, key=lambda c: (
+                    c[1], -(f"{prev}_{c[0]}" in self._idf or f"{c[0]}_{nxt}" in self._idf),
+                    -self._freq[c[0]], c[0]))[0])
                 continue
             out.extend(self._split(t) or [t])
         return out
 
     def _nearest(self, t: str) -> str | None:
         """Return the most frequent vocabulary word within one edit (two for long words), if any."""
+        candidates = self._near_words(t)
+        if not candidates:
+            return None
+        return min(candidates, key=lambda c: (c[1], -self._freq[c[0]], c[0]))[0]
+
+    def _near_words(self, t: str) -> list[tuple[str, int]]:
+        """Vocabulary words within one edit of a syllable (two for long words), with their distance."""
         if t in self._nearest_cache:
             return self._nearest_cache[t]
-        found = self._search_nearest(t)
+        limit = 1 if len(t) <= 6 else 2
+        found = [(m[0], int(m[1])) for m in
+                 process.extract(t, self._vocab, scorer=OSA.distance, score_cutoff=limit, limit=None)]
         if len(self._nearest_cache) < 50_000:  # bounded: typed words are not a fixed set
             self._nearest_cache[t] = found
         return found
 
-    def _search_nearest(self, t: str) -> str | None:
-        limit = 1 if len(t) <= 6 else 2
-        matches = process.extract(t, self._vocab, scorer=OSA.distance, score_cutoff=limit, limit=None)
-        if not matches:
-            return None
-        best = min(matches, key=lambda m: (m[1], -self._freq[m[0]], m[0]))
-        return best[0]
+    def _fix_abbreviation(self, t: str) -> str:
+        """Return the abbreviation a mistyped one stands for ("pgbdpl" → "pbgdpl"), else the token."""
+        if (len(t) < 4 or t in self._vocab_set or t in self.lexicon.abbreviations or t[0].isdigit()
+                or t in _STOP_FOLDED):
+            return t
+        hit = process.extractOne(t, self._abbreviation_keys, scorer=OSA.distance, score_cutoff=1)
+        return hit[0] if hit else t
 
     def _split(self, t: str) -> list[str] | None:
         for k in range(2, len(t) - 1):
@@ -278,38 +339,166 @@ class Engine:
                 return [a, b]
         return None
 
-    def read(self, question: str) -> Query:
-        """Read a question: its topic words, the documents and the regime it names."""
+    def read(self, question: str, reading: Reading | None = None) -> Query:
+        """Read a question: its topic words and what it names."""
         text = clean(question)[:MAX_QUESTION_CHARS]
-        folded = " ".join(fold(text).split())
-        rest, refs = split_document_reference(folded)
-        raw = self.lexicon.expand(folded_tokens(rest))
+        reading = reading or self.reader.read(text)
+        rest, refs = split_document_reference(reading.folded)
+        raw = self.lexicon.expand([self._fix_abbreviation(t) for t in folded_tokens(rest)])
+        reading = self._reread_corrected(reading)
         return Query(
             text=text,
             toks=self.lexicon.expand(self._correct(raw)),
             raw=raw,
             refs=self.lexicon.expand(folded_tokens(refs)),
-            regime=detect_regime(" ".join(folded_tokens(text))),
-            named=named_documents(folded),
+            reading=reading,
         )
+
+    def _reread_corrected(self, reading: Reading) -> Reading:
+        """Read the regime and the criteria again from the corrected words: "quết định mới" still names
+        the rules in force, "chỉ tiu 4.3" still names indicator 4.3."""
+        toks = folded_tokens(reading.folded)
+        corrected = self._correct(toks)
+        if corrected == toks:
+            return reading
+        fixed = " ".join(corrected)
+        if reading.regime.regime is None and not reading.regime.comparison:
+            regime = read_regime(fixed, reading.documents, reading.years)
+            if regime.regime is not None:
+                reading = replace(reading, regime=regime)
+        if not reading.refs:
+            reading = replace(reading, refs=criterion_refs(fixed))
+        return reading
 
     # -- answering
 
     def ask(self, question: str) -> Result:
         """Answer one question: the best entry, close alternatives, or a reason to decline."""
         q = self.read(question)
-        text, regime = q.text, q.regime
+        text, reading = q.text, q.reading
+        regime = reading.regime.regime
+        named = reading.regime.named
         if not any(t not in _STOP_FOLDED for t in q.toks + q.refs):
-            return Result(text, Outcome.EMPTY, None, 0.0, (), regime)
-        off = self._off_topic.find(text)
-        if off is not None:
-            return Result(text, Outcome.OUT_OF_SCOPE, None, 0.0, (), regime, off)
+            return Result(text, Outcome.EMPTY, None, 0.0, (), regime, regime_named=named)
+        if reading.situation is not None and self.recognition:
+            return self._judge(q)  # a described case is about this standard, whatever words it uses
+        anchored = self._anchored(q)
+        if not anchored:
+            near = self._near_domain(reading.folded)
+            if near is not None:
+                return Result(text, Outcome.OUT_OF_SCOPE, None, 0.0, (), regime, near.topic, near.pointer,
+                              regime_named=named)
+            off = self._off_topic.find(text)
+            if off is not None:
+                return Result(text, Outcome.OUT_OF_SCOPE, None, 0.0, (), regime, off, regime_named=named)
         chat = self._small_talk.find_all(text)
         if chat and self._small_talk_only(q.raw, chat):
-            return Result(text, Outcome.SMALL_TALK, None, 0.0, (), regime, chat[0])
-        ranked = self.rank(q)
+            return Result(text, Outcome.SMALL_TALK, None, 0.0, (), regime, chat[0], regime_named=named)
+        missing = self._not_held(reading.folded)
+        if missing is not None:
+            return Result(text, Outcome.NOT_HELD, None, 0.0, (), regime, missing.topic, regime_named=named,
+                          notice=missing.notice)
+        unnamed = self._unnamed_agency(reading)
+        if unnamed is not None and not _ASKS_WHO.search(reading.folded):
+            return unnamed
+        result, confidence = self._decide(q)
+        parts = self._parts(text)
+        if len(parts) > 1:
+            result = self._best_of_parts(result, confidence, parts, reading.regime)
+        if unnamed is not None and result.found:
+            result = replace(result, notice=unnamed.notice)
+        return self._annotate(result, reading)
+
+    def _not_held(self, folded: str) -> NotHeld | None:
+        toks = tuple(folded_tokens(folded))
+        for topic in self.lexicon.not_held:
+            if any(_contains(toks, p) for p in topic.phrases):
+                return topic
+            if any(r.search(folded) for r in topic.patterns):
+                return topic
+        return None
+
+    def _anchored(self, q: Query) -> bool:
+        """Tell whether a question is plainly about this standard, whatever else it mentions."""
+        r = q.reading
+        if r.refs or r.plan_items or r.documents - {"Kế hoạch"}:
+            return True
+        toks = tuple(folded_tokens(r.folded))
+        return any(_contains(toks, a) for a in self.lexicon.anchors)
+
+    def _near_domain(self, folded: str) -> NearDomain | None:
+        toks = tuple(folded_tokens(folded))
+        for i, t in enumerate(toks):
+            for phrase, topic in self._near_index.get(t, ()):
+                if toks[i:i + len(phrase)] == phrase:
+                    return topic
+        return None
+
+    @staticmethod
+    def _small_talk_only(raw: list[str], phrases: list[str]) -> bool:
+        """Tell a greeting ("chào bạn, bạn khỏe không") from a question that starts with one."""
+        said = {t for p in phrases for t in folded_tokens(p)}
+        return sum(t not in _STOP_FOLDED and t not in said for t in raw) <= 1
+
+    def _judge(self, q: Query) -> Result:
+        """Judge a described situation under the regime concerned; the rules in force first."""
+        reading = q.reading
+        assert reading.situation is not None
+        named = reading.regime.named
+        regime = reading.regime.regime if named else None
+        regime = regime or Regime.QD27
+        rules = self.recognition.get(regime)
+        entry = self.handbook.entries.get(rules.entry) if rules else None
+        if entry is None:  # pragma: no cover - recognition rules name existing entries (validated)
+            return Result(q.text, Outcome.NO_MATCH, None, 0.0, (), regime)
+        verdict = judge(reading.situation, regime, self.recognition)
+        previous = previous_verdict = None
+        if not named and regime is Regime.QD27 and Regime.QD25 in self.recognition:
+            previous = self.handbook.entries.get(self.recognition[Regime.QD25].entry)
+            previous_verdict = judge(reading.situation, Regime.QD25, self.recognition)
+        return Result(q.text, Outcome.ANSWER, entry, 1.0, (), reading.regime.regime, regime_named=named,
+                      previous=previous, verdict=verdict, previous_verdict=previous_verdict)
+
+    def _unnamed_agency(self, reading: Reading) -> Result | None:
+        """Say plainly when a question asks about the tasks of an agency the plan never names."""
+        if reading.plan_items:
+            return None
+        suggestion = self.handbook.entries.get(self.lexicon.routes.get("unnamed_agency", ""))
+        for agency in reading.agencies:
+            if agency in self._plan_agencies:
+                continue
+            if agency in self._known_agencies:
+                # The handbook speaks of it elsewhere (Phòng Tư pháp under QĐ 25): only a question about
+                # its tasks in the plan is about something the plan does not hold.
+                asked = "Kế hoạch" in reading.documents and self._asks_tasks_of(agency, reading.folded)
+                notice = f"Kế hoạch của tỉnh không nêu tên {agency}."
+            else:
+                asked = bool(_ASKS_ABOUT_TASKS.search(reading.folded))
+                notice = (f"Kế hoạch của tỉnh không nêu tên {agency}, và sổ tay không có thông tin về nhiệm "
+                          f"vụ riêng của cơ quan này về chuẩn tiếp cận pháp luật.")
+            if asked:
+                shown = (Candidate(suggestion, 0.0),) if suggestion else ()
+                return Result(reading.text, Outcome.NOT_HELD, None, 0.0, shown, reading.regime.regime,
+                              agency, regime_named=reading.regime.named, notice=notice)
+        return None
+
+    def _asks_tasks_of(self, agency: str, folded: str) -> bool:
+        """Tell whether words about tasks follow the agency's name closely ("Phòng Tư pháp được giao gì")."""
+        text = " ".join(folded_tokens(folded))
+        for alias in self.lexicon.agencies.get(agency, ()):
+            at = text.find(alias)
+            if at >= 0 and _ASKS_ABOUT_TASKS.search(text[at + len(alias): at + len(alias) + 30]):
+                return True
+        return False
+
+    def _decide(self, q: Query) -> tuple[Result, float]:
+        """Rank the entries the reading allows and commit, suggest or decline; return the confidence."""
+        reading = q.reading
+        regime, named = reading.regime.regime, reading.regime.named
+        allowed, exact = self._allowed(reading)
+        ranked = self.rank(q, allowed, exact)
         if not ranked:
-            return Result(text, Outcome.NO_MATCH, None, 0.0, (), regime)
+            return Result(q.text, Outcome.NO_MATCH, None, 0.0, (), regime, regime_named=named), 0.0
         top = ranked[0]
         # Commit only when the best match is close AND the question speaks the handbook's language:
         # its words (unigram coverage) and its two-syllable words (bigram coverage) are known. A long
@@ -317,21 +506,151 @@ class Engine:
         # that shares a few syllables ("chuẩn nghèo", "mưa ở Cần Thơ") does not.
         confidence = (top.score + self.w.coverage_weight * self.coverage(q.raw or q.refs)
                       + self.w.bigram_weight * self.bigram_coverage(q.toks + q.refs))
-        if confidence < self.w.answer_threshold:
-            return Result(text, Outcome.NO_MATCH, None, top.score, tuple(ranked[:3]), regime)
-        top = self._prefer_regime(top, regime)
+        # A question that names an indicator or a plan item the handbook has is answered from it, however
+        # terse ("ct 2.5 qd27?"); otherwise commit only above the threshold.
+        if not exact and confidence < self.w.answer_threshold:
+            return Result(q.text, Outcome.NO_MATCH, None, top.score, tuple(ranked[:3]), regime,
+                          regime_named=named), confidence
+        top, current, moved_from = self._prefer_regime(ranked, reading)
         close = [c for c in ranked[1:4] if c.entry.id != top.entry.id
                  and c.score >= self.w.suggestion_ratio * top.score]
         if close and close[0].score >= self.w.ambiguity_ratio * top.score and not self._siblings(
-                top.entry, close[0].entry):
-            return Result(text, Outcome.AMBIGUOUS, None, top.score, (top, *close[:2]), regime)
-        return Result(text, Outcome.ANSWER, top.entry, top.score, tuple(close[:3]), regime)
+                top.entry, close[0].entry) and not exact:
+            return Result(q.text, Outcome.AMBIGUOUS, None, top.score, (top, *close[:2]), regime,
+                          regime_named=named), confidence
+        return Result(q.text, Outcome.ANSWER, top.entry, top.score, tuple(close[:3]), regime,
+                      regime_named=named, current=current, previous=moved_from), confidence
+
+    def _allowed(self, reading: Reading) -> tuple[set[int] | None, bool]:
+        """Return the entries a question's named indicators, plan items and regime leave possible.
+
+        The second value tells whether the question names its subject exactly (an indicator or a plan
+        item the handbook has an entry for): then that entry answers even a terse question. A criterion
+        alone ("tiêu chí 1 … ai đề ra giải pháp") only favours its entries (see `rank`).
+        """
+        allowed: set[int] | None = None
+        exact = False
+        if reading.plan_items:
+            hits: set[int] = set()
+            for code in reading.plan_items:
+                if code in self._by_item and code.count(".") > 0:
+                    hits.add(self._by_item[code])
+                else:  # "mục III", "mục II.4": the section and its items
+                    hits |= {i for c, i in self._by_item.items() if c == code or c.startswith(code + ".")}
+            if hits:
+                return hits, any("." in c and c in self._by_item for c in reading.plan_items)
+        refs = [r for r in reading.refs if r.criterion is not None and r.indicator is not None]
+        if refs:
+            hits = set()
+            for ref in refs:
+                hits |= self._ref_entries(ref, self._regimes_for(reading))
+            if hits:
+                allowed, exact = hits, True
+        if reading.regime.named and reading.regime.regime is not None and not reading.regime.comparison:
+            keep = {i for i, e in enumerate(self.entries)
+                    if self._regime[e.id] in (reading.regime.regime, Regime.NONE) or e.both_regimes}
+            allowed = keep if allowed is None else (allowed & keep) or allowed
+        return allowed, exact
+
+    def _regimes_for(self, reading: Reading) -> tuple[Regime, ...]:
+        r = reading.regime
+        if r.regime is not None and not r.comparison:
+            return (r.regime,)
+        return (Regime.QD27, Regime.QD25)
+
+    def _ref_entries(self, ref: CriterionRef, regimes: Iterable[Regime]) -> set[int]:
+        """Entries about an indicator; when a regime has no such indicator, its criterion's entry (which
+        lists the indicators there are); when it has no such criterion either, its overview."""
+        out: set[int] = set()
+        assert ref.criterion is not None
+        for regime in regimes:
+            found = self._by_ref.get((regime, ref.criterion, ref.indicator), [])
+            if not found:
+                found = self._by_ref.get((regime, ref.criterion, None), [])
+            if not found:
+                found = [self._position[e.id] for e in self._version("tieu-chi", regime)[:1]]
+            out.update(found)
+        return out
+
+    def _version(self, topic: str, regime: Regime) -> list[Entry]:
+        """Return a topic's entries in one regime (empty when it has none)."""
+        versions = self._by_topic.get(topic)
+        return list(versions.get(regime, [])) if versions else []
+
+    def _favoured(self, reading: Reading) -> set[int]:
+        """Entries about a criterion the question names (or, when its regime has none, the overview)."""
+        out: set[int] = set()
+        for ref in reading.refs:
+            if ref.criterion is None or ref.indicator is not None:
+                continue
+            for regime in self._regimes_for(reading):
+                found = [i for (rg, c, ind), ids in self._by_ref.items()
+                         if rg is regime and c == ref.criterion and ind is None for i in ids]
+                if not found:
+                    found = [self._position[e.id] for e in self._version("tieu-chi", regime)[:1]]
+                out.update(found)
+        return out
+
+    def _best_of_parts(self, whole: Result, whole_confidence: float, parts: list[str],
+                       whole_regime: RegimeReading) -> Result:
+        """Answer a long message by its best part; the other parts' answers become suggestions."""
+        results: list[tuple[float, int, Result]] = [(whole_confidence + 0.02, 0, whole)]
+        for n, part in enumerate(parts, start=1):
+            q = self.read(part)
+            if not any(t not in _STOP_FOLDED for t in q.toks):
+                continue
+            if q.reading.regime.regime is None and whole_regime.regime is not None:
+                # A part inherits the regime the whole message names ("năm 2023 … hồ sơ gồm gì").
+                q = self.read(part, replace(q.reading, regime=whole_regime))
+            r, c = self._decide(q)
+            results.append((c, n, r))
+        answered = [x for x in results if x[2].found]
+        if not answered:
+            return whole
+        best = max(answered, key=lambda x: (x[0], -x[1]))[2]
+        others = []
+        for _, _, r in sorted(answered, key=lambda x: x[1]):
+            if r.entry is not None and r.entry.id != best.entry.id and r.entry not in others:  # type: ignore[union-attr]
+                others.append(r.entry)
+        return replace(best, question=whole.question, other_parts=tuple(others[:3]))
 
     @staticmethod
-    def _small_talk_only(raw: list[str], phrases: list[str]) -> bool:
-        """Tell a greeting ("chào bạn, bạn khỏe không") from a question that starts with one."""
-        said = {t for p in phrases for t in folded_tokens(p)}
-        return sum(t not in _STOP_FOLDED and t not in said for t in raw) <= 1
+    def _parts(text: str) -> list[str]:
+        folded = fold(text)
+        if len(folded) < 60:
+            return [text]
+        pieces, start = [], 0
+        for m in _PARTS.finditer(folded):
+            pieces.append(text[start:m.start()])
+            start = m.end()
+        pieces.append(text[start:])
+        parts = [p.strip(" ,.:-") for p in pieces if len(folded_tokens(p)) >= 3]
+        return parts[:MAX_PARTS] if len(parts) > 1 else [text]
+
+    def _annotate(self, result: Result, reading: Reading) -> Result:
+        """Add the previous rule to an unverified current answer, and what the handbook lacks."""
+        entry = result.entry
+        if entry is None:
+            return result
+        previous = None
+        if (not result.regime_named and not reading.regime.comparison and reading.regime.regime is None
+                and self._regime[entry.id] is Regime.QD27 and entry.confidence is Confidence.NOT_IN_HANDBOOK
+                and entry.topic):
+            # The old entry the ranking chose, if it moved to the rules in force; else the topic's first.
+            previous = result.previous or next(iter(self._version(entry.topic, Regime.QD25)), None)
+        notice = result.notice
+        doc = self.handbook.documents[entry.document]
+        answer = f" {' '.join(folded_tokens(' '.join((entry.answer, entry.title, doc.name))))} "
+        missing = [p for p in reading.places if f" {' '.join(folded_tokens(p))} " not in answer]
+        if missing and _ASKS_FIGURES.search(reading.folded):
+            # Figures of another place, or of the whole country, do not answer for this one.
+            return Result(result.question, Outcome.NOT_HELD, None, result.score,
+                          (Candidate(entry, result.score),), result.regime, missing[0],
+                          regime_named=result.regime_named,
+                          notice=f"Sổ tay không có số liệu về {missing[0]}.")
+        if missing and notice is None:
+            notice = f"Sổ tay không có thông tin riêng về {missing[0]}."
+        return replace(result, previous=previous, notice=notice)
 
     def _siblings(self, a: Entry, b: Entry) -> bool:
         # Two regimes' versions of one topic are not a real ambiguity: the regime rule decides.
@@ -368,19 +687,24 @@ class Engine:
                 known += weight
         return known / total if total else 0.0
 
-    def rank(self, q: Query) -> list[Candidate]:
-        """Score every entry that shares a term with the question or resembles one of its phrasings."""
+    def rank(self, q: Query, allowed: set[int] | None = None, exact: bool = False) -> list[Candidate]:
+        """Score the entries that share a term with the question or resemble one of its phrasings.
+
+        `allowed` limits the entries that may answer; when `exact` (the question names an indicator or a
+        plan item) every allowed entry is scored, however few words it shares with the question.
+        """
         q_terms: Counter[str] = Counter(t for t in self._terms(q.toks) if t in self._idf)
         for t in self._terms(q.refs):
             if t in self._idf:
                 q_terms[t] += self.w.reference_weight  # type: ignore[assignment]
         q_weight = sum(self._idf[t] * c for t, c in q_terms.items())
-        if q_weight <= 0:
+        if q_weight <= 0 and not allowed:
             return []
-        lexical: dict[int, float] = defaultdict(float)
-        for t, qc in q_terms.items():
-            for i, weight in self._postings[t]:
-                lexical[i] += qc * weight
+        lexical: dict[int, float] = {}
+        if q_terms:
+            rows = [self._row[t] for t in q_terms]
+            sums = np.asarray(list(q_terms.values()), dtype=np.float64) @ self._weights[rows]
+            lexical = {int(i): float(sums[i]) for i in np.flatnonzero(sums)}
         fuzzy: dict[int, float] = defaultdict(float)
         for _, score, idx in process.extract(" ".join(sorted(q.toks + q.refs)), self._phrasings,
                                              scorer=fuzz.ratio, limit=40, score_cutoff=30):
@@ -390,31 +714,64 @@ class Engine:
                       if has_diacritics(q.text) else set())
         # Only the strongest lexical matches (and every close phrasing) can win: score those fully.
         strongest = sorted(lexical, key=lexical.__getitem__, reverse=True)[:MAX_CANDIDATES]
+        reading = q.reading
+        favoured = self._favoured(reading)
+        pool = set(strongest) | set(fuzzy) | favoured
+        if allowed is not None:
+            pool = set(allowed) if exact else pool & allowed
+        hinted = reading.regime.regime if not reading.regime.comparison else None
         out: list[Candidate] = []
-        for i in set(strongest) | set(fuzzy):
-            score = self.w.lexical * lexical.get(i, 0.0) / q_weight + self.w.fuzzy * fuzzy.get(i, 0.0)
+        for i in pool:
+            lex = self.w.lexical * lexical.get(i, 0.0) / q_weight if q_weight > 0 else 0.0
+            score = lex + self.w.fuzzy * fuzzy.get(i, 0.0)
             if accented_q:
                 score += self.w.accent_bonus * len(accented_q & self._accented[i]) / len(accented_q)
-            if q.named & self._cites[i]:
+            entry = self.entries[i]
+            if reading.documents & self._cites[i]:
                 score += self.w.citation_bonus
-            r = self._regime[self.entries[i].id]
-            if q.regime is not None and r is not Regime.NONE and r is not q.regime:
-                score *= self.w.other_regime_factor
-            elif q.named - {"Kế hoạch"} and r is Regime.NONE:
+            if i in favoured:
+                score += self.w.ref_bonus
+            r = self._regime[entry.id]
+            plan_named = "Kế hoạch" in reading.documents and "Kế hoạch" in self._cites[i]
+            # A plan built on QĐ 25 speaks of QĐ 25's criteria: the other regime's entries when a
+            # question hints at QĐ 27, unless it names the plan.
+            r_criteria = self._ref_regime[entry.id]
+            if (hinted is not None and r_criteria is not Regime.NONE and r_criteria is not hinted
+                    and not entry.both_regimes and not plan_named):
+                score *= self.w.hinted_regime_factor
+            elif r is Regime.NONE and "Kế hoạch" not in reading.documents and (
+                    reading.documents or reading.regime.named):
                 score *= self.w.unrelated_factor
-            elif q.regime is None and r is Regime.QD27:
+            elif hinted is None and r is Regime.QD27:
                 score += self.w.current_bonus
-            out.append(Candidate(self.entries[i], score))
+            out.append(Candidate(entry, score))
         out.sort(key=lambda c: (-c.score, c.entry.id))
         return out
 
-    def _prefer_regime(self, top: Candidate, regime: Regime | None) -> Candidate:
-        """Answer a topic from the regime asked for, or from the rules in force when none is named."""
+    def _prefer_regime(self, ranked: list[Candidate], reading: Reading
+                       ) -> tuple[Candidate, Entry | None, Entry | None]:
+        """Answer a topic from the regime asked for, or from the rules in force when none is named.
+
+        Returns the candidate to answer with; when an old entry is kept for a question that named no
+        regime (its words are the old rule's own), the in-force entry of the same topic; and when the
+        answer moved to the rules in force, the old entry it moved from.
+        """
+        top = ranked[0]
         topic = top.entry.topic
-        if topic is None:
-            return top
-        versions = self._by_topic.get(topic, {})
-        wanted = versions.get(regime or Regime.QD27)
-        if wanted is not None and wanted.id != top.entry.id:
-            return Candidate(wanted, top.score)
-        return top
+        regime, comparison = reading.regime.regime, reading.regime.comparison
+        if topic is None or comparison:
+            return top, None, None
+        wanted = regime or Regime.QD27
+        versions = self._version(topic, wanted)
+        if not versions or top.entry in versions:
+            return top, None, None
+        score = {c.entry.id: c.score for c in ranked}
+        best = max(versions, key=lambda e: (score.get(e.id, -1.0), -versions.index(e)))
+        if regime is None and score.get(best.id, 0.0) < self.w.current_ratio * top.score:
+            return top, best, None  # the old rule's own words: keep it, and point to the rules in force
+        return Candidate(best, top.score), None, top.entry
+
+
+def _contains(toks: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return n > 0 and any(toks[i:i + n] == phrase for i in range(len(toks) - n + 1))

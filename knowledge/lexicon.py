@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import ValidationError
+from pydantic import ValidationError, field_validator
 
 from knowledge.loader import DEFAULT_SYNONYMS_PATH, InvalidKnowledge, problems_of, read_yaml
-from knowledge.schema import Strict, Text
+from knowledge.schema import Id, Strict, Text
 from knowledge.text import canonical_syllable, folded_tokens, has_diacritics, tokens
+
+
+class NearDomainTopic(Strict):
+    topic: Text
+    phrases: list[Text]
+    pointer: Text  # where such questions belong, said when declining
+
+
+class NotHeldTopic(Strict):
+    topic: Text
+    phrases: list[Text] = []
+    patterns: list[Text] = []  # regular expressions on the folded question
+    notice: Text  # what the handbook does not hold, said when declining
 
 
 class LexiconFile(Strict):
@@ -17,6 +31,38 @@ class LexiconFile(Strict):
     synonyms: list[list[Text]] = []
     out_of_scope: list[Text] = []
     small_talk: list[Text] = []
+    near_domain: list[NearDomainTopic] = []
+    in_scope_anchors: list[Text] = []
+    agencies: dict[str, list[Text]] = {}
+    routes: dict[str, Id] = {}
+    not_held: list[NotHeldTopic] = []
+    places: list[Text] = []
+
+    @field_validator("not_held")
+    @classmethod
+    def _patterns_compile(cls, topics: list[NotHeldTopic]) -> list[NotHeldTopic]:
+        for t in topics:
+            for p in t.patterns:
+                try:
+                    re.compile(p)
+                except re.error as exc:
+                    raise ValueError(f"{t.topic}: invalid pattern {p!r}: {exc}") from exc
+        return topics
+
+
+@dataclass(frozen=True)
+class NearDomain:
+    topic: str
+    phrases: tuple[tuple[str, ...], ...]  # folded tokens
+    pointer: str
+
+
+@dataclass(frozen=True)
+class NotHeld:
+    topic: str
+    phrases: tuple[tuple[str, ...], ...]  # folded tokens
+    patterns: tuple[re.Pattern[str], ...]
+    notice: str
 
 
 @dataclass(frozen=True)
@@ -28,6 +74,12 @@ class Lexicon:
     phrases: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
     out_of_scope: tuple[str, ...] = ()  # as written, with diacritics
     small_talk: tuple[str, ...] = ()
+    near_domain: tuple[NearDomain, ...] = ()
+    anchors: tuple[tuple[str, ...], ...] = ()  # folded tokens
+    agencies: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name → folded aliases
+    routes: dict[str, str] = field(default_factory=dict)  # kind of question → entry id
+    not_held: tuple[NotHeld, ...] = ()
+    places: dict[str, str] = field(default_factory=dict)  # folded name → name as written
 
     def expand(self, toks: list[str]) -> list[str]:
         """Replace abbreviations by their words, then every synonym phrase by its canonical phrase."""
@@ -136,5 +188,19 @@ def load_lexicon(path: Path = DEFAULT_SYNONYMS_PATH) -> Lexicon:
                 toks.extend(abbreviations.get(t, (t,)))
             pairs.append((tuple(toks), canonical))
     pairs.sort(key=lambda p: -len(p[0]))
+    near = tuple(
+        NearDomain(t.topic, tuple(tuple(folded_tokens(p)) for p in t.phrases), " ".join(t.pointer.split()))
+        for t in parsed.near_domain
+    )
+    agencies = {
+        name: tuple(dict.fromkeys(" ".join(folded_tokens(a)) for a in [name, *aliases]))
+        for name, aliases in parsed.agencies.items()
+    }
     return Lexicon(abbreviations=abbreviations, phrases=tuple(pairs), out_of_scope=tuple(parsed.out_of_scope),
-                   small_talk=tuple(parsed.small_talk))
+                   small_talk=tuple(parsed.small_talk), near_domain=near,
+                   anchors=tuple(tuple(folded_tokens(a)) for a in parsed.in_scope_anchors),
+                   agencies=agencies, routes=dict(parsed.routes),
+                   not_held=tuple(NotHeld(t.topic, tuple(tuple(folded_tokens(p)) for p in t.phrases),
+                                          tuple(re.compile(p) for p in t.patterns),
+                                          " ".join(t.notice.split())) for t in parsed.not_held),
+                   places={" ".join(folded_tokens(p)): p for p in parsed.places})

@@ -94,7 +94,7 @@ class Knowledge:
 _BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _LOADER(_BASE_LOADER):  # type: ignore[misc, valid-type]
+class _KnowledgeLoader(_BASE_LOADER):  # type: ignore[misc,valid-type]
     """The safe loader, with impossible dates (2026-02-31) reported at their line like other errors."""
 
     def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
@@ -105,7 +105,7 @@ class _LOADER(_BASE_LOADER):  # type: ignore[misc, valid-type]
                 None, None, f"invalid date {node.value!r}: {exc}", node.start_mark) from None
 
 
-_LOADER.add_constructor("tag:yaml.org,2002:timestamp", _LOADER.construct_yaml_timestamp)
+_KnowledgeLoader.add_constructor("tag:yaml.org,2002:timestamp", _KnowledgeLoader.construct_yaml_timestamp)
 
 
 class _Located:
@@ -136,20 +136,49 @@ class _Located:
         return best
 
 
+def _duplicate_keys(root: yaml.Node | None, path: Path) -> list[Problem]:
+    """Find every key written twice in one mapping: YAML keeps the last silently, losing the first."""
+    problems: list[Problem] = []
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            first: dict[str, int] = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    line = key.start_mark.line + 1
+                    if key.value in first:
+                        problems.append(Problem(path, line, f"{key.value}: duplicate key (first at line "
+                                                f"{first[key.value]}); the first value would be lost"))
+                    else:
+                        first[key.value] = line
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return sorted(problems, key=lambda p: p.line)
+
+
 def read_yaml(path: Path) -> tuple[Any, _Located, list[Problem]]:
+    """Read a YAML file with its node tree; return located problems instead of raising."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return None, _Located(None), [Problem(path, 1, f"cannot read file: {exc}")]
+    loader = _KnowledgeLoader(text)
     try:
-        node = yaml.compose(text, Loader=_LOADER)
-        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
+        node = loader.get_single_node()
+        duplicates = _duplicate_keys(node, path)
+        if duplicates:
+            return None, _Located(node), duplicates
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         return None, _Located(None), [Problem(path, line, f"invalid YAML: {exc.problem or exc}")]
     except yaml.YAMLError as exc:
         return None, _Located(None), [Problem(path, 1, f"invalid YAML: {exc}")]
+    finally:
+        loader.dispose()
     return data, _Located(node), []
 
 
@@ -186,10 +215,15 @@ def problems_of(
 def load_handbook(directory: Path = DEFAULT_HANDBOOK_DIR) -> Handbook:
     """Load every *.yaml file of a handbook directory; raise InvalidKnowledge listing all problems."""
     paths = sorted(directory.glob("*.yaml")) if directory.is_dir() else [directory]
-    return _load_handbook_files(paths)
+    return load_handbook_files(paths)
 
 
-def _load_handbook_files(paths: Sequence[Path]) -> Handbook:
+def load_handbook_files(paths: Sequence[Path], context: Sequence[Path] = ()) -> Handbook:
+    """Load handbook files as one handbook; links may also point into the `context` files.
+
+    Problems are reported for `paths` only: `context` (the sibling files of a file validated on its
+    own) is read just for the ids it declares.
+    """
     problems: list[Problem] = []
     hb = Handbook()
     where: dict[tuple[str, str], Problem] = {}  # (kind, id) → location, for cross-reference messages
@@ -231,38 +265,64 @@ def _load_handbook_files(paths: Sequence[Path]) -> Handbook:
                     continue
                 target[item.id] = item  # type: ignore[assignment]
                 where[(kind, item.id)] = here
-    problems += _check_handbook_links(hb, where)
+    problems += _check_handbook_links(hb, where, _declared_ids(context))
     if problems:
         raise InvalidKnowledge(problems)
     return hb
 
 
-def _check_handbook_links(hb: Handbook, where: dict[tuple[str, str], Problem]) -> list[Problem]:
+def _declared_ids(paths: Sequence[Path]) -> dict[str, set[str]]:
+    """Collect the ids each section of some handbook files declares, ignoring their problems."""
+    ids: dict[str, set[str]] = {kind: set() for kind in HandbookFile.model_fields}
+    for path in paths:
+        data, _, errs = read_yaml(path)
+        if errs or not isinstance(data, dict):
+            continue
+        for kind, target in ids.items():
+            items = data.get(kind)
+            if isinstance(items, list):
+                target.update(str(i["id"]) for i in items if isinstance(i, dict) and "id" in i)
+    return ids
+
+
+def _check_handbook_links(
+    hb: Handbook, where: dict[tuple[str, str], Problem], context: dict[str, set[str]]
+) -> list[Problem]:
     problems: list[Problem] = []
+    documents = set(hb.documents) | context.get("documents", set())
+    entries = set(hb.entries) | context.get("entries", set())
 
     def bad(kind: str, id_: str, message: str) -> None:
         at = where[(kind, id_)]
         problems.append(Problem(at.path, at.line, f"{id_}: {message}"))
 
     for doc in hb.documents.values():
-        if doc.replaced_by and doc.replaced_by not in hb.documents:
+        if doc.replaced_by and doc.replaced_by not in documents:
             bad("documents", doc.id, f"replaced_by names an unknown document {doc.replaced_by!r}")
+        if doc.based_on and doc.based_on not in documents:
+            bad("documents", doc.id, f"based_on names an unknown document {doc.based_on!r}")
+    items: dict[str, str] = {}
     for e in hb.entries.values():
-        if e.document not in hb.documents:
+        if e.document not in documents:
             bad("entries", e.id, f"unknown document {e.document!r}")
         for r in e.related:
-            if r not in hb.entries:
+            if r not in entries:
                 bad("entries", e.id, f"related entry {r!r} does not exist")
             elif r == e.id:
                 bad("entries", e.id, "an entry cannot be related to itself")
-        if e.parent and e.parent not in hb.entries:
+        if e.parent and e.parent not in entries:
             bad("entries", e.id, f"parent entry {e.parent!r} does not exist")
+        if e.plan_item:
+            if e.plan_item in items:
+                bad("entries", e.id, f"plan item {e.plan_item} is already the subject of "
+                    f"{items[e.plan_item]!r}")
+            items[e.plan_item] = e.id
         dupes = [q for q, n in Counter(q.casefold() for q in e.questions).items() if n > 1]
         if dupes:
             bad("entries", e.id, f"repeated question phrasing {dupes[0]!r}")
     for m in hb.menus.values():
         for item in m.items:
-            if item not in hb.entries:
+            if item not in entries:
                 bad("menus", m.id, f"menu item {item!r} is not an entry")
     return problems
 
@@ -326,40 +386,3 @@ def load_knowledge(
     if problems or handbook is None:
         raise InvalidKnowledge(problems)
     return Knowledge(handbook=handbook, plan=plan)
-
-
-def _is_plan_file(path: Path) -> bool:
-    data, _, errs = read_yaml(path)
-    return not errs and isinstance(data, dict) and "plan" in data
-
-
-def validate_paths(paths: Sequence[Path]) -> list[Problem]:
-    """Validate files or directories, telling a plan file from a handbook file by its top-level key."""
-    handbook_files: list[Path] = []
-    plan_files: list[Path] = []
-    problems: list[Problem] = []
-    for p in paths:
-        if p.is_dir():
-            handbook_files += sorted(p.glob("*.yaml"))
-            continue
-        if not p.exists():
-            problems.append(Problem(p, 1, "no such file"))
-            continue
-        if _is_plan_file(p):
-            plan_files.append(p)
-        else:
-            # A handbook file links to entries of its sibling files: check it together with them.
-            handbook_files += [s for s in sorted(p.parent.glob("*.yaml")) if not _is_plan_file(s)]
-    handbook_files = list(dict.fromkeys(handbook_files))
-    handbook: Handbook | None = None
-    if handbook_files:
-        try:
-            handbook = _load_handbook_files(handbook_files)
-        except InvalidKnowledge as exc:
-            problems += exc.problems
-    for p in plan_files:
-        try:
-            load_plan(p, handbook)
-        except InvalidKnowledge as exc:
-            problems += exc.problems
-    return problems

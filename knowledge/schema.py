@@ -45,7 +45,14 @@ class Document(Strict):
     effective: dt.date | None = None  # None: not confirmed
     regime: Regime = Regime.NONE
     replaced_by: Id | None = None
-    replaced_note: str | None = None  # how and from when, in Vietnamese
+    # Said once with every answer from this document, in Vietnamese: that it was replaced, by what,
+    # from when (a missing note gets a plain "replaced by" sentence).
+    replaced_note: str | None = None
+    # A document built on another one (a plan implementing a decision, guidance citing its criteria):
+    # when that one was replaced, answers from this one say so too.
+    based_on: Id | None = None
+    # What else is known of its validity, said with every answer from it (in Vietnamese).
+    status_note: str | None = None
 
 
 class Entry(Strict):
@@ -65,9 +72,23 @@ class Entry(Strict):
     # Entries of different regimes that answer the same question share a topic, so a question that
     # names a regime ("theo QĐ 25") is answered from that regime's entry.
     topic: Id | None = None
+    # What the entry is about, so a question that names it is answered from it and nothing else:
+    # criterion 2 / indicator 5 ("chỉ tiêu 2.5") of its document's regime, or a plan item ("II.4.c").
+    criterion: int | None = Field(default=None, ge=1, le=5)
+    indicator: int | None = Field(default=None, ge=1, le=9)
+    plan_item: str | None = Field(default=None, pattern=r"^I{1,3}(\.\d{1,2}(\.[a-eđ])?)?$")
+    # Answers questions about either regime (a comparison, the replacement itself): never filtered
+    # out when a question names one regime.
+    both_regimes: bool = False
     # Only for an entry of the Department's own handbook file: the day it was added or last edited,
     # shown with the answer ("Nội dung do Sở Tư pháp bổ sung ngày …").
     added_on: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _indicator_of_a_criterion(self) -> Entry:
+        if self.indicator is not None and self.criterion is None:
+            raise ValueError("an entry about an indicator names its criterion too")
+        return self
 
 
 class Menu(Strict):

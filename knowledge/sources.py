@@ -7,6 +7,7 @@ new Sources; the old ones keep serving until the new ones are complete and valid
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from knowledge.documents.library import Library, load_library
 from knowledge.engine import Engine
 from knowledge.lexicon import Lexicon
 from knowledge.loader import Handbook, InvalidKnowledge, Problem
+from knowledge.recognition import RegimeRules
+from knowledge.schema import Regime
 
 
 @dataclass(frozen=True)
@@ -26,8 +29,8 @@ class Sources:
     department: DepartmentHandbook
 
 
-def build_sources(shipped: Handbook, lexicon: Lexicon, documents_dir: Path | None,
-                  department_path: Path | None) -> Sources:
+def build_sources(shipped: Handbook, lexicon: Lexicon, recognition: Mapping[Regime, RegimeRules],
+                  documents_dir: Path | None, department_path: Path | None) -> Sources:
     """Load the documents folder and the Department's file beside the shipped handbook; check all."""
     problems: list[Problem] = []
     library = Library(validity=dict(shipped.documents))
@@ -44,4 +47,4 @@ def build_sources(shipped: Handbook, lexicon: Lexicon, documents_dir: Path | Non
         raise InvalidKnowledge(problems)
     library.index = ClauseIndex(library, lexicon)
     handbook = merge_handbook(shipped, library.validity, department)
-    return Sources(handbook, Engine(handbook, lexicon), library, department)
+    return Sources(handbook, Engine(handbook, lexicon, recognition=dict(recognition)), library, department)

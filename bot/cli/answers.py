@@ -16,7 +16,9 @@ from bot.wiring import load_all, load_checked, load_sources
 from handlers.answers import answer
 from knowledge.documents.library import Library
 from knowledge.engine import Engine
-from knowledge.loader import InvalidKnowledge, validate_paths
+from knowledge.loader import InvalidKnowledge
+from knowledge.recognition import DEFAULT_RECOGNITION_PATH
+from knowledge.validate import validate_files
 
 handbook_app = typer.Typer(no_args_is_help=True, help="Inspect the handbook.")
 
@@ -80,10 +82,11 @@ def _render(sources: Answering, question: str, as_json: bool) -> str:
 
 
 def validate(paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders.")] = None) -> None:
-    """Validate the handbook and plan files; print every error with file and line."""
+    """Validate the knowledge files (all, or exactly those named); print every error with file and line."""
     settings = settings_or_exit()
-    targets = paths or [settings.handbook_dir, settings.plan_path]
-    problems = validate_paths(targets)
+    targets = paths or [settings.handbook_dir, settings.plan_path, settings.synonyms_path,
+                        settings.reminder_policy_path, DEFAULT_RECOGNITION_PATH]
+    problems = validate_files(targets)
     if not paths:
         try:
             load_all(settings)

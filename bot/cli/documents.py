@@ -41,11 +41,13 @@ def knowledge_files(settings: Settings) -> tuple[KnowledgeFiles, Sources]:
     """Return the Department's files and what they give now; exit with file:line lines when invalid."""
     from knowledge.lexicon import load_lexicon
     from knowledge.loader import load_handbook
+    from knowledge.recognition import load_recognition
 
     assert settings.documents_dir is not None and settings.department_handbook_path is not None
     try:
         files = KnowledgeFiles(settings.documents_dir, settings.department_handbook_path,
-                               load_handbook(settings.handbook_dir), load_lexicon(settings.synonyms_path))
+                               load_handbook(settings.handbook_dir), load_lexicon(settings.synonyms_path),
+                               load_recognition())
         return files, files.load()
     except InvalidKnowledge as exc:
         fail_invalid(exc)

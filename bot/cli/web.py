@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import fail_invalid, settings_or_exit, with_bot
+from bot.cli.common import EXIT_FAILURE, fail, fail_invalid, number_in_range, settings_or_exit, with_bot
 from bot.clock import SystemClock
 from bot.logs import configure_logging
 from bot.wiring import load_all
@@ -27,6 +27,8 @@ def web(
     """Serve the dashboard alone (the bots keep running in `tcpl run`, or not at all)."""
     if ctx.invoked_subcommand is not None:
         return
+    if port is not None:
+        number_in_range("--port", port, 0, 65535)  # 0: any free port, named in the first line printed
     settings = settings_or_exit()
     configure_logging(settings.log_level, settings.secrets())
     try:
@@ -52,7 +54,11 @@ def web(
                            "Lấy đường dẫn đăng nhập: tcpl web link", err=True)
                 await stop.wait()
 
-    asyncio.run(serve())
+    try:
+        asyncio.run(serve())
+    except RuntimeError as exc:  # the port is taken, or the address is not this machine's
+        fail(f"Không mở được trang theo dõi trên {settings.web_listen}:{chosen} "
+             f"(cổng đang được dùng hoặc địa chỉ không hợp lệ): {exc}", EXIT_FAILURE)
 
 
 @web_app.command("link")

@@ -68,6 +68,7 @@ MISTAKES = [
     (["task", "trigger", "ii-6", "2026-02-30"], "Ngày không hợp lệ"),
     (["task", "deadline", "zz-9", "01/03/2027"], "Không có nhiệm vụ mã «zz-9»"),
     (["report"], "Thiếu --year"),
+    (["web", "--port", "70000"], "--port phải từ 0 đến 65535"),
     (["report", "--year", "26"], "--year phải từ 2000 đến 2100"),
     (["report", "--year", "2026", "--format", "pdf"], "--format phải là xlsx hoặc csv"),
     (["report", "--year", "2026", "--format", "csv", "-o", "r.xlsx"], "có đuôi .xlsx nhưng định dạng là csv"),

@@ -70,7 +70,25 @@ class Browser:
         self.downloads = downloads
 
     async def run(self, work: Callable[..., Any], *args: Any) -> Any:
-        return await asyncio.to_thread(work, *args)
+        return await asyncio.to_thread(self._settled, work, *args)
+
+    def _settled(self, work: Callable[..., Any], *args: Any) -> Any:
+        """Run a browser call; if the page was still being replaced (a redirect after a form), run it
+        again on the new page. On a busy machine Chromium can hand out a node of the document it is
+        leaving; the call is repeated, never the test's expectation relaxed."""
+        from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+        deadline = time.monotonic() + WAIT
+        while True:
+            try:
+                return work(*args)
+            except StaleElementReferenceException:
+                pass
+            except WebDriverException as exc:
+                if "does not belong to the document" not in str(exc.msg):
+                    raise
+            if time.monotonic() > deadline:
+                raise AssertionError("the page never settled")
 
     async def open(self, url: str) -> str:
         await self.run(self.driver.get, url)

@@ -1,45 +1,58 @@
-"""The honest yardstick: the dev question set, paraphrased as officials ask, not copied from the handbook."""
+"""The honest yardstick: questions written as officials ask, not copied from the handbook.
+
+Floors are asserted on the dev set only (the project's own questions and the labelled blind dev
+questions); the held-out part is reported by `make bench`, never tuned on.
+"""
 
 import pytest
 
 from bot.config import Settings
 from bot.wiring import load_checked
-from tests.eval.harness import evaluate, load_cases
+from tests.eval.harness import DEV_PATH, dev_cases, engine_answerer, evaluate, load_cases
 
 
 @pytest.fixture(scope="module")
-def report():
-    _, engine = load_checked(Settings())
+def engine():
+    return load_checked(Settings(_env_file=None))[1]
 
-    def ask(q: str):
-        r = engine.ask(q)
-        return r.entry.id if r.found and r.entry else None
 
-    return evaluate(ask, load_cases())
+@pytest.fixture(scope="module")
+def report(engine):
+    return evaluate(engine_answerer(engine), dev_cases())
 
 
 def _misses(score) -> str:
-    return "\n".join(f"  {c.question!r}: expected {c.expect}, got {got}" for c, got in score.misses)
+    return "\n".join(f"  {asked!r}: expected {c.expect or 'decline'}, got {got or 'decline'}"
+                     for c, asked, got in score.misses)
 
 
-def test_question_set_is_big_and_varied_enough():
-    cases = load_cases()
-    in_scope = [c for c in cases if c.in_scope]
-    assert len(cases) >= 250
-    assert len(cases) - len(in_scope) >= 40
-    assert sum(c.without_diacritics for c in cases) >= len(cases) / 3
-    assert sum("typo" in c.tags for c in cases) >= 20
+def test_question_sets_are_big_and_varied_enough():
+    cases = dev_cases()
+    if not DEV_PATH.exists():
+        pytest.skip("the blind dev questions are not labelled yet")
+    blind = load_cases(DEV_PATH)
+    assert len(cases) >= 600 and len(blind) >= 250
+    assert sum(not c.in_scope for c in cases) >= 90
+    assert {c.family for c in blind} >= {"situation", "indicator", "zalo", "near-domain", "regime", "plan",
+                                        "not-held", "long"}
 
 
-def test_expected_entries_exist():
-    knowledge, _ = load_checked(Settings())
-    unknown = {i for c in load_cases() for i in c.expect} - set(knowledge.handbook.entries)
+def test_expected_entries_exist(engine):
+    unknown = {i for c in dev_cases() for i in c.expect} - set(engine.handbook.entries)
     assert not unknown
 
 
-def test_top1_accuracy_on_in_scope_questions(report):
-    assert report.in_scope.rate >= 0.90, _misses(report.in_scope)
+def test_top1_as_written(report):
+    assert report.written.rate >= 0.87, _misses(report.written)
 
 
-def test_out_of_scope_questions_are_declined(report):
-    assert report.declined.rate >= 0.90, _misses(report.declined)
+def test_top1_without_diacritics(report):
+    assert report.folded.rate >= 0.87, _misses(report.folded)
+
+
+def test_top1_with_a_typo(report):
+    assert report.typo.rate >= 0.85, _misses(report.typo)
+
+
+def test_out_of_scope_and_near_domain_questions_are_declined(report):
+    assert report.declined.rate >= 0.97, _misses(report.declined)

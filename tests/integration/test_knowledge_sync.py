@@ -18,6 +18,7 @@ from knowledge.documents.store import dump_document
 from knowledge.documents.structure import read_document
 from knowledge.lexicon import load_lexicon
 from knowledge.loader import load_handbook
+from knowledge.recognition import load_recognition
 from knowledge.sources import Sources
 from storage.knowledge_files import KnowledgeFileStore
 from tests.fakes.documents import decision_lines, write_txt
@@ -37,7 +38,8 @@ class Instance:
 
     def __init__(self, folder: Path, store: KnowledgeFileStore):
         folder.mkdir(parents=True, exist_ok=True)
-        self.files = KnowledgeFiles(folder / "documents", folder / "so-tay-bo-sung.yaml", SHIPPED, LEXICON)
+        self.files = KnowledgeFiles(folder / "documents", folder / "so-tay-bo-sung.yaml", SHIPPED, LEXICON,
+                                    load_recognition())
         self.served: list[Sources] = []
         self.sync = KnowledgeSync(self.files, store, Clock(), self.files.load(), self.served.append)
 

@@ -1,0 +1,417 @@
+"""Read what a question names before any ranking: criteria and indicators, the regime, plan items,
+agencies and a described situation. Deterministic, and independent of the handbook's wording.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from knowledge.recognition import Share, Situation
+from knowledge.schema import Regime
+from knowledge.text import clean, fold, folded_tokens
+
+# ---------------------------------------------------------------- criterion and indicator references
+
+_NUMBER_WORDS = {"mot": 1, "nhat": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "sau": 6, "bay": 7}
+_N = r"(\d{1,2}|mot|nhat|hai|ba|bon|tu|nam|sau|bay)"  # a small number, in figures or in words
+_SO = r"(?:\s*(?:so|thu))?\s*"  # "tiêu chí số 3", "chỉ tiêu thứ năm"
+_TC = r"\b(?:tieu\s*chi|tc)"
+_CT = r"\b(?:chi\s*tieu|ct)"
+_LINK = r"\s*[,-]?\s*(?:(?:cua|thuoc|trong|o|tai|thuoc ve)\s+)?"
+# A number word followed by a year is "năm 2023", not "five".
+_NOT_YEAR = r"(?!\s*\d{4})(?![\d/])"
+
+_CRITERION_THEN_INDICATOR = re.compile(
+    _TC + _SO + _N + r"\s*(?:\.\s*(\d)\b|" + _LINK + _CT + _SO + _N + ")" + _NOT_YEAR)
+_INDICATOR_OF_CRITERION = re.compile(_CT + _SO + _N + _LINK + _TC + _SO + _N + _NOT_YEAR)
+_INDICATOR_DOTTED = re.compile(_CT + _SO + r"(\d)\s*\.\s*(\d)\b(?![./]\d)")
+_CRITERION = re.compile(_TC + _SO + _N + r"\b" + _NOT_YEAR)
+_INDICATOR = re.compile(_CT + _SO + _N + r"\b" + _NOT_YEAR)
+# "2.5 là gì": a bare dotted pair counts only in a question that speaks of criteria or indicators.
+_BARE_DOTTED = re.compile(r"(?<![\d./,])\b([1-5])\.([1-7])\b(?![./,]?\d)")
+_SPEAKS_OF_CRITERIA = re.compile(_TC + r"\b|" + _CT + r"\b")
+
+MAX_CRITERION = 9  # QĐ 25 has five criteria, QĐ 27 three: "tiêu chí 16" is the new-rural criterion
+MAX_INDICATOR = 7
+
+
+@dataclass(frozen=True)
+class CriterionRef:
+    """A criterion ("tiêu chí 2") or an indicator ("chỉ tiêu 2.5"); indicator alone when no criterion."""
+
+    criterion: int | None
+    indicator: int | None = None
+
+    def __str__(self) -> str:
+        if self.indicator is None:
+            return f"{self.criterion}"
+        return f"{self.criterion or '?'}.{self.indicator}"
+
+
+def _number(s: str | None) -> int | None:
+    if s is None:
+        return None
+    return int(s) if s.isdigit() else _NUMBER_WORDS.get(s)
+
+
+def criterion_refs(folded: str) -> tuple[CriterionRef, ...]:
+    """Find every criterion and indicator reference, in any of the forms officials write."""
+    found: list[tuple[int, CriterionRef]] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(m: re.Match[str], c: int | None, i: int | None) -> None:
+        if any(a < m.end() and m.start() < b for a, b in taken):
+            return
+        if c is not None and not 1 <= c <= MAX_CRITERION:
+            return
+        if i is not None and not 1 <= i <= MAX_INDICATOR:
+            return
+        taken.append((m.start(), m.end()))
+        found.append((m.start(), CriterionRef(c, i)))
+
+    for m in _CRITERION_THEN_INDICATOR.finditer(folded):
+        add(m, _number(m.group(1)), _number(m.group(2) or m.group(3)))
+    for m in _INDICATOR_OF_CRITERION.finditer(folded):
+        add(m, _number(m.group(2)), _number(m.group(1)))
+    for m in _INDICATOR_DOTTED.finditer(folded):
+        add(m, int(m.group(1)), int(m.group(2)))
+    if _SPEAKS_OF_CRITERIA.search(folded):
+        for m in _BARE_DOTTED.finditer(folded):
+            add(m, int(m.group(1)), int(m.group(2)))
+    for m in _CRITERION.finditer(folded):
+        add(m, _number(m.group(1)), None)
+    for m in _INDICATOR.finditer(folded):
+        add(m, None, _number(m.group(1)))
+    refs = [r for _, r in sorted(found, key=lambda x: x[0])]
+    return tuple(dict.fromkeys(refs))
+
+
+# ---------------------------------------------------------------- documents and regime
+
+_DOCUMENTS: dict[str, tuple[Regime, re.Pattern[str]]] = {
+    "25/2021": (Regime.QD25, re.compile(
+        r"\b(?:qd|quyet\s*dinh)\s*(?:so\s*)?25\b(?!\s*/\s*2025)|\b25\s*/\s*2021\b|\bqd25\b")),
+    "09/2021": (Regime.QD25, re.compile(
+        r"\b(?:tt|thong\s*tu)\s*(?:so\s*)?0?9\b(?!\s*/\s*2025)|\b0?9\s*/\s*2021\b|\btt0?9\b")),
+    "27/2025": (Regime.QD27, re.compile(
+        r"\b(?:qd|quyet\s*dinh)\s*(?:so\s*)?27\b|\b27\s*/\s*2025\b|\bqd27\b")),
+    "15/2025": (Regime.QD27, re.compile(
+        r"\b(?:tt|thong\s*tu)\s*(?:so\s*)?15\b|\b15\s*/\s*2025\b|\btt15\b")),
+    # QĐ 619/2017 (replaced by QĐ 25), and Bộ Tư pháp guidance built on QĐ 25.
+    "619/2017": (Regime.QD25, re.compile(r"\b619\b")),
+    "1723": (Regime.QD25, re.compile(r"\b1723\b")),
+    "1143": (Regime.QD25, re.compile(r"\b1143\b")),
+    "3124": (Regime.QD27, re.compile(r"\b3124\b")),
+}
+_PLAN = re.compile(r"\bke\s*hoach\b|\bkh\b")
+
+# "QĐ 25/2021/QĐ-TTg" says which rules apply, hardly what is asked: ranking gives it little weight.
+_DOCUMENT_REFERENCE = re.compile(
+    r"\b(?:quyet\s*dinh|thong\s*tu|qd|tt)\s*(?:so\s*)?(?:25|27|0?9|15)(?:\s*/?\s*(?:2021|2025))?"
+    r"(?:\s*/?\s*(?:qd|tt)?\s*-?\s*(?:ttg|btp))?\b|\b(?:25|27|09|15)\s*/\s*(?:2021|2025)\b"
+    r"(?:\s*/?\s*(?:qd|tt)?\s*-?\s*(?:ttg|btp))?")
+
+_NEW_WORDS = re.compile(
+    r"\b(?:quyet\s*dinh|qd|quy\s*dinh|thong\s*tu|tt|bo\s*tieu\s*chi|tieu\s*chi|chuan|van\s*ban)\s+moi\b"
+    r"|\bhien\s*(?:nay|hanh|tai|gio)\b|\bbay\s*gio\b|\bdang\s*(?:ap\s*dung|co\s*hieu\s*luc)\b|\bmoi\s*nhat\b"
+    r"|\b(?:2|hai)\s*cap\b|\bsau\s*(?:khi\s*)?(?:sap\s*nhap|sap\s*xep|hop\s*nhat|bo)\b"
+    r"|\b(?:bo|khong\s*con|da\s*bo|giai\s*the)\s*(?:cap\s*)?huyen\b|\bdac\s*khu\b|\bthay\s*qd\s*25\b"
+    r"|\bcon\s*(?:hoat\s*dong|ap\s*dung|hieu\s*luc|dung|duoc\s*dung|ton\s*tai)\b")
+_OLD_WORDS = re.compile(
+    r"\b(?:quyet\s*dinh|qd|quy\s*dinh|thong\s*tu|tt|bo\s*tieu\s*chi|tieu\s*chi|chuan)\s+cu\b"
+    r"|\btruoc\s*(?:day|kia)\b|\bngay\s*truoc\b|\bhoi\s*truoc\b|\bgiai\s*doan\s*2022\b")
+# Naming the district as an actor hints at the old rules, but only hints: "sau khi bỏ cấp huyện thì ai
+# công nhận" asks about the rules in force.
+_DISTRICT = re.compile(
+    r"\b(?:ubnd|uy\s*ban(?:\s*nhan\s*dan)?|chu\s*tich|phong\s*tu\s*phap|hoi\s*dong|ptp)\s*(?:cap\s*)?"
+    r"(?:huyen|quan)\b|\bhuyen\b|\bphong\s*tu\s*phap\b|\bptp\b")
+_COMPARISON = re.compile(
+    r"\bso\s*sanh\b|\bkhac\s*(?:nhau|gi|biet|so\s*voi)\b|\bdiem\s*moi\b|\bthay\s*doi\s*gi\b")
+_YEAR = re.compile(r"(?<![\d/.\-])(20[12]\d)(?![\d/.\-])")
+_YEAR_RANGE = re.compile(r"\b20[12]\d\s*[-–]\s*20[12]\d\b")
+TRANSITION_YEAR = 2025  # how the 2025 assessment is handled is not confirmed
+
+
+@dataclass(frozen=True)
+class RegimeReading:
+    regime: Regime | None
+    named: bool  # a document or an assessment year names it: a hard constraint, not a hint
+    comparison: bool  # the question compares the two regimes
+    transition: bool  # it asks about 2025, whose handling is not confirmed
+
+
+def named_documents(folded: str) -> frozenset[str]:
+    """Return the documents a question names ("25/2021", "27/2025", …, "Kế hoạch")."""
+    docs = {number for number, (_, pattern) in _DOCUMENTS.items() if pattern.search(folded)}
+    if _PLAN.search(folded):
+        docs.add("Kế hoạch")
+    return frozenset(docs)
+
+
+def years(folded: str) -> tuple[int, ...]:
+    """Return the assessment years a question names (not the year inside "25/2021" or a date)."""
+    text = _YEAR_RANGE.sub(" ", folded)  # "giai đoạn 2021–2025" names a period, not a year
+    return tuple(dict.fromkeys(int(y) for y in _YEAR.findall(text)))
+
+
+def read_regime(folded: str, documents: frozenset[str], named_years: Iterable[int]) -> RegimeReading:
+    """Tell which rules a question asks about, and how firmly it says so."""
+    strong: set[Regime] = {_DOCUMENTS[d][0] for d in documents if d in _DOCUMENTS}
+    transition = False
+    for y in named_years:
+        if y <= 2024:
+            strong.add(Regime.QD25)
+        elif y >= 2026:
+            strong.add(Regime.QD27)
+        else:
+            transition = True
+    comparison = bool(_COMPARISON.search(folded)) or len(strong) > 1
+    if len(strong) == 1:
+        return RegimeReading(strong.pop(), True, comparison, transition)
+    if len(strong) > 1:
+        return RegimeReading(None, False, True, transition)
+    new, old = bool(_NEW_WORDS.search(folded)), bool(_OLD_WORDS.search(folded))
+    if new and old:
+        return RegimeReading(None, False, True, transition)
+    if new:
+        return RegimeReading(Regime.QD27, False, comparison, transition)
+    if old:
+        return RegimeReading(Regime.QD25, False, comparison, transition)
+    if transition:
+        return RegimeReading(None, False, comparison, True)
+    if _DISTRICT.search(folded):
+        return RegimeReading(Regime.QD25, False, comparison, False)
+    return RegimeReading(None, False, comparison, False)
+
+
+def split_document_reference(folded: str) -> tuple[str, str]:
+    """Split "QĐ 25/2021/QĐ-TTg"-like references from the rest of the question."""
+    refs = " ".join(m.group(0) for m in _DOCUMENT_REFERENCE.finditer(folded))
+    return _DOCUMENT_REFERENCE.sub(" ", folded), refs
+
+
+# ---------------------------------------------------------------- plan items and agencies
+
+_PLAN_ITEM = re.compile(r"(?<![\w.])(i{1,3})\s*[.\-\s]\s*(\d{1,2})(?:\s*[.\-]?\s*(dd|[a-eđ]))?(?![\w])")
+_PLAN_SECTION = re.compile(r"\b(?:muc|phan)\s+(i{1,3})\b(?!\s*[.\-]?\s*\d)")
+
+
+def plan_items(lowered: str) -> tuple[str, ...]:
+    """Find plan item codes as printed in the plan: "II.4.c", "III.1.đ", "II.5", "mục III"."""
+    found: list[str] = []
+    for m in _PLAN_ITEM.finditer(lowered):
+        letter = m.group(3)
+        code = f"{m.group(1).upper()}.{int(m.group(2))}"
+        if letter:
+            code += ".đ" if letter in ("dd", "đ") else f".{letter}"
+        found.append(code)
+    found += [m.group(1).upper() for m in _PLAN_SECTION.finditer(fold(lowered))]
+    return tuple(dict.fromkeys(found))
+
+
+# ---------------------------------------------------------------- a described situation
+
+_SCORE = r"(\d{1,3}(?:[.,]\d{1,2})?)(?![\d])"
+_POINTS = r"\s*(?:diem|d)\b"
+# A count of people, days or times is not a score ("hội đồng có 12 người").
+_NOT_POINTS = r"(?!\s*(?:%|nguoi|ng\b|thanh\s*vien|ngay|lan|thang|nam\b|xa\b|don\s*vi))"
+_SELF = re.compile(r"\btu\s*(?:cham|danh\s*gia)(?:\s*(?:duoc|dat|la|ra|co|khoang|nam\s*\d{4}))*\s*" + _SCORE
+                   + _NOT_POINTS)
+_COUNCIL = re.compile(
+    r"\b(?:hoi\s*dong|hd|tham\s*dinh|huyen)(?:\s*(?:tham\s*dinh|cham\s*lai|cham|danh\s*gia|cho|chi|con|"
+    r"lai|xuong|ha|duoc|co|la|ra|thanh|chi\s*con))*\s*" + _SCORE + _NOT_POINTS)
+_POINTS_STATED = re.compile(r"(?<![\d.,/])" + _SCORE + r"\s*(?:diem|dim|d)\b|(?<![\d.,/])" + _SCORE
+                            + r"\s*/\s*100\b|\btong(?:\s*diem)?(?:\s+(?:nam\s+\d{4}|[a-z]+)){0,4}?\s+"
+                            + r"(?<![\d.,/])" + _SCORE + r"(?![\d%/]|\s*%)")
+# "tiêu chí 1 được 8 điểm", "tối đa 10 điểm": points of a criterion or a maximum, not the total.
+_NOT_TOTAL_BEFORE = re.compile(r"(?:\b(?:tieu\s*chi|tc|chi\s*tieu|ct)\s*\d(?:\.\d)?(?:\s+\S+){0,2}|\btoi\s*da"
+                               r"|\btu|\btren|\bduoi|\bnguong|\bmuc)\s*$")
+# Facts alone do not make a case: "mức 90 điểm là của xã hay huyện" asks about the rule.
+_ASKS_VERDICT = re.compile(
+    r"\b(?:co|thi|se|vay|the)\s*(?:dat|du|duoc|bi)\b|\bdat\s*(?:chuan\s*)?(?:khong|ko|k|chua|ha|hem)\b"
+    r"|\bthi\s*sao\b|\bco\s*sao\b|\bsao\s*(?:a|ah|ak|nhi|day)?\s*$|\bdu\s*dieu\s*kien\b|\banh\s*huong\b"
+    r"|\bduoc\s*cong\s*nhan\b|\bcong\s*nhan\s*(?:khong|ko|k|duoc)\b|\bxet\b|\bco\s*kip\b|\bdau\s*hay\s*truot\b"
+    r"|\b(?:xa|phuong|don\s*vi)\s*(?:em|toi|minh|chung\s*toi|chung\s*em)\b")
+_CRITERION_SHARE = re.compile(
+    _TC + _SO + r"(\d)\b(?:[^\d%.?!]{0,60}?\b(?:chi|duoc|dat|co|thi|cung|la|moi|chiem|khoang)\b)*\s*"
+    r"(tren|duoi|tu|hon|it\s*hon)?\s*(\d{1,3}(?:[.,]\d)?)\s*(%|phan\s*tram|/\s*(\d{1,3}))")
+_EVERY_SHARE = re.compile(
+    r"(?:\b(?:cac|moi|tat\s*ca(?:\s*cac)?|tung|ca\s*\d)\s*(?:tieu\s*chi|tc)\b|\b(?:tieu\s*chi|tc)\s*nao\b)"
+    r"(?:\s*(?:deu|cung|dat|duoc|co))*"
+    r"\s*(tren|duoi|tu|hon|it\s*nhat|toi\s*thieu)?\s*(\d{1,3})\s*(?:%|phan\s*tram)")
+_SOME_UNDER = re.compile(
+    r"\b(?:co\s*)?(?:mot|1|vai|\d)\s*(?:tieu\s*chi|tc)\b[^.?!]{0,25}?\b(?:duoi|chua\s*(?:du|dat))\s*(\d{1,3})\s*"
+    r"(?:%|phan\s*tram)")
+_HEAD = r"(?<!pho\s)\b(?:chu\s*tich|bi\s*thu|nguoi\s*dung\s*dau|ct\s*(?:xa|ubnd))"
+_DISCIPLINE = (r"(?:bi\s*)?(?:ky\s*luat|khien\s*trach|canh\s*cao|cach\s*chuc|ha\s*bac|buoc\s*thoi\s*viec|"
+               r"truy\s*cuu|khoi\s*to|xu\s*ly\s*hinh\s*su)")
+_HEAD_DISCIPLINED = re.compile(_HEAD + r"[^.?!]{0,40}?" + _DISCIPLINE)
+_OFFICIAL_DISCIPLINED = re.compile(
+    r"\b(?:pho\s*chu\s*tich|pho\s*bi\s*thu|cong\s*chuc|can\s*bo|nhan\s*vien|truong\s*(?:thon|ap|khom|ban)|"
+    r"dia\s*chinh|ke\s*toan|van\s*phong|tu\s*phap)[^.?!]{0,40}?" + _DISCIPLINE)
+_NOBODY_DISCIPLINED = re.compile(
+    r"\bkhong\s*(?:co\s*)?(?:ai|nguoi\s*nao|can\s*bo\s*nao|truong\s*hop\s*nao)[^.?!]{0,20}?(?:bi\s*)?ky\s*luat")
+
+
+_DISTRICT_STANDARD = re.compile(r"\b1723\b|\bhuyen\b[^.?!]{0,80}\bdat\s*chuan\b(?![^.?!]{0,10}\bxa\b)"
+                                r"|\b100\s*%\s*(?:so\s*)?xa\b|\bcap\s*huyen\s*(?:dat|duoc)\b")
+
+
+_DATE_YEAR = re.compile(r"\b\d{1,2}\s*/\s*(20[12]\d)\b")
+_YEAR_WORD = re.compile(r"\bnam\s*(20[12]\d)\b")
+_ASSESSED_YEAR = re.compile(r"\b(?:danh\s*gia|dot|ky|ket\s*qua)(?:\s*\S+){0,3}?\s*(?:nam\s*)?(20[12]\d)\b")
+
+
+def _assessment_year(folded: str, named_years: tuple[int, ...]) -> int | None:
+    """The year assessed: the one said with "đánh giá", else the latest year named."""
+    m = _ASSESSED_YEAR.search(folded)
+    if m:
+        return int(m.group(1))
+    return max(named_years) if named_years else None
+
+
+def _score(s: str) -> float:
+    return float(s.replace(",", "."))
+
+
+def read_situation(folded: str, named_years: tuple[int, ...]) -> Situation | None:
+    """Read the facts of a described case: scores, criterion shares, discipline; None when none."""
+    self_m = _SELF.search(folded)
+    council_m = _COUNCIL.search(folded)
+    self_score = _score(self_m.group(1)) if self_m else None
+    council_score = _score(council_m.group(1)) if council_m else None
+    taken = [m.span() for m in (self_m, council_m) if m]
+    total = None
+    for m in _POINTS_STATED.finditer(folded):
+        if any(a < m.end() and m.start() < b for a, b in taken):
+            continue
+        if _NOT_TOTAL_BEFORE.search(folded[: m.start()]) and not folded[m.start():].startswith("tong"):
+            continue
+        total = _score(next(g for g in m.groups() if g))
+        break
+    shares: list[Share] = []
+    for m in _CRITERION_SHARE.finditer(folded):
+        c, rel, value, _, denom = m.groups()
+        share = _score(value) / float(denom) if denom else _score(value) / 100
+        below = rel in ("duoi", "it hon")
+        shares.append(Share(int(c), share, below))
+    for m in _EVERY_SHARE.finditer(folded):
+        rel, value = m.groups()
+        shares.append(Share(None, _score(value) / 100, rel == "duoi"))
+    for m in _SOME_UNDER.finditer(folded):
+        shares.append(Share(None, _score(m.group(1)) / 100, below=True))
+    head: bool | None = None
+    discipline_year = None
+    if _NOBODY_DISCIPLINED.search(folded):
+        head = False
+    if said := _HEAD_DISCIPLINED.search(folded):
+        head = True
+        # "bị khởi tố tháng 3/2025", "năm 2023 chủ tịch bị kỷ luật": the year said next to the discipline.
+        around = folded[max(0, said.start() - 30): said.end() + 40]
+        when = _DATE_YEAR.search(around) or _YEAR_WORD.search(around)
+        discipline_year = int(when.group(1)) if when else None
+    official = bool(_OFFICIAL_DISCIPLINED.search(folded)) and head is not False
+    for value in (total, self_score, council_score):
+        if value is not None and value > 1000:
+            return None
+    situation = Situation(total=total, self_score=self_score, council_score=council_score,
+                          shares=tuple(dict.fromkeys(shares)), head_disciplined=head,
+                          official_disciplined=official, year=_assessment_year(folded, named_years),
+                          discipline_year=discipline_year)
+    if _DISTRICT_STANDARD.search(folded):
+        return None  # a district's standard (QĐ 1723/QĐ-BTP), not a commune's
+    return situation if situation.stated and _ASKS_VERDICT.search(folded) else None
+
+
+# ---------------------------------------------------------------- the whole reading
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a question names, read before ranking."""
+
+    text: str  # cleaned (NFC, collapsed spaces), as typed
+    folded: str  # lower-case, without diacritics, single spaces
+    refs: tuple[CriterionRef, ...]
+    documents: frozenset[str]
+    years: tuple[int, ...]
+    regime: RegimeReading
+    plan_items: tuple[str, ...]
+    agencies: tuple[str, ...] = ()  # canonical names of the agencies named
+    situation: Situation | None = None
+    places: tuple[str, ...] = field(default=())  # places named, as written ("Nghệ An", "Kế Sách")
+
+
+# A place written with capitals after its kind ("xã Kế Sách", "tỉnh Nghệ An"), in the text as typed.
+# A unit named after its kind ("xã Kế Sách", "tỉnh Nghệ An"): its name is the capitalised words that follow.
+_PLACE_KIND = re.compile(r"\b(?:xã|phường|thị trấn|huyện|tỉnh|thành phố|tp\.?)\s+(?=((?:\S+\s*){1,3}))",
+                         re.IGNORECASE)
+
+
+def _capitalised_names(text: str) -> list[str]:
+    names = []
+    for m in _PLACE_KIND.finditer(text):
+        words = []
+        for w in m.group(1).split():
+            w = w.strip(",.?!:;()\"'")
+            if not w or not w[0].isupper():
+                break
+            words.append(w)
+        if words:
+            names.append(" ".join(words))
+    return names
+
+
+class Reader:
+    """Reads questions; knows the agencies' names from the lexicon."""
+
+    def __init__(self, agencies: dict[str, tuple[str, ...]] | None = None,
+                 places: dict[str, str] | None = None):
+        # One alternation of every folded alias, longest first so "ubnd cấp xã" wins over "ubnd".
+        self._agency_of = {alias: name for name, aliases in (agencies or {}).items() for alias in aliases}
+        aliases = sorted(self._agency_of, key=len, reverse=True)
+        self._agencies = (re.compile(r"\b(?:" + "|".join(map(re.escape, aliases)) + r")\b")
+                          if aliases else None)
+        self._places = places or {}  # folded name → as written
+        self._max_place_words = max((len(p.split()) for p in self._places), default=0)
+
+    def read(self, question: str) -> Reading:
+        """Read a question into what it names."""
+        text = clean(question)
+        lowered = unicodedata.normalize("NFC", text.lower())
+        folded = " ".join(fold(text).split())
+        docs = named_documents(folded)
+        named_years = years(folded)
+        return Reading(
+            text=text,
+            folded=folded,
+            refs=criterion_refs(folded),
+            documents=docs,
+            years=named_years,
+            regime=read_regime(folded, docs, named_years),
+            plan_items=plan_items(lowered),
+            agencies=self.agencies(" ".join(folded_tokens(text))),
+            situation=read_situation(folded, named_years),
+            places=self.places(text),
+        )
+
+    def agencies(self, folded: str) -> tuple[str, ...]:
+        """Return the canonical names of the agencies named in folded tokens joined by spaces."""
+        if self._agencies is None:
+            return ()
+        return tuple(dict.fromkeys(self._agency_of[m.group(0)] for m in self._agencies.finditer(folded)))
+
+    def places(self, text: str) -> tuple[str, ...]:
+        """Return the places a question names: provinces it spells (with or without diacritics), and any
+        unit written with capitals after its kind ("xã Kế Sách")."""
+        found = _capitalised_names(text)
+        toks = folded_tokens(text)
+        for n in range(self._max_place_words, 0, -1):
+            for i in range(len(toks) - n + 1):
+                name = self._places.get(" ".join(toks[i:i + n]))
+                if name and not any(fold(name) in fold(f) or fold(f) in fold(name) for f in found):
+                    found.append(name)
+        return tuple(dict.fromkeys(found))

@@ -1,0 +1,120 @@
+"""Reading a question before ranking: criteria, indicators, regime, plan items, agencies, situations."""
+
+import pytest
+
+from knowledge.lexicon import load_lexicon
+from knowledge.query import CriterionRef, Reader
+from knowledge.schema import Regime
+
+
+@pytest.fixture(scope="module")
+def reader():
+    lexicon = load_lexicon()
+    return Reader(lexicon.agencies, lexicon.places)
+
+
+@pytest.mark.parametrize("text, refs", [
+    ("tiêu chí 2 gồm gì", [(2, None)]),
+    ("TC2 là gì", [(2, None)]),
+    ("tc 2 qd27 ten gi", [(2, None)]),
+    ("tiêu chí số 3", [(3, None)]),
+    ("chỉ tiêu 2.5", [(2, 5)]),
+    ("CT 2.5 là gì", [(2, 5)]),
+    ("ct2.3 qđ 27", [(2, 3)]),
+    ("TC2.5", [(2, 5)]),
+    ("chỉ tiêu 5 của tiêu chí 2", [(2, 5)]),
+    ("chỉ tiêu thứ năm tiêu chí hai", [(2, 5)]),
+    ("chi tieu thu nam tieu chi hai theo thong tu 09", [(2, 5)]),
+    ("tieu chi 2 chi tieu 5", [(2, 5)]),
+    ("chỉ tiêu 4.3 với 4.4 QĐ 25 khác nhau chỗ nào", [(4, 3), (4, 4)]),
+    ("năm 2023 tiêu chí 3 chấm thế nào", [(3, None)]),  # "năm 2023" is a year, not "five"
+    ("tiêu chí 16 nông thôn mới nâng cao", []),  # the new-rural criterion, not one of this standard
+    ("2.5 là gì", []),  # a bare number counts only in a question about criteria
+])
+def test_criterion_and_indicator_references_in_every_written_form(reader, text, refs):
+    assert [(r.criterion, r.indicator) for r in reader.read(text).refs] == refs
+
+
+@pytest.mark.parametrize("text, regime, named", [
+    ("theo QĐ 25/2021 thì sao", Regime.QD25, True),
+    ("thong tu 09/2021 quy dinh mau nao", Regime.QD25, True),
+    ("qd 27 co may tieu chi", Regime.QD27, True),
+    ("Thông tư 15/2025/TT-BTP hướng dẫn gì", Regime.QD27, True),
+    ("đánh giá năm 2023", Regime.QD25, True),
+    ("năm 2026 điều kiện công nhận là gì", Regime.QD27, True),
+    ("quyết định mới có mấy tiêu chí", Regime.QD27, False),
+    ("quy định hiện nay về hồ sơ", Regime.QD27, False),
+    ("quyết định cũ quy định mấy tiêu chí", Regime.QD25, False),
+    ("hội đồng cấp huyện gồm những ai", Regime.QD25, False),  # the district as actor: a hint only
+    ("sau khi bỏ cấp huyện thì ai công nhận", Regime.QD27, False),  # asks about the rules in force
+    ("có bao nhiêu tiêu chí", None, False),
+])
+def test_the_regime_a_question_names(reader, text, regime, named):
+    r = reader.read(text).regime
+    assert r.regime is regime and r.named is named
+
+
+def test_a_comparison_names_no_single_regime(reader):
+    r = reader.read("QĐ 27 khác QĐ 25 những điểm nào").regime
+    assert r.regime is None and r.comparison
+
+
+def test_2025_is_the_unconfirmed_transition_year_and_document_numbers_are_not_years(reader):
+    assert reader.read("năm 2025 có đánh giá không").regime.transition
+    assert reader.read("Quyết định 27/2025/QĐ-TTg có hiệu lực khi nào").years == ()
+    assert reader.read("giai đoạn 2021-2025").years == ()
+
+
+@pytest.mark.parametrize("text, items", [
+    ("Mục II.4.c giao cho ai", ("II.4.c",)),
+    ("III.1.đ nói gì", ("III.1.đ",)),
+    ("muc iii.1.dd", ("III.1.đ",)),
+    ("ii 4 c ai chu tri", ("II.4.c",)),
+    ("mục II.5 còn áp dụng không", ("II.5",)),
+    ("mục III kế hoạch", ("III",)),
+])
+def test_plan_item_codes(reader, text, items):
+    assert reader.read(text).plan_items == items
+
+
+def test_agencies_by_name_or_abbreviation(reader):
+    assert reader.read("Sở Nội vụ có nhiệm vụ gì trong kế hoạch").agencies == ("Sở Nội vụ",)
+    agencies = reader.read("stp chủ trì việc gì, sở gd&đt thì sao").agencies
+    assert agencies == ("Sở Tư pháp", "Sở Giáo dục và Đào tạo")
+    assert reader.read("UBND cấp xã được giao gì").agencies == ("UBND cấp xã",)
+
+
+def test_places_with_or_without_their_kind(reader):
+    assert reader.read("Xã Kế Sách đạt chuẩn từ năm nào").places == ("Kế Sách",)
+    assert reader.read("Soc Trang nam 2022 co bao nhieu xa dat chuan").places == ("Sóc Trăng",)
+    assert reader.read("Phường Sóc Trăng, phường Vĩnh Châu thuộc đâu").places == ("Sóc Trăng", "Vĩnh Châu")
+
+
+def test_a_described_situation_is_read(reader):
+    s = reader.read("xã em năm 2023 được 78 điểm, các tiêu chí đều trên 50%, có đạt không").situation
+    assert s.total == 78 and s.year == 2023 and s.shares[0].criterion is None and s.shares[0].value == 0.5
+    s = reader.read("tổng 86 điểm nhưng tiêu chí 3 chỉ đạt 40% thì sao").situation
+    assert s.total == 86 and (s.shares[0].criterion, s.shares[0].value, s.shares[0].below) == (3, 0.4, False)
+    s = reader.read("tự chấm 88 mà hội đồng chấm lại 79, vậy có đạt không").situation
+    assert (s.self_score, s.council_score) == (88, 79)
+    s = reader.read("chủ tịch xã bị kỷ luật khiển trách năm nay thì sao").situation
+    assert s.head_disciplined is True
+    s = reader.read("Phó chủ tịch xã bị cảnh cáo năm 2023, tổng 85 điểm, xã có đạt không").situation
+    assert s.head_disciplined is None and s.official_disciplined
+    s = reader.read("Chủ tịch xã bị khởi tố tháng 3/2025, kết quả đánh giá năm 2024 có bị ảnh hưởng "
+                    "không").situation
+    assert (s.year, s.discipline_year) == (2024, 2025)
+
+
+@pytest.mark.parametrize("text", [
+    "Mức 90 điểm là chuẩn của xã hay của huyện?",  # asks about the rule, states no case
+    "Chỉ tiêu 1.1 được tối đa 3 điểm đúng không",
+    "hội đồng của huyện có 12 người, họp có 8 người dự thì đủ chưa",  # people, not points
+    "Huyện em có 100% xã đạt chuẩn, tổng điểm cấp huyện 88, huyện có đạt chuẩn không",  # a district
+])
+def test_no_situation_where_none_is_described(reader, text):
+    assert reader.read(text).situation is None
+
+
+def test_criterion_reference_type():
+    assert str(CriterionRef(2, 5)) == "2.5" and str(CriterionRef(3)) == "3"
