@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck bench validate clean
+.PHONY: run test lint typecheck bench validate lock clean
 
 # Re-install whenever pyproject.toml changes, so a new dependency never needs a manual step.
 $(STAMP): pyproject.toml
@@ -23,6 +23,11 @@ test: $(STAMP)
 
 validate: $(STAMP)
 	$(BIN)/tcpl validate
+
+# The exact versions (and hashes) the Docker image installs; run after changing the dependencies.
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes \
+		--quiet -o requirements.lock
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

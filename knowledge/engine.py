@@ -25,7 +25,6 @@ from knowledge.query import (
     CriterionRef,
     Reader,
     Reading,
-    RegimeReading,
     criterion_refs,
     read_regime,
     split_document_reference,
@@ -37,6 +36,8 @@ from knowledge.text import canonical_syllable, clean, fold, folded_tokens, has_d
 MAX_QUESTION_CHARS = 1200  # past this a message is not a question; reading the head is enough
 MAX_PARTS = 3  # a long message is answered by its best part, the others become suggestions
 MAX_CANDIDATES = 40
+MSG_OTHER_STANDARD = ("Câu hỏi này có vẻ về một tiêu chuẩn, danh hiệu hoặc thủ tục khác, không thuộc chuẩn "
+                      "tiếp cận pháp luật. Đề nghị hỏi cơ quan phụ trách lĩnh vực đó.")
 
 # Function words carry no topic; they still count for the fuzzy phrasing score.
 STOPWORDS = frozenset(
@@ -60,7 +61,16 @@ _ASKS_WHO = re.compile(r"\bai\b")
 # A question about the plan or an agency's tasks, as opposed to one about the rules.
 _ASKS_ABOUT_TASKS = re.compile(
     r"\b(?:ke\s*hoach|kh|nhiem\s*vu|giao|chu\s*tri|phoi\s*hop|trach\s*nhiem|vai\s*tro|lam\s*gi|viec\s*gi)\b")
-_PARTS = re.compile(r"[?;!\n]+|(?<=\D)\.\s+|\s+(?:con|them\s*nua|ngoai\s*ra|voi\s*lai|tiện\s*thể)\s+")
+_PARTS = re.compile(r"[?;!\n]+|\.\s+|\s+(?:them\s*nua|ngoai\s*ra|voi\s*lai|tien\s*the)\s+")
+# "công nhận liệt sĩ", "đạt chuẩn về thể thao": what follows says which standard or title is meant.
+_STANDARD_OF = re.compile(
+    r"\b(?:cong\s*nhan|dat\s*chuan|tieu\s*chuan|danh\s*hieu|chuan\s*quoc\s*gia|bo\s*tieu\s*chi)\s+"
+    r"(?:ve\s+|cho\s+|cua\s+|la\s+)?([a-z]+)\s+([a-z]+)")
+_NOT_A_STANDARD = frozenset("xa phuong dac thi cap don dat chuan tiep ket ho quyet nam theo cua co khong "
+                            "duoc la va thi can gi nao muc tong dieu".split())
+# The part of a long message that asks something, as opposed to the context before it.
+_ASKS = re.compile(r"\?|\b(?:gi|nao|khong|ko|chua|bao\s*nhieu|bn|may|ai|the\s*nao|ntn|sao|khi\s*nao|dau|"
+                   r"co\s*phai|hay\s*la|duoc\s*khong)\b")
 
 
 class Outcome(StrEnum):
@@ -136,6 +146,7 @@ class Weights:
     coverage_weight: float = 0.2
     bigram_weight: float = 0.4
     ambiguity_ratio: float = 0.995
+    context_penalty: float = 0.2  # a part of a long message that asks nothing
     suggestion_ratio: float = 0.85
 
 
@@ -148,10 +159,6 @@ class Query:
     raw: list[str]  # the same before typo correction (for coverage)
     refs: list[str]  # tokens of document references ("qd 25 2021")
     reading: Reading
-
-    @property
-    def regime(self) -> Regime | None:
-        return self.reading.regime.regime
 
 
 class Engine:
@@ -177,6 +184,11 @@ class Engine:
         # The regime whose criteria an entry is about: its document's, or for a plan built on a decision,
         # that decision's ("giải pháp cho tiêu chí 1" of the plan is QĐ 25's criterion 1).
         self._ref_regime = {e.id: self._criteria_regime(e) for e in self.entries}
+        # The entries a question that names a regime may be answered from: that regime's, those tied to
+        # neither, and those about both (a comparison, the replacement itself).
+        self._of_regime = {r: frozenset(i for i, e in enumerate(self.entries)
+                                        if self._regime[e.id] in (r, Regime.NONE) or e.both_regimes)
+                           for r in Regime}
         self._by_ref: dict[tuple[Regime, int, int | None], list[int]] = defaultdict(list)
         self._by_item: dict[str, int] = {}
         for i, e in enumerate(self.entries):
@@ -249,7 +261,7 @@ class Engine:
         # Each term's BM25 contribution to each entry, computed once as one row of a matrix: a question
         # only adds up the rows of its terms (a long message has a hundred terms; numpy keeps it quick).
         self._row = {t: r for r, t in enumerate(self._idf)}
-        self._weights = np.zeros((len(self._row), n_docs), dtype=np.float64)
+        self._weights = np.zeros((len(self._row), n_docs), dtype=np.float32)
         k1, b = self.w.k1, self.w.b
         for i, tf in enumerate(self._tf):
             for t, c in tf.items():
@@ -287,8 +299,8 @@ class Engine:
     def _correct(self, toks: list[str]) -> list[str]:
         """Map unknown syllables to the handbook's vocabulary: typos first, then run-together words.
 
-        Among the words one edit away, the one that makes a known pair with a neighbour wins ("teu chí"
-        is "tiêu chí", not the more frequent "tư"), then the most frequent.
+        Among the words one edit away, the one that makes the commonest known pair with a neighbour wins
+        ("chỉ teu" is "chỉ tiêu", not the more frequent "tư"), then the most frequent.
         """
         out: list[str] = []
         for n, t in enumerate(toks):
@@ -300,11 +312,14 @@ class Engine:
                 prev = out[-1] if out else None
                 nxt = toks[n + 1] if n + 1 < len(toks) else None
                 out.append(min(candidates, key=lambda c: (
-                    c[1], -(f"{prev}_{c[0]}" in self._idf or f"{c[0]}_{nxt}" in self._idf),
-                    -self._freq[c[0]], c[0]))[0])
+                    c[1], self._pair_rarity(prev, c[0], nxt), -self._freq[c[0]], c[0]))[0])
                 continue
             out.extend(self._split(t) or [t])
         return out
+
+    def _pair_rarity(self, prev: str | None, word: str, nxt: str | None) -> float:
+        """How rare the commonest pair a word makes with its neighbours is (infinite: it makes none)."""
+        return min(self._idf.get(f"{prev}_{word}", math.inf), self._idf.get(f"{word}_{nxt}", math.inf))
 
     def _nearest(self, t: str) -> str | None:
         """Return the most frequent vocabulary word within one edit (two for long words), if any."""
@@ -388,6 +403,10 @@ class Engine:
             if near is not None:
                 return Result(text, Outcome.OUT_OF_SCOPE, None, 0.0, (), regime, near.topic, near.pointer,
                               regime_named=named)
+            other = self._other_standard(" ".join(q.toks))  # typos corrected first
+            if other is not None:
+                return Result(text, Outcome.OUT_OF_SCOPE, None, 0.0, (), regime, other, MSG_OTHER_STANDARD,
+                              regime_named=named)
             off = self._off_topic.find(text)
             if off is not None:
                 return Result(text, Outcome.OUT_OF_SCOPE, None, 0.0, (), regime, off, regime_named=named)
@@ -404,10 +423,21 @@ class Engine:
         result, confidence = self._decide(q)
         parts = self._parts(text)
         if len(parts) > 1:
-            result = self._best_of_parts(result, confidence, parts, reading.regime)
+            result = self._best_of_parts(result, confidence, parts, reading)
         if unnamed is not None and result.found:
             result = replace(result, notice=unnamed.notice)
         return self._annotate(result, reading)
+
+    def _other_standard(self, words: str) -> str | None:
+        """Return the standard or title a question is about when the handbook does not know it at all
+        ("công nhận liệt sĩ"): sharing "công nhận" or "đạt chuẩn" with the handbook is not enough."""
+        for m in _STANDARD_OF.finditer(words):
+            a, b = m.group(1), m.group(2)
+            if a in _NOT_A_STANDARD or a in _STOP_FOLDED:
+                continue
+            if f"{a}_{b}" not in self._idf:
+                return f"{a} {b}"
+        return None
 
     def _not_held(self, folded: str) -> NotHeld | None:
         toks = tuple(folded_tokens(folded))
@@ -445,7 +475,9 @@ class Engine:
         reading = q.reading
         assert reading.situation is not None
         named = reading.regime.named
-        regime = reading.regime.regime if named else None
+        # Said outright ("năm 2023", "QĐ 25", "theo quy định cũ"): that regime; else the rules in force first.
+        explicit = reading.regime.regime is not None and not reading.regime.hint
+        regime = reading.regime.regime if explicit else None
         regime = regime or Regime.QD27
         rules = self.recognition.get(regime)
         entry = self.handbook.entries.get(rules.entry) if rules else None
@@ -453,7 +485,7 @@ class Engine:
             return Result(q.text, Outcome.NO_MATCH, None, 0.0, (), regime)
         verdict = judge(reading.situation, regime, self.recognition)
         previous = previous_verdict = None
-        if not named and regime is Regime.QD27 and Regime.QD25 in self.recognition:
+        if not explicit and Regime.QD25 in self.recognition:
             previous = self.handbook.entries.get(self.recognition[Regime.QD25].entry)
             previous_verdict = judge(reading.situation, Regime.QD25, self.recognition)
         return Result(q.text, Outcome.ANSWER, entry, 1.0, (), reading.regime.regime, regime_named=named,
@@ -547,9 +579,8 @@ class Engine:
             if hits:
                 allowed, exact = hits, True
         if reading.regime.named and reading.regime.regime is not None and not reading.regime.comparison:
-            keep = {i for i, e in enumerate(self.entries)
-                    if self._regime[e.id] in (reading.regime.regime, Regime.NONE) or e.both_regimes}
-            allowed = keep if allowed is None else (allowed & keep) or allowed
+            keep = self._of_regime[reading.regime.regime]
+            allowed = set(keep) if allowed is None else (allowed & keep) or allowed
         return allowed, exact
 
     def _regimes_for(self, reading: Reading) -> tuple[Regime, ...]:
@@ -592,17 +623,16 @@ class Engine:
         return out
 
     def _best_of_parts(self, whole: Result, whole_confidence: float, parts: list[str],
-                       whole_regime: RegimeReading) -> Result:
+                       whole_reading: Reading) -> Result:
         """Answer a long message by its best part; the other parts' answers become suggestions."""
         results: list[tuple[float, int, Result]] = [(whole_confidence + 0.02, 0, whole)]
         for n, part in enumerate(parts, start=1):
-            q = self.read(part)
+            q = self.read(part, self.reader.read_part(part, whole_reading))
             if not any(t not in _STOP_FOLDED for t in q.toks):
                 continue
-            if q.reading.regime.regime is None and whole_regime.regime is not None:
-                # A part inherits the regime the whole message names ("năm 2023 … hồ sơ gồm gì").
-                q = self.read(part, replace(q.reading, regime=whole_regime))
             r, c = self._decide(q)
+            if not _ASKS.search(q.reading.folded):
+                c -= self.w.context_penalty  # context ("xã em mới sáp nhập…"), not what is asked
             results.append((c, n, r))
         answered = [x for x in results if x[2].found]
         if not answered:
@@ -625,7 +655,11 @@ class Engine:
             start = m.end()
         pieces.append(text[start:])
         parts = [p.strip(" ,.:-") for p in pieces if len(folded_tokens(p)) >= 3]
-        return parts[:MAX_PARTS] if len(parts) > 1 else [text]
+        if len(parts) < 2:
+            return [text]
+        # The parts that ask come first: a message usually starts with its context.
+        parts.sort(key=lambda p: not _ASKS.search(fold(p)))
+        return parts[:MAX_PARTS]
 
     def _annotate(self, result: Result, reading: Reading) -> Result:
         """Add the previous rule to an unverified current answer, and what the handbook lacks."""
@@ -700,11 +734,11 @@ class Engine:
         q_weight = sum(self._idf[t] * c for t, c in q_terms.items())
         if q_weight <= 0 and not allowed:
             return []
-        lexical: dict[int, float] = {}
         if q_terms:
             rows = [self._row[t] for t in q_terms]
-            sums = np.asarray(list(q_terms.values()), dtype=np.float64) @ self._weights[rows]
-            lexical = {int(i): float(sums[i]) for i in np.flatnonzero(sums)}
+            lexical = np.asarray(list(q_terms.values()), dtype=np.float32) @ self._weights[rows]
+        else:
+            lexical = np.zeros(len(self.entries), dtype=np.float32)
         fuzzy: dict[int, float] = defaultdict(float)
         for _, score, idx in process.extract(" ".join(sorted(q.toks + q.refs)), self._phrasings,
                                              scorer=fuzz.ratio, limit=40, score_cutoff=30):
@@ -713,16 +747,18 @@ class Engine:
         accented_q = ({canonical_syllable(t) for t in tokens(q.text)}
                       if has_diacritics(q.text) else set())
         # Only the strongest lexical matches (and every close phrasing) can win: score those fully.
-        strongest = sorted(lexical, key=lexical.__getitem__, reverse=True)[:MAX_CANDIDATES]
+        k = min(MAX_CANDIDATES, len(self.entries))
+        top = np.argpartition(-lexical, k - 1)[:k]
+        strongest = {int(i) for i in top if lexical[i] > 0}
         reading = q.reading
         favoured = self._favoured(reading)
-        pool = set(strongest) | set(fuzzy) | favoured
+        pool = strongest | set(fuzzy) | favoured
         if allowed is not None:
             pool = set(allowed) if exact else pool & allowed
         hinted = reading.regime.regime if not reading.regime.comparison else None
         out: list[Candidate] = []
         for i in pool:
-            lex = self.w.lexical * lexical.get(i, 0.0) / q_weight if q_weight > 0 else 0.0
+            lex = self.w.lexical * float(lexical[i]) / q_weight if q_weight > 0 else 0.0
             score = lex + self.w.fuzzy * fuzzy.get(i, 0.0)
             if accented_q:
                 score += self.w.accent_bonus * len(accented_q & self._accented[i]) / len(accented_q)

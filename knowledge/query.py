@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from knowledge.recognition import Share, Situation
 from knowledge.schema import Regime
@@ -141,6 +141,7 @@ class RegimeReading:
     named: bool  # a document or an assessment year names it: a hard constraint, not a hint
     comparison: bool  # the question compares the two regimes
     transition: bool  # it asks about 2025, whose handling is not confirmed
+    hint: bool = False  # only the district named as an actor suggests it: a ranking hint, not a choice
 
 
 def named_documents(folded: str) -> frozenset[str]:
@@ -183,7 +184,7 @@ def read_regime(folded: str, documents: frozenset[str], named_years: Iterable[in
     if transition:
         return RegimeReading(None, False, comparison, True)
     if _DISTRICT.search(folded):
-        return RegimeReading(Regime.QD25, False, comparison, False)
+        return RegimeReading(Regime.QD25, False, comparison, False, hint=True)
     return RegimeReading(None, False, comparison, False)
 
 
@@ -403,6 +404,18 @@ class Reader:
         if self._agencies is None:
             return ()
         return tuple(dict.fromkeys(self._agency_of[m.group(0)] for m in self._agencies.finditer(folded)))
+
+    def read_part(self, text: str, whole: Reading) -> Reading:
+        """Read one part of a long message: its own criteria, plan items and documents; the regime the
+        part names, else the whole message's ("năm 2023 … hồ sơ gồm gì")."""
+        text = clean(text)
+        folded = " ".join(fold(text).split())
+        docs = named_documents(folded)
+        named_years = years(folded)
+        regime = read_regime(folded, docs, named_years)
+        return replace(whole, text=text, folded=folded, refs=criterion_refs(folded), documents=docs,
+                       years=named_years, regime=regime if regime.regime is not None else whole.regime,
+                       plan_items=plan_items(unicodedata.normalize("NFC", text.lower())), situation=None)
 
     def places(self, text: str) -> tuple[str, ...]:
         """Return the places a question names: provinces it spells (with or without diacritics), and any

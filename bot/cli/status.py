@@ -20,6 +20,7 @@ from knowledge.loader import InvalidKnowledge
 HEALTH_TIMEOUT = 10.0  # seconds for the database; a container's health check gives up soon after
 LISTENER_TIMEOUT = 2.0
 SET, NOT_SET = "đã đặt", "chưa đặt"
+NO_ENV_FILE = "không có trong thư mục này (chỉ dùng biến môi trường)"
 
 
 def info(as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False) -> None:
@@ -33,6 +34,7 @@ def info(as_json: Annotated[bool, typer.Option("--json", help="One JSON object."
     lines = [
         f"tcpl-bot {facts['version']}",
         f"Thư mục dữ liệu:     {facts['data_dir']}  (TCPL_DATA_DIR)",
+        f"Tệp .env:            {facts['env_file'] or NO_ENV_FILE}",
         f"Cơ sở dữ liệu:       {facts['database']}",
         f"Nhật ký:             {facts['log_file']}",
         f"Sổ tay:              {facts['knowledge']['handbook']}",
@@ -68,6 +70,8 @@ def describe(settings: Settings) -> dict:  # type: ignore[type-arg]
     return {
         "version": _version(),
         "data_dir": str(settings.data_dir),
+        # Settings also come from a .env file in the folder the command runs in: say whether one was.
+        "env_file": str(Path(".env").resolve()) if Path(".env").is_file() else None,
         "database": database,
         "log_file": str(settings.log_file),
         "knowledge": {"handbook": str(settings.handbook_dir), "plan": str(settings.plan_path),
@@ -75,8 +79,7 @@ def describe(settings: Settings) -> dict:  # type: ignore[type-arg]
                       "reminder_policy": str(settings.reminder_policy_path)},
         "timezone": settings.timezone,
         "platforms": platforms,
-        # The dashboard's public address, once the dashboard exists (TCPL_WEB_URL).
-        "dashboard_url": getattr(settings, "web_url", None),
+        "dashboard_url": settings.dashboard_url(),
     }
 
 
@@ -160,18 +163,20 @@ async def check_database(settings: Settings) -> Check:
 
 
 def check_listeners(settings: Settings) -> list[Check]:
-    """Check that this instance's webhook servers accept connections (in webhook mode only)."""
+    """Check that this instance's webhook servers and dashboard accept connections (when configured)."""
     wanted = []
     if settings.telegram_token is not None and settings.webhook_url:
-        wanted.append(("Telegram", settings.webhook_listen, settings.webhook_port))
+        wanted.append(("webhook Telegram", settings.webhook_listen, settings.webhook_port))
     if settings.zalo_token is not None and settings.zalo_webhook_url:
-        wanted.append(("Zalo", settings.zalo_webhook_listen, settings.zalo_webhook_port))
+        wanted.append(("webhook Zalo", settings.zalo_webhook_listen, settings.zalo_webhook_port))
+    if settings.web_port:
+        wanted.append(("trang theo dõi", settings.web_listen, settings.web_port))
     checks = []
     for name, listen, port in wanted:
         host = "127.0.0.1" if listen in ("", "0.0.0.0", "::") else listen
         try:
             with socket.create_connection((host, port), timeout=LISTENER_TIMEOUT):
-                checks.append(Check(True, f"Webhook {name}: đang nghe ở cổng {port}"))
+                checks.append(Check(True, f"Cổng {name}: đang nghe ở {port}"))
         except OSError:
-            checks.append(Check(False, f"Webhook {name}: không có gì nghe ở {host}:{port} (bot chưa chạy?)"))
+            checks.append(Check(False, f"Cổng {name}: không có gì nghe ở {host}:{port} (bot chưa chạy?)"))
     return checks

@@ -234,3 +234,17 @@ def test_a_long_question_gets_its_main_answer_and_suggestions_for_the_rest(engin
 def test_a_result_that_is_not_an_answer_is_declined_for_other_sources(engine):
     r = engine.ask("asdfgh qwerty zxcv")
     assert r.declined and not r.found
+
+
+def test_a_situation_under_the_old_rules_said_in_words_is_judged_by_them_alone(engine):
+    r = engine.ask("theo quy định cũ xã em được 78 điểm thì có đạt không")
+    assert r.entry.id == "qd25-dieu-kien" and r.previous is None and "80 điểm" in r.verdict.text
+
+
+def test_a_standard_or_title_the_handbook_does_not_know_is_declined(engine):
+    # No list names these: "công nhận" is shared with the handbook, what follows it is not.
+    for q in ["điều kiện công nhận nghệ nhân ưu tú gồm những gì",
+              "Điều kiện công nhận cựu thanh niên xung phong"]:
+        a = answer(engine, q)
+        assert not a.found and "không thuộc chuẩn tiếp cận pháp luật" in a.reply.text, q
+    assert engine.ask("công nhận hòa giải viên thuộc chỉ tiêu nào theo QĐ 27").found
