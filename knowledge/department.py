@@ -63,7 +63,8 @@ class DepartmentEntry(Strict):
 
 
 class DepartmentFile(Strict):
-    entries: list[DepartmentEntry] = Field(default_factory=list)
+    # "answers", not "entries": `tcpl validate` tells this file from the shipped handbook by its keys.
+    answers: list[DepartmentEntry] = Field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -94,21 +95,21 @@ def load_department(path: Path | None) -> DepartmentHandbook:
     except ValidationError as exc:
         raise InvalidKnowledge(problems_of(exc, path, located)) from exc
     seen: dict[str, int] = {}
-    for i, e in enumerate(parsed.entries):
+    for i, e in enumerate(parsed.answers):
         if e.id in seen:
-            problems.append(Problem(path, located.line(["entries", i]), f"duplicate id {e.id!r}"))
+            problems.append(Problem(path, located.line(["answers", i]), f"duplicate id {e.id!r}"))
         seen[e.id] = i
     if problems:
         raise InvalidKnowledge(problems)
-    lines = {e.id: located.line(["entries", i]) for i, e in enumerate(parsed.entries)}
-    return DepartmentHandbook(path, tuple(parsed.entries), lines)
+    lines = {e.id: located.line(["answers", i]) for i, e in enumerate(parsed.answers)}
+    return DepartmentHandbook(path, tuple(parsed.answers), lines)
 
 
 def dump_department(entries: Iterable[DepartmentEntry]) -> str:
     """Return the YAML text of the Department's handbook file."""
     data: list[dict[str, Any]] = [e.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
                                   for e in entries]
-    return FILE_COMMENT + yaml.safe_dump({"entries": data}, allow_unicode=True, sort_keys=False, width=100)
+    return FILE_COMMENT + yaml.safe_dump({"answers": data}, allow_unicode=True, sort_keys=False, width=100)
 
 
 FIELD_NAMES = {"question": "câu hỏi", "answer": "câu trả lời", "citation": "căn cứ", "document": "mã văn bản",

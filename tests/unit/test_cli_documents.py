@@ -134,3 +134,18 @@ def test_a_malformed_id_or_entry_is_named_in_vietnamese(tcpl, tmp_path):
     out = tcpl("handbook", "add", "--question", "  ", "--answer", "Trả lời thử.",
                "--citation", "Thông báo thử")
     assert out.returncode == 2 and "câu hỏi trống" in out.stderr
+
+
+def test_validate_checks_the_departments_files_by_their_kind(tcpl, tmp_path):
+    assert tcpl("documents", "add", str(write_txt(tmp_path / "qd.txt", decision_lines()))).returncode == 0
+    assert tcpl("handbook", "add", "--question", "Câu hỏi thử?", "--answer", "Trả lời thử.",
+                "--citation", "Thông báo thử").returncode == 0
+    data = tmp_path / "data"
+    document, answers = data / "documents" / "qd-99-2099.yaml", data / "so-tay-bo-sung.yaml"
+    assert tcpl("validate", str(document), str(answers)).returncode == 0
+    answers.write_text(answers.read_text(encoding="utf-8").replace("answer: Trả lời thử.", "answer: ''"),
+                       encoding="utf-8")
+    out = tcpl("validate", str(answers))
+    assert out.returncode == 1 and f"{answers}:" in out.stdout and "answer" in out.stdout
+    out = tcpl("ask", "--json", "Câu hỏi thử?")  # the bot refuses to run on an invalid file
+    assert out.returncode != 0 and f"{answers}:" in out.stderr
