@@ -21,7 +21,7 @@ from bot.knowledge_files import KnowledgeFiles
 from bot.knowledge_sync import KnowledgeSync
 from bot.scheduler import Housekeeping, Scheduler
 from bot.services import Stores, open_stores
-from bot.telegram import TelegramAdapter, TelegramMessenger
+from bot.telegram import TelegramAdapter, Webhook
 from bot.workbook import ExcelWorkbook
 from bot.zalo import ZaloAdapter, ZaloClient
 from handlers.conversation import Conversation
@@ -165,37 +165,30 @@ async def _serve_platforms(settings: Settings, knowledge: Knowledge, bot: Bot, s
             return
         scheduler = Scheduler(bot.reminders,
                               make_dispatcher(settings, policy, stores, bot.reminders, messengers, clock),
-                              Housekeeping(stores.questions, stores.updates, clock), clock)
+                              Housekeeping(stores.questions, stores.inbox, clock), clock)
         await scheduler.run(stop)
 
 
 @contextlib.asynccontextmanager
 async def serve_telegram(settings: Settings, conversation: Conversation, stores: Stores,
                          clock: Clock) -> AsyncIterator[Messenger]:
-    """Poll Telegram (or listen for webhook calls) while the block runs; yield its outbox messenger."""
+    """Poll Telegram (or listen for webhook calls) while the block runs; yield its outbox messenger.
+
+    An unreachable Bot API is retried with back-off in the background, so the other platforms and
+    the scheduler serve meanwhile.
+    """
     assert settings.telegram_token is not None
     flood = FloodGuard(clock, settings.flood_messages, settings.flood_window_seconds)
-    adapter = TelegramAdapter(conversation, stores.updates, stores.members, flood, clock)
+    adapter = TelegramAdapter(conversation, stores.inbox, stores.members, flood, clock,
+                              lease=settings.inbox_lease)
     application = adapter.build(settings.telegram_token.get_secret_value(), settings.telegram_api_url)
-    async with application:
-        await application.start()
-        assert application.updater is not None
-        if settings.webhook_url:
-            secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-            path = settings.webhook_url.rstrip("/").rsplit("/", 1)[-1]
-            await application.updater.start_webhook(
-                listen=settings.webhook_listen, port=settings.webhook_port, url_path=path,
-                webhook_url=settings.webhook_url, secret_token=secret,
-            )
-            log.info("Telegram webhook listening on port %s", settings.webhook_port)
-        else:
-            await application.updater.start_polling(drop_pending_updates=False)
-            log.info("Telegram polling started")
-        try:
-            yield TelegramMessenger(application.bot, patient=False)
-        finally:
-            await application.updater.stop()
-            await application.stop()
+    webhook = None
+    if settings.webhook_url:
+        assert settings.webhook_secret is not None  # the settings refuse a webhook without one
+        webhook = Webhook(settings.webhook_url, settings.webhook_secret.get_secret_value(),
+                          settings.webhook_listen, settings.webhook_port)
+    async with adapter.running(application, webhook) as messenger:
+        yield messenger
 
 
 @contextlib.asynccontextmanager
@@ -206,8 +199,8 @@ async def serve_zalo(settings: Settings, conversation: Conversation, stores: Sto
     flood = FloodGuard(clock, settings.flood_messages, settings.flood_window_seconds)
     secret = settings.zalo_webhook_secret.get_secret_value() if settings.zalo_webhook_secret else None
     async with ZaloClient(settings.zalo_token.get_secret_value(), settings.zalo_api_url) as client:
-        adapter = ZaloAdapter(conversation, stores.updates, stores.members, flood, clock, client,
-                              stores.choices)
+        adapter = ZaloAdapter(conversation, stores.inbox, stores.members, flood, clock, client,
+                              stores.choices, lease=settings.inbox_lease)
         async with adapter.running(webhook_url=settings.zalo_webhook_url, webhook_secret=secret,
                                    listen=settings.zalo_webhook_listen,
                                    port=settings.zalo_webhook_port) as messenger:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -74,6 +75,9 @@ class Settings(BaseSettings):
     flood_messages: int = 5  # per user, in flood_window_seconds
     flood_window_seconds: float = 3.0
     log_level: str = "INFO"
+    # How long an update another instance received stays its own: after a crash, its unhandled
+    # updates are taken over this long after its last sign of life.
+    inbox_lease_seconds: float = Field(default=30.0, ge=1.0, le=3600.0)
 
     @field_validator("timezone")
     @classmethod
@@ -158,6 +162,10 @@ class Settings(BaseSettings):
             return self.web_url
         port = port if port is not None else self.web_port
         return f"http://127.0.0.1:{port}" if port else None
+
+    @property
+    def inbox_lease(self) -> dt.timedelta:
+        return dt.timedelta(seconds=self.inbox_lease_seconds)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from bot.config import Settings
 from knowledge.loader import PlanData
 from storage.dashboard import DashboardReads
-from storage.db import make_engine, make_sessionmaker, redact, upgrade
+from storage.db import OPENING_ERRORS, make_engine, make_sessionmaker, redact, unavailable, upgrade
+from storage.inbox import Inbox
 from storage.knowledge_files import KnowledgeFileStore
 from storage.records import AgencyRecord
-from storage.repositories import AgencyStore, InviteStore, MemberStore, QuestionLog, UpdateLog
+from storage.repositories import AgencyStore, InviteStore, MemberStore, QuestionLog
 from storage.tracking import (
     OccurrenceStore,
     OutboxStore,
@@ -31,7 +32,7 @@ class Stores:
     agencies: AgencyStore
     members: MemberStore
     invites: InviteStore
-    updates: UpdateLog
+    inbox: Inbox
     questions: QuestionLog
     occurrences: OccurrenceStore
     task_dates: TaskDateStore
@@ -58,11 +59,15 @@ async def open_stores(settings: Settings, plan: PlanData) -> AsyncIterator[Store
     try:
         sessions = make_sessionmaker(engine)
         stores = Stores(AgencyStore(sessions), MemberStore(sessions), InviteStore(sessions),
-                        UpdateLog(sessions), QuestionLog(sessions), OccurrenceStore(sessions),
+                        Inbox(sessions), QuestionLog(sessions), OccurrenceStore(sessions),
                         TaskDateStore(sessions), OutboxStore(sessions), PendingInputStore(sessions),
                         ShownChoicesStore(sessions), WebAccessStore(sessions), DashboardReads(sessions),
                         KnowledgeFileStore(sessions))
-        await stores.agencies.sync(agency_records(plan))
+        try:
+            # The first write: a read-only database is found here when its schema was already current.
+            await stores.agencies.sync(agency_records(plan))
+        except OPENING_ERRORS as exc:
+            raise unavailable(url, exc) from exc
         try:
             yield stores
         finally:

@@ -1,13 +1,24 @@
-"""Telegram adapter on python-telegram-bot 22: updates in, rendered replies out."""
+"""Telegram adapter on python-telegram-bot 22: updates in through the inbox, rendered replies out.
+
+PTB's Application holds the Bot API client and the handlers; PTB's Updater is not used. It would
+confirm an update to Telegram (the next getUpdates offset) or answer a webhook call before the
+update is handled, and lose it if the process died in between. Here an update is stored in the
+inbox first (bot.intake), then acknowledged: polling moves its offset past a batch only once the
+batch is stored, and the webhook answers 200 only once the update is stored. The webhook also
+checks its secret before it reads a body, and caps the body.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
+import hmac
 import logging
 import os
-from collections.abc import Awaitable, Callable
-from typing import Any, Protocol, TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 # Opt in to PTB's coming behaviour (RetryAfter.retry_after as a timedelta) instead of a deprecation
 # warning on every 429; retry_seconds() reads both forms.
@@ -15,7 +26,15 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 from telegram import Update  # noqa: E402
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -26,15 +45,25 @@ from telegram.ext import (
 )
 
 from bot.delivery import ChatUnreachable, RetryLater
-from bot.telegram_http import AiohttpRequest
+from bot.intake import DEFAULT_LEASE, InboxStore, Intake
+from bot.logs import format_exception_line
+from bot.telegram_http import AiohttpRequest, UpdatesRequest
 from bot.telegram_render import html_chunks, keyboard
 from handlers.conversation import Conversation
 from handlers.flood import MSG_SLOW_DOWN, FloodGuard
 from handlers.ports import Clock
 from handlers.types import Incoming, Reply
 
+if TYPE_CHECKING:
+    from aiohttp import web
+
 PLATFORM = "telegram"
 SEND_ATTEMPTS = 4
+POLL_TIMEOUT = 10  # seconds Telegram may hold a getUpdates call open
+MAX_CONCURRENT_UPDATES = 256  # PTB's own default for concurrent updates
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MAX_WEBHOOK_BODY = 1024 * 1024  # an update is a few kilobytes; Telegram's own limits keep it far below
+BACKOFF = (1.0, 60.0)  # seconds between attempts to reach the Bot API: first, and at most
 MSG_TEXT_ONLY = "Tôi chỉ đọc được tin nhắn chữ. Bạn hãy gõ câu hỏi."
 MSG_CHOICE_ACK = "Đã nhận."
 
@@ -42,18 +71,36 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-class UpdateLog(Protocol):
-    async def first_time(self, platform: str, update_id: str, now: dt.datetime) -> bool: ...
-
-
 class BlockedChats(Protocol):
-    async def mark_blocked(self, platform: str, chat_id: str, at: dt.datetime) -> None: ...
+    async def mark_blocked(self, platform: str, chat_id: str, at: dt.datetime) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """Where Telegram posts updates (webhook mode), and the secret it sends with each call."""
+
+    url: str
+    secret: str
+    listen: str = "0.0.0.0"
+    port: int = 8443
+
+    @property
+    def path(self) -> str:
+        # The last part of the public URL: a reverse proxy may put any prefix before it.
+        return "/" + self.url.rstrip("/").rsplit("/", 1)[-1]
 
 
 def retry_seconds(exc: RetryAfter) -> float:
     """Read RetryAfter's delay whether PTB gives it as seconds or as a timedelta."""
     value: Any = exc.retry_after
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+def why(exc: BaseException) -> str:
+    """Say in one line why a Bot API call failed (never with the token: PTB puts it in some messages)."""
+    if isinstance(exc, InvalidToken):
+        return "the Bot API refused the token (check TCPL_TELEGRAM_TOKEN)"
+    return format_exception_line(exc)
 
 
 async def with_retry(call: Callable[[], Awaitable[T]], what: str) -> T:
@@ -74,16 +121,41 @@ async def with_retry(call: Callable[[], Awaitable[T]], what: str) -> T:
     raise AssertionError("unreachable")
 
 
-class TelegramAdapter:
-    """Turn PTB updates into Incoming messages and send the conversation's replies."""
+async def _until(stop: asyncio.Event, work: Awaitable[T]) -> T | None:
+    """Await the work, or return None as soon as `stop` is set (the work is cancelled)."""
+    task = asyncio.ensure_future(work)
+    stopped = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for t in (task, stopped):
+            t.cancel()
+        await asyncio.gather(task, stopped, return_exceptions=True)
+    return None if task.cancelled() else task.result()
 
-    def __init__(self, conversation: Conversation, updates: UpdateLog, blocked: BlockedChats,
-                 flood: FloodGuard, clock: Clock):
+
+async def _pause(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
+
+
+class TelegramAdapter:
+    """Take Telegram updates through the inbox, turn them into Incoming messages, send the replies."""
+
+    def __init__(self, conversation: Conversation, inbox: InboxStore, blocked: BlockedChats,
+                 flood: FloodGuard, clock: Clock, *, lease: dt.timedelta = DEFAULT_LEASE,
+                 poll_timeout: int = POLL_TIMEOUT, backoff: tuple[float, float] = BACKOFF):
         self.conversation = conversation
-        self.updates = updates
+        self.inbox = inbox
         self.blocked = blocked
         self.flood = flood
         self.clock = clock
+        self.lease = lease
+        self.poll_timeout = poll_timeout
+        self.backoff = backoff
+        self.intake: Intake[Update] | None = None
+        self.connected = asyncio.Event()  # set once the Bot API answered and the delivery mode is set
+        self.updates_request = UpdatesRequest()
 
     def build(self, token: str, api_url: str) -> Application:  # type: ignore[type-arg]
         """Build the PTB application with every handler registered in one place."""
@@ -93,9 +165,9 @@ class TelegramAdapter:
             .token(token)
             .base_url(f"{api}/bot")
             .base_file_url(f"{api}/file/bot")
-            .concurrent_updates(True)
+            .updater(None)  # see the module doc: updates come in through the inbox
             .request(AiohttpRequest())
-            .get_updates_request(AiohttpRequest(connections=1))
+            .get_updates_request(self.updates_request)
             .build()
         )
         application.add_handler(CallbackQueryHandler(self.on_callback))
@@ -104,11 +176,148 @@ class TelegramAdapter:
         application.add_error_handler(self.on_error)
         return application
 
+    # -- running -----------------------------------------------------------------------------------
+
+    @contextlib.asynccontextmanager
+    async def running(self, application: Application, webhook: Webhook | None = None,  # type: ignore[type-arg]
+                      ) -> AsyncIterator[TelegramMessenger]:
+        """Connect (retrying with back-off), then poll or serve the webhook while the block runs.
+
+        Yields at once the outbox's messenger: until Telegram is reached its sends are put off
+        (RetryLater), while the other platforms and the scheduler go on.
+        """
+        def parse(data: dict[str, Any]) -> Update:
+            return Update.de_json(data, application.bot)
+
+        intake: Intake[Update] = Intake(self.inbox, PLATFORM, application.process_update, parse, self.clock,
+                                        max_concurrent=MAX_CONCURRENT_UPDATES, lease=self.lease)
+        self.intake = intake
+        stop = asyncio.Event()
+        work = asyncio.create_task(self._serve(application, intake, webhook, stop))
+        work.add_done_callback(_report_failure)
+        try:
+            yield TelegramMessenger(application.bot, patient=False)
+        finally:
+            stop.set()
+            # Polling and the webhook end at once; a start attempt still waiting for the Bot API is cut short.
+            with contextlib.suppress(Exception):  # a failure was reported when it happened
+                await asyncio.wait_for(work, self.poll_timeout + 5)
+            await intake.drain()
+            if application._initialized:  # noqa: SLF001 - PTB offers no public flag
+                await application.shutdown()
+            else:
+                await application.bot.shutdown()  # its connections, opened by a failed start
+
+    async def _serve(self, application: Application, intake: Intake[Update],  # type: ignore[type-arg]
+                     webhook: Webhook | None, stop: asyncio.Event) -> None:
+        if not await self._connect(application, webhook, stop):
+            return
+        async with asyncio.TaskGroup() as group:
+            group.create_task(intake.run(stop))
+            if webhook is None:
+                group.create_task(self._poll(application, intake, stop))
+            else:
+                group.create_task(self._listen(application, intake, webhook, stop))
+
+    async def _connect(self, application: Application, webhook: Webhook | None,  # type: ignore[type-arg]
+                       stop: asyncio.Event) -> bool:
+        """Reach the Bot API and set the delivery mode, retrying with back-off; False if stopped first."""
+        delay = self.backoff[0]
+        while not stop.is_set():
+            try:
+                await application.initialize()
+                if webhook is None:
+                    # getUpdates is refused while a webhook is set.
+                    await application.bot.delete_webhook(drop_pending_updates=False)
+                else:
+                    await application.bot.set_webhook(webhook.url, secret_token=webhook.secret,
+                                                      drop_pending_updates=False)
+                self.connected.set()
+                return True
+            except TelegramError as exc:
+                log.warning("Telegram not reachable: %s; trying again in %.0f s", why(exc), delay)
+            await _pause(stop, delay)
+            delay = min(delay * 2, self.backoff[1])
+        return False
+
+    async def _poll(self, application: Application, intake: Intake[Update],  # type: ignore[type-arg]
+                    stop: asyncio.Event) -> None:
+        """Long-poll getUpdates; move the offset past a batch only once the batch is stored."""
+        log.info("Telegram polling started")
+        offset: int | None = None
+        delay = self.backoff[0]
+        while not stop.is_set():
+            try:
+                updates = await _until(stop, application.bot.get_updates(
+                    offset=offset, timeout=self.poll_timeout, limit=100))
+                if updates:
+                    # Stored as Telegram sent them: to_dict() of a parsed update costs more than handling it.
+                    raw = self.updates_request.last_answer
+                    if len(raw) != len(updates):
+                        raw = [u.to_dict() for u in updates]
+                    # Until this returns, Telegram keeps the batch: a crash here loses nothing.
+                    await intake.receive([(str(u.update_id), data, u)
+                                          for u, data in zip(updates, raw, strict=True)])
+                    offset = updates[-1].update_id + 1
+                delay = self.backoff[0]
+            except TimedOut:
+                continue  # a long poll that outlived the connection: ask again at once
+            except Exception as exc:  # the Bot API or the database, briefly away: back off
+                log.warning("Telegram updates not fetched: %s; trying again in %.0f s", why(exc), delay)
+                await _pause(stop, delay)
+                delay = min(delay * 2, self.backoff[1])
+        log.info("Telegram polling stopped")
+
+    async def _listen(self, application: Application, intake: Intake[Update],  # type: ignore[type-arg]
+                      webhook: Webhook, stop: asyncio.Event) -> None:
+        from aiohttp import web  # here, so that polling deployments start no web server
+
+        runner = web.AppRunner(self.webhook_app(application, intake, webhook.secret, webhook.path),
+                               access_log=None)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, webhook.listen, webhook.port).start()
+            log.info("Telegram webhook listening on port %s", webhook.port)
+            await stop.wait()
+        finally:
+            await runner.cleanup()
+
+    def webhook_app(self, application: Application, intake: Intake[Update],  # type: ignore[type-arg]
+                    secret: str, path: str) -> web.Application:
+        """Build the aiohttp app that takes Telegram's webhook calls (403 wrong secret, 413 too big)."""
+        from aiohttp import web
+
+        expected = secret.encode("utf-8")
+
+        async def receive(request: web.Request) -> web.Response:
+            # The secret first: a stranger's body is never read, whatever its size.
+            given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "replace")
+            if not hmac.compare_digest(given, expected):
+                log.warning("Telegram webhook call with a wrong or missing secret refused")
+                return web.Response(status=403)
+            if request.content_length is not None and request.content_length > MAX_WEBHOOK_BODY:
+                return web.Response(status=413)
+            try:
+                data = await request.json()  # client_max_size caps a body sent without a length
+                update = Update.de_json(data, application.bot) if isinstance(data, dict) else None
+            except web.HTTPRequestEntityTooLarge:
+                return web.Response(status=413)
+            except Exception:
+                update = None
+            if update is None:
+                return web.Response(status=400, text="expected a Telegram update")
+            # Stored before the 200: if this fails, Telegram gets a 500 and calls again.
+            await intake.receive([(str(update.update_id), data, update)])
+            return web.Response(status=200)
+
+        app = web.Application(client_max_size=MAX_WEBHOOK_BODY)
+        app.router.add_post(path, receive)
+        return app
+
+    # -- one update ----------------------------------------------------------------------------------
+
     async def _admit(self, update: Update) -> bool:
-        """Handle each update once, and slow down a user who floods the bot."""
-        if not await self.updates.first_time(PLATFORM, str(update.update_id), self.clock.now()):
-            log.info("duplicate update %s ignored", update.update_id)
-            return False
+        """Slow down a user who floods the bot (the inbox already dropped redeliveries)."""
         user = update.effective_user
         chat = update.effective_chat
         if user is None or chat is None:
@@ -134,6 +343,7 @@ class TelegramAdapter:
             text=message.text or "",
             reply_to=str(message.reply_to_message.message_id) if message.reply_to_message else None,
             display_name=user.full_name,
+            update_id=str(update.update_id),
         )
         for reply in await self.conversation.handle(incoming):
             await self.send(context.bot, incoming.chat_id, reply)
@@ -143,7 +353,12 @@ class TelegramAdapter:
         query = update.callback_query
         if query is None or not await self._admit(update):
             return
-        await with_retry(lambda: query.answer(MSG_CHOICE_ACK), "answerCallbackQuery")
+        try:
+            # One try: the acknowledgement only stops the button's spinner; the press itself must
+            # be handled even when it fails ("query is too old" after a restart, a 502…).
+            await query.answer(MSG_CHOICE_ACK)
+        except TelegramError as exc:
+            log.info("button press %s not acknowledged: %s", update.update_id, why(exc))
         chat_id = str(query.message.chat.id) if query.message else str(query.from_user.id)
         incoming = Incoming(
             platform=PLATFORM,
@@ -152,6 +367,7 @@ class TelegramAdapter:
             choice=(query.data or "")[:64],
             reply_to=str(query.message.message_id) if query.message else None,
             display_name=query.from_user.full_name,
+            update_id=str(update.update_id),
         )
         for reply in await self.conversation.handle(incoming):
             await self.send(context.bot, chat_id, reply)
@@ -226,3 +442,9 @@ class TelegramMessenger:
                 "sendMessage")
             ids.append(str(msg.message_id))
         return ids
+
+
+def _report_failure(task: asyncio.Task[None]) -> None:
+    # The adapter runs beside the scheduler: say at once if it died, not only at shutdown.
+    if not task.cancelled() and task.exception() is not None:
+        log.critical("Telegram adapter stopped: %s", why(task.exception()))  # type: ignore[arg-type]

@@ -64,7 +64,8 @@ class AiohttpRequest(BaseRequest):
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         if self._session is None or self._session.closed:
-            raise RuntimeError("AiohttpRequest is not initialized")
+            # Not connected yet (the Bot API was unreachable at start): a send is put off, not lost.
+            raise NetworkError("not connected to the Bot API yet")
         files = request_data.multipart_data if request_data else None
         fields = request_data.json_parameters if request_data else None
         body: Any = fields
@@ -98,3 +99,20 @@ class AiohttpRequest(BaseRequest):
     def _chosen(value: Any, default: float | None) -> float | None:
         """Return the caller's timeout, or this request's default when PTB passed none."""
         return default if isinstance(value, DefaultValue) else value
+
+
+class UpdatesRequest(AiohttpRequest):
+    """The connection PTB polls getUpdates on, keeping each answer as Telegram sent it.
+
+    The inbox stores an update as it came; PTB hands back parsed objects only. Polls run one at a
+    time on this connection, so the last answer is the batch get_updates() just returned.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(connections=1)
+        self.last_answer: list[dict[str, Any]] = []
+
+    async def post(self, *args: Any, **kwargs: Any) -> Any:
+        result = await super().post(*args, **kwargs)
+        self.last_answer = [u for u in result if isinstance(u, dict)] if isinstance(result, list) else []
+        return result

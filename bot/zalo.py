@@ -20,7 +20,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import hashlib
 import hmac
+import json
 import logging
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -31,6 +33,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from bot.delivery import ChatUnreachable, RetryLater
+from bot.intake import DEFAULT_LEASE, InboxStore, Intake
 from bot.logs import RedactSecrets
 from bot.render import MSG_NO_SUCH_CHOICE, choice_number, chosen
 from bot.zalo_render import zalo_messages
@@ -278,10 +281,6 @@ class ZaloMessenger:
         raise AssertionError("unreachable")
 
 
-class UpdateLog(Protocol):
-    async def first_time(self, platform: str, update_id: str, now: dt.datetime) -> bool: ...
-
-
 class BlockedChats(Protocol):
     async def mark_blocked(self, platform: str, chat_id: str, at: dt.datetime) -> Any: ...
 
@@ -332,6 +331,14 @@ def message_time(value: Any) -> dt.datetime | None:
         return None
 
 
+def inbox_key(update: dict[str, Any]) -> str:
+    """Return the key an update is stored under in the inbox: its message's, or its content's hash."""
+    event = parse_event(update)
+    if event is not None and event.key is not None:
+        return event.key
+    return "#" + hashlib.sha256(json.dumps(update, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
 def unwrap(body: Any) -> dict[str, Any] | None:
     """Return the event from a webhook body, bare or wrapped as {"ok": true, "result": event}."""
     if isinstance(body, dict) and isinstance(body.get("result"), dict) and "message" not in body:
@@ -372,12 +379,14 @@ class _Turn:
 class ZaloAdapter:
     """Turn Zalo events into Incoming messages and send the conversation's replies."""
 
-    def __init__(self, conversation: Conversation, updates: UpdateLog, blocked: BlockedChats,
+    def __init__(self, conversation: Conversation, inbox: InboxStore, blocked: BlockedChats,
                  flood: FloodGuard, clock: Clock, client: ZaloClient, shown: ShownChoices, *,
                  poll_timeout: int = 30, backoff: tuple[float, float] = (1.0, 60.0),
-                 max_concurrent: int = MAX_CONCURRENT_UPDATES):
+                 max_concurrent: int = MAX_CONCURRENT_UPDATES, lease: dt.timedelta = DEFAULT_LEASE):
         self.conversation = conversation
-        self.updates = updates
+        # Every update is stored before it is handled (and before a webhook call is answered).
+        self.intake: Intake[dict[str, Any]] = Intake(inbox, PLATFORM, self.handle_update, dict, clock,
+                                                     max_concurrent=max_concurrent, lease=lease)
         self.blocked = blocked
         self.flood = flood
         self.clock = clock
@@ -387,8 +396,6 @@ class ZaloAdapter:
         self.backoff = backoff
         self.shown = shown
         self._turns: dict[str, _Turn] = {}
-        self._slots = asyncio.Semaphore(max_concurrent)
-        self._tasks: set[asyncio.Task[None]] = set()
         self._stopping = asyncio.Event()
 
     # -- running ---------------------------------------------------------------------------------
@@ -409,6 +416,8 @@ class ZaloAdapter:
         else:
             work = asyncio.create_task(self.run())
         work.add_done_callback(_report_failure)
+        keeper = asyncio.create_task(self.intake.run(self._stopping))  # takes over what a dead worker left
+        keeper.add_done_callback(_report_failure)
         try:
             # The outbox's reminders offer numbered choices too: remember them for this chat.
             yield ZaloMessenger(self.client, patient=False, on_choices=self._remember)
@@ -416,6 +425,8 @@ class ZaloAdapter:
             self.stop()
             with contextlib.suppress(Exception):  # a failure was reported when it happened
                 await asyncio.wait_for(work, DRAIN_SECONDS + self.poll_timeout)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(keeper, DRAIN_SECONDS)
 
     async def run(self) -> None:
         """Long-poll getUpdates and answer each event until stop() or cancellation."""
@@ -446,10 +457,26 @@ class ZaloAdapter:
                     if loop.time() - started < MIN_EMPTY_POLL:
                         await self._pause(MIN_EMPTY_POLL)
                     continue
-                await self._dispatch(update)
+                await self._store_polled(update)
         finally:
             await self._drain()
             log.info("Zalo polling stopped")
+
+    async def _store_polled(self, update: dict[str, Any]) -> None:
+        """Store a polled update, retrying while the database is away: Zalo will not send it again."""
+        delay = self.backoff[0]
+        while True:
+            try:
+                await self._dispatch(update)
+                return
+            except Exception as exc:
+                if self._stopping.is_set():
+                    log.error("Zalo update lost at shutdown: the database is unavailable (%s)",
+                              type(exc).__name__)
+                    return
+                log.warning("Zalo update not stored yet (%s); retrying in %.1f s", type(exc).__name__, delay)
+                await self._pause(delay)
+                delay = min(delay * 2, self.backoff[1])
 
     async def serve_webhook(self, url: str, secret: str, listen: str = "0.0.0.0", port: int = 8444,
                             path: str | None = None) -> None:
@@ -524,28 +551,13 @@ class ZaloAdapter:
             await asyncio.wait_for(self._stopping.wait(), seconds)
 
     async def _dispatch(self, update: dict[str, Any]) -> None:
-        # Events run concurrently (one slow chat does not hold the others) but a bounded number.
-        await self._slots.acquire()
-        task = asyncio.create_task(self._handle_then_release(update))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _handle_then_release(self, update: dict[str, Any]) -> None:
-        try:
-            await self.handle_update(update)
-        finally:
-            self._slots.release()
+        # Stored first (a redelivery is dropped there), then handled concurrently but a bounded
+        # number at once: one slow chat does not hold the others.
+        await self.intake.receive([(inbox_key(update), update, update)])
 
     async def _drain(self) -> None:
-        """Let the events in hand finish; cancel what is still running after DRAIN_SECONDS."""
-        if not self._tasks:
-            return
-        _, pending = await asyncio.wait(set(self._tasks), timeout=DRAIN_SECONDS)
-        for task in pending:
-            task.cancel()
-        if pending:
-            log.warning("%d Zalo event(s) cancelled at shutdown", len(pending))
-            await asyncio.gather(*pending, return_exceptions=True)
+        """Let the events in hand finish; what still runs after DRAIN_SECONDS waits in the inbox."""
+        await self.intake.drain(DRAIN_SECONDS)
 
     # -- one event -------------------------------------------------------------------------------
 
@@ -581,10 +593,6 @@ class ZaloAdapter:
                 del self._turns[chat_id]
 
     async def _answer(self, event: ZaloEvent) -> None:
-        key = event.key
-        if key is not None and not await self.updates.first_time(PLATFORM, key, self.clock.now()):
-            log.info("duplicate Zalo message %s ignored", event.message_id)
-            return
         verdict = self.flood.check(f"{PLATFORM}:{event.user_id}")
         if not verdict.allowed:
             if verdict.warn:
@@ -618,6 +626,7 @@ class ZaloAdapter:
             choice=choice.data if choice else None,
             display_name=event.display_name,
             extras=extras,
+            update_id=event.key,
         )
 
     async def _shown_in(self, chat_id: str) -> tuple[Choice, ...]:

@@ -176,7 +176,7 @@ class Conversation:
             return await registered.run(msg, args)
         if self.pending is not None:
             # One look-up per message, whatever use case asked: taking it also forgets it.
-            waiting = await self.pending.take(msg.platform, msg.user_id, self.clock.now())
+            waiting = await self.pending.take(msg.platform, msg.user_id, self.clock.now(), key=msg.key)
             if waiting is not None:
                 kind, _, data = waiting.partition(":")
                 handler = self.awaiting.get(kind)

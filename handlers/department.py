@@ -134,7 +134,7 @@ class DepartmentAnswers:
             return [Reply(text=MSG_ADMIN_ONLY)]
         arg = args.strip().lower()
         if arg in ("huy", "hủy"):
-            await self.pending.take(msg.platform, msg.user_id, self.clock.now())
+            await self.pending.take(msg.platform, msg.user_id, self.clock.now(), key=msg.key)
             return [Reply(text=MSG_CANCELLED)]
         if not arg.isdigit() or len(arg) > 4:
             return [Reply(text=MSG_TRALOI_HOW)]
@@ -242,7 +242,7 @@ class DepartmentAnswers:
             return [Reply(text=MSG_ADMIN_ONLY)]
         action, _, entry_id = data[len(PREFIX):].partition(":")
         if action in ("ok", "no"):
-            waiting = await self.pending.take(msg.platform, msg.user_id, self.clock.now())
+            waiting = await self.pending.take(msg.platform, msg.user_id, self.clock.now(), key=msg.key)
             kind, _, payload = (waiting or "").partition(":")
             if kind != DIALOGUE:
                 return [Reply(text=MSG_NOTHING_PENDING)]

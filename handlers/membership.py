@@ -14,7 +14,8 @@ from knowledge.schema import AgencyLevel
 
 ADMIN = "admin"
 MEMBER = "member"
-# The Department of Justice's agency id in the plans: its administrators follow every agency.
+# The Department of Justice's agency id in the plan files: its administrators run the bot for the
+# province; an administrator of another agency manages only that agency's people (see README).
 DEPARTMENT = "stp"
 ROLE_NAMES = {ADMIN: "quản trị viên", MEMBER: "thành viên"}
 
@@ -25,6 +26,10 @@ MSG_BAD_CODE = (
 MSG_REGISTERED = "Đăng ký thành công. Bạn là {role} của {agency}."
 MSG_NOT_REGISTERED = "Bạn chưa đăng ký. " + MSG_REGISTER_HOW
 MSG_ADMIN_ONLY = "Chỉ quản trị viên của Sở Tư pháp mới dùng được lệnh này."
+MSG_OWN_AGENCY_ONLY = (
+    "Quản trị viên của {agency} chỉ mời được thành viên cho cơ quan mình, ví dụ: /moi {agency_id}. "
+    "Mời cho cơ quan khác hoặc cấp quyền quản trị do quản trị viên của Sở Tư pháp thực hiện."
+)
 MSG_INVITE_HOW = (
     "Cách dùng: /moi <mã cơ quan> [admin|member], ví dụ: /moi stp admin. "
     "Gõ /coquan để xem mã các cơ quan."
@@ -49,6 +54,11 @@ def local_time(moment: dt.datetime, tz: ZoneInfo) -> str:
 def follows_every_agency(member: MemberView) -> bool:
     """Tell whether an administrator follows every agency (the Department's) or only their own."""
     return member.role == ADMIN and member.agency_id == DEPARTMENT
+
+
+def is_department_admin(member: MemberView | None) -> bool:
+    """Tell whether a member administers the bot for the whole province (the Department's admins)."""
+    return member is not None and follows_every_agency(member)
 
 
 class Membership:
@@ -83,7 +93,9 @@ class Membership:
         m = await self.member(msg)
         if m is None:
             return Audience.ANYONE
-        return Audience.ADMIN if m.role == ADMIN else Audience.MEMBER
+        # An agency's administrator manages its own people (/moi, /thanhvien) but is listed the
+        # commands of a member: the administrators' list is the Department's.
+        return Audience.ADMIN if is_department_admin(m) else Audience.MEMBER
 
     def agency_name(self, agency_id: str) -> str:
         agency = self.plan.agencies.get(agency_id)
@@ -93,7 +105,12 @@ class Membership:
         return await self.members.get(msg.platform, msg.user_id)
 
     async def admin(self, msg: Incoming) -> MemberView | None:
-        """Return the sender when an administrator, else None."""
+        """Return the sender when an administrator of the Department of Justice, else None."""
+        m = await self.member(msg)
+        return m if is_department_admin(m) else None
+
+    async def agency_admin(self, msg: Incoming) -> MemberView | None:
+        """Return the sender when an administrator of any agency (the Department's included), else None."""
         m = await self.member(msg)
         return m if m is not None and m.role == ADMIN else None
 
@@ -133,8 +150,9 @@ class Membership:
         return [Reply(text="\n".join(lines), title="Mã các cơ quan")]
 
     async def invite(self, msg: Incoming, args: str) -> list[Reply]:
-        """Create a one-time invite code for an agency (administrators only)."""
-        me = await self.admin(msg)
+        """Create a one-time invite code: the Department's administrators for any agency and role,
+        another agency's administrators for members of their own agency."""
+        me = await self.agency_admin(msg)
         if me is None:
             return [Reply(text=MSG_ADMIN_ONLY)]
         parts = args.split()
@@ -142,6 +160,9 @@ class Membership:
             return [Reply(text=MSG_INVITE_HOW)]
         agency_id = parts[0].lower()
         role = parts[1].lower() if len(parts) == 2 else MEMBER
+        if not is_department_admin(me) and (agency_id != me.agency_id or role != MEMBER):
+            return [Reply(text=MSG_OWN_AGENCY_ONLY.format(agency=self.agency_name(me.agency_id),
+                                                          agency_id=me.agency_id))]
         problem = self.invitable(self.plan, agency_id, self.clock.now().astimezone(self.tz).date())
         if problem:
             return [Reply(text=f"{problem} {HINT_AGENCY_IDS}")]
@@ -173,10 +194,13 @@ class Membership:
         return None
 
     async def list_members(self, msg: Incoming, args: str) -> list[Reply]:
-        """List registered members by agency (administrators only)."""
-        if await self.admin(msg) is None:
+        """List registered members by agency: all for the Department's administrators, their own
+        agency's for another agency's administrators."""
+        me = await self.agency_admin(msg)
+        if me is None:
             return [Reply(text=MSG_ADMIN_ONLY)]
-        members = await self.members.all()
+        members = await (self.members.all() if is_department_admin(me)
+                         else self.members.by_agency(me.agency_id))
         if not members:
             return [Reply(text="Chưa có thành viên nào.")]
         by_agency: dict[str, list[MemberView]] = {}

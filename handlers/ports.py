@@ -136,8 +136,11 @@ class Occurrences(Protocol):
     async def in_window(self, start: dt.date, end: dt.date) -> Sequence[OccurrenceView]: ...
 
     async def record_progress(self, occurrence_id: int, member_id: int, status: str, percent: int | None,
-                              note: str | None, at: dt.datetime) -> None:
-        """Keep the update in the history and make it the occurrence's latest; "done" ends reminders."""
+                              note: str | None, at: dt.datetime, key: str | None = None) -> None:
+        """Keep the update in the history and make it the occurrence's latest; "done" ends reminders.
+
+        A report carried by the update `key` is recorded once, however often that update is handled.
+        """
         ...
 
 
@@ -163,4 +166,5 @@ class PendingInput(Protocol):
     """What the bot asked a user to type next (a note for a blocked task), per user."""
 
     async def expect(self, platform: str, user_id: str, what: str, until: dt.datetime) -> None: ...
-    async def take(self, platform: str, user_id: str, now: dt.datetime) -> str | None: ...
+    async def take(self, platform: str, user_id: str, now: dt.datetime, key: str | None = None
+                   ) -> str | None: ...

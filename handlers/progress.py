@@ -92,12 +92,13 @@ class Progress:
             return None, None, Reply(text=MSG_FORBIDDEN)
         return occ, member.id, None
 
-    async def _record(self, occ: OccurrenceView, member_id: int, status: str, percent: int | None,
-                      note: str | None) -> Reply:
+    async def _record(self, msg: Incoming, occ: OccurrenceView, member_id: int, status: str,
+                      percent: int | None, note: str | None) -> Reply:
         if status == DONE:
             percent = 100
         note = note[:MAX_NOTE] if note else None
-        await self.occurrences.record_progress(occ.id, member_id, status, percent, note, self.clock.now())
+        await self.occurrences.record_progress(occ.id, member_id, status, percent, note, self.clock.now(),
+                                               key=msg.key)
         task = self.plan.tasks[occ.task_id]
         shown_percent = f" {percent}%" if status == IN_PROGRESS and percent is not None else ""
         said = STATUS_LABEL[status] + shown_percent
@@ -123,12 +124,12 @@ class Progress:
         assert occ is not None and member_id is not None
         action = parts[1]
         if action == "d" and len(parts) == 2:
-            return [await self._record(occ, member_id, DONE, 100, None)]
+            return [await self._record(msg, occ, member_id, DONE, 100, None)]
         if action == "i" and len(parts) == 2:
             choices = tuple(Choice(f"{p}%", f"{PREFIX}{occ.id}:i:{p}") for p in PERCENT_CHOICES)
             return [Reply(text=MSG_ASK_PERCENT, choices=choices)]
         if action == "i" and _PERCENT.match(parts[2]) and int(parts[2]) <= 100:
-            return [await self._record(occ, member_id, IN_PROGRESS, int(parts[2]), None)]
+            return [await self._record(msg, occ, member_id, IN_PROGRESS, int(parts[2]), None)]
         if action == "b" and len(parts) == 2:
             await self.pending.expect(msg.platform, msg.user_id, f"note:{occ.id}",
                                       self.clock.now() + NOTE_WAIT)
@@ -145,7 +146,7 @@ class Progress:
         if refusal is not None:
             return [refusal]
         assert occ is not None and member_id is not None
-        return [await self._record(occ, member_id, BLOCKED, None, msg.text.strip())]
+        return [await self._record(msg, occ, member_id, BLOCKED, None, msg.text.strip())]
 
     async def on_text(self, msg: Incoming) -> list[Reply] | None:
         """Read a reply to a reminder; None to let the text be answered as a question."""
@@ -158,13 +159,13 @@ class Progress:
         if refusal is not None:
             return [refusal]
         assert occ is not None and member_id is not None
-        return [await self._apply_text(occ, member_id, msg.text)]
+        return [await self._apply_text(msg, occ, member_id, msg.text)]
 
-    async def _apply_text(self, occ: OccurrenceView, member_id: int, text: str) -> Reply:
+    async def _apply_text(self, msg: Incoming, occ: OccurrenceView, member_id: int, text: str) -> Reply:
         parsed = parse_progress(text)
         if not parsed.sure or parsed.status is None:
             return Reply(text=MSG_UNSURE, choices=progress_choices(occ.id))
-        return await self._record(occ, member_id, parsed.status, parsed.percent, parsed.note)
+        return await self._record(msg, occ, member_id, parsed.status, parsed.percent, parsed.note)
 
     # -- commands
 
@@ -184,7 +185,7 @@ class Progress:
             return [Reply(text=MSG_FORBIDDEN)]
         open_ = sorted((o for o in mine if o.status != DONE), key=lambda o: o.due)
         occ = open_[0] if open_ else max(mine, key=lambda o: o.due)
-        return [await self._apply_text(occ, member.id, parts[1])]
+        return [await self._apply_text(msg, occ, member.id, parts[1])]
 
     async def my_tasks(self, msg: Incoming, args: str) -> list[Reply]:
         """/nhiemvu: the sender's agency's deadlines with their status; tasks without a date listed apart."""

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from handlers.membership import ADMIN
+from handlers.membership import is_department_admin
 from handlers.ports import Clock, Members, MemberView, Occurrences, OccurrenceView, Outbox, TaskDates
 from handlers.progress import STATUS_LABEL, progress_choices
 from handlers.types import Reply
@@ -151,7 +151,7 @@ class Reminders:
             if len(batch) < TICK_BATCH:
                 break
         if escalations:
-            admins = [m for ms in (members_by_agency or {}).values() for m in ms if m.role == ADMIN]
+            admins = [m for ms in (members_by_agency or {}).values() for m in ms if is_department_admin(m)]
             for (task_id, due), occs in escalations.items():
                 queued += await self._escalate(task_id, due, occs, admins)
         return queued
@@ -237,7 +237,7 @@ class Reminders:
             note=f"Chi tiết kỹ thuật: {reason[:200]}",
         )
         for admin in await self.members.all():
-            if admin.role != ADMIN or (admin.platform, admin.chat_id) == (platform, chat_id):
+            if not is_department_admin(admin) or (admin.platform, admin.chat_id) == (platform, chat_id):
                 continue
             await self.outbox.enqueue(
                 dedup_key=f"unreachable:{platform}:{chat_id}:{self.calendar.local(now).date().isoformat()}:"

@@ -52,7 +52,8 @@ class WebLogin:
 
     async def login_link(self, msg: Incoming, args: str) -> list[Reply]:
         """Send an administrator a one-time login link to the dashboard."""
-        me = await self.membership.admin(msg)
+        # Any agency's administrator: the dashboard shows an agency's administrator its own agency only.
+        me = await self.membership.agency_admin(msg)
         if me is None:
             return [Reply(text=MSG_ADMIN_ONLY)]
         if not self.base_url:

@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import filelock
 from alembic import command
 from alembic.config import Config
+from alembic.util.exc import CommandError
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from storage.defaults import DEFAULT_URL
 
-__all__ = ["DEFAULT_URL", "make_engine", "make_sessionmaker", "redact", "schema_revisions", "upgrade"]
+__all__ = ["DEFAULT_URL", "OPENING_ERRORS", "DatabaseUnavailable", "make_engine", "make_sessionmaker",
+           "redact", "schema_revisions", "unavailable", "upgrade"]
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # Alembic keeps its migration context in a module global: one upgrade at a time in a process.
 _UPGRADE_LOCK = threading.Lock()
+MIGRATION_LOCK_WAIT = 300.0  # seconds: another process's upgrade of a large file may take a while
 
 # WAL lets readers work while the bot writes; busy_timeout makes a second writer wait instead of failing.
 SQLITE_PRAGMAS = (
@@ -66,14 +72,61 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+class DatabaseUnavailable(Exception):
+    """The database cannot be opened or written: its URL (password hidden) and the reason, in one line."""
+
+    def __init__(self, url: str, reason: str):
+        super().__init__(f"{url}: {reason}")
+        self.url = url
+        self.reason = reason
+
+
 async def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the database schema up to the given revision (head by default)."""
+    """Bring the database schema up to the given revision (head by default).
+
+    Raises DatabaseUnavailable when the database cannot be reached, opened or written.
+    """
     # env.py runs its own event loop, so Alembic must not run on the caller's loop thread.
     def run() -> None:
-        with _UPGRADE_LOCK:
+        with _UPGRADE_LOCK, _file_lock(url):
             command.upgrade(alembic_config(url), revision)
 
-    await asyncio.to_thread(run)
+    try:
+        await asyncio.to_thread(run)
+    except OPENING_ERRORS as exc:
+        raise unavailable(url, exc) from exc
+
+
+# What opening a database may meet: a missing folder or file lock, a refused connection, a database
+# that does not exist or is read-only, a schema newer than this program, a lock held too long.
+OPENING_ERRORS = (OSError, DBAPIError, CommandError, filelock.Timeout)
+
+
+def unavailable(url: str, exc: BaseException) -> DatabaseUnavailable:
+    """Say in one line which database failed (password hidden) and why: the driver's first line."""
+    cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    text = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
+    return DatabaseUnavailable(redact(url), text[:300])
+
+
+@contextlib.contextmanager
+def _file_lock(url: str) -> Iterator[None]:
+    """Hold a lock file beside a SQLite database while its schema is upgraded.
+
+    Processes starting together on a fresh file (several `tcpl db upgrade`, or the bot and a
+    command) would otherwise each find no tables and each create them. PostgreSQL takes an
+    advisory lock instead (see migrations/env.py).
+    """
+    parsed = _parse(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:" \
+            or database.startswith("file:"):
+        yield
+        return
+    path = Path(database).expanduser()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with filelock.FileLock(f"{path}.migrate.lock", timeout=MIGRATION_LOCK_WAIT):
+        yield
 
 
 async def schema_revisions(url: str) -> tuple[str | None, str | None]:

@@ -103,14 +103,25 @@ class InviteRow(StorageModel, table=True):
     )
 
 
-class ProcessedUpdateRow(StorageModel, table=True):
-    """A platform update already handled, so a redelivery is ignored."""
+class InboxRow(StorageModel, table=True):
+    """A platform update, stored before the platform is told it arrived, until it has been handled.
 
-    __tablename__ = "processed_update"
+    The key (platform, update id) also de-duplicates: a redelivered update finds its row. A row
+    not yet handled belongs to the worker that received or claimed it until lease_until; after that
+    (the worker died) another one claims it.
+    """
+
+    __tablename__ = "inbox"
 
     platform: str = Field(primary_key=True)
     update_id: str = Field(primary_key=True)
-    processed_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    payload: dict[str, Any] | None = Field(default=None, sa_type=JSON)  # None: received before 0004
+    received_at: datetime = Field(sa_type=UTCDateTime)
+    # NULL until handled: the claim scan and the pruning both go through this index.
+    handled_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    claimed_by: str | None = None
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    attempts: int = 0
 
 
 class QuestionLogRow(StorageModel, table=True):
@@ -165,6 +176,8 @@ class ProgressUpdateRow(StorageModel, table=True):
     percent: int | None = None
     note: str | None = Field(default=None, sa_type=Text)
     at: datetime = Field(sa_type=UTCDateTime)
+    # The update that carried the report: handling it again after a crash records nothing twice.
+    update_key: str | None = Field(default=None, unique=True)
 
 
 class TaskDateRow(StorageModel, table=True):
@@ -229,6 +242,8 @@ class PendingInputRow(StorageModel, table=True):
     user_id: str = Field(primary_key=True)
     what: str
     until: datetime = Field(sa_type=UTCDateTime)
+    # The update that took the question: handled again after a crash, it takes it again.
+    taken_by: str | None = None
 
 
 class ShownChoicesRow(StorageModel, table=True):
@@ -313,6 +328,7 @@ metadata = StorageModel.metadata
 
 __all__ = [
     "AgencyRow",
+    "InboxRow",
     "InviteRow",
     "KnowledgeFileRow",
     "KnowledgeRevisionRow",
@@ -323,7 +339,6 @@ __all__ = [
     "OutboxMessageRow",
     "OutboxRow",
     "PendingInputRow",
-    "ProcessedUpdateRow",
     "ProgressUpdateRow",
     "QuestionLogRow",
     "ShownChoicesRow",

@@ -7,19 +7,18 @@ import logging
 import secrets
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import delete, false, insert, select, update
+from sqlalchemy import false, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
-from storage.group_commit import GroupCommit
-from storage.models import AgencyRow, InviteRow, MemberRow, ProcessedUpdateRow, QuestionLogRow
+from storage.models import AgencyRow, InviteRow, MemberRow, QuestionLogRow
 from storage.records import AgencyRecord, DeclinedQuestion, InviteRecord, MemberRecord
 
 log = logging.getLogger(__name__)
@@ -277,7 +276,8 @@ class InviteStore:
         async with self._sessions() as session, session.begin():
             invite = await self._claim(session, normalise_invite_code(code), now)
             if invite is None:
-                return None
+                # The same person's /dangky handled again (after a crash): the code is theirs already.
+                return await self._redeemed_by(session, normalise_invite_code(code), platform, user_id)
             values = {
                 "platform": platform,
                 "chat_id": chat_id,
@@ -314,43 +314,20 @@ class InviteStore:
         row = await session.get(InviteRow, code, populate_existing=True)
         return _invite(row) if row else None
 
+    @staticmethod
+    async def _redeemed_by(session: AsyncSession, code: str, platform: str, user_id: str
+                           ) -> MemberRecord | None:
+        row = await session.scalar(
+            select(MemberRow)
+            .join(InviteRow, col(InviteRow.used_by_member_id) == col(MemberRow.id))
+            .where(col(InviteRow.code) == code, col(MemberRow.platform) == platform,
+                   col(MemberRow.user_id) == user_id, col(MemberRow.agency_id) == col(InviteRow.agency_id))
+        )
+        return _member(row) if row is not None else None
+
     async def _agency_missing(self, agency_id: str) -> bool:
         async with self._sessions() as session:
             return await session.get(AgencyRow, agency_id) is None
-
-
-class UpdateLog:
-    """Platform updates already handled, so that redeliveries are ignored."""
-
-    def __init__(self, sessions: Sessions) -> None:
-        self._sessions = sessions
-        self._marks = GroupCommit(sessions, self._mark_all)
-
-    async def first_time(self, platform: str, update_id: str, now: datetime) -> bool:
-        """Record the update; return False if it was recorded before."""
-        return await self._marks.submit((platform, update_id, now))
-
-    @staticmethod
-    async def _mark_all(session: AsyncSession, updates: Sequence[tuple[str, str, datetime]]) -> list[bool]:
-        rows = [{"platform": p, "update_id": u, "processed_at": at} for p, u, at in updates]
-        # Parameters passed apart from the statement ("insertmanyvalues"): the SQL is compiled once
-        # and cached, whatever the batch size, and still sent as one multi-row INSERT.
-        stmt = (_insert(session, ProcessedUpdateRow).on_conflict_do_nothing()
-                .returning(col(ProcessedUpdateRow.platform), col(ProcessedUpdateRow.update_id)))
-        inserted = {(row.platform, row.update_id) for row in await session.execute(stmt, rows)}
-        fresh = []
-        for p, u, _ in updates:
-            # The same update twice in one batch (a redelivery racing the original): the first wins.
-            fresh.append((p, u) in inserted)
-            inserted.discard((p, u))
-        return fresh
-
-    async def prune(self, older_than: datetime) -> int:
-        """Forget updates processed before this moment; return how many."""
-        stmt = delete(ProcessedUpdateRow).where(col(ProcessedUpdateRow.processed_at) < older_than)
-        async with self._sessions() as session, session.begin():
-            result = await session.execute(stmt)
-            return _rowcount(result)
 
 
 def normalise_question(text: str) -> str:
@@ -435,4 +412,4 @@ class QuestionLog:
         return [DeclinedQuestion(q, n, last[q]) for q, n in ranked]
 
 
-__all__ = ["AgencyStore", "InviteStore", "MemberStore", "QuestionLog", "UpdateLog"]
+__all__ = ["AgencyStore", "InviteStore", "MemberStore", "QuestionLog"]

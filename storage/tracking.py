@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -226,8 +227,13 @@ class OccurrenceStore:
         percent: int | None,
         note: str | None,
         at: datetime,
+        key: str | None = None,
     ) -> None:
-        """Keep the update in the history and make it the occurrence's latest; "done" ends reminders."""
+        """Keep the update in the history and make it the occurrence's latest; "done" ends reminders.
+
+        `key` names the platform update that carried the report: the same key again (the update
+        handled again after a crash) records nothing.
+        """
         if status not in PROGRESS_STATUSES:
             raise ValueError(f"unknown progress status {status!r}")
         latest: dict[str, Any] = {"status": status, "percent": percent, "note": note, "updated_at": at}
@@ -241,6 +247,10 @@ class OccurrenceStore:
             )
             if who is None:
                 raise LookupError(f"no member with id {member_id}")
+            if key is not None and await session.scalar(
+                    select(col(ProgressUpdateRow.id)).where(col(ProgressUpdateRow.update_key) == key)):
+                log.info("progress of update %s was recorded before", key)
+                return
             result = await session.execute(
                 update(OccurrenceRow)
                 .where(col(OccurrenceRow.id) == occurrence_id)
@@ -248,16 +258,8 @@ class OccurrenceStore:
             )
             if _rowcount(result) != 1:
                 raise LookupError(f"no occurrence with id {occurrence_id}")
-            session.add(
-                ProgressUpdateRow(
-                    occurrence_id=occurrence_id,
-                    member_id=member_id,
-                    status=status,
-                    percent=percent,
-                    note=note,
-                    at=at,
-                )
-            )
+            session.add(ProgressUpdateRow(occurrence_id=occurrence_id, member_id=member_id, status=status,
+                                          percent=percent, note=note, at=at, update_key=key))
 
     async def history(self, occurrence_id: int) -> list[ProgressRecord]:
         """Return every progress update of an occurrence, oldest first."""
@@ -522,31 +524,53 @@ class PendingInputStore:
             await session.execute(
                 stmt.on_conflict_do_update(
                     index_elements=[col(PendingInputRow.platform), col(PendingInputRow.user_id)],
-                    set_={"what": stmt.excluded.what, "until": stmt.excluded.until},
+                    set_={"what": stmt.excluded.what, "until": stmt.excluded.until, "taken_by": None},
                 )
             )
 
-    async def take(self, platform: str, user_id: str, now: datetime) -> str | None:
-        """Forget what the user was asked and return it, or None if nothing or only an expired question."""
-        return await self._takes.submit((platform, user_id, now))
+    async def take(self, platform: str, user_id: str, now: datetime, key: str | None = None) -> str | None:
+        """Take what the user was asked and return it, or None if nothing, an expired or a taken question.
+
+        `key` names the update that takes it: the same update handled again after a crash takes it
+        again, any other update finds it taken.
+        """
+        return await self._takes.submit((platform, user_id, now, key or f"once:{secrets.token_hex(8)}"))
 
     @staticmethod
-    async def _take_all(session: AsyncSession, requests: Sequence[tuple[str, str, datetime]],
+    async def _take_all(session: AsyncSession, requests: Sequence[tuple[str, str, datetime, str]],
                         ) -> list[str | None]:
-        keys = list({(p, u) for p, u, _ in requests})
-        stmt = (
-            delete(PendingInputRow)
-            .where(tuple_(col(PendingInputRow.platform), col(PendingInputRow.user_id)).in_(keys))
-            .returning(col(PendingInputRow.platform), col(PendingInputRow.user_id),
-                       col(PendingInputRow.what), col(PendingInputRow.until))
-            .execution_options(synchronize_session=False)
-        )
-        # One DELETE … RETURNING: of two messages arriving together, only the first gets the question.
-        taken = {(row.platform, row.user_id): row for row in await session.execute(stmt)}
+        keys = list({(p, u) for p, u, _, _ in requests})
+        # One SELECT for the whole round; almost always nobody in it was asked anything.
+        found = {(row.platform, row.user_id): row for row in await session.execute(
+            select(col(PendingInputRow.platform), col(PendingInputRow.user_id), col(PendingInputRow.what),
+                   col(PendingInputRow.until), col(PendingInputRow.taken_by))
+            .where(tuple_(col(PendingInputRow.platform), col(PendingInputRow.user_id)).in_(keys)))}
+        takers: dict[tuple[str, str], str] = {}
         out: list[str | None] = []
-        for p, u, now in requests:
-            row = taken.pop((p, u), None)
-            out.append(str(row.what) if row is not None and row.until > now else None)
+        for p, u, now, key in requests:
+            row = found.get((p, u))
+            if row is not None and row.taken_by is None and row.until <= now:
+                await session.execute(delete(PendingInputRow).where(  # expired: forgotten
+                    col(PendingInputRow.platform) == p, col(PendingInputRow.user_id) == u,
+                    col(PendingInputRow.taken_by).is_(None)))
+                found.pop((p, u))
+                row = None
+            if row is None:
+                out.append(None)
+                continue
+            taker = takers.get((p, u)) or row.taken_by
+            if taker is None:
+                # Of two messages arriving together, only the first gets the question; the
+                # conditional UPDATE decides between instances as well.
+                claimed = await session.execute(
+                    update(PendingInputRow)
+                    .where(col(PendingInputRow.platform) == p, col(PendingInputRow.user_id) == u,
+                           col(PendingInputRow.taken_by).is_(None))
+                    .values(taken_by=key)
+                )
+                taker = key if _rowcount(claimed) == 1 else ""
+                takers[(p, u)] = taker
+            out.append(str(row.what) if taker == key else None)
         return out
 
 

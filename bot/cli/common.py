@@ -205,6 +205,10 @@ def failure_line(exc: BaseException) -> str:
 def _known_failure(exc: BaseException, settings: Settings | None) -> str | None:
     from sqlalchemy.exc import DBAPIError, OperationalError
 
+    from storage.db import DatabaseUnavailable
+
+    if isinstance(exc, DatabaseUnavailable):  # missing, read-only, refused: named by storage.db
+        return MSG_DATABASE.format(url=exc.url, why=exc.reason)
     if isinstance(exc, (DBAPIError, OperationalError)) or _is_connection_error(exc):
         from storage.db import redact
 

@@ -15,12 +15,12 @@ from bot.app import build_bot
 from bot.config import Settings
 from bot.dispatcher import Dispatcher
 from bot.services import Stores, open_stores
-from bot.telegram import TelegramAdapter, TelegramMessenger
+from bot.telegram import TelegramAdapter
 from bot.wiring import load_all
 from handlers.flood import FloodGuard
 from handlers.reminders import Reminders
 from knowledge.loader import Knowledge
-from tests.fakes.telegram_api import FakeTelegramAPI, running_application
+from tests.fakes.telegram_api import FakeTelegramAPI
 
 TOKEN = "123456:TEST-TOKEN-never-logged"
 
@@ -98,11 +98,11 @@ async def running_telegram_bot(settings: Settings, clock: FakeClock) -> AsyncIte
         bot = build_bot(settings, knowledge, engine, policy, stores, clock)
         await bot.reminders.plan_occurrences()
         adapter = TelegramAdapter(
-            bot.conversation, stores.updates, stores.members, FloodGuard(clock, limit=5, window=3.0), clock
+            bot.conversation, stores.inbox, stores.members, FloodGuard(clock, limit=5, window=3.0), clock
         )
         application = adapter.build(TOKEN, f"http://127.0.0.1:{api.port}")
-        async with running_application(application):
-            messenger = TelegramMessenger(application.bot)
+        async with adapter.running(application) as messenger:
+            await adapter.connected.wait()
             dispatcher = Dispatcher(stores.outbox, {"telegram": messenger}, bot.reminders, policy.calendar(),
                                     clock, global_rate=1000, per_chat_rate=1000)
             yield TelegramBot(api, stores, knowledge, application, adapter, bot.reminders, dispatcher, clock)

@@ -41,7 +41,7 @@ from bot.console import run_console
 from bot.delivery import Messenger
 from bot.dispatcher import Dispatcher
 from bot.services import Stores, open_stores
-from bot.telegram import TelegramAdapter, TelegramMessenger
+from bot.telegram import TelegramAdapter
 from bot.zalo import ZaloAdapter, ZaloClient
 from handlers.conversation import Conversation
 from handlers.flood import FloodGuard
@@ -50,7 +50,7 @@ from knowledge.engine import Engine
 from knowledge.loader import Knowledge
 from storage.records import OccurrenceRecord
 from tests.e2e.conftest import FakeClock
-from tests.fakes.telegram_api import FakeTelegramAPI, running_application
+from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.fakes.zalo_api import FakeZaloAPI
 
 PLATFORMS = ("console", "telegram", "zalo")
@@ -366,11 +366,12 @@ class TelegramDriver:
 @contextlib.asynccontextmanager
 async def telegram_driver(bot: Bot, stores: Stores, clock: FakeClock) -> AsyncIterator[TelegramDriver]:
     async with FakeTelegramAPI(token=TELEGRAM_TOKEN) as api:
-        adapter = _ObservedTelegramAdapter(bot.conversation, stores.updates, stores.members,
+        adapter = _ObservedTelegramAdapter(bot.conversation, stores.inbox, stores.members,
                                            FloodGuard(clock, limit=FLOOD_LIMIT), clock)
         application = adapter.build(TELEGRAM_TOKEN, f"http://127.0.0.1:{api.port}")
-        async with running_application(application):
-            yield TelegramDriver(api, adapter, TelegramMessenger(application.bot))
+        async with adapter.running(application) as messenger:
+            await adapter.connected.wait()
+            yield TelegramDriver(api, adapter, messenger)
 
 
 # -- Zalo ------------------------------------------------------------------------------------------
@@ -434,7 +435,7 @@ class ZaloDriver:
 @contextlib.asynccontextmanager
 async def zalo_driver(bot: Bot, stores: Stores, clock: FakeClock) -> AsyncIterator[ZaloDriver]:
     async with FakeZaloAPI(token=ZALO_TOKEN) as api, ZaloClient(ZALO_TOKEN, api.base_url) as client:
-        adapter = _ObservedZaloAdapter(bot.conversation, stores.updates, stores.members,
+        adapter = _ObservedZaloAdapter(bot.conversation, stores.inbox, stores.members,
                                        FloodGuard(clock, limit=FLOOD_LIMIT), clock, client, stores.choices,
                                        poll_timeout=1, backoff=(0.05, 0.2))
         async with adapter.running() as messenger:

@@ -24,7 +24,7 @@ from bot.app import build_bot
 from bot.config import Settings
 from bot.dispatcher import Dispatcher
 from bot.services import open_stores
-from bot.telegram import TelegramAdapter, TelegramMessenger
+from bot.telegram import TelegramAdapter
 from bot.wiring import load_all
 from handlers.flood import FloodGuard
 from knowledge.deadlines import ReminderPolicy
@@ -33,7 +33,7 @@ from knowledge.loader import Knowledge
 from storage.db import make_engine, make_sessionmaker
 from storage.models import OutboxRow
 from tests.e2e.conftest import TOKEN, FakeClock, TelegramBot, settings_for
-from tests.fakes.telegram_api import FakeTelegramAPI, running_application
+from tests.fakes.telegram_api import FakeTelegramAPI
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -124,13 +124,13 @@ async def reminder_bot(db_path: Path, clock: FakeClock) -> AsyncIterator[Reminde
         bot = build_bot(settings, knowledge, engine, policy, stores, clock)
         await bot.reminders.plan_occurrences()
         adapter = TelegramAdapter(
-            bot.conversation, stores.updates, stores.members, FloodGuard(clock, limit=5, window=3.0), clock
+            bot.conversation, stores.inbox, stores.members, FloodGuard(clock, limit=5, window=3.0), clock
         )
         application = adapter.build(TOKEN, f"http://127.0.0.1:{api.port}")
         inspect_engine = make_engine(url)
         try:
-            async with running_application(application):
-                messenger = TelegramMessenger(application.bot)
+            async with adapter.running(application) as messenger:
+                await adapter.connected.wait()
                 dispatcher = Dispatcher(stores.outbox, {"telegram": messenger}, bot.reminders,
                                         policy.calendar(), clock, global_rate=1000, per_chat_rate=1000)
                 tg = TelegramBot(api, stores, knowledge, application, adapter, bot.reminders, dispatcher,

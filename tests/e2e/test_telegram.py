@@ -14,7 +14,7 @@ from bot.app import build_conversation
 from bot.clock import SystemClock
 from bot.logs import configure_logging
 from bot.services import open_stores
-from bot.telegram import TelegramAdapter
+from bot.telegram import SECRET_HEADER, TelegramAdapter, Webhook
 from bot.wiring import load_checked
 from handlers.conversation import MSG_TOO_LONG
 from handlers.flood import MSG_SLOW_DOWN, FloodGuard
@@ -173,50 +173,42 @@ async def test_webhook_rejects_a_wrong_secret_and_accepts_the_right_one(tmp_path
     saved = root.handlers[:], root.level
     configure_logging("DEBUG", settings.secrets())
     async with FakeTelegramAPI(token=TOKEN) as api, open_stores(settings, knowledge.plan) as stores:
-        adapter = TelegramAdapter(
-            build_conversation(settings, knowledge, engine, stores, clock),
-            stores.updates,
-            stores.members,
-            FloodGuard(clock),
-            clock,
-        )
+        adapter = TelegramAdapter(build_conversation(settings, knowledge, engine, stores, clock),
+                                  stores.inbox, stores.members, FloodGuard(clock), clock)
         application = adapter.build(TOKEN, f"http://127.0.0.1:{api.port}")
-        async with application:
-            await application.start()
-            await application.updater.start_webhook(
-                listen="127.0.0.1",
-                port=port,
-                url_path="telegram",
-                webhook_url=settings.webhook_url,
-                secret_token="s3cret-value",
-            )
-            try:
-                update = {"update_id": 77, **api.message_update(ALICE, "/help")}
-                async with httpx.AsyncClient() as client:
-                    wrong = await client.post(
-                        f"http://127.0.0.1:{port}/telegram",
-                        json=update,
-                        headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"},
-                    )
-                    missing = await client.post(f"http://127.0.0.1:{port}/telegram", json=update)
-                    assert wrong.status_code == 403 and missing.status_code == 403
-                    await asyncio.sleep(0.3)
-                    assert api.sent_messages(ALICE) == []
-                    right = await client.post(
-                        f"http://127.0.0.1:{port}/telegram",
-                        json=update,
-                        headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-value"},
-                    )
-                    assert right.status_code == 200
-                await api.wait_for("sendMessage", chat_id=ALICE)
-            finally:
-                await application.updater.stop()
-                await application.stop()
+        webhook = Webhook(settings.webhook_url, "s3cret-value", "127.0.0.1", port)
+        async with adapter.running(application, webhook):
+            await adapter.connected.wait()
+            await api.wait_for("setWebhook")
+            await _until_listening(port)
+            update = {"update_id": 77, **api.message_update(ALICE, "/help")}
+            async with httpx.AsyncClient() as client:
+                wrong = await client.post(f"http://127.0.0.1:{port}/telegram", json=update,
+                                          headers={SECRET_HEADER: "wrong"})
+                missing = await client.post(f"http://127.0.0.1:{port}/telegram", json=update)
+                assert wrong.status_code == 403 and missing.status_code == 403
+                assert await stores.inbox.unhandled() == 0 and api.sent_messages(ALICE) == []
+                right = await client.post(f"http://127.0.0.1:{port}/telegram", json=update,
+                                          headers={SECRET_HEADER: "s3cret-value"})
+                assert right.status_code == 200
+            await api.wait_for("sendMessage", chat_id=ALICE)
     root.handlers[:], level = saved
     root.setLevel(level)
     logged = capfd.readouterr().err
     assert "getMe" in logged  # PTB's debug lines were written…
     assert TOKEN not in logged and "s3cret-value" not in logged  # …with the secrets masked
+
+
+async def _until_listening(port: int) -> None:
+    for _ in range(200):
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            await asyncio.sleep(0.02)
+            continue
+        writer.close()
+        return
+    raise AssertionError(f"nothing listens on port {port}")
 
 
 @pytest.mark.parametrize("args", ["0000", "²²²²", "1999", "٢٠٢٦", "99999999999999999999"])
@@ -232,3 +224,86 @@ async def test_malformed_progress_buttons_get_a_clear_message(telegram_bot, forg
     await telegram_bot.say(ALICE, f"/dangky {await telegram_bot.invite('stp')}")
     [reply] = await telegram_bot.press(ALICE, forged, message_id=999)
     assert reply["plain_text"] == MSG_UNKNOWN
+
+
+async def test_an_agency_administrator_manages_its_own_people_only(telegram_bot):
+    # The Department's administrator makes Alice an administrator of the Department of Finance.
+    await telegram_bot.say(BOB, f"/dangky {await telegram_bot.invite('stp', 'admin')}")
+    [created] = await telegram_bot.say(BOB, "/moi stc admin")
+    code = created["plain_text"].split("Mã mời: ")[1].split()[0]
+    await telegram_bot.say(ALICE, f"/dangky {code}")
+
+    for attempt in ("/moi stp admin", "/moi stc admin", "/moi cong-an-tinh"):
+        telegram_bot.clock.advance(seconds=1)  # slower than the flood limit
+        [refused] = await telegram_bot.say(ALICE, attempt)
+        assert "chỉ mời được thành viên cho cơ quan mình" in refused["plain_text"], attempt
+    for department_only in ("/baocao", "/baocao ii-1 2026", "/hanchot ii-4a 15/03/2027", "/chuatraloi",
+                            "/coquan", "/sukien ii-6 15/03/2027"):
+        telegram_bot.clock.advance(seconds=1)
+        [refused] = await telegram_bot.say(ALICE, department_only)
+        assert refused["plain_text"] == MSG_ADMIN_ONLY, department_only
+
+    telegram_bot.clock.advance(seconds=10)
+    [own] = await telegram_bot.say(ALICE, "/moi stc")
+    own_code = own["plain_text"].split("Mã mời: ")[1].split()[0]
+    [registered] = await telegram_bot.say(CAROL, f"/dangky {own_code}")
+    assert "thành viên của Sở Tài chính" in registered["plain_text"]
+    [members] = await telegram_bot.say(ALICE, "/thanhvien")
+    assert "Sở Tài chính" in members["plain_text"] and "Sở Tư pháp" not in members["plain_text"]
+    [everyone] = await telegram_bot.say(BOB, "/thanhvien")
+    assert "Sở Tài chính" in everyone["plain_text"] and "Sở Tư pháp" in everyone["plain_text"]
+
+
+@pytest.fixture
+async def webhook(telegram_bot):
+    """The bot's webhook app (the real one) listening on 127.0.0.1; yields its URL."""
+    from aiohttp import web
+
+    assert telegram_bot.adapter.intake is not None
+    app = telegram_bot.adapter.webhook_app(telegram_bot.application, telegram_bot.adapter.intake,
+                                           "s3cret-value", "/telegram")
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}/telegram"
+    finally:
+        await runner.cleanup()
+
+
+async def _post_endless(url: str, headers: dict[str, str], declared: int) -> int:
+    """POST a body that never finishes after its first megabyte; return the status the server gave."""
+    import aiohttp
+
+    sent_first = asyncio.Event()
+    never = asyncio.Event()
+
+    async def body():
+        yield b"{" + b" " * (1024 * 1024)
+        sent_first.set()
+        await never.wait()  # a server that reads the body before answering never answers
+
+    async with aiohttp.ClientSession() as session:
+        async with session.post(url, data=body(), headers={**headers, "Content-Length": str(declared)},
+                                timeout=aiohttp.ClientTimeout(total=30)) as response:
+            return response.status
+
+
+async def test_the_webhook_checks_the_secret_before_reading_a_body(webhook, telegram_bot):
+    huge = 95 * 1024 * 1024
+    assert await _post_endless(webhook, {}, huge) == 403
+    assert await _post_endless(webhook, {SECRET_HEADER: "wrong"}, huge) == 403
+    # With the right secret, a body over the cap is refused from its declared length alone.
+    assert await _post_endless(webhook, {SECRET_HEADER: "s3cret-value"}, huge) == 413
+    assert await telegram_bot.stores.inbox.unhandled() == 0
+
+
+async def test_a_chunked_body_over_the_cap_is_refused(webhook):
+    async def body():
+        for _ in range(3):
+            yield b" " * (1024 * 1024)
+
+    async with httpx.AsyncClient() as client:
+        response = await client.post(webhook, content=body(), headers={SECRET_HEADER: "s3cret-value"})
+    assert response.status_code == 413

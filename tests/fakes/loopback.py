@@ -19,6 +19,7 @@ class LoopbackServer:
     client_max_size = 1024 * 1024  # aiohttp's default request body limit
 
     def __init__(self) -> None:
+        self.listen_port = 0  # a free port, unless a test needs the server where a bot already looks
         self.port: int | None = None
         self._runner: web.AppRunner | None = None
         self._closing = False
@@ -35,7 +36,7 @@ class LoopbackServer:
         self._add_routes(app)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
         await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
+        site = web.TCPSite(runner, "127.0.0.1", self.listen_port)
         await site.start()
         self._runner = runner
         self._closing = False

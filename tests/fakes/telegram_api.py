@@ -401,6 +401,7 @@ class FakeTelegramAPI(LoopbackServer):
         self._sent: list[JSON] = []
         self._failures: defaultdict[str, deque[BotAPIError]] = defaultdict(deque)
         self._blocked: set[int | str] = set()
+        self._garbled: defaultdict[str, int] = defaultdict(int)
         # Stalled methods: how many more calls may still pass before requests are held.
         self._stalls: dict[str, int] = {}
         self._held = 0
@@ -598,6 +599,10 @@ class FakeTelegramAPI(LoopbackServer):
         error = BotAPIError(status, description)
         self._failures[self._method_name(method)].extend([error] * times)
 
+    def garble(self, method: str, times: int = 1) -> None:
+        """Answer the next `times` calls of method with a broken status line ("HTTP/1.1 2x0 WHAT")."""
+        self._garbled[self._method_name(method)] += times
+
     def block_chat(self, chat_id: int | str) -> None:
         """Answer sends to chat_id with 403, as when the user blocked the bot."""
         self._blocked.add(_chat_key(chat_id))
@@ -634,6 +639,7 @@ class FakeTelegramAPI(LoopbackServer):
         self._exchanges.clear()
         self._sent.clear()
         self._failures.clear()
+        self._garbled.clear()
         self._blocked.clear()
         self._stalls.clear()
         self._answered_callback_queries.clear()
@@ -714,6 +720,14 @@ class FakeTelegramAPI(LoopbackServer):
         exchange = Exchange(method, params)
         self._exchanges.append(exchange)
         self._notify()
+        if self._garbled[method] > 0:
+            self._garbled[method] -= 1
+            assert request.transport is not None
+            request.transport.write(b"HTTP/1.1 2x0 WHAT\r\nContent-Length: 0\r\n\r\n")
+            request.transport.close()
+            exchange.status = 0
+            self._notify()
+            return web.Response(status=499)
         if method in self._stalls and not await self._pass_stall(method, request):
             # The client left while held: nothing was processed, nobody reads an answer.
             self._notify()

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import asyncpg
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import StatementError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.db import make_engine, redact
-from storage.models import ProcessedUpdateRow
-from storage.repositories import AgencyStore, UpdateLog
+from storage.inbox import Inbox
+from storage.models import InboxRow
+from storage.repositories import AgencyStore
 from tests.integration.databases import asyncpg_dsn
+from tests.integration.test_inbox import first_time
 
 HANOI = timezone(timedelta(hours=7))
 
@@ -49,27 +55,28 @@ async def test_sqlite_engine_creates_directory_and_sets_pragmas(tmp_path: Path) 
 
 async def test_timestamps_come_back_aware_utc(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     local = datetime(2026, 3, 1, 8, 30, 15, 123456, tzinfo=HANOI)
-    await UpdateLog(sessionmaker).first_time("telegram", "1", local)
+    await first_time(Inbox(sessionmaker), "telegram", "1", local)
     async with sessionmaker() as session:
-        stored = await session.scalar(select(ProcessedUpdateRow.processed_at))
+        stored = await session.scalar(select(InboxRow.received_at))
     assert stored == local
     assert stored.tzinfo is UTC
     assert stored.hour == 1  # 08:30 in Hanoi is 01:30 UTC
 
 
 async def test_comparisons_respect_time_zones(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
-    log = UpdateLog(sessionmaker)
-    await log.first_time(
-        "zalo", "early", datetime(2026, 3, 1, 6, 0, tzinfo=HANOI)
-    )  # 23:00 UTC the day before
-    await log.first_time("zalo", "late", datetime(2026, 3, 1, 0, 30, tzinfo=UTC))
-    assert await log.prune(datetime(2026, 3, 1, 0, 0, tzinfo=UTC)) == 1
-    assert await log.first_time("zalo", "late", datetime(2026, 3, 1, 1, 0, tzinfo=UTC)) is False
+    inbox = Inbox(sessionmaker)
+    early = datetime(2026, 3, 1, 6, 0, tzinfo=HANOI)  # 23:00 UTC the day before
+    late = datetime(2026, 3, 1, 0, 30, tzinfo=UTC)
+    for update_id, at in (("early", early), ("late", late)):
+        await first_time(inbox, "zalo", update_id, at)
+        await inbox.handled("zalo", update_id, at)
+    assert await inbox.prune(datetime(2026, 3, 1, 0, 0, tzinfo=UTC)) == 1
+    assert await first_time(inbox, "zalo", "late", datetime(2026, 3, 1, 1, 0, tzinfo=UTC)) is False
 
 
 async def test_naive_datetime_is_refused(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     with pytest.raises(StatementError, match="naive datetime"):
-        await UpdateLog(sessionmaker).first_time("telegram", "1", datetime(2026, 3, 1, 8, 0))
+        await first_time(Inbox(sessionmaker), "telegram", "1", datetime(2026, 3, 1, 8, 0))
 
 
 @pytest.mark.postgres
@@ -91,3 +98,36 @@ async def test_engine_survives_killed_connections(
     assert killed and all(row[0] for row in killed)
 
     assert await agencies.all() == []
+
+
+def _tcpl(url: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TCPL_")}
+    env["TCPL_DATABASE_URL"] = url
+    return subprocess.run([str(Path(sys.executable).with_name("tcpl")), *args], env=env, cwd=cwd,
+                          capture_output=True, text=True, timeout=60, check=False)
+
+
+async def test_a_read_only_database_is_one_clear_line(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    assert _tcpl(url, "db", "upgrade", cwd=tmp_path).returncode == 0
+    read_only = f"sqlite+aiosqlite:///file:{tmp_path / 'bot.db'}?mode=ro&uri=true"
+    for command in (["questions", "--unanswered"], ["invite", "create", "--agency", "stp"], ["run"]):
+        out = _tcpl(read_only, *command, cwd=tmp_path)
+        assert out.returncode == 1, out.stderr
+        [line] = [line for line in out.stderr.splitlines() if "INFO" not in line]
+        reason = "attempt to write a readonly database"
+        assert line.startswith(f"Không mở được cơ sở dữ liệu {redact(read_only)}: {reason}."), line
+        assert "Traceback" not in out.stderr
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+async def test_a_missing_database_is_one_clear_line_without_the_password(db_url: str, tmp_path: Path) -> None:
+    missing = make_url(db_url).set(database="tcpl_no_such_database", password="hunter2-secret")
+    url = missing.render_as_string(hide_password=False)
+    out = _tcpl(url, "db", "upgrade", cwd=tmp_path)
+    assert out.returncode == 1
+    [line] = out.stderr.strip().splitlines()
+    assert line.startswith(
+        f'Không mở được cơ sở dữ liệu {redact(url)}: database "tcpl_no_such_database" does not exist.'), line
+    assert "hunter2" not in out.stderr and "Traceback" not in out.stderr

@@ -11,8 +11,9 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.group_commit import GroupCommit
-from storage.repositories import UpdateLog
+from storage.inbox import Inbox
 from storage.tracking import PendingInputStore
+from tests.integration.test_inbox import first_time
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
@@ -30,17 +31,18 @@ def _count_transactions(engine: AsyncEngine) -> list[int]:
 async def test_a_burst_of_updates_shares_transactions(
     engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
-    log = UpdateLog(sessionmaker)
+    inbox = Inbox(sessionmaker)
     transactions = _count_transactions(engine)
     ids = [str(i) for i in range(300)] + ["7", "7", "150"]  # three redeliveries in the same burst
 
-    fresh = await asyncio.gather(*(log.first_time("telegram", u, NOW) for u in ids))
+    fresh = await asyncio.gather(*(first_time(inbox, "telegram", u) for u in ids),
+                                 *(inbox.handled("telegram", str(i), NOW) for i in range(100)))
 
     assert fresh[:300] == [True] * 300
-    assert fresh[300:] == [False, False, False]
-    assert transactions[0] < 30  # one per round of arrivals, not one per update
-    assert await log.first_time("telegram", "299", NOW) is False
-    assert await log.first_time("telegram", "300", NOW) is True
+    assert fresh[300:303] == [False, False, False]
+    assert transactions[0] < 30  # one per round of arrivals and marks, not one per update
+    assert await first_time(inbox, "telegram", "299") is False
+    assert await first_time(inbox, "telegram", "300") is True
 
 
 async def test_two_messages_at_once_take_the_pending_question_once(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -22,7 +23,7 @@ TABLES = {
     "agency",
     "member",
     "invite_code",
-    "processed_update",
+    "inbox",
     "question_log",
     "occurrence",
     "progress_update",
@@ -113,5 +114,34 @@ async def test_alembic_command_line(db_url: str) -> None:
     engine = make_engine(db_url)
     try:
         assert await _revision(engine) == HEAD
+    finally:
+        await engine.dispose()
+
+
+async def test_an_upgrade_of_a_sqlite_file_waits_for_the_lock_another_process_holds(tmp_path: Path) -> None:
+    import filelock
+
+    db = tmp_path / "bot.db"
+    url = f"sqlite+aiosqlite:///{db}"
+    env = {**os.environ, "TCPL_DATABASE_URL": url}
+    with filelock.FileLock(f"{db}.migrate.lock"):
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "db", "upgrade", cwd=ROOT, env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )  # fmt: skip
+        # However long we hold the lock, the other process must not touch the schema meanwhile.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(process.wait()), 3)
+        assert process.returncode is None, "the upgrade went ahead while another process held the lock"
+        assert not db.exists() or await _no_tables(url)
+    output, _ = await process.communicate()
+    assert process.returncode == 0, output.decode()
+    await _assert_at_head(url)
+
+
+async def _no_tables(url: str) -> bool:
+    engine = make_engine(url)
+    try:
+        return await _tables(engine) == set()
     finally:
         await engine.dispose()

@@ -28,7 +28,20 @@ async def test_take_returns_it_once(sessionmaker: async_sessionmaker[AsyncSessio
     assert await pending.take("telegram", "1", NOW + WAIT - timedelta(seconds=1)) == "note:5"
     assert await pending.take("telegram", "1", NOW) is None
     assert await pending.take("zalo", "1", NOW) == "note:6"
-    assert await _rows(sessionmaker) == 0
+    assert await _rows(sessionmaker) == 2  # one row per user at most: kept, taken
+
+
+async def test_the_same_update_handled_again_takes_it_again(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    # After a crash between taking the question and recording the note, the update comes again.
+    pending = PendingInputStore(sessionmaker)
+    await pending.expect("telegram", "1", "note:5", NOW + WAIT)
+    assert await pending.take("telegram", "1", NOW, key="telegram:77") == "note:5"
+    assert await pending.take("telegram", "1", NOW + WAIT * 3, key="telegram:77") == "note:5"
+    assert await pending.take("telegram", "1", NOW, key="telegram:78") is None
+    await pending.expect("telegram", "1", "note:9", NOW + WAIT)  # a new question is free again
+    assert await pending.take("telegram", "1", NOW, key="telegram:78") == "note:9"
 
 
 async def test_a_new_question_replaces_the_old(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
