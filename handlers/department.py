@@ -219,6 +219,10 @@ class DepartmentAnswers:
                 DepartmentEntry.model_validate(entry.model_dump())
                 entries = [entry if e.id == old.id else e for e in entries]
             else:
+                same = next((e for e in entries if (e.question, e.answer, e.citation)
+                             == (draft["question"], draft["answer"], draft["citation"])), None)
+                if same is not None:  # the same confirmation handled again (a redelivered update)
+                    return [Reply(text=MSG_SAVED.format(id=same.id))]
                 entry = DepartmentEntry(id=next_id(entries), question=draft["question"],
                                         answer=draft["answer"], citation=draft["citation"], document=document,
                                         added=today, added_by=by)

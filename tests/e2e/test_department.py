@@ -128,3 +128,21 @@ async def test_the_dialogue_can_be_cancelled(tmp_path: Path, clock: FakeClock, l
         assert "không đoán" in joined(await chat.say(HOA, QUESTION))
         assert "Không có câu hỏi số 9" in joined(await chat.say(HOA, "/traloi 9"))
         assert "Cách dùng" in joined(await chat.say(HOA, "/traloi abc"))
+
+
+async def test_a_confirmation_handled_twice_adds_one_entry(tmp_path: Path, clock: FakeClock, loaded: Loaded):
+    async with running_harness(tmp_path / "bot.db", clock, loaded, ["console"]) as h:
+        chat = h.driver
+        await chat.say(HOA, QUESTION)
+        await h.stores.questions.flush()
+        await register(h, HOA, "stp", "admin")
+        await chat.say(HOA, "/traloi 1")
+        await chat.say(HOA, ANSWER)
+        await chat.say(HOA, CITATION)
+        me = chat.chat_id(HOA)
+        # The same update handled again after a crash takes the same question (its key) and saves once.
+        confirm = Incoming("console", me, me, text="lưu", update_id="42")
+        first = await h.bot.conversation.handle(confirm)
+        again = await h.bot.conversation.handle(confirm)
+        assert "Đã lưu mục stp-1" in first[0].text and "Đã lưu mục stp-1" in again[0].text
+        assert [e.id for e in h.bot.knowledge.department().entries] == ["stp-1"]
