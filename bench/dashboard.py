@@ -24,6 +24,7 @@ from bot.workbook import ExcelWorkbook, report_csv
 from handlers.membership import Membership
 from handlers.reminders import Reminders
 from knowledge.deadlines import load_policy, plan_deadlines
+from knowledge.loader import Plans
 from storage.dashboard import DashboardReads
 from storage.db import make_engine, make_sessionmaker, upgrade
 from storage.models import ProgressUpdateRow, metadata
@@ -51,12 +52,14 @@ class _Clock:
 async def _year_of_progress(sessions: Sessions) -> tuple[Dashboard, str, int, int]:
     """Fill a database with a year of deadlines and progress; return the dashboard, a session, counts."""
     plan = national_plan(COMMUNES, TASKS)
+    plans = Plans([plan])
     policy = load_policy()
     await AgencyStore(sessions).sync(AgencyRecord(a.id, a.name, a.level.value, a.group)
                                      for a in plan.agencies.values())
     occurrences = OccurrenceStore(sessions)
-    deadlines = plan_deadlines(plan, [YEAR], policy)
-    await occurrences.ensure(deadlines, {d.due: None for d in deadlines})
+    deadlines = plan_deadlines(plan, [YEAR], policy).deadlines
+    await occurrences.reconcile(deadlines, {(plan.id, t) for t in plan.tasks}, [str(YEAR)],
+                                {d.due: None for d in deadlines}, LOOKED_AT)
     members = MemberStore(sessions)
     member_of = {}
     for i, agency in enumerate(a for a in plan.agencies if not plan.agencies[a].group):
@@ -85,12 +88,12 @@ async def _year_of_progress(sessions: Sessions) -> tuple[Dashboard, str, int, in
             .execution_options(synchronize_session=False), latest)
     clock = _Clock()
     questions = QuestionLog(sessions)
-    membership = Membership(plan, members, InviteStore(sessions), questions, clock, TZ,
+    membership = Membership(plans, members, InviteStore(sessions), questions, clock, TZ,
                             dt.timedelta(hours=72))
-    reminders = Reminders(plan, policy, occurrences, TaskDateStore(sessions), members, OutboxStore(sessions),
+    reminders = Reminders(plans, policy, occurrences, TaskDateStore(sessions), members, OutboxStore(sessions),
                           clock)
     access = WebAccessStore(sessions)
-    dashboard = Dashboard(plan=plan, membership=membership, reminders=reminders, occurrences=occurrences,
+    dashboard = Dashboard(plans=plans, membership=membership, reminders=reminders, occurrences=occurrences,
                           members=members, questions=questions, access=access, reads=DashboardReads(sessions),
                           workbook=ExcelWorkbook(), report_csv=report_csv, clock=clock, tz=TZ)
     login = await access.login(await access.create_link(None, "bench", LOOKED_AT, dt.timedelta(minutes=10)),

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import typer
 
-from bot.cli import answers, documents, members, serve, status, tracking, web
+from bot.cli import agencies, answers, documents, members, serve, status, tracking, web
 from bot.cli.common import run_cli
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -29,6 +29,8 @@ app.command()(members.questions)
 app.add_typer(tracking.reminders_app, name="reminders")
 app.add_typer(tracking.task_app, name="task")
 app.command()(tracking.report)
+app.add_typer(tracking.plan_app, name="plan")
+app.add_typer(agencies.agencies_app, name="agencies")
 app.add_typer(web.web_app, name="web")
 
 

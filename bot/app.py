@@ -24,6 +24,7 @@ from bot.services import Stores, open_stores
 from bot.telegram import TelegramAdapter, Webhook
 from bot.workbook import ExcelWorkbook
 from bot.zalo import ZaloAdapter, ZaloClient
+from handlers.browse import PlanBrowser
 from handlers.conversation import Conversation
 from handlers.department import DepartmentAnswers
 from handlers.documents import Documents
@@ -33,6 +34,7 @@ from handlers.ports import Clock
 from handlers.progress import Progress
 from handlers.reminders import Reminders
 from handlers.reports import Reports, WorkbookWriter
+from handlers.task_refs import no_plan_in_force
 from handlers.web_login import WebLogin
 from knowledge.deadlines import ReminderPolicy
 from knowledge.department import load_department
@@ -71,16 +73,17 @@ def build_bot(settings: Settings, knowledge: Knowledge, engine: Engine, policy: 
     conversation = Conversation(sources.engine, clock, stores.questions, stores.pending, sources.library,
                                 tz=tz)
     sync = KnowledgeSync(files, stores.knowledge, clock, sources, conversation.use)
-    membership = Membership(knowledge.plan, stores.members, stores.invites, clock, tz,
+    membership = Membership(knowledge.plans, stores.members, stores.invites, clock, tz,
                             dt.timedelta(hours=settings.invite_ttl_hours))
     membership.setup(conversation)
     Documents(conversation).setup()
     DepartmentAnswers(conversation, membership, stores.questions, sync, stores.pending, clock, tz).setup()
-    reminders = Reminders(knowledge.plan, policy, stores.occurrences, stores.task_dates, stores.members,
-                          stores.outbox, clock)
-    Progress(knowledge.plan, membership, stores.occurrences, stores.outbox, stores.pending, clock,
+    reminders = Reminders(knowledge.plans, policy, stores.occurrences, stores.task_dates, stores.members,
+                          stores.outbox, clock, stores.agencies)
+    PlanBrowser(knowledge.plans, knowledge.handbook, clock, tz).setup(conversation)
+    Progress(knowledge.plans, membership, stores.occurrences, stores.outbox, stores.pending, clock,
              tz).setup(conversation)
-    Reports(knowledge.plan, membership, stores.occurrences, stores.task_dates,
+    Reports(knowledge.plans, membership, stores.occurrences, stores.task_dates,
             workbook if workbook is not None else ExcelWorkbook(), clock, tz,
             replan=reminders.plan_occurrences).setup(conversation)
     WebLogin(membership, stores.web, clock, settings.dashboard_url()).setup(conversation)
@@ -126,8 +129,18 @@ async def serve(settings: Settings, knowledge: Knowledge, engine: Engine, policy
     """Run until stopped: Telegram and Zalo when configured (console chat when neither), the scheduler,
     and the knowledge sync that serves the Department's changes without a restart."""
     clock = SystemClock()
-    async with open_stores(settings, knowledge.plan) as stores:
+    async with open_stores(settings, knowledge.plans) as stores:
         bot = build_bot(settings, knowledge, engine, policy, stores, clock, sources=sources)
+        # Deadlines the plans date exist from the start, in every mode (the console too), so /nhiemvu
+        # and /capnhat work at once; the scheduler re-plans every few hours after this.
+        planned = await bot.reminders.plan_occurrences()
+        log.info("planned deadlines: %d added, %d changed, %d withdrawn",
+                 planned.added, planned.changed, planned.withdrawn)
+        notice = no_plan_in_force(knowledge.plans, clock.now().astimezone(settings.tz).date())
+        if notice:
+            # Without a plan in force the bot answers questions but reminds no one: say so at once
+            # (the console chat also says it in its greeting).
+            log.warning("%s", notice)
         # The handbook index and the loaded libraries live as long as the process. Frozen, they are
         # left out of the garbage collector's full passes, which otherwise walk them all and stall
         # every conversation for ~100 ms each time (measured with `make bench`).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -64,7 +65,9 @@ class Settings(BaseSettings):
     web_listen: str = "127.0.0.1"
     timezone: str = "Asia/Ho_Chi_Minh"
     handbook_dir: Path = DEFAULT_HANDBOOK_DIR
-    plan_path: Path = DEFAULT_PLAN_PATH
+    # Plan folders and files, os.pathsep apart; empty = the shipped plans and, when it exists, the
+    # data folder's plans/ (where a Department puts the plan it runs).
+    plan_path: str = ""
     synonyms_path: Path = DEFAULT_SYNONYMS_PATH
     reminder_policy_path: Path = DEFAULT_POLICY_PATH
     # The official texts the Department loads (one reviewable YAML file each) and its own answers;
@@ -113,6 +116,9 @@ class Settings(BaseSettings):
             self.database_url = SecretStr(sqlite_url(self.data_dir / "tcpl.db"))
         else:
             self.database_url = SecretStr(_in_data_dir(url, self.data_dir))
+        if not self.plan_path.strip():
+            own = self.data_dir / "plans"
+            self.plan_path = os.pathsep.join(str(p) for p in (DEFAULT_PLAN_PATH, own) if p.is_dir())
         if self.documents_dir is None:
             self.documents_dir = self.data_dir / "documents"
         if self.department_handbook_path is None:

@@ -23,6 +23,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
 from handlers.ports import Clock
+from storage.inbox import Unhandled
 
 T = TypeVar("T")
 DEFAULT_LEASE = dt.timedelta(seconds=30)
@@ -30,13 +31,6 @@ DRAIN_SECONDS = 10.0
 CLAIM_BATCH = 100
 
 log = logging.getLogger(__name__)
-
-
-class Unhandled(Protocol):
-    @property
-    def update_id(self) -> str: ...
-    @property
-    def payload(self) -> dict[str, Any]: ...
 
 
 class InboxStore(Protocol):
@@ -87,10 +81,6 @@ class Intake(Generic[T]):
             else:
                 log.info("duplicate %s update %s ignored", self.platform, key)
         return fresh
-
-    @property
-    def in_flight(self) -> int:
-        return len(self._tasks)
 
     async def _start(self, key: str, item: T) -> None:
         # Nothing awaits between here and the task's creation once a slot is free, so updates

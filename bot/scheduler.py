@@ -77,10 +77,11 @@ class Scheduler:
         """Re-plan when due (new year, new admin deadlines), then queue the reminders due now."""
         now = self.clock.now()
         if self._planned_at is None or now - self._planned_at >= self.replan_every:
-            added = await self.reminders.plan_occurrences()
+            planned = await self.reminders.plan_occurrences()
             self._planned_at = now
-            if added:
-                log.info("planned %d new deadline occurrences", added)
+            if planned.added or planned.changed or planned.withdrawn:
+                log.info("planned deadlines: %d added, %d changed, %d withdrawn",
+                         planned.added, planned.changed, planned.withdrawn)
         return await self.reminders.tick()
 
     async def _tick_loop(self, stop: asyncio.Event) -> None:

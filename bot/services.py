@@ -8,7 +8,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from bot.config import Settings
-from knowledge.loader import PlanData
+from handlers.reminders import as_agency
+from knowledge.loader import Plans
 from storage.dashboard import DashboardReads
 from storage.db import OPENING_ERRORS, make_engine, make_sessionmaker, redact, unavailable, upgrade
 from storage.inbox import Inbox
@@ -44,13 +45,16 @@ class Stores:
     knowledge: KnowledgeFileStore
 
 
-def agency_records(plan: PlanData) -> list[AgencyRecord]:
-    return [AgencyRecord(id=a.id, name=a.name, level=a.level.value, is_group=a.group)
-            for a in plan.agencies.values()]
+def agency_records(plans: Plans) -> list[AgencyRecord]:
+    """Return the plans' agencies as the database keeps them (an agency of an ended plan ends with it)."""
+    imported = plans.imported_ids
+    return [AgencyRecord(id=a.id, name=a.name, level=a.level.value, is_group=a.group,
+                         started_on=a.started_on, ended_on=a.ended_on)
+            for a in plans.agencies.values() if a.id not in imported]
 
 
 @asynccontextmanager
-async def open_stores(settings: Settings, plan: PlanData) -> AsyncIterator[Stores]:
+async def open_stores(settings: Settings, plan: Plans) -> AsyncIterator[Stores]:
     """Upgrade the schema, sync the plan's agencies, yield the stores, and close the pool after."""
     url = settings.database_url.get_secret_value()
     log.info("database: %s", redact(url))
@@ -68,6 +72,8 @@ async def open_stores(settings: Settings, plan: PlanData) -> AsyncIterator[Store
             await stores.agencies.sync(agency_records(plan))
         except OPENING_ERRORS as exc:
             raise unavailable(url, exc) from exc
+        # Imported communes are agencies too (invitations, /coquan, planning) from the start.
+        plan.set_imported(as_agency(a) for a in await stores.agencies.imported())
         try:
             yield stores
         finally:

@@ -27,7 +27,7 @@ def build_dashboard(settings: Settings, knowledge: Knowledge, bot: Bot, clock: C
     """Give the dashboard the bot's stores and use cases, so both read and decide the same way."""
     stores = bot.stores
     base = settings.dashboard_url() or ""
-    return Dashboard(plan=knowledge.plan, membership=bot.membership, reminders=bot.reminders,
+    return Dashboard(plans=knowledge.plans, membership=bot.membership, reminders=bot.reminders,
                      occurrences=stores.occurrences, members=stores.members, questions=stores.questions,
                      access=stores.web, reads=stores.dashboard, workbook=ExcelWorkbook(),
                      report_csv=report_csv, clock=clock, tz=settings.tz, secure_cookies=base.startswith("https://"))

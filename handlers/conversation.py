@@ -10,7 +10,7 @@ from enum import IntEnum
 from zoneinfo import ZoneInfo
 
 from handlers.answers import answer
-from handlers.browse import MENU_PREFIX, MSG_STALE_CHOICE, menu_reply, open_choice
+from handlers.browse import MENU_PREFIX, MSG_STALE_CHOICE, PLAN_PREFIX, menu_reply, open_choice
 from handlers.ports import Clock, PendingInput, QuestionLog
 from handlers.types import Choice, Incoming, Reply
 from knowledge.documents.library import Library
@@ -111,10 +111,11 @@ class Conversation:
             Command("hoi", self._ask_command, Audience.ANYONE, "hỏi đáp về chuẩn tiếp cận pháp luật",
                     "<câu hỏi>", "/hoi điều kiện công nhận xã đạt chuẩn là gì"),
             Command("tieuchi", self._menu("tieuchi"), Audience.ANYONE, "xem tiêu chí, chỉ tiêu"),
-            Command("kehoach", self._menu("kehoach"), Audience.ANYONE,
-                    "xem các nhiệm vụ của Kế hoạch thực hiện của tỉnh"),
+            # /kehoach is the plan browser's (handlers/browse.py): it reads the loaded plans.
         ):
             self.register(command)
+        # Notes the greeting (/start) adds, each when it has something to say (no plan in force).
+        self.greeting_notes: list[Callable[[], str | None]] = []
         # Use cases that may claim a button press or a free text before it is read as a question
         # (a progress button, a reply to a reminder); each returns None to pass.
         self.choice_handlers: list[Callable[[Incoming], Awaitable[list[Reply] | None]]] = []
@@ -201,9 +202,10 @@ class Conversation:
 
     async def _start(self, msg: Incoming, args: str) -> list[Reply]:
         choices = (Choice("Tiêu chí, chỉ tiêu", MENU_PREFIX + "tieuchi"),
-                   Choice("Kế hoạch của tỉnh", MENU_PREFIX + "kehoach"))
+                   Choice("Kế hoạch", PLAN_PREFIX))
         help_text = self.help_text(await self.audience_of(msg))
-        return [Reply(text=MSG_WELCOME + "\n\n" + help_text, choices=choices)]
+        notes = [n for n in (note() for note in self.greeting_notes) if n]
+        return [Reply(text="\n\n".join([MSG_WELCOME, *notes, help_text]), choices=choices)]
 
     async def _help(self, msg: Incoming, args: str) -> list[Reply]:
         return [Reply(text=self.help_text(await self.audience_of(msg)), title=MSG_HELP_TITLE)]

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from handlers.conversation import Audience, Command, Conversation
 from handlers.ports import Clock, Invites, Members, MemberView
 from handlers.types import Incoming, Reply
-from knowledge.loader import PlanData
+from knowledge.loader import Plans
 from knowledge.schema import AgencyLevel
 
 ADMIN = "admin"
@@ -64,7 +64,7 @@ def is_department_admin(member: MemberView | None) -> bool:
 class Membership:
     """Registration, identity and the administrators' tools."""
 
-    def __init__(self, plan: PlanData, members: Members, invites: Invites, clock: Clock, tz: ZoneInfo,
+    def __init__(self, plan: Plans, members: Members, invites: Invites, clock: Clock, tz: ZoneInfo,
                  invite_ttl: dt.timedelta):
         self.plan = plan
         self.members = members
@@ -174,7 +174,7 @@ class Membership:
         return [Reply(text=text, title="Đã tạo mã mời")]
 
     @staticmethod
-    def invitable(plan: PlanData, agency_id: str, today: dt.date) -> str | None:
+    def invitable(plan: Plans, agency_id: str, today: dt.date) -> str | None:
         """Return why an agency cannot receive invites, or None when it can.
 
         Invites go to agencies people work for. A group that names its members is invited member by
@@ -185,7 +185,8 @@ class Membership:
         agency = plan.agencies.get(agency_id)
         if agency is None:
             return MSG_UNKNOWN_AGENCY.format(agency=agency_id[:40])
-        if agency.group and agency.members:
+        if agency.group and (agency.members or (agency.commune_group and plan.imported)):
+            # Once the communes are imported (tcpl agencies import), each commune is invited itself.
             return MSG_GROUP_AGENCY.format(name=agency.name)
         if agency.group and agency.level != AgencyLevel.COMMUNE:
             return MSG_UNNAMED_AGENCIES.format(name=agency.name)

@@ -9,15 +9,18 @@ from zoneinfo import ZoneInfo
 from handlers.conversation import Audience, Command, Conversation
 from handlers.membership import MSG_NOT_REGISTERED, Membership
 from handlers.ports import Clock, Occurrences, OccurrenceView, Outbox, PendingInput
-from handlers.progress_text import BLOCKED, DONE, IN_PROGRESS, parse_progress
+from handlers.progress_text import BLOCKED, DONE, IN_PROGRESS, NOT_STARTED, parse_progress
+from handlers.task_refs import TaskRef, no_plan_in_force, resolve_task, shown_code
 from handlers.types import Choice, Incoming, Reply
-from knowledge.loader import PlanData
+from knowledge.loader import Plans
 
 PREFIX = "p:"
 # Ids and percents in callback data: ASCII digits, short enough for the database's integers.
 _ID = re.compile(r"^[0-9]{1,9}$")
 _PERCENT = re.compile(r"^[0-9]{1,3}$")
-STATUS_LABEL = {DONE: "hoàn thành", IN_PROGRESS: "đang thực hiện", BLOCKED: "gặp vướng mắc"}
+_YEAR = re.compile(r"^[0-9]{4}$")  # "/capnhat II.1 2027 xong": the deadline of that year
+STATUS_LABEL = {DONE: "hoàn thành", IN_PROGRESS: "đang thực hiện", BLOCKED: "gặp vướng mắc",
+                NOT_STARTED: "chưa bắt đầu"}
 PERCENT_CHOICES = (25, 50, 75, 90)
 NOTE_WAIT = dt.timedelta(minutes=30)
 MAX_NOTE = 500
@@ -31,16 +34,19 @@ MSG_UNSURE = (
     "ví dụ: «đã xong», «đang làm 60%», «vướng: chưa có kinh phí»."
 )
 MSG_CAPNHAT_HOW = (
-    "Cách dùng: /capnhat <mã nhiệm vụ> <xong|dang 60%|vuong> [ghi chú], ví dụ: "
-    "/capnhat ii-1 dang 60% hoặc /capnhat ii-1 vuong chưa có kinh phí. Gõ /nhiemvu để xem mã nhiệm vụ."
+    "Cách dùng: /capnhat <mã nhiệm vụ> [năm] <xong|đang làm 60%|chưa làm|vướng> [ghi chú], ví dụ: "
+    "/capnhat II.1 đang làm 60% hoặc /capnhat II.1 vướng chưa có kinh phí. "
+    "Gõ /nhiemvu để xem mã nhiệm vụ."
 )
+MSG_CONFIRM_DONE = "Bạn báo 100%: nhiệm vụ đã hoàn thành phải không? Xin chọn để xác nhận."
 
 
 def progress_choices(occurrence_id: int) -> tuple[Choice, ...]:
-    """The three answers a reminder offers as buttons (ids only in the callback data)."""
+    """The answers a reminder offers as buttons (ids only in the callback data)."""
     return (Choice("✅ Hoàn thành", f"{PREFIX}{occurrence_id}:d"),
             Choice("⏳ Đang thực hiện", f"{PREFIX}{occurrence_id}:i"),
-            Choice("⚠️ Gặp vướng mắc", f"{PREFIX}{occurrence_id}:b"))
+            Choice("⚠️ Gặp vướng mắc", f"{PREFIX}{occurrence_id}:b"),
+            Choice("🕘 Chưa bắt đầu", f"{PREFIX}{occurrence_id}:n"))
 
 
 def describe(occ: OccurrenceView) -> str:
@@ -57,9 +63,9 @@ def describe(occ: OccurrenceView) -> str:
 class Progress:
     """Record what lead agencies report on their deadlines."""
 
-    def __init__(self, plan: PlanData, membership: Membership, occurrences: Occurrences,
+    def __init__(self, plans: Plans, membership: Membership, occurrences: Occurrences,
                  outbox: Outbox, pending: PendingInput, clock: Clock, tz: ZoneInfo):
-        self.plan = plan
+        self.plans = plans
         self.membership = membership
         self.occurrences = occurrences
         self.outbox = outbox
@@ -71,9 +77,10 @@ class Progress:
         conversation.register(Command("nhiemvu", self.my_tasks, Audience.MEMBER,
                                       "xem nhiệm vụ, hạn và tình trạng của cơ quan bạn"))
         conversation.register(Command("capnhat", self.command, Audience.MEMBER,
-                                      "báo cáo tiến độ một nhiệm vụ (xong, đang làm bao nhiêu %, vướng)",
-                                      "<mã nhiệm vụ> <xong|dang 60%|vuong ghi chú>",
-                                      "/capnhat ii-1 dang 60%"))
+                                      "báo cáo tiến độ một nhiệm vụ (xong, đang làm bao nhiêu %, "
+                                      "chưa làm, vướng)",
+                                      "<mã nhiệm vụ> [năm] <xong|đang làm 60%|chưa làm|vướng ghi chú>",
+                                      "/capnhat II.1 đang làm 60%"))
         conversation.choice_handlers.append(self.on_choice)
         conversation.text_handlers.append(self.on_text)
         conversation.awaiting["note"] = self.on_note
@@ -92,6 +99,16 @@ class Progress:
             return None, None, Reply(text=MSG_FORBIDDEN)
         return occ, member.id, None
 
+    def today(self) -> dt.date:
+        return self.clock.now().astimezone(self.tz).date()
+
+    def _task_line(self, occ: OccurrenceView) -> str:
+        plan = self.plans.by_id.get(occ.plan_id)
+        task = plan.tasks.get(occ.task_id) if plan else None
+        if task is None:  # its plan is no longer loaded
+            return f"nhiệm vụ {occ.task_id}"
+        return f"nhiệm vụ {shown_code(self.plans, occ.plan_id, task)} ({task.title})"
+
     async def _record(self, msg: Incoming, occ: OccurrenceView, member_id: int, status: str,
                       percent: int | None, note: str | None) -> Reply:
         if status == DONE:
@@ -99,10 +116,9 @@ class Progress:
         note = note[:MAX_NOTE] if note else None
         await self.occurrences.record_progress(occ.id, member_id, status, percent, note, self.clock.now(),
                                                key=msg.key)
-        task = self.plan.tasks[occ.task_id]
         shown_percent = f" {percent}%" if status == IN_PROGRESS and percent is not None else ""
         said = STATUS_LABEL[status] + shown_percent
-        text = (f"Đã ghi nhận: nhiệm vụ {task.code} ({task.title}), hạn {occ.due.strftime('%d/%m/%Y')}"
+        text = (f"Đã ghi nhận: {self._task_line(occ)}, hạn {occ.due.strftime('%d/%m/%Y')}"
                 f" — {said}" + (f"; ghi chú: {note}" if note else "") + ".")
         if status == DONE:
             text += " Bot sẽ không nhắc nhiệm vụ này nữa. Cảm ơn bạn!"
@@ -134,6 +150,8 @@ class Progress:
             await self.pending.expect(msg.platform, msg.user_id, f"note:{occ.id}",
                                       self.clock.now() + NOTE_WAIT)
             return [Reply(text=MSG_ASK_NOTE)]
+        if action == "n" and len(parts) == 2:
+            return [await self._record(msg, occ, member_id, NOT_STARTED, None, None)]
         return [Reply(text=MSG_UNKNOWN)]
 
     # -- free text: the note the bot asked for, or a reply to a reminder
@@ -161,31 +179,65 @@ class Progress:
         assert occ is not None and member_id is not None
         return [await self._apply_text(msg, occ, member_id, msg.text)]
 
-    async def _apply_text(self, msg: Incoming, occ: OccurrenceView, member_id: int, text: str) -> Reply:
+    async def _apply_text(self, msg: Incoming, occ: OccurrenceView, member_id: int, text: str,
+                          said: str = "") -> Reply:
+        """Record what the text says about one occurrence, or ask back; never guess."""
         parsed = parse_progress(text)
+        if parsed.confirm_done:
+            return Reply(text=said + MSG_CONFIRM_DONE,
+                         choices=(Choice("✅ Đã hoàn thành", f"{PREFIX}{occ.id}:d"),
+                                  Choice("⏳ Chưa xong", f"{PREFIX}{occ.id}:i")))
         if not parsed.sure or parsed.status is None:
-            return Reply(text=MSG_UNSURE, choices=progress_choices(occ.id))
-        return await self._record(msg, occ, member_id, parsed.status, parsed.percent, parsed.note)
+            return Reply(text=said + (parsed.question or MSG_UNSURE), choices=progress_choices(occ.id))
+        reply = await self._record(msg, occ, member_id, parsed.status, parsed.percent, parsed.note)
+        return Reply(text=said + reply.text) if said else reply
 
     # -- commands
 
     async def command(self, msg: Incoming, args: str) -> list[Reply]:
-        """/capnhat <task> <status> [note]: update the agency's nearest open deadline of a task."""
+        """/capnhat <task> [year] <status> [note]: update one of the agency's deadlines of a task."""
         member = await self.membership.member(msg)
         if member is None:
             return [Reply(text=MSG_NOT_REGISTERED)]
-        parts = args.split(maxsplit=1)
-        if len(parts) < 2:
+        if not args.strip():
             return [Reply(text=MSG_CAPNHAT_HOW)]
-        task_id = parts[0].lower()
-        if task_id not in self.plan.tasks:
-            return [Reply(text=MSG_UNKNOWN)]
-        mine = [o for o in await self.occurrences.for_agency(member.agency_id) if o.task_id == task_id]
-        if not mine:
-            return [Reply(text=MSG_FORBIDDEN)]
-        open_ = sorted((o for o in mine if o.status != DONE), key=lambda o: o.due)
-        occ = open_[0] if open_ else max(mine, key=lambda o: o.due)
-        return [await self._apply_text(msg, occ, member.id, parts[1])]
+        mine = list(await self.occurrences.for_agency(member.agency_id))
+        found = resolve_task(self.plans, args, self.today(), {(o.plan_id, o.task_id) for o in mine})
+        if isinstance(found, str):
+            anywhere = resolve_task(self.plans, args, self.today())
+            return [Reply(text=found if isinstance(anywhere, str) else MSG_FORBIDDEN)]
+        ofs = sorted((o for o in mine if (o.plan_id, o.task_id) == (found.plan.id, found.task.id)),
+                     key=lambda o: o.due)
+        words = found.rest.split()
+        if words and _YEAR.match(words[0]):
+            period, text = words[0], " ".join(words[1:])
+            chosen = [o for o in ofs if o.period == period or str(o.due.year) == period]
+            if not chosen:
+                return [Reply(text=f"Cơ quan bạn không có hạn nào của nhiệm vụ {found.task.code} "
+                                   f"trong năm {period}.")]
+            occ, said = chosen[0], ""
+        else:
+            text = found.rest
+            picked = self._nearest(found, ofs)
+            if isinstance(picked, Reply):
+                return [picked]
+            occ, said = picked, f"(Áp dụng cho hạn {occ_day(picked)}.) "
+        if not text.strip():
+            return [Reply(text=MSG_CAPNHAT_HOW)]
+        return [await self._apply_text(msg, occ, member.id, text, said)]
+
+    def _nearest(self, found: TaskRef, ofs: list[OccurrenceView]) -> OccurrenceView | Reply:
+        """Pick the nearest open deadline; a later year's only when this year's is not already done."""
+        open_ = [o for o in ofs if o.status != DONE]
+        year = self.today().year
+        done_now = [o for o in ofs if o.status == DONE and o.due.year == year]
+        if open_ and open_[0].due.year > year and done_now:
+            # A repeated "đã hoàn thành" must not close next year's deadline silently.
+            nxt = open_[0]
+            return Reply(text=(f"Hạn {occ_day(done_now[0])} của nhiệm vụ {found.task.code} đã được báo "
+                               f"hoàn thành. Nếu bạn muốn báo cho hạn {occ_day(nxt)}, xin gõ: "
+                               f"/capnhat {found.task.code} {nxt.due.year} <tiến độ>."))
+        return open_[0] if open_ else ofs[-1]
 
     async def my_tasks(self, msg: Incoming, args: str) -> list[Reply]:
         """/nhiemvu: the sender's agency's deadlines with their status; tasks without a date listed apart."""
@@ -193,27 +245,36 @@ class Progress:
         if member is None:
             return [Reply(text=MSG_NOT_REGISTERED)]
         name = self.membership.agency_name(member.agency_id)
-        agency = self.plan.agencies.get(member.agency_id)
-        if agency is not None and agency.ended_on is not None:
+        today = self.today()
+        none_in_force = no_plan_in_force(self.plans, today)
+        agency = self.plans.agencies.get(member.agency_id)
+        if agency is not None and agency.ended_on is not None and agency.ended_on <= today:
             return [Reply(text=f"{name} đã kết thúc hoạt động từ {agency.ended_on.strftime('%d/%m/%Y')} "
-                               "(sắp xếp đơn vị hành chính), nên không còn nhiệm vụ được nhắc hạn.")]
-        occs = sorted(await self.occurrences.for_agency(member.agency_id), key=lambda o: (o.due, o.task_id))
-        today = self.clock.now().astimezone(self.tz).date()
+                               "(sắp xếp đơn vị hành chính), nên không còn nhiệm vụ được nhắc hạn."
+                               + (f"\n\n{none_in_force}" if none_in_force else ""))]
+        occs = sorted(await self.occurrences.for_agency(member.agency_id),
+                      key=lambda o: (o.due, o.plan_id, o.task_id))
         lines = []
         for o in occs:
             if o.status == DONE and o.due < today:
                 continue
-            task = self.plan.tasks[o.task_id]
             late = " — QUÁ HẠN" if o.due < today and o.status != DONE else ""
-            lines.append(f"• {task.code} ({task.id}) {task.title}\n  Hạn {o.due.strftime('%d/%m/%Y')}: "
-                         f"{describe(o)}{late}")
-        dated = {o.task_id for o in occs}
-        undated = [t for t, role in self.plan.tasks_for(member.agency_id)
-                   if role == "lead" and t.id not in dated]
+            lines.append(f"• {self._task_line(o)}\n  Hạn {o.due.strftime('%d/%m/%Y')}: {describe(o)}{late}")
+        dated = {(o.plan_id, o.task_id) for o in occs}
+        level = agency.level.value if agency is not None else None
+        undated = [(p, t) for p in self.plans.in_force(today)
+                   for t, role in p.tasks_for(member.agency_id, level)
+                   if role == "lead" and (p.id, t.id) not in dated]
         if undated:
             lines.append("\nNhiệm vụ chủ trì chưa có hạn cụ thể (Kế hoạch không nêu ngày):")
-            lines += [f"• {t.code} ({t.id}) {t.title}" for t in undated]
+            lines += [f"• {shown_code(self.plans, p.id, t)} {t.title}" for p, t in undated]
+        if none_in_force:
+            lines.append("\n" + none_in_force)
         if not lines:
             return [Reply(text=f"{name} không có nhiệm vụ nào đang mở.")]
-        return [Reply(text="\n".join(lines), title=f"Nhiệm vụ của {name}",
-                      note="Cập nhật: /capnhat <mã nhiệm vụ> xong | dang 60% | vuong <ghi chú>")]
+        return [Reply(text="\n".join(lines).strip(), title=f"Nhiệm vụ của {name}",
+                      note="Cập nhật: /capnhat <mã> xong | đang làm 60% | chưa làm | vướng <ghi chú>")]
+
+
+def occ_day(occ: OccurrenceView) -> str:
+    return occ.due.strftime("%d/%m/%Y")

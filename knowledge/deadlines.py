@@ -122,35 +122,72 @@ class Source(StrEnum):
     EVENT = "event"  # an administrator recorded the event the task waits for (/sukien)
 
 
+# The period of an "after an event" task: one event per task, recorded again to correct it.
+EVENT_PERIOD = "event"
+EARLIEST_YEAR = 2000  # nothing of this standard is dated earlier: a smaller year is a typing slip
+MAX_YEARS_AHEAD = 3  # a deadline further ahead than this is a typing slip, not a plan
+
+
 @dataclass(frozen=True)
 class Deadline:
-    """One deadline of one task for one responsible agency."""
+    """One deadline of one task of one plan for one responsible agency, in one period.
 
+    The period (the year, or "event") identifies it: a new date for the same period replaces the old.
+    """
+
+    plan_id: str
     task_id: str
     agency_id: str
+    period: str
     due: dt.date
     source: Source
 
 
 @dataclass(frozen=True)
 class AdminDeadline:
+    plan_id: str
     task_id: str
     due: dt.date
 
 
 @dataclass(frozen=True)
 class TaskEvent:
+    plan_id: str
     task_id: str
     happened_on: dt.date
 
 
-def responsible_agencies(plan: PlanData, task: Task, due: dt.date) -> list[Agency]:
-    """Return the lead agencies that receive reminders: groups expanded, agencies ended by then left out."""
+@dataclass(frozen=True)
+class PlanningFailure:
+    """A task that could not be planned: it is skipped, every other task is planned."""
+
+    plan_id: str
+    task_id: str
+    error: str
+
+
+@dataclass(frozen=True)
+class Planned:
+    """The deadlines of a planning run, the tasks it covered, and the tasks it had to skip."""
+
+    deadlines: list[Deadline]
+    tasks: set[tuple[str, str]]  # (plan id, task id) planned without error
+    failures: list[PlanningFailure]
+
+
+def period_of(task: Task, due: dt.date) -> str:
+    """Return the period a deadline of this task belongs to: its year, or the event."""
+    return EVENT_PERIOD if task.schedule.kind is ScheduleKind.AFTER_EVENT else str(due.year)
+
+
+def responsible_agencies(plan: PlanData, task: Task, due: dt.date,
+                         communes: Sequence[Agency] = ()) -> list[Agency]:
+    """Return the lead agencies that receive reminders: groups expanded, agencies not acting then left out."""
     out: list[Agency] = []
     seen: set[str] = set()
     for agency_id in task.lead:
-        for agency in plan.expand(agency_id):
-            if agency.id in seen or (agency.ended_on is not None and agency.ended_on <= due):
+        for agency in plan.expand(agency_id, communes):
+            if agency.id in seen or not plan.acts_on(agency, due):
                 continue
             seen.add(agency.id)
             out.append(agency)
@@ -173,29 +210,67 @@ def _task_dates(task: Task, years: Sequence[int], policy: ReminderPolicy) -> lis
     return []
 
 
-def plan_deadlines(plan: PlanData, years: Sequence[int], policy: ReminderPolicy,
-                   admin_deadlines: Iterable[AdminDeadline] = (),
-                   events: Iterable[TaskEvent] = ()) -> list[Deadline]:
-    """Derive every deadline of the given years: task × responsible agency × due date."""
-    dated: dict[str, list[tuple[dt.date, Source]]] = {t: _task_dates(task, years, policy)
-                                                      for t, task in plan.tasks.items()}
-    for d in admin_deadlines:
-        if d.task_id in dated and d.due.year in years:
-            dated[d.task_id].append((d.due, Source.ADMIN))
-    for e in events:
-        due = e.happened_on + dt.timedelta(days=policy.after_event_days)
-        if e.task_id in dated and due.year in years:
-            dated[e.task_id].append((due, Source.EVENT))
+def task_deadlines(plan: PlanData, task: Task, years: Sequence[int], policy: ReminderPolicy,
+                   admin_days: Sequence[dt.date] = (), event_day: dt.date | None = None,
+                   communes: Sequence[Agency] = ()) -> list[Deadline]:
+    """Derive one task's deadlines: one per responsible agency and period, none after the plan ended."""
+    by_period: dict[str, tuple[dt.date, Source]] = {}
+    for due, source in _task_dates(task, years, policy):
+        by_period.setdefault(period_of(task, due), (due, source))
+    for due in admin_days:
+        if due.year in years:
+            # An administrator's date replaces the plan's default date of that period.
+            by_period[period_of(task, due)] = (due, Source.ADMIN)
+    if event_day is not None and task.schedule.kind is ScheduleKind.AFTER_EVENT:
+        # Planned whatever the years: the event's deadline stays one row until it is corrected.
+        by_period[EVENT_PERIOD] = (event_day + dt.timedelta(days=policy.after_event_days), Source.EVENT)
     out: list[Deadline] = []
-    for task_id, dates in dated.items():
-        task = plan.tasks[task_id]
-        seen: set[dt.date] = set()
-        for due, source in dates:
-            if due in seen:
-                continue
-            seen.add(due)
-            out += [Deadline(task_id, a.id, due, source) for a in responsible_agencies(plan, task, due)]
+    for period, (due, source) in by_period.items():
+        if not plan.in_force_on(due):
+            continue
+        out += [Deadline(plan.id, task.id, a.id, period, due, source)
+                for a in responsible_agencies(plan, task, due, communes)]
     return out
+
+
+def plan_deadlines(plans: PlanData | Iterable[PlanData], years: Sequence[int], policy: ReminderPolicy,
+                   admin_deadlines: Iterable[AdminDeadline] = (), events: Iterable[TaskEvent] = (),
+                   communes: Sequence[Agency] = ()) -> Planned:
+    """Derive every deadline of the given years, task by task; a task that fails is skipped and named."""
+    admin: dict[tuple[str, str], list[dt.date]] = {}
+    for d in admin_deadlines:
+        admin.setdefault((d.plan_id, d.task_id), []).append(d.due)
+    event_of = {(e.plan_id, e.task_id): e.happened_on for e in events}
+    out: list[Deadline] = []
+    planned: set[tuple[str, str]] = set()
+    failures: list[PlanningFailure] = []
+    for plan in [plans] if isinstance(plans, PlanData) else plans:
+        for task in plan.tasks.values():
+            key = (plan.id, task.id)
+            try:
+                out += task_deadlines(plan, task, years, policy, admin.get(key, ()), event_of.get(key),
+                                      communes)
+            except Exception as exc:  # one bad date must never stop planning for everyone
+                failures.append(PlanningFailure(plan.id, task.id, f"{type(exc).__name__}: {exc}"))
+                continue
+            planned.add(key)
+    return Planned(out, planned, failures)
+
+
+def check_day(plan: PlanData, day: dt.date, today: dt.date) -> str | None:
+    """Return why a deadline or event day cannot be taken for this plan (in Vietnamese), or None."""
+    latest = dt.date(today.year + MAX_YEARS_AHEAD, 12, 31)
+    if day.year < EARLIEST_YEAR or day > latest:
+        return (f"Ngày {day:%d/%m/%Y} không hợp lý. Xin nhập một ngày từ năm {EARLIEST_YEAR} "
+                f"đến hết năm {latest.year}.")
+    first, ended = plan.plan.first_day, plan.plan.ended_on
+    if ended is not None and day >= ended:
+        return (f"Kế hoạch «{plan.plan.title}» đã hết hiệu lực từ ngày {ended:%d/%m/%Y}, nên không nhận "
+                f"ngày {day:%d/%m/%Y}.")
+    if first is not None and day < first:
+        return (f"Ngày {day:%d/%m/%Y} ở trước ngày Kế hoạch «{plan.plan.title}» bắt đầu áp dụng "
+                f"({first:%d/%m/%Y}).")
+    return None
 
 
 # ---------------------------------------------------------------- reminder steps

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
-from knowledge.schema import Agency, Document, Entry, HandbookFile, Menu, Plan, PlanFile, Task
+from knowledge.schema import Agency, AgencyLevel, Document, Entry, HandbookFile, Menu, Plan, PlanFile, Task
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_HANDBOOK_DIR = PACKAGE_DIR / "handbook"
-DEFAULT_PLAN_PATH = PACKAGE_DIR / "plans" / "soc-trang-qd25-2021.yaml"
+# A folder: every *.yaml file in it is a plan. TCPL_PLAN_PATH may name folders and files, separated
+# by os.pathsep (":" on Linux).
+DEFAULT_PLAN_PATH = PACKAGE_DIR / "plans"
 DEFAULT_SYNONYMS_PATH = PACKAGE_DIR / "synonyms.yaml"
+# The commented skeleton `tcpl plan new` prints; a test keeps it a valid plan file.
+PLAN_SKELETON = PACKAGE_DIR / "templates" / "ke-hoach-mau.yaml"
 
 
 @dataclass(frozen=True)
@@ -54,24 +60,56 @@ class Handbook:
 
 @dataclass
 class PlanData:
+    """One plan: its header and life, its agencies and its tasks."""
+
     plan: Plan
     agencies: dict[str, Agency]
     tasks: dict[str, Task]
+    path: Path | None = None
 
-    def expand(self, agency_id: str) -> list[Agency]:
-        """Return the agencies a (possibly group) agency stands for; a group without members is itself."""
+    @property
+    def id(self) -> str:
+        return self.plan.id
+
+    def in_force_on(self, day: dt.date) -> bool:
+        return self.plan.in_force_on(day)
+
+    def agency_ended_on(self, agency: Agency) -> dt.date | None:
+        """Return the day an agency stops acting for this plan: its own end or the plan's, the earlier."""
+        ends = [d for d in (agency.ended_on, self.plan.ended_on) if d is not None]
+        return min(ends) if ends else None
+
+    def acts_on(self, agency: Agency, day: dt.date) -> bool:
+        """Tell whether an agency exists and the plan still applies on this day."""
+        end = self.agency_ended_on(agency)
+        return (agency.started_on is None or agency.started_on <= day) and (end is None or day < end)
+
+    def expand(self, agency_id: str, communes: Sequence[Agency] = ()) -> list[Agency]:
+        """Return the agencies a (possibly group) agency stands for.
+
+        A group that lists members stands for them; the commune-level group stands for the imported
+        communes (of the plan's province when it names one); any other group stands for itself.
+        """
         agency = self.agencies[agency_id]
         if agency.group and agency.members:
             return [self.agencies[m] for m in agency.members]
+        if agency.commune_group:
+            area = self.plan.area_code
+            mine = [c for c in communes if area is None or c.area_code in (None, area)]
+            if mine:
+                return mine
         return [agency]
 
-    def groups_of(self, agency_id: str) -> list[str]:
-        """Return the ids of the groups an agency belongs to."""
-        return [a.id for a in self.agencies.values() if agency_id in a.members]
+    def groups_of(self, agency_id: str, level: str | None = None) -> list[str]:
+        """Return the ids of the groups an agency belongs to (an imported commune: the commune group)."""
+        out = [a.id for a in self.agencies.values() if agency_id in a.members]
+        if level == AgencyLevel.COMMUNE.value and agency_id not in self.agencies:
+            out += [a.id for a in self.agencies.values() if a.commune_group]
+        return out
 
-    def tasks_for(self, agency_id: str) -> list[tuple[Task, str]]:
+    def tasks_for(self, agency_id: str, level: str | None = None) -> list[tuple[Task, str]]:
         """Return the tasks an agency leads or cooperates on, directly or through a group."""
-        ids = {agency_id, *self.groups_of(agency_id)}
+        ids = {agency_id, *self.groups_of(agency_id, level)}
         out: list[tuple[Task, str]] = []
         for t in self.tasks.values():
             if ids & set(t.lead):
@@ -81,10 +119,68 @@ class PlanData:
         return out
 
 
+class Plans:
+    """Every loaded plan, and the agencies they share.
+
+    Agency ids are shared between plans (a member of "stp" answers for every plan that names stp);
+    task ids are unique within a plan. Where two plans define one agency, the plan still in force
+    wins; an agency of an ended plan ends with it. Communes imported into the database
+    (`tcpl agencies import`) join the agencies once the bot reads them (set_imported).
+    """
+
+    def __init__(self, plans: Iterable[PlanData]):
+        self.by_id: dict[str, PlanData] = {p.id: p for p in plans}
+        self._imported: dict[str, Agency] = {}
+        self._agencies: dict[str, Agency] | None = None
+
+    def __iter__(self) -> Iterator[PlanData]:
+        return iter(self.by_id.values())
+
+    def __len__(self) -> int:
+        return len(self.by_id)
+
+    def in_force(self, day: dt.date) -> list[PlanData]:
+        """Return the plans that apply on this day."""
+        return [p for p in self if p.in_force_on(day)]
+
+    def set_imported(self, agencies: Iterable[Agency]) -> None:
+        """Replace the imported agencies (communes read from the database)."""
+        self._imported = {a.id: a for a in agencies}
+        self._agencies = None
+
+    @property
+    def imported(self) -> list[Agency]:
+        return list(self._imported.values())
+
+    @property
+    def imported_ids(self) -> set[str]:
+        return set(self._imported)
+
+    @property
+    def agencies(self) -> dict[str, Agency]:
+        """Return every agency by id: the plans' (ended ones with their end) and the imported ones."""
+        if self._agencies is None:
+            merged: dict[str, Agency] = dict(self._imported)
+            # Ended plans first, so a plan still in force has the last word on a shared agency.
+            for plan in sorted(self, key=lambda p: p.plan.ended_on is None):
+                for agency in plan.agencies.values():
+                    merged[agency.id] = agency.model_copy(update={"ended_on": plan.agency_ended_on(agency)})
+            self._agencies = merged
+        return self._agencies
+
+    def with_task(self, task_id: str) -> list[PlanData]:
+        """Return the plans that have a task with this id."""
+        return [p for p in self if task_id in p.tasks]
+
+    def codes(self) -> dict[str, str]:
+        """Return every task id with its displayed code, across plans."""
+        return {t.id: t.code for p in self for t in p.tasks.values()}
+
+
 @dataclass
 class Knowledge:
     handbook: Handbook
-    plan: PlanData
+    plans: Plans
 
 
 # ---------------------------------------------------------------- YAML with line numbers
@@ -180,21 +276,6 @@ def read_yaml(path: Path) -> tuple[Any, _Located, list[Problem]]:
     finally:
         loader.dispose()
     return data, _Located(node), []
-
-
-M = TypeVar("M", bound=BaseModel)
-
-
-def _parse(model: type[M], path: Path) -> tuple[M | None, _Located, list[Problem]]:
-    data, located, problems = read_yaml(path)
-    if problems:
-        return None, located, problems
-    if not isinstance(data, dict):
-        return None, located, [Problem(path, 1, "the file must be a YAML mapping")]
-    try:
-        return model.model_validate(data), located, []
-    except ValidationError as exc:
-        return None, located, problems_of(exc, path, located, [])
 
 
 def problems_of(
@@ -330,49 +411,132 @@ def _check_handbook_links(
 # ---------------------------------------------------------------- plan
 
 
-def load_plan(path: Path = DEFAULT_PLAN_PATH, handbook: Handbook | None = None) -> PlanData:
-    """Load the plan file; with a handbook, also check its links into the handbook."""
-    parsed, located, problems = _parse(PlanFile, path)
-    if parsed is None:
+# pydantic's error types, explained to the Department's staff who write a plan file by hand.
+_PLAN_HINTS = {
+    "missing": "thiếu mục bắt buộc này",
+    "extra_forbidden": "mục này không có trong mẫu kế hoạch (gõ sai tên mục?); xem `tcpl plan new`",
+    "date_from_datetime_parsing": "ngày viết theo dạng YYYY-MM-DD, ví dụ 2026-01-20",
+    "date_parsing": "ngày viết theo dạng YYYY-MM-DD, ví dụ 2026-01-20",
+    "date_type": "ngày viết theo dạng YYYY-MM-DD, ví dụ 2026-01-20",
+    "string_pattern_mismatch": "mã chỉ gồm chữ thường không dấu, số, dấu chấm và gạch ngang, ví dụ ii-3a",
+    "string_too_short": "không được để trống",
+    "list_type": "phải là một danh sách (mỗi dòng bắt đầu bằng «- »)",
+    "bool_parsing": "chỉ nhận true hoặc false",
+    "enum": "giá trị không nằm trong các giá trị cho phép",
+    "int_parsing": "phải là một số nguyên",
+    "too_short": "danh sách không được để trống",
+}
+
+
+def _explained(problems: list[Problem], types: list[str]) -> list[Problem]:
+    out = []
+    for problem, kind in zip(problems, types, strict=True):
+        hint = _PLAN_HINTS.get(kind)
+        out.append(Problem(problem.path, problem.line, f"{problem.message} — {hint}") if hint else problem)
+    return out
+
+
+def load_plan(path: Path, handbook: Handbook | None = None) -> PlanData:
+    """Load one plan file; with a handbook, also check its links into the handbook."""
+    data, located, problems = read_yaml(path)
+    if problems:
         raise InvalidKnowledge(problems)
+    if not isinstance(data, dict):
+        raise InvalidKnowledge([Problem(path, 1, "the file must be a YAML mapping (xem `tcpl plan new`)")])
+    try:
+        parsed = PlanFile.model_validate(data)
+    except ValidationError as exc:
+        types = [e["type"] for e in exc.errors()]
+        raise InvalidKnowledge(_explained(problems_of(exc, path, located, []), types)) from exc
     agencies: dict[str, Agency] = {}
     for i, a in enumerate(parsed.agencies):
         if a.id in agencies:
-            problems.append(Problem(path, located.line(["agencies", i]), f"duplicate agency id {a.id!r}"))
+            problems.append(Problem(path, located.line(["agencies", i]), f"duplicate agency id {a.id!r} "
+                                    "— mỗi cơ quan chỉ khai báo một lần"))
         agencies[a.id] = a
     for i, a in enumerate(parsed.agencies):
         for m in a.members:
             if m not in agencies:
                 problems.append(Problem(path, located.line(["agencies", i, "members"]),
-                                        f"{a.id}: unknown member agency {m!r}"))
+                                        f"{a.id}: unknown member agency {m!r} — khai báo cơ quan này "
+                                        "trong agencies trước"))
             elif agencies[m].group:
                 problems.append(Problem(path, located.line(["agencies", i, "members"]),
-                                        f"{a.id}: member {m!r} is itself a group"))
+                                        f"{a.id}: member {m!r} is itself a group — nhóm không lồng nhau"))
     tasks: dict[str, Task] = {}
     for i, t in enumerate(parsed.tasks):
         if t.id in tasks:
-            problems.append(Problem(path, located.line(["tasks", i]), f"duplicate task id {t.id!r}"))
+            problems.append(Problem(path, located.line(["tasks", i]), f"duplicate task id {t.id!r} "
+                                    "— mã nhiệm vụ không được trùng trong một kế hoạch"))
         tasks[t.id] = t
         for role in ("lead", "cooperating"):
             for ref in getattr(t, role):
                 if ref not in agencies:
                     problems.append(Problem(path, located.line(["tasks", i, role]),
-                                            f"{t.id}: unknown agency id {ref!r} in {role}"))
+                                            f"{t.id}: unknown agency id {ref!r} in {role} — khai báo cơ "
+                                            "quan này trong agencies"))
         if handbook is not None and t.entry and t.entry not in handbook.entries:
             problems.append(Problem(path, located.line(["tasks", i, "entry"]),
                                     f"{t.id}: handbook entry {t.entry!r} does not exist"))
+        ended = parsed.plan.ended_on
+        dated = [o.date for o in t.schedule.occasions if o.date] + [t.schedule.start]
+        for day in dated:
+            if day is not None and ended is not None and day >= ended:
+                problems.append(Problem(path, located.line(["tasks", i, "schedule"]),
+                                        f"{t.id}: date {day:%d/%m/%Y} is after the plan ended "
+                                        f"({ended:%d/%m/%Y}) — ngày này nằm ngoài thời gian áp dụng"))
     if handbook is not None and parsed.plan.implements not in handbook.documents:
         problems.append(Problem(path, located.line(["plan", "implements"]),
-                                f"plan implements unknown document {parsed.plan.implements!r}"))
+                                f"plan implements unknown document {parsed.plan.implements!r} — dùng mã "
+                                "một văn bản có trong sổ tay, ví dụ qd-27-2025"))
     if problems:
         raise InvalidKnowledge(problems)
-    return PlanData(plan=parsed.plan, agencies=agencies, tasks=tasks)
+    return PlanData(plan=parsed.plan, agencies=agencies, tasks=tasks, path=path)
+
+
+def plan_files(spec: str | Path) -> tuple[list[Path], list[Problem]]:
+    """Return the plan files a TCPL_PLAN_PATH names: folders (their *.yaml) and files, os.pathsep apart."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for part in str(spec).split(os.pathsep):
+        if not part.strip():
+            continue
+        path = Path(part.strip()).expanduser()
+        if path.is_dir():
+            files += sorted(path.glob("*.yaml"))
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(Problem(path, 1, "no such plan file or folder (TCPL_PLAN_PATH)"))
+    return list(dict.fromkeys(files)), problems
+
+
+def load_plans(spec: str | Path = DEFAULT_PLAN_PATH, handbook: Handbook | None = None) -> Plans:
+    """Load every plan TCPL_PLAN_PATH names; raise InvalidKnowledge listing every problem of every file."""
+    files, problems = plan_files(spec)
+    loaded: list[PlanData] = []
+    first_at: dict[str, Path] = {}
+    for path in files:
+        try:
+            plan = load_plan(path, handbook)
+        except InvalidKnowledge as exc:
+            problems += exc.problems
+            continue
+        if plan.id in first_at:
+            problems.append(Problem(path, 1, f"plan id {plan.id!r} is already used by {first_at[plan.id]} "
+                                    "— mỗi kế hoạch cần một mã riêng"))
+            continue
+        first_at[plan.id] = path
+        loaded.append(plan)
+    if problems:
+        raise InvalidKnowledge(problems)
+    return Plans(loaded)
 
 
 def load_knowledge(
-    handbook_dir: Path = DEFAULT_HANDBOOK_DIR, plan_path: Path = DEFAULT_PLAN_PATH
+    handbook_dir: Path = DEFAULT_HANDBOOK_DIR, plan_path: str | Path = DEFAULT_PLAN_PATH
 ) -> Knowledge:
-    """Load and cross-check the handbook and the plan; raise InvalidKnowledge with every problem."""
+    """Load and cross-check the handbook and the plans; raise InvalidKnowledge with every problem."""
     problems: list[Problem] = []
     handbook: Handbook | None = None
     try:
@@ -380,9 +544,9 @@ def load_knowledge(
     except InvalidKnowledge as exc:
         problems += exc.problems
     try:
-        plan = load_plan(plan_path, handbook)
+        plans = load_plans(plan_path, handbook)
     except InvalidKnowledge as exc:
         problems += exc.problems
     if problems or handbook is None:
         raise InvalidKnowledge(problems)
-    return Knowledge(handbook=handbook, plan=plan)
+    return Knowledge(handbook=handbook, plans=plans)

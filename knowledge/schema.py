@@ -125,6 +125,10 @@ class Agency(Strict):
     group: bool = False
     members: list[Id] = []  # for a group whose members the plan names or the province knows
     note: str | None = None
+    # The province (official code) of a commune imported by `tcpl agencies import`.
+    area_code: str | None = None
+    # The day the agency came into being (the communes formed by the 2025 reform): no deadline before.
+    started_on: dt.date | None = None
     # The day the agency ceased to exist (the district level ended on 01/07/2025): no reminders after.
     ended_on: dt.date | None = None
 
@@ -132,7 +136,19 @@ class Agency(Strict):
     def _members_only_for_groups(self) -> Agency:
         if self.members and not self.group:
             raise ValueError("only a group agency (group: true) may list members")
+        if self.started_on and self.ended_on and self.ended_on <= self.started_on:
+            raise ValueError("ended_on must come after started_on")
         return self
+
+    def alive_on(self, day: dt.date) -> bool:
+        """Tell whether the agency exists on this day."""
+        return (self.started_on is None or self.started_on <= day) and (
+            self.ended_on is None or day < self.ended_on)
+
+    @property
+    def commune_group(self) -> bool:
+        """A group of the commune level that names no members: it stands for every imported commune."""
+        return self.group and not self.members and self.level is AgencyLevel.COMMUNE
 
 
 class ScheduleKind(StrEnum):
@@ -182,7 +198,7 @@ class Schedule(Strict):
         return self
 
 
-_TASK_ID = re.compile(r"^(i|ii|iii)(-[0-9]+[a-z]{0,2})?$")
+_TASK_ID = re.compile(r"^(i|ii|iii|iv|v|vi|vii|viii|ix|x)(-[0-9]+[a-z]{0,2})?$")
 
 
 class Task(Strict):
@@ -206,13 +222,46 @@ class Task(Strict):
 
 
 class Plan(Strict):
+    """Who issued a plan, when, for which area, and when and why it stopped applying."""
+
     id: Id
     title: Text
     implements: Id  # document id in the handbook
     issuer: Text
+    number: str | None = None  # "145/KH-UBND", only when the signed text shows it
+    # The date the plan was signed. The key is required; null says the text shows no date.
+    issued: dt.date | None
     signed_by: Text
+    area: Text  # the area the plan covers, e.g. "tỉnh Sóc Trăng"
+    # The province's official code (as in `tcpl agencies import`): the commune-level group then
+    # stands for the imported communes of that province only.
+    area_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{1,3}$")] | None = None
+    starts_on: dt.date | None = None  # the first day it applies; the date it was signed by default
+    ended_on: dt.date | None = None  # the day it stopped applying: no deadline on or after it
+    end_reason: str | None = None  # why, in Vietnamese: required with ended_on
     recipients: list[Text] = []
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _life_is_consistent(self) -> Plan:
+        if self.ended_on is not None and not (self.end_reason or "").strip():
+            raise ValueError("a plan that ended (ended_on) must say why in end_reason")
+        if self.end_reason and self.ended_on is None:
+            raise ValueError("end_reason needs ended_on, the day the plan stopped applying")
+        first = self.first_day
+        if first is not None and self.ended_on is not None and self.ended_on <= first:
+            raise ValueError("ended_on must come after the day the plan was issued (or starts_on)")
+        return self
+
+    @property
+    def first_day(self) -> dt.date | None:
+        """Return the first day the plan applies, when known."""
+        return self.starts_on or self.issued
+
+    def in_force_on(self, day: dt.date) -> bool:
+        """Tell whether the plan applies on this day (an unknown start counts as started)."""
+        first = self.first_day
+        return (first is None or first <= day) and (self.ended_on is None or day < self.ended_on)
 
 
 class PlanFile(Strict):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from knowledge.loader import (
     InvalidKnowledge,
     Problem,
     load_handbook_files,
-    load_plan,
+    load_plans,
     read_yaml,
 )
 from knowledge.recognition import RecognitionFile, load_recognition
@@ -91,8 +92,13 @@ def validate_files(paths: Sequence[Path]) -> list[Problem]:
             handbook = load_handbook_files(handbook_files, context=handbook_siblings)
         except InvalidKnowledge as exc:
             problems += exc.problems
+    if plan_files := by_kind.get(PLAN.name):
+        # Together, so two plans with one id are caught; each file's problems are its own.
+        try:
+            load_plans(os.pathsep.join(str(f) for f in plan_files), handbook)
+        except InvalidKnowledge as exc:
+            problems += exc.problems
     checks: list[tuple[Kind, Callable[[Path], object]]] = [
-        (PLAN, lambda f: load_plan(f, handbook)),
         (SYNONYMS, load_lexicon),
         (POLICY, load_policy),
         (RECOGNITION, load_recognition),

@@ -57,8 +57,12 @@ class StorageModel(SQLModel, registry=registry(metadata=MetaData(naming_conventi
     """Base of the bot's tables, with its own metadata so nothing else shares it."""
 
 
+AGENCY_FROM_PLAN = "plan"
+AGENCY_IMPORTED = "import"
+
+
 class AgencyRow(StorageModel, table=True):
-    """An agency of the plan; removed agencies turn inactive so members and invites keep their link."""
+    """An agency of a plan or an imported commune; removed ones turn inactive so members keep their link."""
 
     __tablename__ = "agency"
 
@@ -67,6 +71,12 @@ class AgencyRow(StorageModel, table=True):
     level: str
     is_group: bool = False
     active: bool = True
+    # "plan": synced from the plan files at start; "import": added by `tcpl agencies import`.
+    source: str = Field(default=AGENCY_FROM_PLAN, sa_column_kwargs={"server_default": AGENCY_FROM_PLAN})
+    code: str | None = None  # the official code of an imported administrative unit
+    area_code: str | None = None  # its province's official code
+    started_on: date | None = None
+    ended_on: date | None = None
 
 
 class MemberRow(StorageModel, table=True):
@@ -144,14 +154,21 @@ WRITTEN_AT = {"server_default": text("CURRENT_TIMESTAMP")}
 
 
 class OccurrenceRow(StorageModel, table=True):
-    """One deadline of one task for one agency, with the latest progress and the next reminder moment."""
+    """One deadline of one task of a plan for one agency in one period (the year, or the event).
+
+    The period, not the date, identifies it: a new date for the same period replaces the old one,
+    so a deadline can never double. A row no longer wanted (a deadline removed, a plan ended) is
+    withdrawn, not deleted: its progress history stays, and it comes back if the deadline does.
+    """
 
     __tablename__ = "occurrence"
-    __table_args__ = (UniqueConstraint("task_id", "agency_id", "due"),)
+    __table_args__ = (UniqueConstraint("plan_id", "task_id", "agency_id", "period"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    plan_id: str
     task_id: str
     agency_id: str = Field(foreign_key="agency.id", index=True)
+    period: str
     due: date = Field(index=True)
     source: str
     status: str | None = None
@@ -161,6 +178,7 @@ class OccurrenceRow(StorageModel, table=True):
     updated_by: str | None = None
     # NULL once nothing more is to be sent, so the reminder scan skips finished rows through the index.
     next_step_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(sa_type=UTCDateTime, sa_column_kwargs=WRITTEN_AT)
 
 
@@ -181,14 +199,19 @@ class ProgressUpdateRow(StorageModel, table=True):
 
 
 class TaskDateRow(StorageModel, table=True):
-    """A deadline an administrator set, or the day an event a task waits for happened."""
+    """A deadline an administrator set for a period, or the day the event a task waits for happened.
+
+    One row per task and period: setting a date again replaces it.
+    """
 
     __tablename__ = "task_date"
-    __table_args__ = (UniqueConstraint("task_id", "kind", "day"),)
+    __table_args__ = (UniqueConstraint("plan_id", "task_id", "kind", "period"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    plan_id: str
     task_id: str
     kind: str  # "deadline" or "event"
+    period: str  # the year of a deadline; "event" for an event
     day: date
     set_by: str
     set_at: datetime = Field(sa_type=UTCDateTime)

@@ -9,13 +9,18 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class AgencyRecord:
-    """An agency of the province plan as the bot knows it."""
+    """An agency of a plan, or an imported commune, as the bot knows it."""
 
     id: str
     name: str
     level: str
     is_group: bool = False
     active: bool = True
+    source: str = "plan"  # "plan" (a plan file) or "import" (tcpl agencies import)
+    code: str | None = None  # official code of an imported administrative unit
+    area_code: str | None = None  # its province's official code
+    started_on: date | None = None
+    ended_on: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,11 +54,13 @@ class InviteRecord:
 
 @dataclass(frozen=True, slots=True)
 class OccurrenceRecord:
-    """One deadline of one task for one agency, with the latest progress reported on it."""
+    """One deadline of one task of a plan for one agency in one period, with its latest progress."""
 
     id: int
+    plan_id: str
     task_id: str
     agency_id: str
+    period: str  # the year ("2026"), or "event" for a task that waits for an event
     due: date
     source: str
     status: str | None
@@ -62,6 +69,25 @@ class OccurrenceRecord:
     updated_at: datetime | None
     updated_by: str | None
     next_step_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class TaskDateRecord:
+    """A deadline an administrator set for a period, or the day of the event a task waits for."""
+
+    plan_id: str
+    task_id: str
+    period: str
+    day: date
+
+
+@dataclass(frozen=True, slots=True)
+class Reconciled:
+    """What a planning run changed: occurrences added, moved to a new date, withdrawn."""
+
+    added: int
+    changed: int
+    withdrawn: int
 
 
 @dataclass(frozen=True, slots=True)

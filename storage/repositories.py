@@ -7,7 +7,7 @@ import logging
 import secrets
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -18,7 +18,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
-from storage.models import AgencyRow, InviteRow, MemberRow, QuestionLogRow
+from storage.models import (
+    AGENCY_FROM_PLAN,
+    AGENCY_IMPORTED,
+    AgencyRow,
+    InviteRow,
+    MemberRow,
+    QuestionLogRow,
+)
 from storage.records import AgencyRecord, DeclinedQuestion, InviteRecord, MemberRecord
 
 log = logging.getLogger(__name__)
@@ -46,7 +53,9 @@ def _rowcount(result: Result[Any]) -> int:
 
 
 def _agency(row: AgencyRow) -> AgencyRecord:
-    return AgencyRecord(id=row.id, name=row.name, level=row.level, is_group=row.is_group, active=row.active)
+    return AgencyRecord(id=row.id, name=row.name, level=row.level, is_group=row.is_group, active=row.active,
+                        source=row.source, code=row.code, area_code=row.area_code,
+                        started_on=row.started_on, ended_on=row.ended_on)
 
 
 def _member(row: MemberRow) -> MemberRecord:
@@ -77,32 +86,58 @@ def _invite(row: InviteRow) -> InviteRecord:
     )
 
 
+_AGENCY_FIELDS = ("name", "level", "is_group", "active", "source", "code", "area_code", "started_on",
+                  "ended_on")
+
+
 class AgencyStore:
-    """The plan's agencies as the database keeps them."""
+    """The agencies of the plans, and the communes imported beside them."""
 
     def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
 
     async def sync(self, agencies: Iterable[AgencyRecord]) -> None:
-        """Upsert these agencies and mark every other one inactive."""
-        # Keyed by id: PostgreSQL refuses an upsert batch that touches the same row twice.
-        by_id = {
-            a.id: {"id": a.id, "name": a.name, "level": a.level, "is_group": a.is_group, "active": a.active}
-            for a in agencies
-        }
-        values = list(by_id.values())
+        """Upsert the plans' agencies and mark every other agency from a plan inactive.
+
+        Imported communes are left alone: they come from `tcpl agencies import`, not from the plans.
+        """
+        by_id = {a.id: {"id": a.id, **{f: getattr(a, f) for f in _AGENCY_FIELDS}, "source": AGENCY_FROM_PLAN}
+                 for a in agencies}
         async with self._sessions() as session, session.begin():
-            if values:
-                stmt = _insert(session, AgencyRow)
-                stmt = stmt.on_conflict_do_update(
-                    index_elements=[col(AgencyRow.id)],
-                    set_={name: stmt.excluded[name] for name in ("name", "level", "is_group", "active")},
-                )
-                await session.execute(stmt, values)
+            await self._upsert(session, list(by_id.values()))
             # Deactivate rather than delete: members and invites still point at the old agency.
             await session.execute(
-                update(AgencyRow).where(col(AgencyRow.id).not_in(list(by_id))).values(active=False)
+                update(AgencyRow)
+                .where(col(AgencyRow.id).not_in(list(by_id)), col(AgencyRow.source) == AGENCY_FROM_PLAN)
+                .values(active=False)
             )
+
+    async def import_units(self, agencies: Sequence[AgencyRecord]) -> tuple[int, int]:
+        """Add or update imported units; return (added, changed). Importing again changes nothing."""
+        wanted = {a.id: {"id": a.id, **{f: getattr(a, f) for f in _AGENCY_FIELDS}, "source": AGENCY_IMPORTED}
+                  for a in agencies}
+        async with self._sessions() as session, session.begin():
+            stored = {row.id: row for row in await session.scalars(
+                select(AgencyRow).where(col(AgencyRow.id).in_(list(wanted))))}
+            added = [v for k, v in wanted.items() if k not in stored]
+            changed = [v for k, v in wanted.items() if k in stored
+                       and any(getattr(stored[k], f) != v[f] for f in _AGENCY_FIELDS)]
+            clash = [k for k in wanted if k in stored and stored[k].source != AGENCY_IMPORTED]
+            if clash:
+                raise ValueError(f"agency ids already used by a plan: {', '.join(sorted(clash)[:5])}")
+            await self._upsert(session, added + changed)
+        return len(added), len(changed)
+
+    @staticmethod
+    async def _upsert(session: AsyncSession, values: list[dict[str, Any]]) -> None:
+        if not values:
+            return
+        stmt = _insert(session, AgencyRow)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[col(AgencyRow.id)],
+            set_={name: stmt.excluded[name] for name in _AGENCY_FIELDS},
+        )
+        await session.execute(stmt, values)
 
     async def get(self, agency_id: str) -> AgencyRecord | None:
         """Return the agency with this id, active or not."""
@@ -115,6 +150,14 @@ class AgencyStore:
         stmt = select(AgencyRow).order_by(AgencyRow.name, AgencyRow.id)
         if active_only:
             stmt = stmt.where(col(AgencyRow.active))
+        async with self._sessions() as session:
+            return [_agency(row) for row in await session.scalars(stmt)]
+
+    async def imported(self) -> list[AgencyRecord]:
+        """Return the active imported units ordered by official code."""
+        stmt = (select(AgencyRow)
+                .where(col(AgencyRow.active), col(AgencyRow.source) == AGENCY_IMPORTED)
+                .order_by(col(AgencyRow.code), col(AgencyRow.id)))
         async with self._sessions() as session:
             return [_agency(row) for row in await session.scalars(stmt)]
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, Protocol
 
-from sqlalchemy import and_, case, column, delete, func, or_, select, table, tuple_, update
+from sqlalchemy import and_, bindparam, case, column, delete, func, or_, select, table, text, tuple_, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import TypeEngine
@@ -27,16 +27,16 @@ from storage.models import (
     TaskDateRow,
     metadata,
 )
-from storage.records import OccurrenceRecord, OutboxRecord, ProgressRecord
+from storage.records import OccurrenceRecord, OutboxRecord, ProgressRecord, Reconciled, TaskDateRecord
 from storage.repositories import Sessions, _insert, _rowcount
 
 log = logging.getLogger(__name__)
 
 DONE = "done"
-PROGRESS_STATUSES = frozenset({DONE, "in_progress", "blocked"})
+PROGRESS_STATUSES = frozenset({DONE, "in_progress", "blocked", "not_started"})
 
 DEADLINE = "deadline"
-EVENT = "event"
+EVENT = "event"  # the kind of a task date, and the period of an event's deadline
 
 PENDING = "pending"
 SENDING = "sending"
@@ -54,21 +54,37 @@ OCCURRENCE = metadata.tables["occurrence"]
 _OCCURRENCE_KEYS = table(
     "occurrence",
     column("id"),
+    column("plan_id"),
     column("task_id"),
     column("agency_id"),
+    column("period"),
     column("due"),
     column("source"),
+    column("status"),
     column("next_step_at"),
+    column("withdrawn_at"),
+)
+
+
+# The columns a planning run inserts, in the order of the raw INSERT statements below.
+_INSERTED = ("plan_id", "task_id", "agency_id", "period", "due", "source", "next_step_at")
+_SQLITE_INSERT = (
+    f"INSERT INTO occurrence ({', '.join(_INSERTED)}) VALUES ({', '.join('?' * len(_INSERTED))}) "
+    "ON CONFLICT (plan_id, task_id, agency_id, period) DO NOTHING"
 )
 
 
 class NewOccurrence(Protocol):
-    """A deadline to track: what ensure() needs of each item."""
+    """A deadline to track: what reconcile() needs of each item."""
 
+    @property
+    def plan_id(self) -> str: ...
     @property
     def task_id(self) -> str: ...
     @property
     def agency_id(self) -> str: ...
+    @property
+    def period(self) -> str: ...
     @property
     def due(self) -> date: ...
     @property
@@ -86,8 +102,10 @@ def _stored_form(dialect: Dialect, type_: TypeEngine[Any]) -> Callable[[Any], An
 
 _OCCURRENCE_COLUMNS = (
     col(OccurrenceRow.id),
+    col(OccurrenceRow.plan_id),
     col(OccurrenceRow.task_id),
     col(OccurrenceRow.agency_id),
+    col(OccurrenceRow.period),
     col(OccurrenceRow.due),
     col(OccurrenceRow.source),
     col(OccurrenceRow.status),
@@ -122,57 +140,111 @@ def _outbox(row: Any) -> OutboxRecord:
 
 
 class OccurrenceStore:
-    """Deadline occurrences (task × agency × due date), their latest progress and its history."""
+    """Deadline occurrences (plan × task × agency × period), their latest progress and its history.
+
+    Every read leaves out withdrawn occurrences.
+    """
 
     def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
 
-    async def ensure(self, items: Sequence[NewOccurrence], first_step: dict[date, datetime | None]) -> int:
-        """Insert the occurrences not yet stored, each due for its first reminder at first_step[due]."""
+    async def reconcile(self, items: Sequence[NewOccurrence], tasks: Collection[tuple[str, str]],
+                        periods: Collection[str], first_step: dict[date, datetime | None],
+                        now: datetime) -> Reconciled:
+        """Make the stored occurrences of these tasks and periods exactly `items`.
+
+        New ones are added, due for their first reminder at first_step[due]; one whose date or source
+        changed takes the new date and starts its reminders again (unless done); one no longer
+        wanted is withdrawn, and one wanted again comes back. Occurrences of other tasks (a task
+        that failed to plan) or other periods (past years) are left as they are.
+        """
         async with self._sessions() as session:
             dialect = session.get_bind().dialect
         stored_due = _stored_form(dialect, OCCURRENCE.c.due.type)
         stored_step = _stored_form(dialect, OCCURRENCE.c.next_step_at.type)
-        wanted: dict[tuple[str, str, Any], dict[str, Any]] = {}
+        wanted: dict[tuple[str, str, str, str], dict[str, Any]] = {}
         for item in items:
-            key = (item.task_id, item.agency_id, stored_due(item.due))
-            if key not in wanted:
-                wanted[key] = {
-                    "task_id": item.task_id,
-                    "agency_id": item.agency_id,
-                    "due": key[2],
-                    "source": str(item.source),
-                    "next_step_at": stored_step(first_step[item.due]),
-                }
-        if not wanted:
-            return 0
-        # Reading first keeps a repeated call (the usual case) off the write lock: SQLite has only one.
-        days = [key[2] for key in wanted]
-        existing = select(
-            _OCCURRENCE_KEYS.c.task_id, _OCCURRENCE_KEYS.c.agency_id, _OCCURRENCE_KEYS.c.due
-        ).where(_OCCURRENCE_KEYS.c.due.between(min(days), max(days)))
+            key = (item.plan_id, item.task_id, item.agency_id, item.period)
+            wanted.setdefault(key, {
+                "plan_id": item.plan_id, "task_id": item.task_id, "agency_id": item.agency_id,
+                "period": item.period, "due": stored_due(item.due), "source": str(item.source),
+                "next_step_at": stored_step(first_step[item.due]),
+            })
+        plan_ids = sorted({plan_id for plan_id, _ in tasks} | {k[0] for k in wanted})
+        if not plan_ids or not periods:
+            return Reconciled(0, 0, 0)
+        k = _OCCURRENCE_KEYS.c
+        existing = select(k.id, k.plan_id, k.task_id, k.agency_id, k.period, k.due, k.source, k.status,
+                          k.withdrawn_at).where(k.plan_id.in_(plan_ids), k.period.in_(list(periods)))
+        changed: list[dict[str, Any]] = []
+        withdrawn: list[int] = []
+        scope = set(tasks)
+        # Reading first keeps a repeated run (the usual case) off the write lock: SQLite has only one.
         async with self._sessions() as session:
             # Plain tuples: a Row compared with a tuple key is several times slower.
-            for task_id, agency_id, due in await session.execute(existing):
-                wanted.pop((task_id, agency_id, due), None)
+            for row_id, plan_id, task_id, agency_id, period, due, source, status, gone in (
+                    await session.execute(existing)):
+                want = wanted.pop((plan_id, task_id, agency_id, period), None)
+                if want is None:
+                    if gone is None and (plan_id, task_id) in scope:
+                        withdrawn.append(row_id)
+                elif gone is not None or due != want["due"] or source != want["source"]:
+                    changed.append({"row_id": row_id, "new_due": want["due"], "new_source": want["source"],
+                                    "new_step": None if status == DONE else want["next_step_at"]})
         missing = list(wanted.values())
-        # SQLite counts the rows of an executemany; asyncpg does not, so there each inserted id comes back.
-        counted = dialect.supports_sane_multi_rowcount
+        inserted = await self._insert(dialect, missing)
+        if changed or withdrawn:
+            async with self._sessions() as session, session.begin():
+                if changed:
+                    await session.execute(
+                        update(_OCCURRENCE_KEYS)
+                        .where(k.id == bindparam("row_id"))
+                        .values(due=bindparam("new_due"), source=bindparam("new_source"),
+                                next_step_at=bindparam("new_step"), withdrawn_at=None),
+                        changed,
+                    )
+                for start in range(0, len(withdrawn), ENSURE_CHUNK):
+                    await session.execute(
+                        update(OccurrenceRow)
+                        .where(col(OccurrenceRow.id).in_(withdrawn[start:start + ENSURE_CHUNK]))
+                        .values(withdrawn_at=now, next_step_at=None)
+                    )
+        return Reconciled(inserted, len(changed), len(withdrawn))
+
+    async def _insert(self, dialect: Dialect, missing: list[dict[str, Any]]) -> int:
         inserted = 0
         for start in range(0, len(missing), ENSURE_CHUNK):
+            batch = missing[start : start + ENSURE_CHUNK]
             # Commit per batch: other writers get a turn, and a cut-short run is completed by the next one.
             async with self._sessions() as session, session.begin():
-                # A concurrent ensure may have added some since the read; DO NOTHING skips those.
-                stmt = _insert(session, _OCCURRENCE_KEYS).on_conflict_do_nothing(
-                    index_elements=["task_id", "agency_id", "due"]
-                )
-                batch = missing[start : start + ENSURE_CHUNK]
-                if counted:
-                    inserted += _rowcount(await session.execute(stmt, batch))
-                else:
-                    result = await session.execute(stmt.returning(_OCCURRENCE_KEYS.c.id), batch)
-                    inserted += len(result.all())
+                if dialect.name == "postgresql":
+                    inserted += await self._insert_unnest(session, batch)
+                    continue
+                # A concurrent run may have added some since the read; DO NOTHING skips those. The rows go
+                # to the driver as plain tuples: SQLAlchemy's per-row parameter handling cost a third of
+                # the time. SQLite counts the rows of an executemany.
+                connection = await session.connection()
+                result = await connection.exec_driver_sql(_SQLITE_INSERT, [
+                    tuple(row[name] for name in _INSERTED) for row in batch])
+                inserted += _rowcount(result)
         return inserted
+
+    @staticmethod
+    async def _insert_unnest(session: AsyncSession, batch: list[dict[str, Any]]) -> int:
+        # On PostgreSQL one INSERT … SELECT FROM unnest(arrays) takes the whole batch: an executemany
+        # through asyncpg sends a statement per row (and does not count them), several times slower.
+        stmt = text(
+            "INSERT INTO occurrence (plan_id, task_id, agency_id, period, due, source, next_step_at) "
+            "SELECT * FROM unnest(CAST(:plan_id AS text[]), CAST(:task_id AS text[]), "
+            "CAST(:agency_id AS text[]), CAST(:period AS text[]), CAST(:due AS date[]), "
+            "CAST(:source AS text[]), CAST(:next_step_at AS timestamptz[])) "
+            "ON CONFLICT (plan_id, task_id, agency_id, period) DO NOTHING"
+        )
+        arrays = {name: [row[name] for row in batch] for name in _INSERTED}
+        # Planned rows are derived data: a crash that loses the last commits loses nothing the next
+        # planning run does not derive again, so this transaction need not wait for the disk.
+        await session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+        return _rowcount(await session.execute(stmt, arrays))
 
     async def due_for_reminder(self, now: datetime, limit: int) -> list[OccurrenceRecord]:
         """Return the occurrences whose next reminder moment has come and that are not done."""
@@ -181,6 +253,7 @@ class OccurrenceStore:
             .where(
                 col(OccurrenceRow.next_step_at) <= now,
                 col(OccurrenceRow.status).is_distinct_from(DONE),
+                col(OccurrenceRow.withdrawn_at).is_(None),
             )
             .order_by(col(OccurrenceRow.next_step_at), col(OccurrenceRow.id))
             .limit(limit)
@@ -198,8 +271,9 @@ class OccurrenceStore:
             await session.execute(stmt)
 
     async def get(self, occurrence_id: int) -> OccurrenceRecord | None:
-        """Return the occurrence with this id."""
-        stmt = select(*_OCCURRENCE_COLUMNS).where(col(OccurrenceRow.id) == occurrence_id)
+        """Return the occurrence with this id, unless it was withdrawn."""
+        stmt = select(*_OCCURRENCE_COLUMNS).where(col(OccurrenceRow.id) == occurrence_id,
+                                                  col(OccurrenceRow.withdrawn_at).is_(None))
         async with self._sessions() as session:
             row = (await session.execute(stmt)).first()
             return _occurrence(row) if row else None
@@ -208,9 +282,12 @@ class OccurrenceStore:
         """Return one agency's occurrences ordered by due date and task."""
         return await self._list(self._ordered().where(col(OccurrenceRow.agency_id) == agency_id))
 
-    async def for_year(self, year: int, task_id: str | None = None) -> list[OccurrenceRecord]:
-        """Return the occurrences due within a calendar year, of one task or of all."""
+    async def for_year(self, year: int, plan_id: str | None = None,
+                       task_id: str | None = None) -> list[OccurrenceRecord]:
+        """Return the occurrences due within a calendar year: of every plan, or of one plan or task."""
         stmt = self._ordered().where(col(OccurrenceRow.due).between(date(year, 1, 1), date(year, 12, 31)))
+        if plan_id is not None:
+            stmt = stmt.where(col(OccurrenceRow.plan_id) == plan_id)
         if task_id is not None:
             stmt = stmt.where(col(OccurrenceRow.task_id) == task_id)
         return await self._list(stmt)
@@ -281,8 +358,9 @@ class OccurrenceStore:
 
     @staticmethod
     def _ordered() -> Any:
-        return select(*_OCCURRENCE_COLUMNS).order_by(
-            col(OccurrenceRow.due), col(OccurrenceRow.task_id), col(OccurrenceRow.agency_id)
+        return select(*_OCCURRENCE_COLUMNS).where(col(OccurrenceRow.withdrawn_at).is_(None)).order_by(
+            col(OccurrenceRow.due), col(OccurrenceRow.plan_id), col(OccurrenceRow.task_id),
+            col(OccurrenceRow.agency_id)
         )
 
     async def _list(self, stmt: Any) -> list[OccurrenceRecord]:
@@ -291,47 +369,72 @@ class OccurrenceStore:
 
 
 class TaskDateStore:
-    """Deadlines set by administrators and events recorded for "after an event" tasks."""
+    """Deadlines set by administrators (one per task and period) and events (one per task)."""
 
     def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
 
-    async def set_deadline(self, task_id: str, due: date, by: str, at: datetime) -> None:
-        """Record a deadline for a task the plan gives no date; setting it again changes nothing."""
-        await self._add(DEADLINE, task_id, due, by, at)
+    async def set_deadline(self, plan_id: str, task_id: str, due: date, by: str,
+                           at: datetime) -> date | None:
+        """Set the deadline of the due date's period (its year), replacing one set before; return that."""
+        return await self._put(DEADLINE, plan_id, task_id, str(due.year), due, by, at)
 
-    async def record_event(self, task_id: str, happened_on: date, by: str, at: datetime) -> None:
-        """Record the day an event a task waits for happened; recording it again changes nothing."""
-        await self._add(EVENT, task_id, happened_on, by, at)
+    async def record_event(self, plan_id: str, task_id: str, happened_on: date, by: str,
+                           at: datetime) -> date | None:
+        """Record the day of the event a task waits for, replacing one recorded before; return that."""
+        return await self._put(EVENT, plan_id, task_id, EVENT, happened_on, by, at)
 
-    async def deadlines(self) -> list[tuple[str, date]]:
-        """Return every administrator's deadline as (task_id, day)."""
+    async def clear_deadline(self, plan_id: str, task_id: str, period: str | None = None) -> list[date]:
+        """Remove the administrator's deadlines of a task (of one period, or all); return their days."""
+        return await self._clear(DEADLINE, plan_id, task_id, period)
+
+    async def clear_event(self, plan_id: str, task_id: str) -> list[date]:
+        """Remove the recorded event of a task; return its day (an empty list if there was none)."""
+        return await self._clear(EVENT, plan_id, task_id, EVENT)
+
+    async def deadlines(self) -> list[TaskDateRecord]:
+        """Return every administrator's deadline."""
         return await self._days(DEADLINE)
 
-    async def events(self) -> list[tuple[str, date]]:
-        """Return every recorded event as (task_id, day)."""
+    async def events(self) -> list[TaskDateRecord]:
+        """Return every recorded event."""
         return await self._days(EVENT)
 
-    async def _add(self, kind: str, task_id: str, day: date, by: str, at: datetime) -> None:
+    async def _put(self, kind: str, plan_id: str, task_id: str, period: str, day: date, by: str,
+                   at: datetime) -> date | None:
+        key = (col(TaskDateRow.plan_id) == plan_id, col(TaskDateRow.task_id) == task_id,
+               col(TaskDateRow.kind) == kind, col(TaskDateRow.period) == period)
         async with self._sessions() as session, session.begin():
+            before = await session.scalar(select(col(TaskDateRow.day)).where(*key))
             stmt = _insert(session, TaskDateRow).values(
-                task_id=task_id, kind=kind, day=day, set_by=by, set_at=at
+                plan_id=plan_id, task_id=task_id, kind=kind, period=period, day=day, set_by=by, set_at=at
             )
-            # The first to set a date keeps the credit for it.
-            await session.execute(
-                stmt.on_conflict_do_nothing(
-                    index_elements=[col(TaskDateRow.task_id), col(TaskDateRow.kind), col(TaskDateRow.day)]
-                )
-            )
+            await session.execute(stmt.on_conflict_do_update(
+                index_elements=[col(TaskDateRow.plan_id), col(TaskDateRow.task_id), col(TaskDateRow.kind),
+                                col(TaskDateRow.period)],
+                set_={"day": stmt.excluded.day, "set_by": stmt.excluded.set_by,
+                      "set_at": stmt.excluded.set_at},
+            ))
+            return before
 
-    async def _days(self, kind: str) -> list[tuple[str, date]]:
+    async def _clear(self, kind: str, plan_id: str, task_id: str, period: str | None) -> list[date]:
+        stmt = delete(TaskDateRow).where(col(TaskDateRow.plan_id) == plan_id,
+                                         col(TaskDateRow.task_id) == task_id, col(TaskDateRow.kind) == kind)
+        if period is not None:
+            stmt = stmt.where(col(TaskDateRow.period) == period)
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(stmt.returning(col(TaskDateRow.day)))
+            return sorted(result.scalars())
+
+    async def _days(self, kind: str) -> list[TaskDateRecord]:
         stmt = (
-            select(col(TaskDateRow.task_id), col(TaskDateRow.day))
+            select(col(TaskDateRow.plan_id), col(TaskDateRow.task_id), col(TaskDateRow.period),
+                   col(TaskDateRow.day))
             .where(col(TaskDateRow.kind) == kind)
-            .order_by(col(TaskDateRow.task_id), col(TaskDateRow.day))
+            .order_by(col(TaskDateRow.plan_id), col(TaskDateRow.task_id), col(TaskDateRow.day))
         )
         async with self._sessions() as session:
-            return [(task_id, day) for task_id, day in await session.execute(stmt)]
+            return [TaskDateRecord(*row) for row in await session.execute(stmt)]
 
 
 class OutboxStore:

@@ -26,7 +26,8 @@ from handlers.ports import Clock, OccurrenceView
 from handlers.reminders import PROACTIVE_PLATFORMS, Reminders, escalation_key_prefix
 from handlers.reports import COLUMNS, OVERDUE, ProgressReport, WorkbookWriter, build_report, status_buckets
 from handlers.types import Incoming
-from knowledge.loader import PlanData
+from knowledge.loader import PlanData, Plans
+from knowledge.schema import Task
 from storage.dashboard import DashboardReads
 from storage.records import DeliveryRecord, MemberRecord
 from storage.repositories import MemberStore, QuestionLog
@@ -84,7 +85,7 @@ MSG_OWN_AGENCY_ONLY = "Bạn chỉ mời được thành viên cho cơ quan củ
 class Dashboard:
     """Everything the dashboard reads, and the use cases it calls, wired once by bot/."""
 
-    plan: PlanData
+    plans: Plans
     membership: Membership
     reminders: Reminders
     occurrences: OccurrenceStore
@@ -176,7 +177,7 @@ class Pages:
     def render(self, request: Request, template: str, viewer: Viewer | None, status: int = 200,
                **context: Any) -> HTMLResponse:
         html = self.env.get_template(template).render(viewer=viewer, active=request.url.path,
-                                                       plan=self.d.plan.plan, **context)
+                                                       plan=self.shown_plan(request).plan, **context)
         return HTMLResponse(html, status_code=status)
 
     def message(self, request: Request, viewer: Viewer | None, title: str, text: str, status: int
@@ -190,14 +191,24 @@ class Pages:
         return moment.astimezone(self.d.tz).strftime("%H:%M %d/%m/%Y") if moment else ""
 
     def filters(self, request: Request) -> Filters:
-        return read_filters(dict(request.query_params), self.d.plan, self.now_local().year)
+        return read_filters(dict(request.query_params), self.d.plans, self.now_local().date())
 
-    async def year_occurrences(self, viewer: Viewer, year: int) -> list[OccurrenceView]:
-        return [o for o in await self.d.occurrences.for_year(year) if viewer.sees(o.agency_id)]
+    def shown_plan(self, request: Request) -> PlanData:
+        return self.d.plans.by_id[self.filters(request).plan]
+
+    async def year_occurrences(self, viewer: Viewer, f: Filters) -> list[OccurrenceView]:
+        """Return the year's deadlines of the chosen plan that the viewer may see."""
+        return [o for o in await self.d.occurrences.for_year(f.year, f.plan) if viewer.sees(o.agency_id)]
 
     def filter_context(self, f: Filters) -> dict[str, Any]:
-        return {"filters": f, "years": year_choices(self.now_local().year), "groups": groups(self.d.plan),
-                "statuses": COLUMNS, "plans": [(self.d.plan.plan.id, self.d.plan.plan.title)]}
+        return {"filters": f, "years": year_choices(self.now_local().year),
+                "groups": groups(self.d.plans.by_id[f.plan]), "statuses": COLUMNS,
+                "plans": [(p.id, p.plan.title) for p in self.d.plans]}
+
+    def task_of(self, plan_id: str, task_id: str) -> Task | None:
+        """Return a task of a loaded plan, or None (its plan is no longer loaded)."""
+        plan = self.d.plans.by_id.get(plan_id)
+        return plan.tasks.get(task_id) if plan is not None else None
 
     # ------------------------------------------------------------------------------------ sign in
 
@@ -262,8 +273,8 @@ class Pages:
         """Counts per status, a bar per task, and progress reports per week."""
         f = self.filters(request)
         now = self.d.clock.now()
-        occurrences = await self.year_occurrences(viewer, f.year)
-        report = build_report(self.d.plan, occurrences, f.year, now, self.d.tz)
+        occurrences = await self.year_occurrences(viewer, f)
+        report = build_report(self.d.plans, occurrences, f.year, now, self.d.tz)
         totals: Counter[str] = Counter()
         for row in report.by_task:
             totals.update(row.counts)
@@ -271,7 +282,7 @@ class Pages:
         parts = [c for c in COLUMNS if c != OVERDUE]  # overdue overlaps the others: shown in the table
         task_chart = charts.stacked_bars(
             f"Tình trạng các nhiệm vụ năm {f.year}",
-            [(self.d.plan.tasks[r.key].code, [(status_class(c), r.counts[c]) for c in parts])
+            [(r.label.split(" ", 1)[0], [(status_class(c), r.counts[c]) for c in parts])
              for r in report.by_task])
         since = now - dt.timedelta(weeks=TREND_WEEKS)
         moments = [at for at, agency in await self.d.reads.progress_times(since) if viewer.sees(agency)]
@@ -288,8 +299,9 @@ class Pages:
     async def progress(self, request: Request, viewer: Viewer) -> Response:
         """The task × agency matrix of a year, with its filters."""
         f = self.filters(request)
-        occurrences = await self.year_occurrences(viewer, f.year)
-        matrix = progress_matrix(self.d.plan, occurrences, self.now_local().date(), f)
+        occurrences = await self.year_occurrences(viewer, f)
+        matrix = progress_matrix(self.d.plans.by_id[f.plan], self.d.plans.agencies, occurrences,
+                                 self.now_local().date(), f)
         return self.render(request, "progress.html", viewer, title="Tiến độ", matrix=matrix,
                            **self.filter_context(f))
 
@@ -299,17 +311,18 @@ class Pages:
         occurrence_id = request.path_params["occurrence_id"]
         # Ids are 32-bit integers in both databases: a larger number names no deadline.
         occ = await self.d.occurrences.get(occurrence_id) if occurrence_id < 2**31 else None
-        if occ is None or not viewer.sees(occ.agency_id) or occ.task_id not in self.d.plan.tasks:
+        task = self.task_of(occ.plan_id, occ.task_id) if occ is not None else None
+        if occ is None or task is None or not viewer.sees(occ.agency_id):
             return self.message(request, viewer, "Không tìm thấy", MSG_NOT_FOUND, 404)
         buckets = status_buckets(occ, self.now_local().date())
         return self.render(
-            request, "occurrence.html", viewer, title=f"Nhiệm vụ {self.d.plan.tasks[occ.task_id].code}",
-            occ=occ, task=self.d.plan.tasks[occ.task_id], agency=self.agency_name(occ.agency_id),
+            request, "occurrence.html", viewer, title=f"Nhiệm vụ {task.code}",
+            occ=occ, task=task, agency=self.agency_name(occ.agency_id),
             overdue=OVERDUE in buckets, history=await self.d.occurrences.history(occ.id),
             deliveries=await self.d.reads.deliveries(occ.id), local=self.local)
 
     def agency_name(self, agency_id: str) -> str:
-        agency = self.d.plan.agencies.get(agency_id)
+        agency = self.d.plans.agencies.get(agency_id)
         return agency.name if agency else agency_id
 
     # ------------------------------------------------------------------------------------ Quá hạn
@@ -319,22 +332,24 @@ class Pages:
         """What is overdue, since when, who could act on it, and the last reminder and escalation."""
         today = self.now_local().date()
         window = await self.d.occurrences.in_window(today - dt.timedelta(days=3 * 366), today)
-        late = [o for o in window if viewer.sees(o.agency_id) and o.task_id in self.d.plan.tasks
+        tasks = {(o.plan_id, o.task_id): self.task_of(o.plan_id, o.task_id) for o in window}
+        late = [o for o in window if viewer.sees(o.agency_id) and tasks[(o.plan_id, o.task_id)] is not None
                 and OVERDUE in status_buckets(o, today)]
-        late.sort(key=lambda o: (o.due, self.d.plan.tasks[o.task_id].code, self.agency_name(o.agency_id)))
+        late.sort(key=lambda o: (o.due, tasks[(o.plan_id, o.task_id)].code,  # type: ignore[union-attr]
+                                 self.agency_name(o.agency_id)))
         members: dict[str, list[MemberRecord]] = defaultdict(list)
         for m in await self.d.members.all():
             members[m.agency_id].append(m)
         last_reminder = await self.d.reads.latest_deliveries(o.id for o in late)
-        escalations: dict[tuple[str, dt.date], DeliveryRecord | None] = {}
+        escalations: dict[tuple[str, str, dt.date], DeliveryRecord | None] = {}
         for o in late:
-            key = (o.task_id, o.due)
+            key = (o.plan_id, o.task_id, o.due)
             if key not in escalations:
                 escalations[key] = await self.d.reads.latest_by_key_prefix(escalation_key_prefix(*key))
         rows = [{
-            "occ": o, "task": self.d.plan.tasks[o.task_id], "agency": self.agency_name(o.agency_id),
+            "occ": o, "task": tasks[(o.plan_id, o.task_id)], "agency": self.agency_name(o.agency_id),
             "days": (today - o.due).days, "members": members.get(o.agency_id, []),
-            "reminder": last_reminder.get(o.id), "escalation": escalations[(o.task_id, o.due)],
+            "reminder": last_reminder.get(o.id), "escalation": escalations[(o.plan_id, o.task_id, o.due)],
         } for o in late]
         return self.render(request, "overdue.html", viewer, title="Quá hạn", rows=rows, local=self.local,
                            reachable=lambda m: m.blocked_at is None and m.platform in PROACTIVE_PLATFORMS)
@@ -347,8 +362,9 @@ class Pages:
         today = self.now_local().date()
         planned = [r for r in await self.d.reminders.preview(today, UPCOMING_DAYS)
                    if viewer.sees(r.agency_id)]
-        rows = [{"at": self.local(r.send_at), "kind": r.kind.value, "task": self.d.plan.tasks[r.task_id],
-                 "agency": self.agency_name(r.agency_id), "due": r.due} for r in planned]
+        rows = [{"at": self.local(r.send_at), "kind": r.kind.value,
+                 "task": self.task_of(r.plan_id, r.task_id), "agency": self.agency_name(r.agency_id),
+                 "due": r.due} for r in planned]
         return self.render(request, "upcoming.html", viewer, title="Nhắc hạn", rows=rows, days=UPCOMING_DAYS,
                            start=today)
 
@@ -375,9 +391,9 @@ class Pages:
         by_agency: dict[str, list[MemberRecord]] = defaultdict(list)
         for m in await self.d.members.all():
             by_agency[m.agency_id].append(m)
-        agencies = [a for a in self.d.plan.agencies.values()
+        agencies = [a for a in self.d.plans.agencies.values()
                     if viewer.sees(a.id) and not (a.group and a.members)]
-        invitable = [a for a in agencies if Membership.invitable(self.d.plan, a.id, today) is None]
+        invitable = [a for a in agencies if Membership.invitable(self.d.plans, a.id, today) is None]
         return self.render(request, "members.html", viewer, status=status, title="Thành viên",
                            agencies=agencies, by_agency=by_agency, invitable=invitable, notice=notice,
                            roles=ROLE_NAMES, local=self.local)
@@ -400,7 +416,7 @@ class Pages:
             return await self.members_page(request, viewer, "\n".join(r.text for r in replies))
         # The server's operator, as `tcpl invite create` does.
         now = self.d.clock.now()
-        problem = Membership.invitable(self.d.plan, agency_id, now.astimezone(self.d.tz).date())
+        problem = Membership.invitable(self.d.plans, agency_id, now.astimezone(self.d.tz).date())
         if problem is not None or role not in ROLE_NAMES:
             return await self.members_page(request, viewer, problem or "Vai trò không hợp lệ.", 400)
         inv = await self.d.membership.invites.create(agency_id, role, "web:operator", now,
@@ -425,7 +441,7 @@ class Pages:
         fmt = request.query_params.get("format", "xlsx")
         if fmt not in ("xlsx", "csv"):
             return self.message(request, viewer, "Không tải được", "Định dạng phải là xlsx hoặc csv.", 400)
-        report = build_report(self.d.plan, await self.year_occurrences(viewer, f.year), f.year,
+        report = build_report(self.d.plans, await self.year_occurrences(viewer, f), f.year,
                               self.d.clock.now(), self.d.tz)
         if fmt == "xlsx":
             content = self.d.workbook.workbook(report, self.d.tz)

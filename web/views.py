@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 from handlers.ports import OccurrenceView
 from handlers.progress_text import BLOCKED, DONE, IN_PROGRESS
 from handlers.reports import COLUMN_LABEL, COLUMNS, NOT_ANSWERED, OVERDUE, STATUS_TEXT, status_buckets
-from knowledge.loader import PlanData
+from knowledge.loader import PlanData, Plans
+from knowledge.schema import Agency
 
 # A short CSS class per report column; a cell shows its status by colour and by a sign.
 STATUS_CLASS = {DONE: "d", IN_PROGRESS: "i", BLOCKED: "b", NOT_ANSWERED: "n", OVERDUE: "o"}
@@ -41,8 +42,17 @@ class Filters:
     group: str = ""  # a group agency's id, or "" for all
 
 
-def read_filters(query: dict[str, str], plan: PlanData, this_year: int) -> Filters:
+def default_plan(plans: Plans, today: dt.date) -> PlanData:
+    """Return the plan a page shows unless one is chosen: the first in force, else the first loaded."""
+    in_force = plans.in_force(today)
+    return in_force[0] if in_force else next(iter(plans))
+
+
+def read_filters(query: dict[str, str], plans: Plans, today: dt.date) -> Filters:
     """Read the filters from a query string; anything unknown falls back to its default."""
+    this_year = today.year
+    chosen = plans.by_id.get(query.get("plan", ""))
+    plan = chosen if chosen is not None else default_plan(plans, today)
     year_text = query.get("year", "")
     # isascii: "²⁰²⁶" passes isdigit() but is no number int() reads.
     plain = year_text.isascii() and year_text.isdigit() and len(year_text) == 4
@@ -94,9 +104,10 @@ class Matrix:
     counts: Counter[str] = field(default_factory=Counter)
 
 
-def progress_matrix(plan: PlanData, occurrences: Sequence[OccurrenceView], today: dt.date,
-                    filters: Filters) -> Matrix:
-    """Arrange a year's deadlines as a task × agency matrix, keeping only what the filters ask for."""
+def progress_matrix(plan: PlanData, agencies: dict[str, Agency], occurrences: Sequence[OccurrenceView],
+                    today: dt.date, filters: Filters) -> Matrix:
+    """Arrange a year's deadlines of one plan as a task × agency matrix (each commune on its own row),
+    keeping only what the filters ask for; `agencies` names every agency, imported communes included."""
     members = set(plan.agencies[filters.group].members) if filters.group else None
     task_order = {task_id: i for i, task_id in enumerate(plan.tasks)}
     by_agency: dict[str, dict[str, list[Cell]]] = {}
@@ -104,6 +115,8 @@ def progress_matrix(plan: PlanData, occurrences: Sequence[OccurrenceView], today
     done: Counter[str] = Counter()
     counts: Counter[str] = Counter()
     for occ in occurrences:
+        if occ.plan_id != plan.id or occ.task_id not in plan.tasks:
+            continue
         if members is not None and occ.agency_id not in members:
             continue
         buckets = status_buckets(occ, today)
@@ -121,7 +134,8 @@ def progress_matrix(plan: PlanData, occurrences: Sequence[OccurrenceView], today
     task_ids = sorted({t for cells in by_agency.values() for t in cells}, key=lambda t: task_order.get(t, 0))
     tasks = [(t, plan.tasks[t].code, plan.tasks[t].title) for t in task_ids]
     rows = [
-        MatrixRow(agency_id, plan.agencies[agency_id].name, [cells.get(t, []) for t in task_ids],
+        MatrixRow(agency_id, agencies[agency_id].name if agency_id in agencies else agency_id,
+                  [cells.get(t, []) for t in task_ids],
                   done[agency_id], totals[agency_id])
         for agency_id, cells in by_agency.items()
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,8 +85,8 @@ def _render(sources: Answering, question: str, as_json: bool) -> str:
 def validate(paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders.")] = None) -> None:
     """Validate the knowledge files (all, or exactly those named); print every error with file and line."""
     settings = settings_or_exit()
-    targets = paths or [settings.handbook_dir, settings.plan_path, settings.synonyms_path,
-                        settings.reminder_policy_path, DEFAULT_RECOGNITION_PATH]
+    targets = paths or [settings.handbook_dir, *(Path(p) for p in settings.plan_path.split(os.pathsep) if p),
+                        settings.synonyms_path, settings.reminder_policy_path, DEFAULT_RECOGNITION_PATH]
     problems = validate_files(targets)
     if not paths:
         try:

@@ -92,7 +92,7 @@ def with_bot(settings: Settings, work):  # type: ignore[no-untyped-def]
         raise
 
     async def go():  # type: ignore[no-untyped-def]
-        async with open_stores(settings, knowledge.plan) as stores:
+        async with open_stores(settings, knowledge.plans) as stores:
             bot = build_bot(settings, knowledge, engine, policy, stores, SystemClock())
             return await work(bot, knowledge)
 

@@ -43,19 +43,22 @@ def invite_create(
     agency, role = agency.strip().lower(), role.strip().lower()
     if role not in ROLE_NAMES:
         fail(f"Vai trò phải là member hoặc admin (bạn nhập «{role[:20]}»).", EXIT_USAGE)
-    problem = Membership.invitable(knowledge.plan, agency, SystemClock().now().astimezone(settings.tz).date())
-    if problem:
-        fail(f"{problem} {HINT_AGENCY_IDS}", EXIT_USAGE)
-
     from bot.services import open_stores
 
     async def create():  # type: ignore[no-untyped-def]
-        async with open_stores(settings, knowledge.plan) as stores:
+        async with open_stores(settings, knowledge.plans) as stores:
+            # Checked once the stores are open: imported communes are agencies too.
+            today = SystemClock().now().astimezone(settings.tz).date()
+            problem = Membership.invitable(knowledge.plans, agency, today)
+            if problem:
+                return problem
             return await stores.invites.create(agency, role, "cli", SystemClock().now(),
                                                dt.timedelta(hours=settings.invite_ttl_hours))
 
     inv = asyncio.run(create())
-    typer.echo(f"Mã mời cho {knowledge.plan.agencies[agency].name} ({ROLE_NAMES[role]}), "
+    if isinstance(inv, str):
+        fail(f"{inv} {HINT_AGENCY_IDS}", EXIT_USAGE)
+    typer.echo(f"Mã mời cho {knowledge.plans.agencies[agency].name} ({ROLE_NAMES[role]}), "
                f"hết hạn lúc {local_time(inv.expires_at, settings.tz)}. Người được mời gõ /dangky <mã>:")
     typer.echo(inv.code)
 
@@ -74,7 +77,7 @@ def questions(
     from bot.services import open_stores
 
     async def fetch():  # type: ignore[no-untyped-def]
-        async with open_stores(settings, knowledge.plan) as stores:
+        async with open_stores(settings, knowledge.plans) as stores:
             since = SystemClock().now() - dt.timedelta(days=days)
             return await stores.questions.unanswered(since, limit)
 

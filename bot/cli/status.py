@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import socket
 from dataclasses import dataclass
@@ -135,8 +136,12 @@ def check_knowledge(settings: Settings) -> Check:
     except InvalidKnowledge as exc:
         first = exc.problems[0] if exc.problems else ""
         return Check(False, f"Kiến thức: {len(exc.problems)} lỗi (tcpl validate để xem), đầu tiên: {first}")
+    today = dt.datetime.now(settings.tz).date()
+    in_force = len(knowledge.plans.in_force(today))
+    tasks = sum(len(p.tasks) for p in knowledge.plans)
     return Check(True, f"Kiến thức: {len(knowledge.handbook.entries)} mục sổ tay, "
-                       f"{len(knowledge.plan.tasks)} nhiệm vụ của kế hoạch")
+                       f"{tasks} nhiệm vụ của kế hoạch ({len(knowledge.plans)} kế hoạch, "
+                       f"{in_force} đang áp dụng)")
 
 
 async def check_database(settings: Settings) -> Check:

@@ -1,4 +1,4 @@
-"""Commands about the plan's deadlines: `tcpl reminders preview`, `tcpl task …`, `tcpl report`."""
+"""The plans' deadlines: `tcpl reminders preview`, `tcpl task …`, `tcpl report`, `tcpl plan new`."""
 
 from __future__ import annotations
 
@@ -18,11 +18,14 @@ from bot.cli.common import (
     writable_file_or_exit,
 )
 from bot.clock import SystemClock
+from handlers.task_refs import TaskRef, no_plan_in_force, resolve_task
+from knowledge.deadlines import check_day
+from knowledge.loader import Plans
+from knowledge.schema import ScheduleKind
 
 PREVIEW_DAYS = (1, 366)  # a window longer than a year is a typing mistake
 REPORT_YEARS = (2000, 2100)
 FORMATS = ("xlsx", "csv")
-MSG_UNKNOWN_TASK = "Không có nhiệm vụ mã «{task}». Gõ /kehoach trong trò chuyện để xem các nhiệm vụ."
 MSG_FORMAT = "--format phải là xlsx hoặc csv (bạn nhập «{fmt}»)."
 MSG_FORMAT_AND_NAME = (
     "Tệp {path} có đuôi .{suffix} nhưng định dạng là {fmt}: hãy đổi tên tệp (-o) hoặc định dạng (--format)."
@@ -30,13 +33,29 @@ MSG_FORMAT_AND_NAME = (
 
 reminders_app = typer.Typer(no_args_is_help=True, help="Deadline reminders.")
 task_app = typer.Typer(no_args_is_help=True, help="Plan tasks: deadlines and events.")
+plan_app = typer.Typer(no_args_is_help=True, help="Plan files.")
+
+KIND_VN = {"before": "trước hạn", "on_the_day": "đúng hạn", "overdue": "quá hạn",
+           "escalation": "báo quản trị viên"}
+
+
+def _today(settings) -> object:  # type: ignore[no-untyped-def]
+    return SystemClock().now().astimezone(settings.tz).date()
+
+
+def _task_or_exit(plans: Plans, ref: str, settings) -> TaskRef:  # type: ignore[no-untyped-def]
+    """Find the task a code names ("II.3.c", "ii-3c", "kh-2026/II.1"), or exit 2 with the closest codes."""
+    found = resolve_task(plans, ref, _today(settings))  # type: ignore[arg-type]
+    if isinstance(found, str) or found.rest:
+        fail(found if isinstance(found, str) else f"Mã nhiệm vụ không hợp lệ: «{ref[:30]}».", EXIT_USAGE)
+    return found
 
 
 @reminders_app.command("preview")
 def reminders_preview(
-    start: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],
+    start: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD or dd/mm/yyyy.")],
     days: Annotated[int, typer.Option("--days", help="How many days (1–366).")] = 30,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="A JSON array of reminders.")] = False,
 ) -> None:
     """List every reminder and escalation the policy would send in a window, without sending."""
     first = day_or_exit(start)
@@ -48,51 +67,82 @@ def reminders_preview(
 
     knowledge, planned = with_bot(settings, work)
     tz = settings.tz
-    kind_vn = {"before": "trước hạn", "on_the_day": "đúng hạn", "overdue": "quá hạn",
-               "escalation": "báo quản trị viên"}
+    agencies = knowledge.plans.agencies
+    if as_json:
+        typer.echo(json.dumps([{"send_at": r.send_at.astimezone(tz).isoformat(), "plan_id": r.plan_id,
+                                "agency_id": r.agency_id, "task_id": r.task_id, "due": r.due.isoformat(),
+                                "kind": r.kind.value} for r in planned], ensure_ascii=False, indent=1))
+        return
     for r in planned:
         local = r.send_at.astimezone(tz)
-        if as_json:
-            typer.echo(json.dumps({"send_at": local.isoformat(), "agency_id": r.agency_id,
-                                   "task_id": r.task_id, "due": r.due.isoformat(), "kind": r.kind.value},
-                                  ensure_ascii=False))
-        else:
-            typer.echo(f"{local:%d/%m/%Y %H:%M}  {kind_vn[r.kind.value]:<18} {r.task_id:<8} "
-                       f"hạn {r.due:%d/%m/%Y}  {knowledge.plan.agencies[r.agency_id].name}")
-    if not as_json:
-        typer.echo(f"{len(planned)} tin sẽ được gửi trong {days} ngày từ {first:%d/%m/%Y}.")
+        name = agencies[r.agency_id].name if r.agency_id in agencies else r.agency_id
+        typer.echo(f"{local:%d/%m/%Y %H:%M}  {KIND_VN[r.kind.value]:<18} {r.task_id:<8} "
+                   f"hạn {r.due:%d/%m/%Y}  {name}")
+    typer.echo(f"{len(planned)} tin sẽ được gửi trong {days} ngày từ {first:%d/%m/%Y}.")
+    # The window's own plans: a past window still shows what an ended plan sent then.
+    notice = no_plan_in_force(knowledge.plans, first)
+    if notice and not planned:
+        typer.echo(notice)
 
 
-def _task_date(task: str, day: str, kind: str) -> None:
+def _set_date(task: str, day: str | None, clear: bool, year: int | None, kind: str) -> None:
     settings = settings_or_exit()
-    when = day_or_exit(day)
+    if clear == (day is not None):
+        fail("Ghi một ngày (dd/mm/yyyy hoặc yyyy-mm-dd), hoặc --clear để xóa.", EXIT_USAGE)
+    when = day_or_exit(day) if day is not None else None
 
     async def work(bot, knowledge):  # type: ignore[no-untyped-def]
-        if task not in knowledge.plan.tasks:
-            return None
-        dates = bot.stores.task_dates
+        ref = _task_or_exit(knowledge.plans, task, settings)
+        is_event = ref.task.schedule.kind is ScheduleKind.AFTER_EVENT
+        if is_event != (kind == "event"):
+            return ("Nhiệm vụ này tính hạn từ một sự kiện: dùng `tcpl task trigger`." if is_event else
+                    "Nhiệm vụ này không chờ sự kiện nào: dùng `tcpl task deadline`.")
+        dates, now = bot.stores.task_dates, SystemClock().now()
+        if when is None:
+            removed = (await dates.clear_event(ref.plan.id, ref.task.id) if kind == "event" else
+                       await dates.clear_deadline(ref.plan.id, ref.task.id,
+                                                  str(year) if year is not None else None))
+            if not removed:
+                return "Không có ngày nào để xóa."
+            await bot.reminders.plan_occurrences()
+            return None, "Đã xóa " + ", ".join(f"{d:%d/%m/%Y}" for d in removed) + "."
+        problem = check_day(ref.plan, when, _today(settings))  # type: ignore[arg-type]
+        if problem:
+            return problem
         if kind == "event":
-            await dates.record_event(task, when, "cli", SystemClock().now())
+            before = await dates.record_event(ref.plan.id, ref.task.id, when, "cli", now)
         else:
-            await dates.set_deadline(task, when, "cli", SystemClock().now())
-        return await bot.reminders.plan_occurrences()
+            before = await dates.set_deadline(ref.plan.id, ref.task.id, when, "cli", now)
+        planned = await bot.reminders.plan_occurrences()
+        replaced = f" (thay cho {before:%d/%m/%Y})" if before and before != when else ""
+        return None, (f"Đã ghi nhận {when:%d/%m/%Y} cho nhiệm vụ {ref.task.code}{replaced}; "
+                      f"{planned.added} hạn mới, {planned.changed} hạn đổi ngày.")
 
-    added = with_bot(settings, work)
-    if added is None:
-        fail(MSG_UNKNOWN_TASK.format(task=task[:20]), EXIT_USAGE)
-    typer.echo(f"Đã ghi nhận; {added} hạn mới được tạo.")
+    result = with_bot(settings, work)
+    if isinstance(result, str):
+        fail(result, EXIT_USAGE)
+    typer.echo(result[1])
 
 
 @task_app.command("trigger")
-def task_trigger(task: str, day: str) -> None:
-    """Record the event an "after an event" task waits for (e.g. the Ministry's guidance)."""
-    _task_date(task, day, "event")
+def task_trigger(
+    task: Annotated[str, typer.Argument(help="Task code as shown, e.g. II.6 or ii-6.")],
+    day: Annotated[str | None, typer.Argument(help="The day the event happened.")] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Remove the recorded event.")] = False,
+) -> None:
+    """Record (or correct, or with --clear remove) the event an "after an event" task waits for."""
+    _set_date(task, day, clear, None, "event")
 
 
 @task_app.command("deadline")
-def task_deadline(task: str, day: str) -> None:
-    """Set a deadline for a task the plan gives no time."""
-    _task_date(task, day, "deadline")
+def task_deadline(
+    task: Annotated[str, typer.Argument(help="Task code as shown, e.g. II.2.b or ii-2b.")],
+    day: Annotated[str | None, typer.Argument(help="The deadline.")] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Remove the administrator's deadline.")] = False,
+    year: Annotated[int | None, typer.Option("--year", help="With --clear: only this year's.")] = None,
+) -> None:
+    """Set (or replace, or with --clear remove) a task's deadline for the year of the date."""
+    _set_date(task, day, clear, year, "deadline")
 
 
 def report(
@@ -102,7 +152,7 @@ def report(
     output: Annotated[Path | None, typer.Option("-o", "--output",
                                                help="File to write (default: bao-cao-tcpl-YEAR.FORMAT).")]
     = None,
-    task: Annotated[str | None, typer.Option("--task", help="One task only, e.g. ii-1.")] = None,
+    task: Annotated[str | None, typer.Option("--task", help="One task only, as shown: II.1, ii-1.")] = None,
 ) -> None:
     """Write the progress report of a year as an Excel workbook or a CSV file."""
     from bot.workbook import ExcelWorkbook, report_csv
@@ -113,14 +163,13 @@ def report(
     settings = settings_or_exit()
 
     async def work(bot, knowledge):  # type: ignore[no-untyped-def]
-        if task is not None and task not in knowledge.plan.tasks:
-            return None
-        occs = await bot.stores.occurrences.for_year(year, task)
-        return build_report(knowledge.plan, occs, year, SystemClock().now(), settings.tz)
+        ref = _task_or_exit(knowledge.plans, task, settings) if task else None
+        await bot.reminders.plan_occurrences()
+        occs = await bot.stores.occurrences.for_year(year, ref.plan.id if ref else None,
+                                                     ref.task.id if ref else None)
+        return build_report(knowledge.plans, occs, year, SystemClock().now(), settings.tz)
 
     rep = with_bot(settings, work)
-    if rep is None:
-        fail(MSG_UNKNOWN_TASK.format(task=(task or "")[:20]), EXIT_USAGE)
     data = ExcelWorkbook().workbook(rep, settings.tz) if fmt == "xlsx" else report_csv(rep, settings.tz)
     output.write_bytes(data)
     typer.echo(f"Đã ghi {len(rep.details)} dòng vào {output}.")
@@ -138,3 +187,11 @@ def report_file(output: Path | None, fmt: str | None, year: int) -> tuple[Path, 
     elif suffix in FORMATS and suffix != fmt:
         fail(MSG_FORMAT_AND_NAME.format(path=output, suffix=suffix, fmt=fmt), EXIT_USAGE)
     return writable_file_or_exit(output or Path(f"bao-cao-tcpl-{year}.{fmt}")), fmt
+
+
+@plan_app.command("new")
+def plan_new() -> None:
+    """Print a commented skeleton of a plan file (in Vietnamese) to fill in from the signed plan."""
+    from knowledge.loader import PLAN_SKELETON
+
+    typer.echo(PLAN_SKELETON.read_text(encoding="utf-8"), nl=False)

@@ -45,7 +45,7 @@ def web(
 
     async def serve() -> None:
         clock = SystemClock()
-        async with open_stores(settings, knowledge.plan) as stores:
+        async with open_stores(settings, knowledge.plans) as stores:
             bot = build_bot(settings, knowledge, engine, policy, stores, clock)
             stop = stop_on_signals()
             dashboard = build_dashboard(settings, knowledge, bot, clock)

@@ -21,6 +21,7 @@ from handlers.flood import FloodGuard
 from handlers.reminders import Reminders
 from knowledge.loader import Knowledge
 from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.plans import in_force_plan
 
 TOKEN = "123456:TEST-TOKEN-never-logged"
 
@@ -59,6 +60,7 @@ class TelegramBot:
 
 
 def settings_for(url: str, **extra) -> Settings:
+    extra.setdefault("plan_path", str(in_force_plan()))
     return Settings(database_url=url, telegram_token=TOKEN, _env_file=None, **extra)
 
 
@@ -94,7 +96,7 @@ async def telegram_bot(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Telegr
 async def running_telegram_bot(settings: Settings, clock: FakeClock) -> AsyncIterator[TelegramBot]:
     """Start the fake Bot API, open the database, wire the bot and poll until the block ends."""
     knowledge, engine, policy = load_all(settings)
-    async with FakeTelegramAPI(token=TOKEN) as api, open_stores(settings, knowledge.plan) as stores:
+    async with FakeTelegramAPI(token=TOKEN) as api, open_stores(settings, knowledge.plans) as stores:
         bot = build_bot(settings, knowledge, engine, policy, stores, clock)
         await bot.reminders.plan_occurrences()
         adapter = TelegramAdapter(

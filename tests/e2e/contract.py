@@ -52,6 +52,7 @@ from storage.records import OccurrenceRecord
 from tests.e2e.conftest import FakeClock
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.fakes.zalo_api import FakeZaloAPI
+from tests.plans import in_force_plan
 
 PLATFORMS = ("console", "telegram", "zalo")
 TELEGRAM_TOKEN = "424242:CONTRACT-telegram-token"
@@ -512,8 +513,9 @@ async def running_harness(database: Path | str, clock: FakeClock, loaded: Loaded
     knowledge, engine, policy = loaded
     url = database if isinstance(database, str) else f"sqlite+aiosqlite:///{database}"
     folder = data_dir or (Path(database).parent if not isinstance(database, str) else None)
-    settings = Settings(database_url=url, _env_file=None, **({"data_dir": folder} if folder else {}))
-    async with open_stores(settings, knowledge.plan) as stores, contextlib.AsyncExitStack() as stack:
+    settings = Settings(database_url=url, plan_path=str(in_force_plan()), _env_file=None,
+                        **({"data_dir": folder} if folder else {}))
+    async with open_stores(settings, knowledge.plans) as stores, contextlib.AsyncExitStack() as stack:
         bot = build_bot(settings, knowledge, engine, policy, stores, clock)
         await bot.reminders.plan_occurrences()
         drivers: dict[str, Driver] = {}

@@ -26,6 +26,7 @@ from knowledge.engine import Engine
 from knowledge.loader import Knowledge
 from storage.records import MemberRecord, OccurrenceRecord
 from tests.e2e.conftest import FakeClock
+from tests.plans import in_force_plan
 
 Loaded = tuple[Knowledge, Engine, ReminderPolicy]
 
@@ -105,8 +106,8 @@ async def _history(stores: Stores, bot: Bot, clock: FakeClock, people: dict[str,
 
     # The refused reminder last: claimed again, it would be taken before any later row.
     await send(f"rem:{police.id}:a", LAN, police.id, "reminder", dt.datetime(2026, 11, 30, 1, tzinfo=dt.UTC))
-    await send(escalation_key_prefix(police.task_id, police.due) + "telegram:500", HOA, None, "escalation",
-               dt.datetime(2026, 12, 22, 2, tzinfo=dt.UTC))
+    await send(escalation_key_prefix(police.plan_id, police.task_id, police.due) + "telegram:500", HOA, None,
+               "escalation", dt.datetime(2026, 12, 22, 2, tzinfo=dt.UTC))
     await send(f"rem:{stp[2].id}:a", AN, stp[2].id, "reminder", dt.datetime(2026, 12, 1, 1, tzinfo=dt.UTC),
                refused=True)
     for i, question in enumerate((DECLINED, DECLINED.upper(), "Thủ tục ly hôn thế nào?")):
@@ -125,8 +126,8 @@ async def running_dashboard(database: Path, loaded: Loaded, clock: FakeClock | N
     knowledge, engine, policy = loaded
     clock = clock or FakeClock()
     config = Settings(database_url=f"sqlite+aiosqlite:///{database}", web_listen="127.0.0.1", _env_file=None,
-                      **settings)  # type: ignore[arg-type]
-    async with open_stores(config, knowledge.plan) as stores:
+                      plan_path=str(in_force_plan()), **settings)  # type: ignore[arg-type]
+    async with open_stores(config, knowledge.plans) as stores:
         bot = build_bot(config, knowledge, engine, policy, stores, clock)
         await bot.reminders.plan_occurrences()
         people = {

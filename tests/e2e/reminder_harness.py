@@ -120,7 +120,7 @@ async def reminder_bot(db_path: Path, clock: FakeClock) -> AsyncIterator[Reminde
     url = f"sqlite+aiosqlite:///{db_path}"
     settings = settings_for(url)
     knowledge, engine, policy = loaded()
-    async with FakeTelegramAPI(token=TOKEN) as api, open_stores(settings, knowledge.plan) as stores:
+    async with FakeTelegramAPI(token=TOKEN) as api, open_stores(settings, knowledge.plans) as stores:
         bot = build_bot(settings, knowledge, engine, policy, stores, clock)
         await bot.reminders.plan_occurrences()
         adapter = TelegramAdapter(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ import pytest
 
 from bot.console import MSG_GOODBYE, MSG_HOW_TO_LEAVE, PROMPT
 from bot.render import MSG_NO_SUCH_CHOICE
+from tests.plans import in_force_plan
 
 ROOT = Path(__file__).resolve().parents[2]
 TCPL = str(Path(sys.executable).with_name("tcpl"))
@@ -28,6 +30,11 @@ def environment(tmp_path: Path) -> dict[str, str]:
     """No TCPL_ setting at all: the platform's data folder, moved under tmp_path by XDG_DATA_HOME."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TCPL_")}
     env.update(XDG_DATA_HOME=str(tmp_path / "xdg"), LC_ALL="C.UTF-8", TERM="dumb")
+    # The plan in force goes where a Department puts its own: the data folder's plans/ (the shipped
+    # plan ended on 01/07/2025, and so did its agencies).
+    plans = tmp_path / "xdg" / "tcpl-bot" / "plans"
+    plans.mkdir(parents=True)
+    shutil.copy(in_force_plan(), plans)
     return env
 
 

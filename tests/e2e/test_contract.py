@@ -6,6 +6,7 @@ loopback HTTP, the console over real text streams) with a real SQLite file; see 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -15,9 +16,11 @@ from bot.config import Settings
 from bot.wiring import load_all
 from handlers.answers import SCOPE
 from handlers.membership import MSG_ADMIN_ONLY
+from storage.records import AgencyRecord
 from tests.e2e.conftest import FakeClock
 from tests.e2e.contract import PLATFORMS, Harness, Loaded, position, running_harness, shows
 from tests.fakes.zalo_api import REFUSAL
+from tests.plans import in_force_plan
 
 LAN = "Nguyễn Thị Lan"  # a member of a lead agency
 HOA = "Trần Văn Hòa"  # an administrator of the Department of Justice
@@ -28,7 +31,7 @@ UNREACHABLE_NOTICE = "Không gửi được tin nhắc"
 @pytest.fixture(scope="module")
 def loaded() -> Loaded:
     # Loading the handbook takes seconds; knowledge, engine and policy are pure, so share them.
-    return load_all(Settings(_env_file=None))
+    return load_all(Settings(plan_path=str(in_force_plan()), _env_file=None))
 
 
 @pytest.fixture(params=PLATFORMS)
@@ -95,7 +98,7 @@ async def test_criteria_and_their_indicators_are_browsed_by_choice(harness):
 
 async def test_registration_with_an_invite_code_then_whoami(harness):
     chat = harness.driver
-    agency = harness.knowledge.plan.agencies["ubnd-h-ke-sach"].name
+    agency = harness.knowledge.plans.agencies["ubnd-h-ke-sach"].name
     code = await harness.invite("ubnd-h-ke-sach")
     registered = joined(await chat.say(LAN, f"/dangky {code}"))
     assert "Đăng ký thành công" in registered and agency in registered
@@ -113,7 +116,7 @@ async def test_a_progress_reply_is_recorded_once(harness):
     chat = harness.driver
     await register(harness, chat.platform, LAN, REMINDED_AGENCY)
     occurrence = await harness.first_reminder_of(REMINDED_AGENCY)
-    task = harness.knowledge.plan.tasks[occurrence.task_id]
+    task = harness.knowledge.plans.by_id[occurrence.plan_id].tasks[occurrence.task_id]
     assert await harness.tick() == (0 if chat.messenger is None else 1)
     await harness.dispatch()
     if chat.messenger is None:
@@ -207,7 +210,7 @@ async def test_a_member_on_both_platforms_is_reminded_on_both_and_each_reply_cou
     await register(both, "telegram", LAN, REMINDED_AGENCY)
     await register(both, "zalo", LAN, REMINDED_AGENCY)
     occurrence = await both.first_reminder_of(REMINDED_AGENCY)
-    code = both.knowledge.plan.tasks[occurrence.task_id].code
+    code = both.knowledge.plans.by_id[occurrence.plan_id].tasks[occurrence.task_id].code
     assert await both.tick() == 2
     assert await both.dispatch() == 2
     for chat in (telegram, zalo):
@@ -262,3 +265,130 @@ async def test_a_zalo_refusal_of_a_reminder_is_recorded_and_reported_to_administ
     assert len(notices) == 1, telegram.received(HOA)
     assert LAN in notices[0] and "zalo" in notices[0]
     assert (await both.stores.outbox.counts())["pending"] == 0  # nothing left unsent or unreported
+
+
+# -- issue 11: progress as officials write it, codes as shown, plans, communes, dates ----------------
+
+# Every phrase of the progress replies officials write, with what must be recorded (status, percent).
+PHRASES = [
+    *[(p, "done", 100) for p in ("xong", "xong rồi", "đã xong", "làm rồi", "đã làm", "hoàn thành",
+                                 "đã hoàn thành", "ok xong", "da hoan thanh", "lam roi")],
+    *[(p, "not_started", None) for p in ("chưa làm", "chưa bắt đầu", "chưa triển khai", "chua trien khai")],
+    *[(p, "in_progress", pct) for p, pct in (("đang làm", None), ("đang triển khai 60 %", 60),
+                                             ("được khoảng 60%", 60), ("duoc khoang 45%", 45))],
+    *[(p, "blocked", None) for p in ("vướng", "khó khăn", "chưa có kinh phí", "vuong mac")],
+]
+
+
+async def _state(harness: Harness, agency_id: str, task_id: str, period: str):  # type: ignore[no-untyped-def]
+    [occ] = [o for o in await harness.stores.occurrences.for_agency(agency_id)
+             if (o.task_id, o.period) == (task_id, period)]
+    return occ
+
+
+async def test_every_progress_phrase_is_read_on_every_platform(harness):
+    chat = harness.driver
+    await register(harness, chat.platform, LAN, "stp")
+    for phrase, status, percent in PHRASES:
+        reply = joined(await chat.say(LAN, f"/capnhat II.3.b 2026 {phrase}"))
+        assert "Đã ghi nhận: nhiệm vụ II.3.b" in reply and "hạn 14/12/2026" in reply, (phrase, reply)
+        occ = await _state(harness, "stp", "ii-3b", "2026")
+        assert (occ.status, occ.percent) == (status, percent), phrase
+    before = await harness.stores.occurrences.history(occ.id)
+    # Percentages outside 0–100 are asked back, never recorded.
+    for wrong in ("dang 1100%", "1000%", "-50%"):
+        reply = joined(await chat.say(LAN, f"/capnhat ii-3b 2026 {wrong}"))
+        assert "từ 0 đến 100" in reply, (wrong, reply)
+    assert await harness.stores.occurrences.history(occ.id) == before
+    # 100% asks to confirm that the task is done.
+    reply = joined(await chat.say(LAN, "/capnhat II 3 b 2026 đang làm 100%"))
+    assert "100%" in reply and "hoàn thành phải không" in reply
+    confirmed = joined(await chat.choose(LAN, position(chat.choices(LAN), "Đã hoàn thành")))
+    assert "Đã ghi nhận" in confirmed
+    assert (await _state(harness, "stp", "ii-3b", "2026")).status == "done"
+
+
+async def test_a_repeated_done_never_closes_next_years_deadline(harness):
+    chat = harness.driver
+    await register(harness, chat.platform, LAN, "stp")
+    first = joined(await chat.say(LAN, "/capnhat II.3.c đã hoàn thành"))
+    assert "Áp dụng cho hạn 14/12/2026" in first and "Đã ghi nhận" in first
+    again = joined(await chat.say(LAN, "/capnhat II.3.c đã hoàn thành"))
+    assert "đã được báo hoàn thành" in again and "/capnhat II.3.c 2027" in again
+    assert (await _state(harness, "stp", "ii-3c", "2027")).status is None
+    unknown = joined(await chat.say(LAN, "/capnhat II.3.k xong"))
+    assert "Không có nhiệm vụ mã «II.3.k»" in unknown and "II.3.c" in unknown
+
+
+async def test_deadlines_are_set_once_corrected_and_removed_and_absurd_dates_refused(harness):
+    chat = harness.driver
+    await register(harness, chat.platform, HOA, "stp", "admin")
+    set_once = joined(await chat.say(HOA, "/hanchot II.2.b 15/12/2026"))
+    assert "Đã đặt hạn 15/12/2026" in set_once and "1 cơ quan chủ trì" in set_once
+    moved = joined(await chat.say(HOA, "/hanchot ii-2b 20/12/2026"))
+    assert "(thay cho hạn 15/12/2026" in moved
+    mine = [o for o in await harness.stores.occurrences.for_agency("stp") if o.task_id == "ii-2b"]
+    assert [(o.due, o.source) for o in mine] == [(dt.date(2026, 12, 20), "admin")]  # one, not two
+    # A yearly task: the administrator's date replaces the plan's default one of that year.
+    joined(await chat.say(HOA, "/hanchot II.1 10/12/2026"))
+    ii1 = [o for o in await harness.stores.occurrences.for_agency("stp") if o.task_id == "ii-1"
+           and o.period == "2026"]
+    assert [(o.due, o.source) for o in ii1] == [(dt.date(2026, 12, 10), "admin")]
+    removed = joined(await chat.say(HOA, "/hanchot II.1 xoa"))
+    assert "Đã xóa hạn 10/12/2026" in removed
+    assert (await _state(harness, "stp", "ii-1", "2026")).due == dt.date(2026, 12, 14)
+
+    for absurd in ("/sukien II.6 31/12/9999", "/hanchot II.2.b 01/01/0001"):
+        refused = joined(await chat.say(HOA, absurd))
+        assert "không hợp lý" in refused, (absurd, refused)
+    assert "không chờ sự kiện" in joined(await chat.say(HOA, "/sukien II.1 15/01/2027"))
+    recorded = joined(await chat.say(HOA, "/sukien II.6 15/01/2027"))
+    assert "Đã ghi nhận sự kiện" in recorded
+    corrected = joined(await chat.say(HOA, "/sukien II.6 20/01/2027"))
+    assert "(thay cho ngày 15/01/2027" in corrected
+    assert (await _state(harness, "stp", "ii-6", "event")).due == dt.date(2027, 2, 19)
+    assert "Đã xóa sự kiện" in joined(await chat.say(HOA, "/sukien II.6 xoa"))
+    assert not [o for o in await harness.stores.occurrences.for_agency("stp") if o.task_id == "ii-6"]
+    planned = await harness.bot.reminders.plan_occurrences()  # planning keeps working
+    assert planned.added == planned.changed == planned.withdrawn == 0
+
+
+async def test_each_commune_reports_for_itself_and_the_report_counts_them(harness):
+    chat = harness.driver
+    units = [AgencyRecord(id=f"ubnd-9900{n}", name=f"UBND xã Kiểm Thử {n}", level="commune", source="import",
+                          code=f"9900{n}", started_on=dt.date(2025, 7, 1)) for n in (1, 2, 3)]
+    await harness.stores.agencies.import_units(units)
+    await harness.bot.reminders.plan_occurrences()
+    assert not [o for o in await harness.stores.occurrences.for_agency("ubnd-cap-xa") if o.due.year >= 2026]
+    await register(harness, chat.platform, LAN, "ubnd-99001")
+    await register(harness, chat.platform, HOA, "stp", "admin")
+    assert "Đã ghi nhận" in joined(await chat.say(LAN, "/capnhat II.1 xong"))
+    states = {o.agency_id: o.status for o in await harness.stores.occurrences.for_year(2026, task_id="ii-1")}
+    assert {k: v for k, v in states.items() if k.startswith("ubnd-9900")} == {
+        "ubnd-99001": "done", "ubnd-99002": None, "ubnd-99003": None}  # the others are untouched
+    mine = joined(await chat.say(LAN, "/nhiemvu"))
+    assert "Nhiệm vụ của UBND xã Kiểm Thử 1" in mine and "nhiệm vụ II.5" in mine
+    harness.clock.set(dt.datetime(2026, 12, 20, 2, 0, tzinfo=dt.UTC))
+    report = joined(await chat.say(HOA, "/baocao II.1"))
+    assert "1/3 xã, phường đã hoàn thành; 2 quá hạn: UBND xã Kiểm Thử 2, UBND xã Kiểm Thử 3" in report
+    assert "– UBND xã Kiểm Thử 2, hạn 14/12/2026: Chưa trả lời (quá hạn)" in report
+    if chat.messenger is not None:
+        # The escalation names the communes that have not reported done, counted by status.
+        harness.clock.set(dt.datetime(2026, 12, 30, 1, 0, tzinfo=dt.UTC))  # 08:00 in Hà Nội
+        await harness.tick()
+        await harness.dispatch()
+        [escalation] = [t for t in chat.received(HOA) if "Cần đôn đốc: nhiệm vụ II.1 " in t]
+        assert "2 xã, phường chưa báo cáo hoàn thành" in escalation
+        assert "chưa trả lời (2): UBND xã Kiểm Thử 2, UBND xã Kiểm Thử 3" in escalation
+        assert "UBND xã Kiểm Thử 1" not in escalation
+
+
+async def test_plans_are_browsed_with_their_life(harness):
+    chat = harness.driver
+    plan = joined(await chat.say(LAN, "/kehoach"))
+    assert "Kế hoạch kiểm thử" in plan and "Đang áp dụng." in plan
+    labels = chat.choices(LAN)
+    section = joined(await chat.choose(LAN, position(labels, "Mục II ")))
+    assert "Chọn một nhiệm vụ" in section
+    task = joined(await chat.choose(LAN, position(chat.choices(LAN), "II.3.b")))
+    assert "Cơ quan chủ trì: Sở Tư pháp" in task and "Thời hạn: Hàng năm" in task

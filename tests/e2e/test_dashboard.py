@@ -28,6 +28,7 @@ from tests.e2e.dashboard_harness import (
     running_dashboard,
     sign_in,
 )
+from tests.plans import in_force_plan
 from web.access import MAX_FAILED_ATTEMPTS
 
 PAGES = ("/", "/tien-do", "/qua-han", "/nhac-han", "/cau-hoi", "/thanh-vien", "/tai-ve")
@@ -35,7 +36,7 @@ PAGES = ("/", "/tien-do", "/qua-han", "/nhac-han", "/cau-hoi", "/thanh-vien", "/
 
 @pytest.fixture(scope="module")
 def loaded() -> Loaded:
-    return load_all(Settings(_env_file=None))
+    return load_all(Settings(plan_path=str(in_force_plan()), _env_file=None))
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.wiring import load_all
 from tests.e2e.conftest import FakeClock
 from tests.e2e.dashboard_harness import BLOCKED_NOTE, HOA, LAN, DashboardHarness, Loaded, running_dashboard
+from tests.plans import in_force_plan
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("TCPL_ARTIFACTS_DIR") or ROOT / "artifacts") / "screenshots"
@@ -147,7 +148,7 @@ class Browser:
 
 @pytest.fixture(scope="module")
 def loaded() -> Loaded:
-    return load_all(Settings(_env_file=None))
+    return load_all(Settings(plan_path=str(in_force_plan()), _env_file=None))
 
 
 @pytest.fixture

@@ -30,6 +30,7 @@ from storage.models import ProgressUpdateRow
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.fakes.zalo_api import FakeZaloAPI
 from tests.integration.conftest import db_url  # noqa: F401 - the fixture: SQLite and PostgreSQL
+from tests.plans import write_plan, yearly
 
 TCPL = Path(sys.executable).with_name("tcpl")
 TOKEN = "271828:FAULT-telegram-token-never-logged"
@@ -114,10 +115,10 @@ def answered(api: FakeTelegramAPI, chats: range) -> Counter[int]:
 
 @asynccontextmanager
 async def killed_mid_burst(tmp_path: Path, url: str, updates: list[dict], replies_before_kill: int,
-                           ) -> AsyncIterator[FakeTelegramAPI]:
+                           **settings: str) -> AsyncIterator[FakeTelegramAPI]:
     """Hand a burst to `tcpl run`, SIGKILL it once it has sent some replies, restart it; yield the API."""
     async with FakeTelegramAPI(token=TOKEN) as api:
-        env = environment(url, api)
+        env = environment(url, api, **settings)
         first = await start(env, tmp_path, "first")
         try:
             await until(lambda: any(e.method == "getUpdates" for e in api.exchanges), "it polls", first)
@@ -160,21 +161,20 @@ async def test_a_burst_of_questions_survives_a_kill(tmp_path: Path, db_url: str)
 async def test_progress_reports_survive_a_kill_and_are_recorded_once(tmp_path: Path,
                                                                      db_url: str) -> None:  # noqa: F811
     members = range(60_000, 60_060)
-    settings = Settings(database_url=db_url, _env_file=None)
+    # A plan in force with one yearly task of the Department: its deadline exists from the start.
+    plans = write_plan(tmp_path / "plans", "kh-su-co", [yearly("ii-1", "II.1", ["stp"])])
+    settings = Settings(database_url=db_url, plan_path=str(plans), _env_file=None)
     knowledge, _, _ = load_all(settings)
-    task = next(t for t in knowledge.plan.tasks.values() if "stp" in t.lead)
-    async with open_stores(settings, knowledge.plan) as stores:
-        await stores.occurrences.ensure([Due(task.id, "stp", dt.date(2027, 12, 14))],
-                                        {dt.date(2027, 12, 14): None})
+    async with open_stores(settings, knowledge.plans) as stores:
         for member in members:
             await stores.members.upsert("telegram", str(member), str(member), f"Cán bộ {member}", "stp",
                                         "member", dt.datetime.now(dt.UTC))
     async with FakeTelegramAPI(token=TOKEN) as maker:
-        updates = [maker.message_update(m, f"/capnhat {task.id} dang {m % 100}%") for m in members]
-    async with killed_mid_burst(tmp_path, db_url, updates, 20) as api:
+        updates = [maker.message_update(m, f"/capnhat II.1 dang {m % 100}%") for m in members]
+    async with killed_mid_burst(tmp_path, db_url, updates, 20, TCPL_PLAN_PATH=str(plans)) as api:
         await until(lambda: len(answered(api, members)) == len(members), "every report is answered")
     assert all("Đã ghi nhận" in m["plain_text"] for m in api.sent_messages())
-    async with open_stores(settings, knowledge.plan) as stores:
+    async with open_stores(settings, knowledge.plans) as stores:
         async with stores.inbox._sessions() as session:  # noqa: SLF001 - a look at the history
             history = (await session.execute(select(ProgressUpdateRow.member_id, ProgressUpdateRow.percent,
                                                     ProgressUpdateRow.update_key))).all()
@@ -183,14 +183,6 @@ async def test_progress_reports_survive_a_kill_and_are_recorded_once(tmp_path: P
     # Each report recorded exactly once, with what its sender said.
     assert Counter(by_name[member_id] for member_id, _, _ in history) == Counter(dict.fromkeys(members, 1))
     assert all(percent == by_name[member_id] % 100 for member_id, percent, _ in history)
-
-
-@dataclass(frozen=True)
-class Due:
-    task_id: str
-    agency_id: str
-    due: dt.date
-    source: str = "plan"
 
 
 async def test_a_bot_api_answering_garbage_5xx_and_stalls_loses_nothing_and_leaks_nothing(

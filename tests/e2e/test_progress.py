@@ -8,6 +8,7 @@ import pytest
 
 from handlers.membership import MSG_NOT_REGISTERED
 from handlers.progress import MSG_ASK_NOTE, MSG_ASK_PERCENT, MSG_FORBIDDEN, MSG_UNKNOWN, MSG_UNSURE
+from knowledge.codes import task_id_of
 from storage.records import OccurrenceRecord
 from tests.e2e.conftest import FakeClock
 from tests.e2e.reminder_harness import (
@@ -22,7 +23,7 @@ from tests.e2e.reminder_harness import (
     reminder_bot,
 )
 
-DONE, DOING, BLOCKED = "✅ Hoàn thành", "⏳ Đang thực hiện", "⚠️ Gặp vướng mắc"
+DONE, DOING, BLOCKED, NOT_YET = "✅ Hoàn thành", "⏳ Đang thực hiện", "⚠️ Gặp vướng mắc", "🕘 Chưa bắt đầu"
 
 
 @pytest.fixture
@@ -38,7 +39,7 @@ async def first_reminders(bot: ReminderBot, timeline: Timeline) -> dict[tuple[in
     arrived = await timeline.at(local(2026, 11, 30, 8, 0))
     out = {}
     for a in arrived:
-        task_id = a.text.rsplit("Mã nhiệm vụ: ", 1)[1].strip()
+        task_id = task_id_of(a.text.rsplit("Mã nhiệm vụ: ", 1)[1].strip())
         out[(a.chat_id, task_id)] = a
     return out
 
@@ -68,7 +69,7 @@ async def test_answers_by_button_are_recorded_and_done_stops_the_reminders(bot: 
     timeline = Timeline(bot)
     reminders = await first_reminders(bot, timeline)
     ii3a, ii3b, ii3c = reminders[ALICE, "ii-3a"], reminders[ALICE, "ii-3b"], reminders[ALICE, "ii-3c"]
-    assert [label for label, _ in buttons(ii3b.record)] == [DONE, DOING, BLOCKED]
+    assert [label for label, _ in buttons(ii3b.record)] == [DONE, DOING, BLOCKED, NOT_YET]
 
     # Đang thực hiện → the percentages → recorded.
     [ask] = await bot.press(ALICE, button(ii3a, DOING), ii3a.record["message_id"])
@@ -101,7 +102,8 @@ async def test_answers_by_button_are_recorded_and_done_stops_the_reminders(bot: 
         arrived = await timeline.at(moment)
 
         def tasks(chat: int, arrived: list[Arrival] = arrived) -> set[str]:
-            return {a.text.rsplit("Mã nhiệm vụ: ", 1)[1].strip() for a in arrived if a.chat_id == chat}
+            return {task_id_of(a.text.rsplit("Mã nhiệm vụ: ", 1)[1].strip()) for a in arrived
+                    if a.chat_id == chat}
 
         assert tasks(ALICE) == {"ii-1", "ii-2a", "ii-3a", "ii-3c", "ii-7a"}
         assert tasks(CAROL) == {"ii-1", "ii-5"}  # another agency's occurrences are untouched
@@ -116,7 +118,7 @@ async def test_free_text_replies_and_capnhat_keep_every_update(bot: ReminderBot)
     # An unclear reply gets the buttons back and records nothing.
     [unsure] = await bot.say(ALICE, "hôm qua đã họp với phòng", reply_to_message_id=reply_to)
     assert unsure["plain_text"] == MSG_UNSURE
-    assert [label for label, _ in buttons(unsure)] == [DONE, DOING, BLOCKED]
+    assert [label for label, _ in buttons(unsure)] == [DONE, DOING, BLOCKED, NOT_YET]
     assert button(unsure, DONE) == button(ii1, DONE)
     assert await history(bot, ii1) == []
 
@@ -156,15 +158,15 @@ async def test_free_text_replies_and_capnhat_keep_every_update(bot: ReminderBot)
     [mine] = await bot.say(CAROL, "/nhiemvu")
     text = mine["plain_text"]
     assert "Nhiệm vụ của Ủy ban nhân dân cấp xã" in text
-    assert "II.1 (ii-1)" in text and "Hạn 14/12/2026: đang thực hiện 40%" in text
-    assert "II.5 (ii-5)" in text and "Hạn 14/12/2026: chưa báo cáo" in text
-    assert "Nhiệm vụ chủ trì chưa có hạn cụ thể" in text and "II.4.e (ii-4e)" in text
+    assert "nhiệm vụ II.1 (" in text and "Hạn 14/12/2026: đang thực hiện 40%" in text
+    assert "nhiệm vụ II.5 (" in text and "Hạn 14/12/2026: chưa báo cáo" in text
+    assert "Nhiệm vụ chủ trì chưa có hạn cụ thể" in text and "• II.4.e " in text
     bot.clock.set(local(2026, 12, 20, 9, 0))
     [alices] = await bot.say(ALICE, "/nhiemvu")
     text = alices["plain_text"]
     assert "Hạn 14/12/2026: đang thực hiện" not in text
-    assert "II.1 (ii-1)" in text and "Hạn 14/12/2027" in text  # next year's II.1 is open
-    assert "II.2.a (ii-2a) " in text and "Hạn 14/12/2026: chưa báo cáo — QUÁ HẠN" in text
+    assert "nhiệm vụ II.1 (" in text and "Hạn 14/12/2027" in text  # next year's II.1 is open
+    assert "nhiệm vụ II.2.a (" in text and "Hạn 14/12/2026: chưa báo cáo — QUÁ HẠN" in text
     assert "Hạn 14/12/2026: hoàn thành" not in text  # Sở Tư pháp's II.1 of 2026 is done and past
 
 

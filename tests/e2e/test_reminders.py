@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from knowledge.codes import task_id_of
 from storage.models import OutboxMessageRow, OutboxRow
 from tests.e2e.conftest import FakeClock
 from tests.e2e.reminder_harness import (
@@ -45,7 +46,7 @@ _TASK = re.compile(r"Mã nhiệm vụ: (\S+)|/baocao (\S+)")
 def task_of(arrival: Arrival) -> str | None:
     """Return the task id a reminder or an escalation is about (None for other notices)."""
     m = _TASK.search(arrival.text)
-    return (m.group(1) or m.group(2)) if m else None
+    return task_id_of(m.group(1) or m.group(2)) if m else None
 
 
 def kind_of(arrival: Arrival) -> str:
@@ -75,7 +76,7 @@ async def test_a_winter_of_reminders_arrives_on_working_mornings_only(bot: Remin
     # A task the plan gives no time, due during Tết 2027 (Thứ Hai, mùng 3 Tết).
     [set_deadline] = await bot.say(BOB, "/hanchot ii-2b 08/02/2027")
     assert "Đã đặt hạn 08/02/2027 cho nhiệm vụ II.2.b" in set_deadline["plain_text"]
-    assert "Đã tạo 1 hạn mới" in set_deadline["plain_text"]
+    assert "Hạn này áp dụng cho 1 cơ quan chủ trì" in set_deadline["plain_text"]
 
     timeline = Timeline(bot)
     for day in days_of_simulation(dt.date(2026, 11, 2), dt.date(2027, 2, 12)):
@@ -114,7 +115,7 @@ async def test_a_winter_of_reminders_arrives_on_working_mornings_only(bot: Remin
         assert "Hạn: 14/12/2026 (" + when + ")" in a.text
         assert "Kế hoạch không nêu ngày; đây là hạn chung do Sở Tư pháp chọn" in a.text
         assert [label for label, _ in buttons(a.record)] == ["✅ Hoàn thành", "⏳ Đang thực hiện",
-                                                            "⚠️ Gặp vướng mắc"]
+                                                            "⚠️ Gặp vướng mắc", "🕘 Chưa bắt đầu"]
     assert not [a for a in timeline.to(CAROL) if task_of(a) == "ii-3b"]  # not her agency's task
 
     # Every step reminds every yearly task of each agency, once per member; II.1 stops after "done".

@@ -58,7 +58,7 @@ async def test_question_with_and_without_diacritics_get_the_same_answer(telegram
 
 
 async def test_pressing_a_suggestion_button_opens_that_entry(telegram_bot):
-    [menu] = await telegram_bot.say(ALICE, "/kehoach")
+    [menu] = await telegram_bot.say(ALICE, "/tieuchi")
     choices = buttons(menu)
     assert choices, "the plan menu shows buttons"
     label, data = choices[0]
@@ -172,7 +172,7 @@ async def test_webhook_rejects_a_wrong_secret_and_accepts_the_right_one(tmp_path
     root = logging.getLogger()
     saved = root.handlers[:], root.level
     configure_logging("DEBUG", settings.secrets())
-    async with FakeTelegramAPI(token=TOKEN) as api, open_stores(settings, knowledge.plan) as stores:
+    async with FakeTelegramAPI(token=TOKEN) as api, open_stores(settings, knowledge.plans) as stores:
         adapter = TelegramAdapter(build_conversation(settings, knowledge, engine, stores, clock),
                                   stores.inbox, stores.members, FloodGuard(clock), clock)
         application = adapter.build(TOKEN, f"http://127.0.0.1:{api.port}")

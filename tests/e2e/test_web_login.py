@@ -25,6 +25,7 @@ from tests.e2e.conftest import FakeClock
 from tests.e2e.contract import Harness, Loaded, running_harness
 from tests.e2e.dashboard_harness import sign_in
 from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.plans import in_force_plan
 
 TCPL = Path(sys.executable).with_name("tcpl")
 STARTUP = 30.0
@@ -35,7 +36,7 @@ LAN = "Nguyễn Thị Lan"
 
 @pytest.fixture(scope="module")
 def loaded() -> Loaded:
-    return load_all(Settings(_env_file=None))
+    return load_all(Settings(plan_path=str(in_force_plan()), _env_file=None))
 
 
 @pytest.fixture
@@ -86,7 +87,7 @@ async def test_web_says_when_the_dashboard_is_not_configured(tmp_path, loaded):
                                                      "https://tcpl.example.gov.vn/dang-nhap/")):
         url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
         settings = Settings(database_url=url, _env_file=None, **extra)
-        async with open_stores(settings, knowledge.plan) as stores:
+        async with open_stores(settings, knowledge.plans) as stores:
             bot = build_bot(settings, knowledge, engine, policy, stores, FakeClock())
             await stores.members.upsert("console", "1", "1", HOA, "stp", "admin", FakeClock().now())
             [reply] = await bot.conversation.handle(Incoming("console", "1", "1", text="/web"))
@@ -115,7 +116,7 @@ async def test_tcpl_web_link_prints_a_link_that_opens_the_dashboard_once(tmp_pat
     knowledge, engine, policy = loaded
     settings = Settings(database_url=env["TCPL_DATABASE_URL"], _env_file=None)
     clock = SystemClock()  # the link was made by another process, at the real time
-    async with open_stores(settings, knowledge.plan) as stores:
+    async with open_stores(settings, knowledge.plans) as stores:
         bot = build_bot(settings, knowledge, engine, policy, stores, clock)
         async with serve_web(settings, build_dashboard(settings, knowledge, bot, clock), port=0) as port:
             link = last.replace("http://127.0.0.1:9", f"http://127.0.0.1:{port}")

@@ -30,6 +30,7 @@ from handlers.types import Choice, Incoming, Reply
 from knowledge.engine import Engine
 from knowledge.loader import Knowledge
 from tests.fakes.zalo_api import FakeZaloAPI
+from tests.plans import in_force_plan
 
 TOKEN = "3141592653:zalo-TEST-token-never-logged"
 SECRET = "zalo-webhook-s3cret"
@@ -39,7 +40,7 @@ ALICE, BOB = "7d5bcb1e3b0bd255", "a0f1c2d3e4f5a6b7"
 @pytest.fixture(scope="module")
 def loaded() -> tuple[Knowledge, Engine]:
     # Loading the handbook takes seconds; the engine is pure, so one per module is enough.
-    return load_checked(Settings(_env_file=None))
+    return load_checked(Settings(plan_path=str(in_force_plan()), _env_file=None))
 
 
 @dataclass
@@ -70,12 +71,13 @@ class ZaloBot:
 @contextlib.asynccontextmanager
 async def zalo_bot(tmp_path: Path, loaded: tuple[Knowledge, Engine], *, server_token: str = TOKEN,
                    poll: bool = True, **fake_kw) -> AsyncIterator[ZaloBot]:
-    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}", _env_file=None)
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+                        plan_path=str(in_force_plan()), _env_file=None)
     knowledge, engine = loaded
     clock = SystemClock()
     async with (
         FakeZaloAPI(token=server_token, **fake_kw) as api,
-        open_stores(settings, knowledge.plan) as stores,
+        open_stores(settings, knowledge.plans) as stores,
         ZaloClient(TOKEN, api.base_url) as client,
     ):
         conversation = build_conversation(settings, knowledge, engine, stores, clock)
@@ -119,11 +121,11 @@ async def test_question_with_and_without_diacritics_get_the_same_answer(bot):
 
 
 async def test_a_menu_shows_numbered_choices_and_a_number_opens_one(bot):
-    [menu] = await bot.say(ALICE, "/kehoach")
+    [menu] = await bot.say(ALICE, "/tieuchi")
     labels = numbered(menu)
     assert len(labels) >= 2 and menu.endswith("(Gõ số để chọn.)")
     opened = await bot.say(ALICE, "1")
-    first = menu_reply(bot.knowledge.handbook, "kehoach").choices[0]
+    first = menu_reply(bot.knowledge.handbook, "tieuchi").choices[0]
     assert labels[0] == first.label
     expected = open_choice(bot.knowledge.handbook, first.data)
     assert expected is not None
@@ -136,8 +138,8 @@ async def test_a_menu_shows_numbered_choices_and_a_number_opens_one(bot):
 
 async def test_a_number_reaching_another_instance_picks_from_the_same_choices(bot):
     # Behind a load balancer the "1" may reach an instance that did not show the menu.
-    [menu] = await bot.say(ALICE, "/kehoach")
-    first = menu_reply(bot.knowledge.handbook, "kehoach").choices[0]
+    [menu] = await bot.say(ALICE, "/tieuchi")
+    first = menu_reply(bot.knowledge.handbook, "tieuchi").choices[0]
     async with ZaloClient(TOKEN, bot.api.base_url) as client:
         other = ZaloAdapter(bot.adapter.conversation, bot.stores.inbox, bot.stores.members,
                             bot.adapter.flood, bot.adapter.clock, client, bot.stores.choices)
@@ -147,7 +149,7 @@ async def test_a_number_reaching_another_instance_picks_from_the_same_choices(bo
         assert opened.startswith("» " + first.label)
 
         # Choices offered by a reminder from the outbox are remembered the same way.
-        second = menu_reply(bot.knowledge.handbook, "kehoach").choices[1]
+        second = menu_reply(bot.knowledge.handbook, "tieuchi").choices[1]
         assert bot.outbox is not None
         await bot.outbox.send(BOB, Reply(text="Nhắc hạn", choices=(Choice(second.label, second.data),)))
         before = len(bot.api.sent_messages(BOB))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.records import AgencyRecord
@@ -50,3 +51,22 @@ async def test_sync_tolerates_a_repeated_id(sessionmaker: async_sessionmaker[Asy
     first = AgencyRecord(id="x", name="Old", level="commune")
     await store.sync([first, replace(first, name="New")])
     assert await store.all() == [replace(first, name="New")]
+
+
+async def test_imported_units_survive_the_plan_sync_and_import_is_idempotent(
+    sessionmaker: async_sessionmaker[AsyncSession], agencies: list[AgencyRecord]
+) -> None:
+    from datetime import date
+
+    store = AgencyStore(sessionmaker)
+    units = [AgencyRecord(id=f"ubnd-{n}", name=f"UBND xã {n}", level="commune", source="import", code=str(n),
+                          area_code="92", started_on=date(2025, 7, 1)) for n in (31001, 31002)]
+    assert await store.import_units(units) == (2, 0)
+    assert await store.import_units(units) == (0, 0)
+    assert await store.import_units([replace(units[0], name="UBND phường Mới")]) == (0, 1)
+    await store.sync(agencies)  # the plans' agencies at start: imported ones stay active
+    imported = await store.imported()
+    assert [a.id for a in imported] == ["ubnd-31001", "ubnd-31002"]
+    assert imported[0].name == "UBND phường Mới" and imported[0].started_on == date(2025, 7, 1)
+    with pytest.raises(ValueError, match="so-tu-phap"):
+        await store.import_units([replace(units[0], id="so-tu-phap")])

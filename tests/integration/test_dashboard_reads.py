@@ -14,12 +14,17 @@ NOW = datetime(2026, 11, 2, 1, 30, tzinfo=UTC)
 class Due:
     def __init__(self, task_id: str, agency_id: str, due: date):
         self.task_id, self.agency_id, self.due, self.source = task_id, agency_id, due, "plan"
+        self.plan_id, self.period = "kh", str(due.year)
+
+
+async def plan(occurrences: OccurrenceStore, due: Due) -> None:
+    await occurrences.reconcile([due], {(due.plan_id, due.task_id)}, {due.period}, {due.due: NOW}, NOW)
 
 
 async def test_deliveries_name_the_member_and_keep_the_outcome(sessionmaker, agencies):
     occurrences, outbox = OccurrenceStore(sessionmaker), OutboxStore(sessionmaker)
     await MemberStore(sessionmaker).upsert("zalo", "z1", "z1", "Lê Văn Cường", "ubnd-xa-a", "member", NOW)
-    await occurrences.ensure([Due("t1", "ubnd-xa-a", date(2026, 12, 14))], {date(2026, 12, 14): NOW})
+    await plan(occurrences, Due("t1", "ubnd-xa-a", date(2026, 12, 14)))
     [occ] = await occurrences.for_agency("ubnd-xa-a")
     for i, chat in enumerate(("z1", "z2")):
         await outbox.enqueue(dedup_key=f"rem:{occ.id}:{i}", platform="zalo", chat_id=chat, payload={},
@@ -45,7 +50,7 @@ async def test_deliveries_name_the_member_and_keep_the_outcome(sessionmaker, age
 async def test_progress_times_and_declined_questions(sessionmaker, agencies):
     occurrences = OccurrenceStore(sessionmaker)
     member = await MemberStore(sessionmaker).upsert("telegram", "1", "1", "An", "ubnd-xa-a", "member", NOW)
-    await occurrences.ensure([Due("t1", "ubnd-xa-a", date(2026, 12, 14))], {date(2026, 12, 14): NOW})
+    await plan(occurrences, Due("t1", "ubnd-xa-a", date(2026, 12, 14)))
     [occ] = await occurrences.for_agency("ubnd-xa-a")
     await occurrences.record_progress(occ.id, member.id, "in_progress", 50, None, NOW)
     await occurrences.record_progress(occ.id, member.id, "done", None, None, NOW + timedelta(days=8))

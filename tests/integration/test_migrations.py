@@ -18,7 +18,7 @@ from storage.db import alembic_config, make_engine, upgrade
 from storage.models import metadata
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAD = "0006"
+HEAD = "0006"  # 0001–0003, 0007 (web access), 0004 (inbox), 0005 (plans and periods), 0006 (knowledge files)
 TABLES = {
     "agency",
     "member",
@@ -145,3 +145,46 @@ async def _no_tables(url: str) -> bool:
         return await _tables(engine) == set()
     finally:
         await engine.dispose()
+
+
+async def test_deadlines_that_had_doubled_keep_one_row_per_period(db_url: str) -> None:
+    """Rows from before plans and periods: a doubled deadline keeps one row, the other is withdrawn."""
+    await upgrade(db_url, "0003")
+    engine = make_engine(db_url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("INSERT INTO agency (id, name, level, is_group, active) "
+                                    "VALUES ('stp', 'Sở Tư pháp', 'province', false, true)"))
+            for row_id, due, source, status in ((1, "2026-12-14", "local_default", None),
+                                                (2, "2026-11-30", "admin", None),
+                                                (3, "2025-12-14", "local_default", "done"),
+                                                (4, "2026-02-14", "event", None)):
+                await conn.execute(text(
+                    "INSERT INTO occurrence (id, task_id, agency_id, due, source, status) "
+                    f"VALUES ({row_id}, 'ii-1', 'stp', '{due}', '{source}', "
+                    + ("NULL" if status is None else f"'{status}'") + ")"))
+            for row_id, kind, day, at in ((1, "deadline", "2026-11-01", "2026-10-01 00:00:00"),
+                                          (2, "deadline", "2026-11-30", "2026-10-02 00:00:00"),
+                                          (3, "event", "2026-01-15", "2026-01-15 00:00:00")):
+                await conn.execute(text(
+                    "INSERT INTO task_date (id, task_id, kind, day, set_by, set_at) "
+                    f"VALUES ({row_id}, 'ii-1', '{kind}', '{day}', 'cli', '{at}')"))
+    finally:
+        await engine.dispose()
+    await upgrade(db_url)
+    engine = make_engine(db_url)
+    try:
+        async with engine.connect() as conn:
+            rows = (await conn.execute(text(
+                "SELECT id, plan_id, period, withdrawn_at IS NULL FROM occurrence ORDER BY id"))).all()
+            dates = (await conn.execute(text(
+                "SELECT plan_id, kind, period, day FROM task_date ORDER BY id"))).all()
+    finally:
+        await engine.dispose()
+    assert [tuple(r) for r in rows] == [(1, "kh-soc-trang-qd25", "2026~1", False),
+                                        (2, "kh-soc-trang-qd25", "2026", True),  # the administrator's
+                                        (3, "kh-soc-trang-qd25", "2025", True),
+                                        (4, "kh-soc-trang-qd25", "event", True)]
+    assert [(r[0], r[1], r[2], str(r[3])) for r in dates] == [
+        ("kh-soc-trang-qd25", "deadline", "2026", "2026-11-30"),
+        ("kh-soc-trang-qd25", "event", "event", "2026-01-15")]

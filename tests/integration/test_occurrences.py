@@ -1,4 +1,4 @@
-"""Occurrences: bulk ensure, reminder scan, progress with its history, and the report queries."""
+"""Occurrences: planning (reconcile), reminder scan, progress with its history, and the report queries."""
 
 from __future__ import annotations
 
@@ -31,6 +31,19 @@ class Deadline:
     agency_id: str
     due: date
     source: str
+    plan_id: str = "kh"
+    period: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.period:
+            object.__setattr__(self, "period", str(self.due.year))
+
+
+async def ensure(store: OccurrenceStore, items: list[Deadline], first: dict, tasks=None) -> int:
+    """Plan these items as the planner does: every task and period they name is in scope."""
+    scope = tasks if tasks is not None else {(i.plan_id, i.task_id) for i in items}
+    result = await store.reconcile(items, scope, {i.period for i in items} or {"2026"}, first, NOW)
+    return result.added
 
 
 @pytest.fixture
@@ -61,16 +74,18 @@ async def test_ensure_inserts_only_the_missing(store: OccurrenceStore, agencies:
         Deadline("t1", "ubnd-xa-a", DUE, Source.PLAN),  # the same deadline twice in one call
         Deadline("t2", "ubnd-xa-a", LATER, Source.ADMIN),
     ]
-    assert await store.ensure(items, first) == 3
-    assert await store.ensure(items, first) == 0
-    assert await store.ensure([*items, Deadline("t3", "so-tu-phap", DUE, "plan")], first) == 1
-    assert await store.ensure([], first) == 0
+    assert await ensure(store, items, first) == 3
+    assert await ensure(store, items, first) == 0
+    assert await ensure(store, [*items, Deadline("t3", "so-tu-phap", DUE, "plan")], first) == 1
+    assert await ensure(store, [], first, tasks=set()) == 0
 
     occ = await _one(store)
     assert occ == OccurrenceRecord(
         id=occ.id,
+        plan_id="kh",
         task_id="t1",
         agency_id="ubnd-xa-a",
+        period="2026",
         due=DUE,
         source="plan",
         status=None,
@@ -90,12 +105,12 @@ async def test_ensure_inserts_only_the_missing(store: OccurrenceStore, agencies:
 
 async def test_ensure_keeps_existing_rows_untouched(store: OccurrenceStore, member: MemberRecord) -> None:
     item = Deadline("t1", "ubnd-xa-a", DUE, Source.PLAN)
-    await store.ensure([item], {DUE: NOW})
+    await ensure(store, [item], {DUE: NOW})
     occ = await _one(store)
     await store.record_progress(occ.id, member.id, "in_progress", 50, None, NOW)
     await store.advance(occ.id, NOW + timedelta(days=3))
 
-    assert await store.ensure([item], {DUE: NOW - timedelta(days=9)}) == 0
+    assert await ensure(store, [item], {DUE: NOW - timedelta(days=9)}) == 0
     again = await _one(store)
     assert (again.status, again.percent, again.next_step_at) == ("in_progress", 50, NOW + timedelta(days=3))
 
@@ -113,9 +128,9 @@ async def test_ensure_in_bulk(sessionmaker: async_sessionmaker[AsyncSession], st
     ]
     assert len(items) == 20_000
 
-    assert await store.ensure(items, first) == 20_000
-    assert await store.ensure(items, first) == 0
-    assert await store.ensure([*items, Deadline("task-new", "xa-000", dues[0], Source.PLAN)], first) == 1
+    assert await ensure(store, items, first) == 20_000
+    assert await ensure(store, items, first) == 0
+    assert await ensure(store, [*items, Deadline("task-new", "xa-000", dues[0], Source.PLAN)], first) == 1
 
     stored = await store.for_year(2026)
     assert len(stored) == 20_001
@@ -126,7 +141,7 @@ async def test_ensure_in_bulk(sessionmaker: async_sessionmaker[AsyncSession], st
 async def test_due_for_reminder_and_advance(store: OccurrenceStore, agencies: list[AgencyRecord]) -> None:
     dues = [date(2026, 3, 10), date(2026, 3, 20), date(2026, 3, 30)]
     first = {dues[0]: NOW - timedelta(days=1), dues[1]: NOW, dues[2]: NOW + timedelta(hours=1)}
-    await store.ensure(
+    await ensure(store,
         [Deadline(f"t{n}", "ubnd-xa-a", due, Source.PLAN) for n, due in enumerate(dues)], first
     )
 
@@ -148,7 +163,7 @@ async def test_due_for_reminder_and_advance(store: OccurrenceStore, agencies: li
 
 
 async def test_done_stops_reminders_and_history_is_kept(store: OccurrenceStore, member: MemberRecord) -> None:
-    await store.ensure(
+    await ensure(store,
         [Deadline("t1", "ubnd-xa-a", DUE, Source.PLAN), Deadline("t2", "ubnd-xa-a", DUE, Source.PLAN)],
         {DUE: NOW},
     )
@@ -185,7 +200,7 @@ async def test_done_stops_reminders_and_history_is_kept(store: OccurrenceStore, 
 
 
 async def test_record_progress_refuses_unknown_things(store: OccurrenceStore, member: MemberRecord) -> None:
-    await store.ensure([Deadline("t1", "ubnd-xa-a", DUE, Source.PLAN)], {DUE: NOW})
+    await ensure(store, [Deadline("t1", "ubnd-xa-a", DUE, Source.PLAN)], {DUE: NOW})
     occ = await _one(store)
 
     with pytest.raises(ValueError, match="status"):
@@ -206,13 +221,13 @@ async def test_report_queries(store: OccurrenceStore, agencies: list[AgencyRecor
         Deadline("t1", "so-tu-phap", date(2026, 12, 31), Source.PLAN),
         Deadline("t1", "ubnd-xa-a", date(2027, 1, 1), Source.PLAN),
     ]
-    await store.ensure(items, dict.fromkeys((i.due for i in items), None))
+    await ensure(store, items, dict.fromkeys((i.due for i in items), None))
 
     def keys(occs: list[OccurrenceRecord]) -> list[tuple[str, str, date]]:
         return [(o.task_id, o.agency_id, o.due) for o in occs]
 
     assert keys(await store.for_year(2026)) == [(i.task_id, i.agency_id, i.due) for i in items[1:4]]
-    assert keys(await store.for_year(2026, "t1")) == [
+    assert keys(await store.for_year(2026, task_id="t1")) == [
         ("t1", "ubnd-xa-a", date(2026, 1, 1)),
         ("t1", "so-tu-phap", date(2026, 12, 31)),
     ]
@@ -223,3 +238,49 @@ async def test_report_queries(store: OccurrenceStore, agencies: list[AgencyRecor
         ("t1", "ubnd-xa-a", date(2026, 1, 1)),
         ("t2", "so-tu-phap", date(2026, 6, 30)),
     ]
+
+
+async def test_a_new_date_for_a_period_replaces_the_old_one(
+    store: OccurrenceStore, member: MemberRecord
+) -> None:
+    await ensure(store, [Deadline("t1", "ubnd-xa-a", DUE, Source.PLAN)], {DUE: NOW})
+    occ = await _one(store)
+    await store.record_progress(occ.id, member.id, "in_progress", 40, None, NOW)
+    moved = Deadline("t1", "ubnd-xa-a", LATER, Source.ADMIN)
+    result = await store.reconcile([moved], {("kh", "t1")}, {"2026"}, {LATER: NOW + timedelta(days=9)}, NOW)
+    assert (result.added, result.changed, result.withdrawn) == (0, 1, 0)
+    [again] = await store.for_agency("ubnd-xa-a")  # one deadline for the period, never two
+    assert (again.id, again.due, again.source, again.status) == (occ.id, LATER, "admin", "in_progress")
+    assert again.next_step_at == NOW + timedelta(days=9)
+    assert await store.history(occ.id) != []
+
+
+async def test_a_deadline_no_longer_planned_is_withdrawn_and_comes_back(
+    store: OccurrenceStore, member: MemberRecord
+) -> None:
+    items = [Deadline("t1", "ubnd-xa-a", DUE, Source.PLAN), Deadline("t2", "ubnd-xa-a", DUE, Source.PLAN)]
+    await ensure(store, items, {DUE: NOW})
+    t1 = await _one(store)
+    await store.record_progress(t1.id, member.id, "blocked", None, "chờ", NOW)
+    # t1 is no longer wanted; t3 failed to plan (out of scope): its rows are left as they are.
+    result = await store.reconcile([items[1]], {("kh", "t1"), ("kh", "t2")}, {"2026"}, {DUE: NOW}, NOW)
+    assert (result.added, result.changed, result.withdrawn) == (0, 0, 1)
+    assert [o.task_id for o in await store.for_agency("ubnd-xa-a")] == ["t2"]
+    assert await store.get(t1.id) is None
+    assert [o.task_id for o in await store.due_for_reminder(NOW, 10)] == ["t2"]
+    # Planned again (the deadline set again): the same row, with its history.
+    result = await store.reconcile(items, {("kh", "t1"), ("kh", "t2")}, {"2026"}, {DUE: NOW}, NOW)
+    assert (result.added, result.changed, result.withdrawn) == (0, 1, 0)
+    back = await store.get(t1.id)
+    assert back is not None and back.status == "blocked" and len(await store.history(t1.id)) == 1
+
+
+async def test_other_tasks_and_periods_are_left_alone(
+    store: OccurrenceStore, agencies: list[AgencyRecord]
+) -> None:
+    past = Deadline("t1", "ubnd-xa-a", date(2024, 12, 14), Source.PLAN)
+    other = Deadline("t9", "ubnd-xa-a", DUE, Source.PLAN)
+    await ensure(store, [past, other], {past.due: None, DUE: None})
+    result = await store.reconcile([], {("kh", "t1")}, {"2026", "2027"}, {}, NOW)
+    assert result.withdrawn == 0
+    assert {o.task_id for o in await store.for_agency("ubnd-xa-a")} == {"t1", "t9"}

@@ -35,10 +35,11 @@ async def occurrence_id(sessionmaker: async_sessionmaker[AsyncSession], agencies
     """Store one occurrence for the messages to be about."""
 
     class Item:
-        task_id, agency_id, due, source = "t1", "ubnd-xa-a", date(2026, 3, 31), "plan"
+        plan_id, task_id, agency_id, period = "kh", "t1", "ubnd-xa-a", "2026"
+        due, source = date(2026, 3, 31), "plan"
 
     store = OccurrenceStore(sessionmaker)
-    await store.ensure([Item()], {Item.due: NOW})
+    await store.reconcile([Item()], {("kh", "t1")}, {"2026"}, {Item.due: NOW}, NOW)
     [occ] = await store.for_agency("ubnd-xa-a")
     return occ.id
 

@@ -4,15 +4,19 @@ from pathlib import Path
 import pytest
 
 from knowledge.deadlines import (
+    EVENT_PERIOD,
     AdminDeadline,
     Source,
     StepKind,
     TaskEvent,
+    check_day,
     load_policy,
     plan_deadlines,
     reminder_steps,
 )
 from knowledge.loader import InvalidKnowledge, load_plan
+from knowledge.schema import Agency, AgencyLevel
+from tests.plans import SHIPPED, TEST_PLAN_ID, in_force_plan, write_plan, yearly
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +26,12 @@ def policy():
 
 @pytest.fixture(scope="module")
 def plan():
-    return load_plan()
+    return load_plan(in_force_plan())
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return load_plan(SHIPPED)
 
 
 def local(policy, moment):
@@ -75,7 +84,7 @@ def test_a_deadline_in_tet_moves_to_the_next_working_morning(policy):
 
 
 def test_deadlines_follow_the_plan_words(plan, policy):
-    deadlines = plan_deadlines(plan, [2026, 2027], policy)
+    deadlines = plan_deadlines(plan, [2026, 2027], policy).deadlines
     by_task = {}
     for d in deadlines:
         by_task.setdefault(d.task_id, set()).add((d.agency_id, d.due, d.source))
@@ -93,12 +102,66 @@ def test_deadlines_follow_the_plan_words(plan, policy):
 
 
 def test_admin_deadlines_and_events_create_deadlines(plan, policy):
-    deadlines = plan_deadlines(plan, [2027], policy, [AdminDeadline("ii-2b", dt.date(2027, 3, 31))],
-                               [TaskEvent("ii-6", dt.date(2027, 1, 15))])
-    ii2b = {(d.agency_id, d.due, d.source) for d in deadlines if d.task_id == "ii-2b"}
-    assert ii2b == {("stp", dt.date(2027, 3, 31), Source.ADMIN)}
-    ii6 = {(d.due, d.source) for d in deadlines if d.task_id == "ii-6"}
-    assert ii6 == {(dt.date(2027, 2, 14), Source.EVENT)}
+    deadlines = plan_deadlines(plan, [2027], policy,
+                               [AdminDeadline(TEST_PLAN_ID, "ii-2b", dt.date(2027, 3, 31))],
+                               [TaskEvent(TEST_PLAN_ID, "ii-6", dt.date(2027, 1, 15))]).deadlines
+    ii2b = {(d.agency_id, d.due, d.source, d.period) for d in deadlines if d.task_id == "ii-2b"}
+    assert ii2b == {("stp", dt.date(2027, 3, 31), Source.ADMIN, "2027")}
+    ii6 = {(d.due, d.source, d.period) for d in deadlines if d.task_id == "ii-6"}
+    assert ii6 == {(dt.date(2027, 2, 14), Source.EVENT, EVENT_PERIOD)}
+
+
+def test_an_administrators_date_replaces_the_default_of_its_year(plan, policy):
+    deadlines = plan_deadlines(plan, [2026], policy,
+                               [AdminDeadline(TEST_PLAN_ID, "ii-3b", dt.date(2026, 11, 30))]).deadlines
+    assert {(d.due, d.source) for d in deadlines if d.task_id == "ii-3b"} == {
+        (dt.date(2026, 11, 30), Source.ADMIN)}  # one deadline for 2026, never two
+
+
+def test_the_shipped_plan_ended_with_its_province(shipped, policy):
+    assert shipped.plan.ended_on == dt.date(2025, 7, 1) and "27/2025/QĐ-TTg" in shipped.plan.end_reason
+    assert not plan_deadlines(shipped, [2026, 2027], policy).deadlines
+    before = plan_deadlines(shipped, [2024], policy).deadlines
+    assert {d.task_id for d in before} >= {"ii-1", "ii-3b", "iii-3"}  # its past years still count
+    # Every agency of the former province ends with it.
+    assert all(shipped.agency_ended_on(a) == dt.date(2025, 7, 1) for a in shipped.agencies.values()
+               if a.level is not AgencyLevel.NATIONAL)
+
+
+def test_the_commune_group_stands_for_each_imported_commune(tmp_path, policy):
+    plan = load_plan(write_plan(tmp_path, "kh-xa", [yearly("ii-1", "II.1", ["stp", "ubnd-cap-xa"])],
+                                area_code="92"))
+    communes = [Agency(id=f"ubnd-{n}", name=f"UBND xã {n}", level=AgencyLevel.COMMUNE, area_code="92",
+                       started_on=dt.date(2025, 7, 1)) for n in range(3)]
+    elsewhere = Agency(id="ubnd-x", name="UBND xã khác", level=AgencyLevel.COMMUNE, area_code="01")
+    gone = Agency(id="ubnd-old", name="UBND xã cũ", level=AgencyLevel.COMMUNE, ended_on=dt.date(2026, 1, 1))
+    deadlines = plan_deadlines(plan, [2026], policy, communes=[*communes, elsewhere, gone]).deadlines
+    assert sorted(d.agency_id for d in deadlines) == ["stp", "ubnd-0", "ubnd-1", "ubnd-2"]
+    # Before the reform the new communes did not exist; without any commune the group is itself.
+    def agencies(years, **kw):
+        return sorted(d.agency_id for d in plan_deadlines(plan, years, policy, **kw).deadlines)
+
+    assert agencies([2024], communes=communes) == ["stp"]
+    assert agencies([2026]) == ["stp", "ubnd-cap-xa"]
+
+
+def test_a_task_that_fails_to_plan_is_skipped_and_named(plan, policy):
+    # A date stored by an older version without checks: its deadline overflows the calendar.
+    event = TaskEvent(TEST_PLAN_ID, "ii-6", dt.date(9999, 12, 31))
+    planned = plan_deadlines(plan, [9999], policy, [], [event])
+    assert [(f.plan_id, f.task_id) for f in planned.failures] == [(TEST_PLAN_ID, "ii-6")]
+    assert (TEST_PLAN_ID, "ii-6") not in planned.tasks and (TEST_PLAN_ID, "ii-1") in planned.tasks
+    assert any(d.task_id == "ii-1" for d in planned.deadlines)
+
+
+def test_absurd_days_and_days_outside_the_plan_are_refused(plan, shipped):
+    today = dt.date(2026, 11, 2)
+    assert check_day(plan, dt.date(2027, 3, 15), today) is None
+    for absurd in (dt.date(9999, 12, 31), dt.date(1, 1, 1), dt.date(2030, 1, 1)):
+        problem = check_day(plan, absurd, today)
+        assert problem is not None and "không hợp lý" in problem
+    ended = check_day(shipped, dt.date(2026, 3, 1), today)
+    assert ended is not None and "hết hiệu lực từ ngày 01/07/2025" in ended
 
 
 def test_planning_is_deterministic(plan, policy):

@@ -6,24 +6,28 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from bench.reminders import national_plan
+from knowledge.loader import Plans
 from storage.records import OccurrenceRecord
 from web import charts
 from web.views import Filters, progress_matrix, read_filters, weekly_counts
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 PLAN = national_plan(3, 2)  # communes xa-0000..xa-0002 in group cap-xa, tasks ii-1 and ii-2
+PLANS = Plans([PLAN])
+TODAY = dt.date(2026, 11, 20)
 
 
 def occurrence(i: int, task: str, agency: str, status: str | None, due: dt.date, percent: int | None = None
                ) -> OccurrenceRecord:
-    return OccurrenceRecord(i, task, agency, due, "plan", status, percent, None, None, None, None)
+    return OccurrenceRecord(i, PLAN.id, task, agency, str(due.year), due, "plan", status, percent, None, None,
+                            None, None)
 
 
 def test_filters_fall_back_to_their_defaults():
-    assert read_filters({"year": "2025", "status": "blocked", "group": "cap-xa"}, PLAN, 2026) == Filters(
+    assert read_filters({"year": "2025", "status": "blocked", "group": "cap-xa"}, PLANS, TODAY) == Filters(
         PLAN.plan.id, 2025, "blocked", "cap-xa")
     for year in ("1999", "²⁰²⁶", "2026.0", "x"):
-        assert read_filters({"year": year, "status": "drop table", "group": "x"}, PLAN, 2026) == Filters(
+        assert read_filters({"year": year, "status": "drop table", "group": "x"}, PLANS, TODAY) == Filters(
             PLAN.plan.id, 2026)
 
 
@@ -33,7 +37,7 @@ def test_the_matrix_has_communes_as_rows_and_filters_cells():
             occurrence(2, "ii-2", "xa-0002", "in_progress", due, 40),
             occurrence(3, "ii-1", "xa-0001", None, due),
             occurrence(4, "ii-2", "xa-0000", "blocked", due)]
-    matrix = progress_matrix(PLAN, occs, today, Filters(PLAN.plan.id, 2026))
+    matrix = progress_matrix(PLAN, PLAN.agencies, occs, today, Filters(PLAN.plan.id, 2026))
     assert [t[0] for t in matrix.tasks] == ["ii-1", "ii-2"]
     assert [r.agency for r in matrix.rows] == ["UBND xã 0", "UBND xã 1", "UBND xã 2"]
     last = matrix.rows[2]
@@ -42,10 +46,12 @@ def test_the_matrix_has_communes_as_rows_and_filters_cells():
     assert (last.done, last.total) == (1, 2)
     assert matrix.counts["overdue"] == 3
 
-    overdue_only = progress_matrix(PLAN, occs, today, Filters(PLAN.plan.id, 2026, status="not_answered"))
+    overdue_only = progress_matrix(PLAN, PLAN.agencies, occs, today,
+                                   Filters(PLAN.plan.id, 2026, status="not_answered"))
     assert [r.agency for r in overdue_only.rows] == ["UBND xã 1"] and overdue_only.tasks == [
         ("ii-1", "II.1", "Nhiệm vụ 1")]
-    before = progress_matrix(PLAN, occs, dt.date(2026, 12, 1), Filters(PLAN.plan.id, 2026, status="overdue"))
+    before = progress_matrix(PLAN, PLAN.agencies, occs, dt.date(2026, 12, 1),
+                             Filters(PLAN.plan.id, 2026, status="overdue"))
     assert before.rows == []
 
 
