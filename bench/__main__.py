@@ -2,12 +2,12 @@
 
 import sys
 
-from bench import answers, dashboard, reminders, telegram
+from bench import answers, dashboard, documents, reminders, telegram
 
 if __name__ == "__main__":
-    parts = sys.argv[1:] or ["answers", "telegram", "reminders", "dashboard"]
+    parts = sys.argv[1:] or ["answers", "telegram", "reminders", "dashboard", "documents"]
     for name, module in (("answers", answers), ("telegram", telegram), ("reminders", reminders),
-                         ("dashboard", dashboard)):
+                         ("dashboard", dashboard), ("documents", documents)):
         if name in parts:
             print(module.run(), flush=True)
             print(flush=True)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import typer
 
-from bot.cli import agencies, answers, members, serve, status, tracking, web
+from bot.cli import agencies, answers, documents, members, serve, status, tracking, web
 from bot.cli.common import run_cli
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -19,6 +19,10 @@ app.command()(status.health)
 app.command()(answers.ask)
 app.command()(answers.validate)
 app.add_typer(answers.handbook_app, name="handbook")
+answers.handbook_app.command("add")(documents.handbook_add)
+answers.handbook_app.command("list")(documents.handbook_list)
+answers.handbook_app.command("remove")(documents.handbook_remove)
+app.add_typer(documents.documents_app, name="documents")
 app.add_typer(members.db_app, name="db")
 app.add_typer(members.invite_app, name="invite")
 app.command()(members.questions)

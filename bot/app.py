@@ -17,6 +17,8 @@ from bot.config import Settings
 from bot.console import run_console
 from bot.delivery import Messenger
 from bot.dispatcher import Dispatcher
+from bot.knowledge_files import KnowledgeFiles
+from bot.knowledge_sync import KnowledgeSync
 from bot.scheduler import Housekeeping, Scheduler
 from bot.services import Stores, open_stores
 from bot.telegram import TelegramAdapter, Webhook
@@ -24,6 +26,8 @@ from bot.workbook import ExcelWorkbook
 from bot.zalo import ZaloAdapter, ZaloClient
 from handlers.browse import PlanBrowser
 from handlers.conversation import Conversation
+from handlers.department import DepartmentAnswers
+from handlers.documents import Documents
 from handlers.flood import FloodGuard
 from handlers.membership import Membership
 from handlers.ports import Clock
@@ -33,8 +37,11 @@ from handlers.reports import Reports, WorkbookWriter
 from handlers.task_refs import no_plan_in_force
 from handlers.web_login import WebLogin
 from knowledge.deadlines import ReminderPolicy
+from knowledge.department import load_department
+from knowledge.documents.library import load_library
 from knowledge.engine import Engine
 from knowledge.loader import Knowledge
+from knowledge.sources import Sources
 
 log = logging.getLogger(__name__)
 
@@ -47,16 +54,30 @@ class Bot:
     reminders: Reminders
     stores: Stores
     membership: Membership
+    knowledge: KnowledgeSync  # the Department's documents and answers, kept in step across instances
 
 
 def build_bot(settings: Settings, knowledge: Knowledge, engine: Engine, policy: ReminderPolicy,
-              stores: Stores, clock: Clock, workbook: WorkbookWriter | None = None) -> Bot:
-    """Wire every use case into one conversation shared by all platforms, plus the reminders."""
+              stores: Stores, clock: Clock, workbook: WorkbookWriter | None = None,
+              sources: Sources | None = None) -> Bot:
+    """Wire every use case into one conversation shared by all platforms, plus the reminders.
+
+    `sources` are what load_sources() read; without them the given engine serves, with the
+    Department's files as they are on disk.
+    """
     tz = settings.tz
-    conversation = Conversation(engine, clock, stores.questions)
-    membership = Membership(knowledge.plans, stores.members, stores.invites, stores.questions, clock, tz,
+    files = knowledge_files(settings, knowledge, engine)
+    if sources is None:
+        library = load_library(files.documents_dir, knowledge.handbook.documents)
+        sources = Sources(engine.handbook, engine, library, load_department(files.department_path))
+    conversation = Conversation(sources.engine, clock, stores.questions, stores.pending, sources.library,
+                                tz=tz)
+    sync = KnowledgeSync(files, stores.knowledge, clock, sources, conversation.use)
+    membership = Membership(knowledge.plans, stores.members, stores.invites, clock, tz,
                             dt.timedelta(hours=settings.invite_ttl_hours))
     membership.setup(conversation)
+    Documents(conversation).setup()
+    DepartmentAnswers(conversation, membership, stores.questions, sync, stores.pending, clock, tz).setup()
     reminders = Reminders(knowledge.plans, policy, stores.occurrences, stores.task_dates, stores.members,
                           stores.outbox, clock, stores.agencies)
     PlanBrowser(knowledge.plans, knowledge.handbook, clock, tz).setup(conversation)
@@ -66,7 +87,14 @@ def build_bot(settings: Settings, knowledge: Knowledge, engine: Engine, policy: 
             workbook if workbook is not None else ExcelWorkbook(), clock, tz,
             replan=reminders.plan_occurrences).setup(conversation)
     WebLogin(membership, stores.web, clock, settings.dashboard_url()).setup(conversation)
-    return Bot(conversation, reminders, stores, membership)
+    return Bot(conversation, reminders, stores, membership, sync)
+
+
+def knowledge_files(settings: Settings, knowledge: Knowledge, engine: Engine) -> KnowledgeFiles:
+    """Return where this instance keeps the Department's files, over the shipped handbook."""
+    assert settings.documents_dir is not None and settings.department_handbook_path is not None
+    return KnowledgeFiles(settings.documents_dir, settings.department_handbook_path, knowledge.handbook,
+                          engine.lexicon, engine.recognition)
 
 
 def build_conversation(settings: Settings, knowledge: Knowledge, engine: Engine, stores: Stores,
@@ -96,11 +124,13 @@ def stop_on_signals() -> asyncio.Event:
     return stop
 
 
-async def serve(settings: Settings, knowledge: Knowledge, engine: Engine, policy: ReminderPolicy) -> None:
-    """Run until stopped: Telegram and Zalo when configured (console chat when neither), and the scheduler."""
+async def serve(settings: Settings, knowledge: Knowledge, engine: Engine, policy: ReminderPolicy,
+                sources: Sources | None = None) -> None:
+    """Run until stopped: Telegram and Zalo when configured (console chat when neither), the scheduler,
+    and the knowledge sync that serves the Department's changes without a restart."""
     clock = SystemClock()
     async with open_stores(settings, knowledge.plans) as stores:
-        bot = build_bot(settings, knowledge, engine, policy, stores, clock)
+        bot = build_bot(settings, knowledge, engine, policy, stores, clock, sources=sources)
         # Deadlines the plans date exist from the start, in every mode (the console too), so /nhiemvu
         # and /capnhat work at once; the scheduler re-plans every few hours after this.
         planned = await bot.reminders.plan_occurrences()
@@ -116,29 +146,40 @@ async def serve(settings: Settings, knowledge: Knowledge, engine: Engine, policy
         # every conversation for ~100 ms each time (measured with `make bench`).
         gc.freeze()
         stop = stop_on_signals()
-        async with contextlib.AsyncExitStack() as stack:
-            if settings.web_port is not None:
-                # The dashboard shares this event loop and these stores; it stops with the bots.
-                from bot.web_server import build_dashboard, serve_web
+        sync = asyncio.create_task(bot.knowledge.run(stop))
+        try:
+            await _serve_platforms(settings, knowledge, bot, stores, policy, clock, stop)
+        finally:
+            stop.set()
+            await sync
 
-                await stack.enter_async_context(serve_web(settings, build_dashboard(settings, knowledge, bot,
-                                                                                     clock)))
-            messengers: dict[str, Messenger] = {}
-            if settings.telegram_token is not None:
-                messengers["telegram"] = await stack.enter_async_context(
-                    serve_telegram(settings, bot.conversation, stores, clock))
-            if settings.zalo_token is not None:
-                messengers["zalo"] = await stack.enter_async_context(
-                    serve_zalo(settings, bot.conversation, stores, clock))
-            if not messengers:
-                # The console chat: reminders to console users are printed by no one, so no scheduler.
-                # Ctrl-C (SIGINT) ends it as Ctrl-D does; an input that ends at once is a mistake.
-                await run_console(bot.conversation, stop=stop, require_input=True)
-                return
-            scheduler = Scheduler(bot.reminders,
-                                  make_dispatcher(settings, policy, stores, bot.reminders, messengers, clock),
-                                  Housekeeping(stores.questions, stores.inbox, clock), clock)
-            await scheduler.run(stop)
+
+async def _serve_platforms(settings: Settings, knowledge: Knowledge, bot: Bot, stores: Stores,
+                           policy: ReminderPolicy, clock: Clock, stop: asyncio.Event) -> None:
+    """Serve the dashboard, Telegram and Zalo (with the scheduler) until stopped, or the console chat."""
+    async with contextlib.AsyncExitStack() as stack:
+        if settings.web_port is not None:
+            # The dashboard shares this event loop and these stores; it stops with the bots.
+            from bot.web_server import build_dashboard, serve_web
+
+            dashboard = build_dashboard(settings, knowledge, bot, clock)
+            await stack.enter_async_context(serve_web(settings, dashboard))
+        messengers: dict[str, Messenger] = {}
+        if settings.telegram_token is not None:
+            messengers["telegram"] = await stack.enter_async_context(
+                serve_telegram(settings, bot.conversation, stores, clock))
+        if settings.zalo_token is not None:
+            messengers["zalo"] = await stack.enter_async_context(
+                serve_zalo(settings, bot.conversation, stores, clock))
+        if not messengers:
+            # The console chat: reminders to console users are printed by no one, so no scheduler.
+            # Ctrl-C (SIGINT) ends it as Ctrl-D does; an input that ends at once is a mistake.
+            await run_console(bot.conversation, stop=stop, require_input=True)
+            return
+        scheduler = Scheduler(bot.reminders,
+                              make_dispatcher(settings, policy, stores, bot.reminders, messengers, clock),
+                              Housekeeping(stores.questions, stores.inbox, clock), clock)
+        await scheduler.run(stop)
 
 
 @contextlib.asynccontextmanager

@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     plan_path: str = ""
     synonyms_path: Path = DEFAULT_SYNONYMS_PATH
     reminder_policy_path: Path = DEFAULT_POLICY_PATH
+    # The official texts the Department loads (one reviewable YAML file each) and its own answers;
+    # empty = in the data folder (filled in by _defaults).
+    documents_dir: Path | None = None
+    department_handbook_path: Path | None = None
     invite_ttl_hours: int = 72
     flood_messages: int = 5  # per user, in flood_window_seconds
     flood_window_seconds: float = 3.0
@@ -115,6 +119,10 @@ class Settings(BaseSettings):
         if not self.plan_path.strip():
             own = self.data_dir / "plans"
             self.plan_path = os.pathsep.join(str(p) for p in (DEFAULT_PLAN_PATH, own) if p.is_dir())
+        if self.documents_dir is None:
+            self.documents_dir = self.data_dir / "documents"
+        if self.department_handbook_path is None:
+            self.department_handbook_path = self.data_dir / "so-tay-bo-sung.yaml"
         return self
 
     @model_validator(mode="after")

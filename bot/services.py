@@ -13,6 +13,7 @@ from knowledge.loader import Plans
 from storage.dashboard import DashboardReads
 from storage.db import OPENING_ERRORS, make_engine, make_sessionmaker, redact, unavailable, upgrade
 from storage.inbox import Inbox
+from storage.knowledge_files import KnowledgeFileStore
 from storage.records import AgencyRecord
 from storage.repositories import AgencyStore, InviteStore, MemberStore, QuestionLog
 from storage.tracking import (
@@ -41,6 +42,7 @@ class Stores:
     choices: ShownChoicesStore
     web: WebAccessStore
     dashboard: DashboardReads
+    knowledge: KnowledgeFileStore
 
 
 def agency_records(plans: Plans) -> list[AgencyRecord]:
@@ -63,7 +65,8 @@ async def open_stores(settings: Settings, plan: Plans) -> AsyncIterator[Stores]:
         stores = Stores(AgencyStore(sessions), MemberStore(sessions), InviteStore(sessions),
                         Inbox(sessions), QuestionLog(sessions), OccurrenceStore(sessions),
                         TaskDateStore(sessions), OutboxStore(sessions), PendingInputStore(sessions),
-                        ShownChoicesStore(sessions), WebAccessStore(sessions), DashboardReads(sessions))
+                        ShownChoicesStore(sessions), WebAccessStore(sessions), DashboardReads(sessions),
+                        KnowledgeFileStore(sessions))
         try:
             # The first write: a read-only database is found here when its schema was already current.
             await stores.agencies.sync(agency_records(plan))

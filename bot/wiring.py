@@ -8,6 +8,7 @@ from knowledge.engine import Engine
 from knowledge.lexicon import load_lexicon
 from knowledge.loader import InvalidKnowledge, Knowledge, Problem, load_knowledge
 from knowledge.recognition import DEFAULT_RECOGNITION_PATH, load_recognition
+from knowledge.sources import Sources, build_sources
 
 
 def load_checked(settings: Settings) -> tuple[Knowledge, Engine]:
@@ -18,6 +19,12 @@ def load_checked(settings: Settings) -> tuple[Knowledge, Engine]:
 
 def load_all(settings: Settings) -> tuple[Knowledge, Engine, ReminderPolicy]:
     """Load every file the bot runs on (also the reminder policy); report all problems at once."""
+    knowledge, sources, policy = load_sources(settings)
+    return knowledge, sources.engine, policy
+
+
+def load_sources(settings: Settings) -> tuple[Knowledge, Sources, ReminderPolicy]:
+    """Load handbook, plan, synonyms, policy, the Department's documents and answers; report all problems."""
     problems: list[Problem] = []
     knowledge = lexicon = policy = recognition = None
     try:
@@ -45,6 +52,13 @@ def load_all(settings: Settings) -> tuple[Knowledge, Engine, ReminderPolicy]:
         if lexicon is not None:
             problems += [Problem(settings.synonyms_path, 1, f"routes.{route}: unknown handbook entry {e!r}")
                          for route, e in lexicon.routes.items() if e not in entries]
-    if problems or knowledge is None or lexicon is None or policy is None or recognition is None:
+    sources = None
+    if knowledge is not None and lexicon is not None and recognition is not None:
+        try:
+            sources = build_sources(knowledge.handbook, lexicon, recognition, settings.documents_dir,
+                                    settings.department_handbook_path)
+        except InvalidKnowledge as exc:
+            problems += exc.problems
+    if problems or knowledge is None or sources is None or policy is None:
         raise InvalidKnowledge(problems)
-    return knowledge, Engine(knowledge.handbook, lexicon, recognition=recognition), policy
+    return knowledge, sources, policy

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
+from handlers import quotes
 from handlers.types import Choice, Reply
+from knowledge.documents.library import Library
 from knowledge.engine import Engine, Outcome, Result
 from knowledge.loader import Handbook
 from knowledge.schema import Confidence, Entry, Regime
@@ -104,7 +107,14 @@ def entry_note(entry: Entry) -> str:
     note = f"Căn cứ: {entry.citation}"
     if entry.confidence is Confidence.SECONDARY:
         note += " (nguồn thứ cấp, cần đối chiếu văn bản gốc)"
+    if entry.added_on is not None:
+        note += f"\n{provenance(entry.added_on)}"
     return note
+
+
+def provenance(day: dt.date) -> str:
+    """Say that an answer is the Department's own, and from when."""
+    return f"Nội dung do Sở Tư pháp bổ sung ngày {day.strftime('%d/%m/%Y')}."
 
 
 def _choices(handbook: Handbook, entry: Entry, extra: tuple[Entry, ...]) -> tuple[Choice, ...]:
@@ -207,6 +217,10 @@ def compose(handbook: Handbook, result: Result) -> Answer:
     )
 
 
-def answer(engine: Engine, question: str) -> Answer:
-    """Answer a question with the engine and compose the reply."""
-    return compose(engine.handbook, engine.ask(question))
+def answer(engine: Engine, question: str, library: Library | None = None, today: dt.date | None = None
+           ) -> Answer:
+    """Answer a question with the engine and compose the reply; with loaded official texts, an article
+    the question names is shown, and a clause answers where the handbook has no good answer."""
+    if library is None or library.index is None or not library.documents or today is None:
+        return compose(engine.handbook, engine.ask(question))
+    return quotes.answer_with_texts(engine, library, question, today, compose)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import IntEnum
+from zoneinfo import ZoneInfo
 
 from handlers.answers import answer
 from handlers.browse import MENU_PREFIX, MSG_STALE_CHOICE, PLAN_PREFIX, menu_reply, open_choice
-from handlers.ports import Clock, QuestionLog
+from handlers.ports import Clock, PendingInput, QuestionLog
 from handlers.types import Choice, Incoming, Reply
+from knowledge.documents.library import Library
 from knowledge.engine import Engine
+from knowledge.sources import Sources
 
 MAX_MESSAGE_CHARS = 1000
 
@@ -37,6 +41,9 @@ MSG_FAILED = (
 MSG_ASK_WHAT = "Bạn hãy gõ câu hỏi sau lệnh, ví dụ: /hoi điều kiện công nhận đạt chuẩn là gì"
 
 CommandHandler = Callable[[Incoming, str], Awaitable[list[Reply]]]
+# Handles the text a user types after the bot asked for it; gets the data stored with the question.
+AwaitedText = Callable[[Incoming, str], Awaitable[list[Reply]]]
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 log = logging.getLogger(__name__)
 
@@ -86,10 +93,14 @@ def split_command(text: str) -> tuple[str, str] | None:
 class Conversation:
     """One bot for every platform: plain messages in, plain replies out."""
 
-    def __init__(self, engine: Engine, clock: Clock, questions: QuestionLog | None = None):
+    def __init__(self, engine: Engine, clock: Clock, questions: QuestionLog | None = None,
+                 pending: PendingInput | None = None, library: Library | None = None, tz: ZoneInfo = VIETNAM):
         self.engine = engine
+        self.library = library or Library()  # no loaded texts: the handbook alone answers
         self.clock = clock
         self.questions = questions
+        self.pending = pending
+        self.tz = tz
         # One registry of commands: each use case registers its own with what /help says of it.
         self.commands: dict[str, Command] = {}
         # Who the sender is, for /help; the membership use case answers it once it is set up.
@@ -109,6 +120,18 @@ class Conversation:
         # (a progress button, a reply to a reminder); each returns None to pass.
         self.choice_handlers: list[Callable[[Incoming], Awaitable[list[Reply] | None]]] = []
         self.text_handlers: list[Callable[[Incoming], Awaitable[list[Reply] | None]]] = []
+        # What the bot asked a user to type (stored as "kind:data" in the pending input, where every
+        # instance sees it), by kind: the note of a blocked task, the Department's answer being written…
+        self.awaiting: dict[str, AwaitedText] = {}
+
+    def use(self, sources: Sources) -> None:
+        """Answer from new sources from the next message on (the Department changed its knowledge)."""
+        self.engine = sources.engine
+        self.library = sources.library
+
+    def today(self) -> dt.date:
+        """Return today's date where the officials are."""
+        return self.clock.now().astimezone(self.tz).date()
 
     def register(self, command: Command) -> None:
         """Add a command; two use cases claiming one name is a wiring mistake."""
@@ -152,6 +175,14 @@ class Conversation:
             if registered is None:
                 return [Reply(text=MSG_UNKNOWN_COMMAND.format(cmd="/" + name[:30]))]
             return await registered.run(msg, args)
+        if self.pending is not None:
+            # One look-up per message, whatever use case asked: taking it also forgets it.
+            waiting = await self.pending.take(msg.platform, msg.user_id, self.clock.now(), key=msg.key)
+            if waiting is not None:
+                kind, _, data = waiting.partition(":")
+                handler = self.awaiting.get(kind)
+                if handler is not None:
+                    return await handler(msg, data)
         for claim in self.text_handlers:
             replies = await claim(msg)
             if replies is not None:
@@ -190,7 +221,7 @@ class Conversation:
         return await self._ask(msg, args)
 
     async def _ask(self, msg: Incoming, question: str) -> list[Reply]:
-        result = answer(self.engine, question)
+        result = answer(self.engine, question, self.library, self.today())
         if self.questions is not None:
             await self.questions.record(
                 platform=msg.platform, user_id=msg.user_id, question=question[:MAX_MESSAGE_CHARS],

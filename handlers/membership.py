@@ -7,7 +7,7 @@ import re
 from zoneinfo import ZoneInfo
 
 from handlers.conversation import Audience, Command, Conversation
-from handlers.ports import Clock, Invites, Members, MemberView, UnansweredQuestions
+from handlers.ports import Clock, Invites, Members, MemberView
 from handlers.types import Incoming, Reply
 from knowledge.loader import Plans
 from knowledge.schema import AgencyLevel
@@ -18,7 +18,6 @@ MEMBER = "member"
 # province; an administrator of another agency manages only that agency's people (see README).
 DEPARTMENT = "stp"
 ROLE_NAMES = {ADMIN: "quản trị viên", MEMBER: "thành viên"}
-UNANSWERED_DAYS = 30
 
 MSG_REGISTER_HOW = "Bạn hãy gõ /dangky kèm mã mời do Sở Tư pháp cấp, ví dụ: /dangky K7MX2QPA"
 MSG_BAD_CODE = (
@@ -65,13 +64,11 @@ def is_department_admin(member: MemberView | None) -> bool:
 class Membership:
     """Registration, identity and the administrators' tools."""
 
-    def __init__(self, plan: Plans, members: Members, invites: Invites,
-                 questions: UnansweredQuestions, clock: Clock, tz: ZoneInfo,
+    def __init__(self, plan: Plans, members: Members, invites: Invites, clock: Clock, tz: ZoneInfo,
                  invite_ttl: dt.timedelta):
         self.plan = plan
         self.members = members
         self.invites = invites
-        self.questions = questions
         self.clock = clock
         self.tz = tz
         self.invite_ttl = invite_ttl
@@ -87,8 +84,6 @@ class Membership:
                     "<mã cơ quan> [admin|member]", "/moi cong-an-tinh"),
             Command("coquan", self.agencies, admin, "xem mã các cơ quan (dùng khi tạo mã mời)"),
             Command("thanhvien", self.list_members, admin, "xem các thành viên đã đăng ký"),
-            Command("chuatraloi", self.unanswered, admin,
-                    f"xem các câu hỏi bot chưa trả lời được ({UNANSWERED_DAYS} ngày qua)"),
         ):
             conversation.register(command)
         conversation.audience_of = self.audience
@@ -217,15 +212,3 @@ class Membership:
             lines = [f"• {m.display_name} ({ROLE_NAMES.get(m.role, m.role)}, {m.platform})" for m in ms]
             blocks.append(f"{self.agency_name(agency_id)}:\n" + "\n".join(lines))
         return [Reply(text="\n\n".join(blocks), title=f"Thành viên ({len(members)})")]
-
-    async def unanswered(self, msg: Incoming, args: str) -> list[Reply]:
-        """Show the questions the bot declined most often in the last 30 days (administrators only)."""
-        if await self.admin(msg) is None:
-            return [Reply(text=MSG_ADMIN_ONLY)]
-        since = self.clock.now() - dt.timedelta(days=UNANSWERED_DAYS)
-        rows = await self.questions.unanswered(since, 20)
-        if not rows:
-            return [Reply(text=f"Không có câu hỏi nào bị từ chối trong {UNANSWERED_DAYS} ngày qua.")]
-        lines = [f"{n} lần — {q}" for q, n in rows]
-        return [Reply(text="\n".join(lines),
-                      title=f"Câu hỏi chưa trả lời được ({UNANSWERED_DAYS} ngày qua)")]

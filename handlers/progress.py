@@ -83,6 +83,7 @@ class Progress:
                                       "/capnhat II.1 đang làm 60%"))
         conversation.choice_handlers.append(self.on_choice)
         conversation.text_handlers.append(self.on_text)
+        conversation.awaiting["note"] = self.on_note
 
     # -- who may update
 
@@ -155,15 +156,18 @@ class Progress:
 
     # -- free text: the note the bot asked for, or a reply to a reminder
 
+    async def on_note(self, msg: Incoming, occurrence_id: str) -> list[Reply]:
+        """Record the note the bot asked for after a "blocked" button."""
+        if not occurrence_id.isdigit():
+            return [Reply(text=MSG_UNKNOWN)]
+        occ, member_id, refusal = await self._authorised(msg, int(occurrence_id))
+        if refusal is not None:
+            return [refusal]
+        assert occ is not None and member_id is not None
+        return [await self._record(msg, occ, member_id, BLOCKED, None, msg.text.strip())]
+
     async def on_text(self, msg: Incoming) -> list[Reply] | None:
-        """Read a note or a reply to a reminder; None to let the text be answered as a question."""
-        waiting = await self.pending.take(msg.platform, msg.user_id, self.clock.now(), key=msg.key)
-        if waiting is not None and waiting.startswith("note:"):
-            occ, member_id, refusal = await self._authorised(msg, int(waiting.split(":", 1)[1]))
-            if refusal is not None:
-                return [refusal]
-            assert occ is not None and member_id is not None
-            return [await self._record(msg, occ, member_id, BLOCKED, None, msg.text.strip())]
+        """Read a reply to a reminder; None to let the text be answered as a question."""
         if msg.reply_to is None:
             return None
         occurrence_id = await self.outbox.occurrence_of_message(msg.platform, msg.chat_id, msg.reply_to)

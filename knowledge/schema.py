@@ -80,6 +80,9 @@ class Entry(Strict):
     # Answers questions about either regime (a comparison, the replacement itself): never filtered
     # out when a question names one regime.
     both_regimes: bool = False
+    # Only for an entry of the Department's own handbook file: the day it was added or last edited,
+    # shown with the answer ("Nội dung do Sở Tư pháp bổ sung ngày …").
+    added_on: dt.date | None = None
 
     @model_validator(mode="after")
     def _indicator_of_a_criterion(self) -> Entry:

@@ -9,6 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.deadlines import ReminderPolicy, load_policy
+from knowledge.department import DepartmentFile, load_department
+from knowledge.documents.schema import DocumentFile
+from knowledge.documents.store import parse_document
 from knowledge.lexicon import LexiconFile, load_lexicon
 from knowledge.loader import (
     Handbook,
@@ -37,7 +40,9 @@ SYNONYMS = Kind("synonyms (abbreviations, synonyms, …)", frozenset(LexiconFile
 POLICY = Kind("reminder policy (send_window, rates, …)",
               frozenset(ReminderPolicy.model_fields) - {"timezone"})
 RECOGNITION = Kind("recognition rules (regimes)", frozenset(RecognitionFile.model_fields))
-KINDS = (HANDBOOK, PLAN, SYNONYMS, POLICY, RECOGNITION)
+DOCUMENT = Kind("official text (document, units)", frozenset(DocumentFile.model_fields))
+DEPARTMENT = Kind("the Department's answers (answers)", frozenset(DepartmentFile.model_fields))
+KINDS = (HANDBOOK, PLAN, SYNONYMS, POLICY, RECOGNITION, DOCUMENT, DEPARTMENT)
 
 
 def kind_of(data: Any) -> Kind | None:
@@ -97,6 +102,8 @@ def validate_files(paths: Sequence[Path]) -> list[Problem]:
         (SYNONYMS, load_lexicon),
         (POLICY, load_policy),
         (RECOGNITION, load_recognition),
+        (DOCUMENT, parse_document),
+        (DEPARTMENT, load_department),
     ]
     for kind, check in checks:
         for f in by_kind.get(kind.name, []):

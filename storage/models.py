@@ -323,12 +323,38 @@ class LoginAttemptRow(StorageModel, table=True):
     at: datetime = Field(sa_type=UTCDateTime, index=True)
 
 
+class KnowledgeFileRow(StorageModel, table=True):
+    """A file of the Department's knowledge (a loaded document, its handbook), shared by every instance.
+
+    `content` None is a removal that instances must still hear about. `revision` orders the changes.
+    """
+
+    __tablename__ = "knowledge_file"
+
+    key: str = Field(primary_key=True)  # "department" or "document:<file name>"
+    content: str | None = Field(default=None, sa_type=Text)
+    revision: int = Field(index=True)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    updated_by: str | None = None
+
+
+class KnowledgeRevisionRow(StorageModel, table=True):
+    """One row counting the changes to the knowledge files: instances compare it with what they loaded."""
+
+    __tablename__ = "knowledge_revision"
+
+    id: int = Field(primary_key=True)
+    revision: int = 0
+
+
 metadata = StorageModel.metadata
 
 __all__ = [
     "AgencyRow",
     "InboxRow",
     "InviteRow",
+    "KnowledgeFileRow",
+    "KnowledgeRevisionRow",
     "LoginAttemptRow",
     "LoginTokenRow",
     "MemberRow",

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from bot.cli.common import EXIT_USAGE, fail, fail_invalid, os_reason, settings_or_exit
-from bot.wiring import load_all, load_checked
+from bot.wiring import load_all, load_checked, load_sources
 from handlers.answers import answer
+from knowledge.documents.library import Library
+from knowledge.engine import Engine
 from knowledge.loader import InvalidKnowledge
 from knowledge.recognition import DEFAULT_RECOGNITION_PATH
 from knowledge.validate import validate_files
@@ -29,10 +33,13 @@ def ask(
     """Answer a question from the handbook."""
     settings = settings_or_exit()
     try:
-        _, engine = load_checked(settings)
+        _, sources, _ = load_sources(settings)
     except InvalidKnowledge as exc:
         fail_invalid(exc)
         return
+    from bot.cli.documents import today
+
+    engine = Answering(sources.engine, sources.library, today(settings))
     if batch is not None:
         try:
             stream = sys.stdin if batch == "-" else open(batch, encoding="utf-8")  # noqa: SIM115
@@ -48,8 +55,17 @@ def ask(
     typer.echo(_render(engine, question, as_json))
 
 
-def _render(engine, question: str, as_json: bool) -> str:  # type: ignore[no-untyped-def]
-    result = answer(engine, question)
+@dataclass(frozen=True)
+class Answering:
+    """What `tcpl ask` answers from: the engine and the loaded texts, on one day."""
+
+    engine: Engine
+    library: Library
+    today: dt.date
+
+
+def _render(sources: Answering, question: str, as_json: bool) -> str:
+    result = answer(sources.engine, question, sources.library, sources.today)
     if not as_json:
         return result.text
     return json.dumps(

@@ -9,7 +9,7 @@ import typer
 
 from bot.cli.common import EXIT_USAGE, fail, fail_invalid, settings_or_exit
 from bot.logs import configure_logging
-from bot.wiring import load_all
+from bot.wiring import load_sources
 from knowledge.loader import InvalidKnowledge
 
 MSG_NOTHING_TO_SERVE = (
@@ -30,7 +30,7 @@ def run(
     configure_logging(settings.log_level, settings.secrets(),
                       log_file=settings.log_file if console else None, to_stderr=verbose or not console)
     try:
-        knowledge, engine, policy = load_all(settings)
+        knowledge, sources, policy = load_sources(settings)
     except InvalidKnowledge as exc:
         fail_invalid(exc)
         return
@@ -38,6 +38,6 @@ def run(
     from bot.console import NoConsoleInput
 
     try:
-        asyncio.run(serve(settings, knowledge, engine, policy))
+        asyncio.run(serve(settings, knowledge, sources.engine, policy, sources))
     except NoConsoleInput:
         fail(MSG_NOTHING_TO_SERVE, EXIT_USAGE)

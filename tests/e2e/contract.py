@@ -504,12 +504,17 @@ class Harness:
 
 
 @contextlib.asynccontextmanager
-async def running_harness(database: Path, clock: FakeClock, loaded: Loaded,
-                          platforms: Iterable[str]) -> AsyncIterator[Harness]:
-    """Open a fresh SQLite file, wire the bot, plan the deadlines and serve the given platforms."""
+async def running_harness(database: Path | str, clock: FakeClock, loaded: Loaded,
+                          platforms: Iterable[str], data_dir: Path | None = None) -> AsyncIterator[Harness]:
+    """Open a SQLite file (or a database URL), wire the bot, plan the deadlines and serve the platforms.
+
+    The instance's data folder (the Department's files) is `data_dir`, by default the database's folder.
+    """
     knowledge, engine, policy = loaded
-    settings = Settings(database_url=f"sqlite+aiosqlite:///{database}", plan_path=str(in_force_plan()),
-                        _env_file=None)
+    url = database if isinstance(database, str) else f"sqlite+aiosqlite:///{database}"
+    folder = data_dir or (Path(database).parent if not isinstance(database, str) else None)
+    settings = Settings(database_url=url, plan_path=str(in_force_plan()), _env_file=None,
+                        **({"data_dir": folder} if folder else {}))
     async with open_stores(settings, knowledge.plans) as stores, contextlib.AsyncExitStack() as stack:
         bot = build_bot(settings, knowledge, engine, policy, stores, clock)
         await bot.reminders.plan_occurrences()

@@ -83,6 +83,14 @@ MISTAKES = [
     (["health", "thua"], "Thừa tham số: thua"),
     (["web", "--port", "cong"], "Giá trị của --port không hợp lệ"),
     (["web", "link", "thua"], "Thừa tham số: thua"),
+    (["documents", "add", "/khong/co/qd.docx"], "Không dùng được /khong/co/qd.docx: không tìm thấy tệp"),
+    (["documents", "list", "thua"], "Thừa tham số: thua"),
+    (["documents", "add", __file__], "chỉ nhận .docx, .pdf, .html hoặc .txt"),
+    (["documents", "show", "khong-co"], "Không có văn bản mã «khong-co»"),
+    (["documents", "remove", "khong-co"], "Không có văn bản mã «khong-co»"),
+    (["handbook", "add", "--question", "Câu hỏi?"], "Thiếu --answer"),
+    (["handbook", "list"], "--local"),
+    (["handbook", "remove", "stp-9"], "Không có mục «stp-9»"),
 ]
 
 

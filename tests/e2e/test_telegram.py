@@ -138,7 +138,7 @@ async def test_unanswered_questions_are_listed_for_administrators(telegram_bot):
     for _ in range(2):
         await telegram_bot.say(ALICE, "Thủ tục cấp giấy phép xây dựng nhà ở nông thôn?")
     [listing] = await telegram_bot.say(BOB, "/chuatraloi")
-    assert "2 lần — thủ tục cấp giấy phép xây dựng nhà ở nông thôn?" in listing["plain_text"]
+    assert "1. thủ tục cấp giấy phép xây dựng nhà ở nông thôn? (2 lần)" in listing["plain_text"]
 
 
 async def test_a_flooding_user_is_slowed_others_are_not(telegram_bot):

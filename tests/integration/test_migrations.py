@@ -18,7 +18,7 @@ from storage.db import alembic_config, make_engine, upgrade
 from storage.models import metadata
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAD = "0005"  # 0001–0003, 0007 (web access), 0004 (inbox), 0005 (plans and periods)
+HEAD = "0006"  # 0001–0003, 0007 (web access), 0004 (inbox), 0005 (plans and periods), 0006 (knowledge files)
 TABLES = {
     "agency",
     "member",
@@ -35,6 +35,8 @@ TABLES = {
     "web_login_token",
     "web_session",
     "web_login_attempt",
+    "knowledge_file",
+    "knowledge_revision",
     "alembic_version",
 }
 

@@ -1,0 +1,1 @@
+"""Official texts the Department loads: reading, structure, reviewable file, citations, clause index."""
