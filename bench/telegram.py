@@ -28,6 +28,8 @@ import aiohttp
 
 from bot.config import Settings
 from bot.wiring import load_checked
+from handlers.answers import answer
+from knowledge.engine import Engine
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.integration.databases import DatabaseUnavailable, postgres_database
 
@@ -242,6 +244,7 @@ def _line(label: str, r: dict[str, float], baseline: dict[str, float] | None = N
 
 
 async def run_all(n_burst: int = 3000, n_paced: int = 1000, rate: float = 100.0) -> str:
+    started_load = os.getloadavg()[0]
     _, engine = load_checked(Settings(_env_file=None))
     questions = [q for e in engine.entries for q in e.questions]
     lines = [f"Telegram: `tcpl run` process(es) ↔ fake Bot API on 127.0.0.1 (another process); "
@@ -265,9 +268,28 @@ async def run_all(n_burst: int = 3000, n_paced: int = 1000, rate: float = 100.0)
             lines.append(_line(setup.label, result, baseline if setup.instances == 1 else None))
         except DatabaseUnavailable as exc:
             lines.append(f"  {setup.label:<34} skipped: {exc}")
-    lines.append("  (of echo: tcpl-bot's throughput as a share of the faster bare echo bot's, same fake Bot "
-                 "API; goal ≥ 60 %)")
+    engine_ms = _engine_cpu_ms(engine, questions)
+    echo_cpu = baseline["cpu_ms"]
+    lines += [
+        f"  answering alone (engine + reply), here   CPU {engine_ms:4.2f} ms/question",
+        f"  the share's ceiling with this engine: echo CPU / (echo CPU + engine CPU) = "
+        f"{echo_cpu / (echo_cpu + engine_ms):.0%}, were the rest of tcpl-bot's work free",
+        "  (of echo: tcpl-bot's throughput as a share of the faster bare echo bot's, same fake Bot "
+        "API; goal ≥ 60 %. CPU: the bot process(es)' own CPU time per update during the burst, "
+        "which other load on the machine inflates far less than the rates; "
+        f"load average {started_load:.2f} at the start, {os.getloadavg()[0]:.2f} at the end)",
+    ]
     return "\n".join(lines)
+
+
+def _engine_cpu_ms(engine: Engine, questions: list[str]) -> float:
+    """Return the CPU time per question of answering alone (the engine, the reply composed), here."""
+    for question in questions[:100]:
+        answer(engine, question)  # warm caches, as a running bot has
+    start = time.process_time()
+    for question in questions:
+        answer(engine, question)
+    return (time.process_time() - start) * 1000 / len(questions)
 
 
 def run() -> str:
