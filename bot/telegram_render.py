@@ -19,6 +19,8 @@ def _pieces(text: str, limit: int) -> list[str]:
     """Split plain text so each piece, once escaped, fits in `limit`: lines first, then words."""
     # html.escape works character by character, so escaped lengths add up: each unit is escaped
     # once instead of the growing piece again for every unit.
+    if len(html.escape(text)) <= limit:  # almost every paragraph: one piece, as the loop would make
+        return [text.strip("\n")] if text.strip() else []
     out: list[str] = []
     current, size = "", 0
     for unit in _units(text):
