@@ -238,7 +238,8 @@ async def _measure(url: str, setup: Setup, questions: list[str], n_burst: int, n
 
 
 def _line(label: str, r: dict[str, float], baseline: dict[str, float] | None = None) -> str:
-    share = f"   {r['updates_per_s'] / baseline['updates_per_s']:4.0%} of echo" if baseline else ""
+    share = (f"   {r['updates_per_s'] / baseline['updates_per_s']:4.0%} of echo "
+             f"({baseline['cpu_ms'] / r['cpu_ms']:.0%} by CPU)" if baseline else "")
     return (f"  {label:<34} {r['updates_per_s']:6.0f} updates/s   p50 {r['p50_ms']:5.1f} ms   "
             f"p99 {r['p99_ms']:5.1f} ms   CPU {r['cpu_ms']:4.2f} ms/update{share}")
 
@@ -276,7 +277,8 @@ async def run_all(n_burst: int = 3000, n_paced: int = 1000, rate: float = 100.0)
         f"{echo_cpu / (echo_cpu + engine_ms):.0%}, were the rest of tcpl-bot's work free",
         "  (of echo: tcpl-bot's throughput as a share of the faster bare echo bot's, same fake Bot "
         "API; goal ≥ 60 %. CPU: the bot process(es)' own CPU time per update during the burst, "
-        "which other load on the machine inflates far less than the rates; "
+        "which other load on the machine inflates far less than the rates, and \"by CPU\" the echo bot's "
+        "CPU per update as a share of tcpl-bot's; "
         f"load average {started_load:.2f} at the start, {os.getloadavg()[0]:.2f} at the end)",
     ]
     return "\n".join(lines)
