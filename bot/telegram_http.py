@@ -82,8 +82,11 @@ class AiohttpRequest(BaseRequest):
             # JSON, which the Bot API takes for every call without a file: Vietnamese text goes as
             # UTF-8 (a form would percent-encode each letter into six to nine bytes) and a reply's
             # keyboard as an object, with no urlencoding pass over the whole answer.
-            body = json.dumps(request_data.parameters, ensure_ascii=False,
-                              separators=(",", ":")).encode("utf-8")
+            try:
+                body = json.dumps(request_data.parameters, ensure_ascii=False,
+                                  separators=(",", ":")).encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate past the cleaning: escaped, never a crash here
+                body = json.dumps(request_data.parameters, separators=(",", ":")).encode("ascii")
             headers["Content-Type"] = "application/json"
         write = self._chosen(write_timeout, self._media_write_timeout if files else self._write_timeout)
         read = self._chosen(read_timeout, self._read_timeout)
