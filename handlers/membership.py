@@ -51,14 +51,10 @@ def local_time(moment: dt.datetime, tz: ZoneInfo) -> str:
     return moment.astimezone(tz).strftime("%H:%M ngày %d/%m/%Y")
 
 
-def follows_every_agency(member: MemberView) -> bool:
-    """Tell whether an administrator follows every agency (the Department's) or only their own."""
-    return member.role == ADMIN and member.agency_id == DEPARTMENT
-
-
 def is_department_admin(member: MemberView | None) -> bool:
-    """Tell whether a member administers the bot for the whole province (the Department's admins)."""
-    return member is not None and follows_every_agency(member)
+    """Tell whether a member administers the bot for the whole province (the Department's admins):
+    they follow every agency; another agency's administrator follows only their own."""
+    return member is not None and member.role == ADMIN and member.agency_id == DEPARTMENT
 
 
 class Membership:
@@ -75,27 +71,29 @@ class Membership:
 
     def setup(self, conversation: Conversation) -> None:
         """Register this use case's commands, and tell the conversation who a sender is."""
-        anyone, admin = Audience.ANYONE, Audience.ADMIN
+        anyone, admin, agency_admin = Audience.ANYONE, Audience.ADMIN, Audience.AGENCY_ADMIN
         for command in (
             Command("dangky", self.register, anyone, "đăng ký bằng mã mời do Sở Tư pháp cấp", "<mã mời>",
                     "/dangky K7MX2QPA"),
             Command("toi", self.whoami, anyone, "xem bạn đã đăng ký cho cơ quan nào, với vai trò gì"),
-            Command("moi", self.invite, admin, "tạo mã mời cho cán bộ của một cơ quan",
+            Command("moi", self.invite, agency_admin, "tạo mã mời cho cán bộ của một cơ quan",
                     "<mã cơ quan> [admin|member]", "/moi cong-an-tinh"),
             Command("coquan", self.agencies, admin, "xem mã các cơ quan (dùng khi tạo mã mời)"),
-            Command("thanhvien", self.list_members, admin, "xem các thành viên đã đăng ký"),
+            Command("thanhvien", self.list_members, agency_admin,
+                    "xem các thành viên đã đăng ký (quản trị viên của một cơ quan: cơ quan mình)"),
         ):
             conversation.register(command)
         conversation.audience_of = self.audience
 
     async def audience(self, msg: Incoming) -> Audience:
-        """Say which commands the sender may use: anyone's, a member's or an administrator's."""
+        """Say which commands the sender may use: anyone's, a member's, an agency administrator's
+        (their own people: /moi, /thanhvien, /web) or the Department administrator's (all)."""
         m = await self.member(msg)
         if m is None:
             return Audience.ANYONE
-        # An agency's administrator manages its own people (/moi, /thanhvien) but is listed the
-        # commands of a member: the administrators' list is the Department's.
-        return Audience.ADMIN if is_department_admin(m) else Audience.MEMBER
+        if is_department_admin(m):
+            return Audience.ADMIN
+        return Audience.AGENCY_ADMIN if m.role == ADMIN else Audience.MEMBER
 
     def agency_name(self, agency_id: str) -> str:
         agency = self.plan.agencies.get(agency_id)
