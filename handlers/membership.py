@@ -188,7 +188,10 @@ class Membership:
             return MSG_GROUP_AGENCY.format(name=agency.name)
         if agency.group and agency.level != AgencyLevel.COMMUNE:
             return MSG_UNNAMED_AGENCIES.format(name=agency.name)
-        if agency.ended_on is not None and agency.ended_on <= today:
+        # The Department runs the bot whatever its plans say: when the only plan loaded has ended (with
+        # the former province's agencies), its first administrator must still be invited, to load the
+        # plan in force and run the bot.
+        if agency.ended_on is not None and agency.ended_on <= today and agency_id != DEPARTMENT:
             return MSG_ENDED_AGENCY.format(name=agency.name, day=agency.ended_on.strftime("%d/%m/%Y"))
         return None
 

@@ -84,6 +84,17 @@ def test_with_the_shipped_plan_only_nothing_is_reminded_after_it_ended(tmp_path,
     assert {r["plan_id"] for r in before} == {"kh-soc-trang-qd25"}
 
 
+def test_with_the_shipped_plan_only_the_departments_first_administrator_is_still_invited(tmp_path, tcpl):
+    invite = tcpl(tmp_path, "invite", "create", "--agency", "stp", "--role", "admin")
+    assert invite.returncode == 0, invite.stderr
+    code = invite.stdout.strip().splitlines()[-1]
+    out = tcpl_process(tmp_path, "run", stdin=f"/dangky {code}\n/moi stc\n/chuatraloi\n")
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "Đăng ký thành công. Bạn là quản trị viên của Sở Tư pháp." in out.stdout
+    assert "«Sở Tài chính» đã kết thúc hoạt động từ 01/07/2025" in out.stdout  # the others stay ended
+    assert "Chỉ quản trị viên của Sở Tư pháp" not in out.stdout
+
+
 @pytest.fixture
 def commune_plans(tmp_path: Path) -> str:
     """The test plan in force, and a second plan whose tasks the commune-level group leads."""
