@@ -21,6 +21,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from handlers.department import UNANSWERED_DAYS, UNANSWERED_SHOWN
 from handlers.membership import ROLE_NAMES, Membership
 from handlers.ports import Clock, OccurrenceView
 from handlers.reminders import PROACTIVE_PLATFORMS, Reminders, escalation_key_prefix
@@ -53,7 +54,7 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
-QUESTION_DAYS = 30
+QUESTION_DAYS = UNANSWERED_DAYS  # the window of /chuatraloi, so the page's numbers are /traloi's
 UPCOMING_DAYS = 30
 TREND_WEEKS = 12
 
@@ -372,11 +373,14 @@ class Pages:
 
     @signed_in
     async def questions(self, request: Request, viewer: Viewer) -> Response:
-        """The questions the bot declined most often in the last 30 days."""
+        """The questions the bot declined most often in the last 30 days, with /traloi N for the first."""
         since = self.d.clock.now() - dt.timedelta(days=QUESTION_DAYS)
         rows = await self.d.questions.declined(since, 100)
+        # The same window and order as /chuatraloi: the first rows carry the number /traloi takes.
+        # Only the Department answers (an agency's administrator sees the list, not the command).
+        answerable = UNANSWERED_SHOWN if viewer.agencies is None else 0
         return self.render(request, "questions.html", viewer, title="Câu hỏi", rows=rows, days=QUESTION_DAYS,
-                           local=self.local)
+                           local=self.local, answerable=answerable)
 
     # ------------------------------------------------------------------------------------ Thành viên
 

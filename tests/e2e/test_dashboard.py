@@ -144,6 +144,20 @@ async def test_every_page_shows_the_history(dashboard):
     assert 'name="csrf"' in pages["/thanh-vien"]
 
 
+async def test_the_declined_questions_carry_the_number_traloi_takes_in_chat(dashboard):
+    async with dashboard.client() as client:
+        await sign_in(client, await dashboard.link(HOA))
+        page = (await client.get("/cau-hoi")).text
+    rows = page[page.index("<tbody>"):]
+    # The most asked first, numbered as /chuatraloi numbers them for the Department's /traloi N.
+    assert rows.index(DECLINED.lower()) < rows.index("<code>/traloi 1</code>") < rows.index("thủ tục ly hôn")
+    assert rows.index("thủ tục ly hôn") < rows.index("<code>/traloi 2</code>")
+    async with dashboard.client() as client:
+        await sign_in(client, await dashboard.link(BINH))
+        for_an_agency = (await client.get("/cau-hoi")).text
+    assert DECLINED.lower() in for_an_agency and "/traloi" not in for_an_agency  # only the Department answers
+
+
 async def test_the_matrix_filters_by_status_year_and_group(dashboard):
     async with dashboard.client() as client:
         await sign_in(client, await dashboard.link(HOA))
