@@ -57,6 +57,16 @@ def is_department_admin(member: MemberView | None) -> bool:
     return member is not None and member.role == ADMIN and member.agency_id == DEPARTMENT
 
 
+def ended_on(plan: Plans, agency_id: str) -> dt.date | None:
+    """Return the day an agency ceased to act, or None while it acts.
+
+    The Department runs the bot whatever its plans say: when the only plan loaded has ended (with the
+    former province's agencies), its administrators are still invited, to load the plan in force.
+    """
+    agency = plan.agencies.get(agency_id)
+    return None if agency is None or agency_id == DEPARTMENT else agency.ended_on
+
+
 class Membership:
     """Registration, identity and the administrators' tools."""
 
@@ -188,11 +198,9 @@ class Membership:
             return MSG_GROUP_AGENCY.format(name=agency.name)
         if agency.group and agency.level != AgencyLevel.COMMUNE:
             return MSG_UNNAMED_AGENCIES.format(name=agency.name)
-        # The Department runs the bot whatever its plans say: when the only plan loaded has ended (with
-        # the former province's agencies), its first administrator must still be invited, to load the
-        # plan in force and run the bot.
-        if agency.ended_on is not None and agency.ended_on <= today and agency_id != DEPARTMENT:
-            return MSG_ENDED_AGENCY.format(name=agency.name, day=agency.ended_on.strftime("%d/%m/%Y"))
+        ended = ended_on(plan, agency_id)
+        if ended is not None and ended <= today:
+            return MSG_ENDED_AGENCY.format(name=agency.name, day=ended.strftime("%d/%m/%Y"))
         return None
 
     async def list_members(self, msg: Incoming, args: str) -> list[Reply]:

@@ -7,7 +7,7 @@ import re
 from zoneinfo import ZoneInfo
 
 from handlers.conversation import Audience, Command, Conversation
-from handlers.membership import MSG_NOT_REGISTERED, Membership
+from handlers.membership import MSG_NOT_REGISTERED, Membership, ended_on
 from handlers.ports import Clock, Occurrences, OccurrenceView, Outbox, PendingInput
 from handlers.progress_text import BLOCKED, DONE, IN_PROGRESS, NOT_STARTED, parse_progress
 from handlers.task_refs import TaskRef, no_plan_in_force, resolve_task, shown_code
@@ -247,9 +247,9 @@ class Progress:
         name = self.membership.agency_name(member.agency_id)
         today = self.today()
         none_in_force = no_plan_in_force(self.plans, today)
-        agency = self.plans.agencies.get(member.agency_id)
-        if agency is not None and agency.ended_on is not None and agency.ended_on <= today:
-            return [Reply(text=f"{name} đã kết thúc hoạt động từ {agency.ended_on.strftime('%d/%m/%Y')} "
+        ended = ended_on(self.plans, member.agency_id)
+        if ended is not None and ended <= today:
+            return [Reply(text=f"{name} đã kết thúc hoạt động từ {ended.strftime('%d/%m/%Y')} "
                                "(sắp xếp đơn vị hành chính), nên không còn nhiệm vụ được nhắc hạn."
                                + (f"\n\n{none_in_force}" if none_in_force else ""))]
         occs = sorted(await self.occurrences.for_agency(member.agency_id),
@@ -261,6 +261,7 @@ class Progress:
             late = " — QUÁ HẠN" if o.due < today and o.status != DONE else ""
             lines.append(f"• {self._task_line(o)}\n  Hạn {o.due.strftime('%d/%m/%Y')}: {describe(o)}{late}")
         dated = {(o.plan_id, o.task_id) for o in occs}
+        agency = self.plans.agencies.get(member.agency_id)
         level = agency.level.value if agency is not None else None
         undated = [(p, t) for p in self.plans.in_force(today)
                    for t, role in p.tasks_for(member.agency_id, level)
