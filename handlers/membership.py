@@ -163,14 +163,16 @@ class Membership:
         me = await self.agency_admin(msg)
         if me is None:
             return [Reply(text=MSG_ADMIN_ONLY)]
+        # An agency's administrator is shown its own usage: /coquan and other agencies are not theirs.
+        own_only = [Reply(text=MSG_OWN_AGENCY_ONLY.format(agency=self.agency_name(me.agency_id),
+                                                          agency_id=me.agency_id))]
         parts = args.split()
         if not parts or len(parts) > 2 or (len(parts) == 2 and parts[1].lower() not in ROLE_NAMES):
-            return [Reply(text=MSG_INVITE_HOW)]
+            return [Reply(text=MSG_INVITE_HOW)] if is_department_admin(me) else own_only
         agency_id = parts[0].lower()
         role = parts[1].lower() if len(parts) == 2 else MEMBER
         if not is_department_admin(me) and (agency_id != me.agency_id or role != MEMBER):
-            return [Reply(text=MSG_OWN_AGENCY_ONLY.format(agency=self.agency_name(me.agency_id),
-                                                          agency_id=me.agency_id))]
+            return own_only
         problem = self.invitable(self.plan, agency_id, self.clock.now().astimezone(self.tz).date())
         if problem:
             return [Reply(text=f"{problem} {HINT_AGENCY_IDS}")]

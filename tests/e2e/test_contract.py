@@ -201,6 +201,8 @@ async def test_an_agencys_administrator_is_listed_exactly_what_they_may_use(harn
         assert "Chỉ quản trị viên của Sở Tư pháp" in joined(await chat.say(LAN, f"/{name}")), name
     for name in ("moi", "thanhvien", "web", "nhiemvu", "capnhat"):  # their own people and work
         assert f"/{name}" in listed, name
+    usage = joined(await chat.say(LAN, "/moi"))  # their own usage, not /coquan's
+    assert f"/moi {REMINDED_AGENCY}" in usage and "/coquan" not in usage
     assert "Mã mời:" in joined(await chat.say(LAN, f"/moi {REMINDED_AGENCY}"))
     assert "Thành viên (1)" in joined(await chat.say(LAN, "/thanhvien"))
 

@@ -88,6 +88,8 @@ def test_with_the_shipped_plan_only_the_departments_first_administrator_is_still
     invite = tcpl(tmp_path, "invite", "create", "--agency", "stp", "--role", "admin")
     assert invite.returncode == 0, invite.stderr
     code = invite.stdout.strip().splitlines()[-1]
+    listed = {a["id"]: a for a in json.loads(tcpl(tmp_path, "agencies", "list", "--json").stdout)}
+    assert listed["stp"]["ended_on"] is None and listed["stc"]["ended_on"] == "2025-07-01"
     out = tcpl_process(tmp_path, "run", stdin=f"/dangky {code}\n/moi stc\n/chuatraloi\n/nhiemvu\n")
     assert out.returncode == 0, out.stderr[-2000:]
     assert "Đăng ký thành công. Bạn là quản trị viên của Sở Tư pháp." in out.stdout
