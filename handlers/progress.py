@@ -27,6 +27,7 @@ MAX_NOTE = 500
 
 MSG_FORBIDDEN = "Bạn không thuộc cơ quan được giao nhiệm vụ này nên không thể cập nhật tiến độ."
 MSG_UNKNOWN = "Không tìm thấy nhiệm vụ này. Gõ /nhiemvu để xem nhiệm vụ của cơ quan bạn."
+MSG_UPDATE_HOW = "Cập nhật: /capnhat <mã> xong | đang làm 60% | chưa làm | vướng <ghi chú>"
 MSG_ASK_NOTE = "Xin nhắn nội dung vướng mắc trong một tin nhắn (ví dụ: chưa có kinh phí)."
 MSG_ASK_PERCENT = "Đã thực hiện được khoảng bao nhiêu phần trăm?"
 MSG_UNSURE = (
@@ -260,6 +261,7 @@ class Progress:
                 continue
             late = " — QUÁ HẠN" if o.due < today and o.status != DONE else ""
             lines.append(f"• {self._task_line(o)}\n  Hạn {o.due.strftime('%d/%m/%Y')}: {describe(o)}{late}")
+        reportable = bool(lines)  # /capnhat applies to a deadline: its hint only when one is listed
         dated = {(o.plan_id, o.task_id) for o in occs}
         agency = self.plans.agencies.get(member.agency_id)
         level = agency.level.value if agency is not None else None
@@ -274,7 +276,7 @@ class Progress:
         if not lines:
             return [Reply(text=f"{name} không có nhiệm vụ nào đang mở.")]
         return [Reply(text="\n".join(lines).strip(), title=f"Nhiệm vụ của {name}",
-                      note="Cập nhật: /capnhat <mã> xong | đang làm 60% | chưa làm | vướng <ghi chú>")]
+                      note=MSG_UPDATE_HOW if reportable else None)]
 
 
 def occ_day(occ: OccurrenceView) -> str:

@@ -99,6 +99,7 @@ def test_with_the_shipped_plan_only_the_departments_first_administrator_is_still
     assert "Sở Tư pháp đã kết thúc" not in out.stdout
     tasks = out.stdout[out.stdout.index("Nhiệm vụ của Sở Tư pháp"):]
     assert "Hiện chưa có kế hoạch nào đang có hiệu lực" in tasks
+    assert "/capnhat" not in tasks  # nothing to report on: no hint to report
 
 
 @pytest.fixture
