@@ -58,14 +58,15 @@ QUESTION_DAYS = UNANSWERED_DAYS  # the window of /chuatraloi, so the page's numb
 UPCOMING_DAYS = 30
 TREND_WEEKS = 12
 
+# (path, label, for the Department only): what chat keeps to the Department stays so here.
 NAV = (
-    ("/", "Tổng quan"),
-    ("/tien-do", "Tiến độ"),
-    ("/qua-han", "Quá hạn"),
-    ("/nhac-han", "Nhắc hạn"),
-    ("/cau-hoi", "Câu hỏi"),
-    ("/thanh-vien", "Thành viên"),
-    ("/tai-ve", "Tải về"),
+    ("/", "Tổng quan", False),
+    ("/tien-do", "Tiến độ", False),
+    ("/qua-han", "Quá hạn", False),
+    ("/nhac-han", "Nhắc hạn", False),
+    ("/cau-hoi", "Câu hỏi", True),
+    ("/thanh-vien", "Thành viên", False),
+    ("/tai-ve", "Tải về", False),
 )
 DELIVERY_TEXT = {"sent": "Đã gửi", "failed": "Không gửi được", "sending": "Đang gửi", "pending": "Chờ gửi"}
 KIND_TEXT = {"before": "Trước hạn", "on_the_day": "Đúng hạn", "overdue": "Quá hạn",
@@ -80,6 +81,10 @@ MSG_LOGIN_HOW = "Gõ /web trong cuộc trò chuyện với bot (quản trị vi�
 MSG_FORM_EXPIRED = "Biểu mẫu đã hết hạn hoặc không hợp lệ. Xin tải lại trang rồi thử lại."
 MSG_NOT_FOUND = "Không tìm thấy trang này."
 MSG_OWN_AGENCY_ONLY = "Bạn chỉ mời được thành viên cho cơ quan của mình."
+MSG_QUESTIONS_DEPARTMENT_ONLY = (
+    "Chỉ quản trị viên của Sở Tư pháp xem được các câu hỏi bot chưa trả lời được "
+    "(như lệnh /chuatraloi trong chat)."
+)
 
 
 @dataclass(frozen=True)
@@ -374,13 +379,13 @@ class Pages:
     @signed_in
     async def questions(self, request: Request, viewer: Viewer) -> Response:
         """The questions the bot declined most often in the last 30 days, with /traloi N for the first."""
+        if viewer.agencies is not None:  # the chat's rule: /chuatraloi is the Department's
+            return self.message(request, viewer, "Câu hỏi", MSG_QUESTIONS_DEPARTMENT_ONLY, 403)
         since = self.d.clock.now() - dt.timedelta(days=QUESTION_DAYS)
         rows = await self.d.questions.declined(since, 100)
         # The same window and order as /chuatraloi: the first rows carry the number /traloi takes.
-        # Only the Department answers (an agency's administrator sees the list, not the command).
-        answerable = UNANSWERED_SHOWN if viewer.agencies is None else 0
         return self.render(request, "questions.html", viewer, title="Câu hỏi", rows=rows, days=QUESTION_DAYS,
-                           local=self.local, answerable=answerable)
+                           local=self.local, answerable=UNANSWERED_SHOWN)
 
     # ------------------------------------------------------------------------------------ Thành viên
 
