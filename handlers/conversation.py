@@ -53,12 +53,14 @@ class Audience(IntEnum):
 
     ANYONE = 0
     MEMBER = 1  # an official registered for an agency
-    ADMIN = 2  # an administrator of the Department of Justice
+    AGENCY_ADMIN = 2  # an administrator of an agency: its own people (the Department's admins too)
+    ADMIN = 3  # an administrator of the Department of Justice
 
 
 AUDIENCE_HEADING = {
     Audience.ANYONE: "Mọi người",
     Audience.MEMBER: "Cán bộ đã đăng ký",
+    Audience.AGENCY_ADMIN: "Quản trị viên của cơ quan",
     Audience.ADMIN: "Quản trị viên của Sở Tư pháp",
 }
 

@@ -15,6 +15,7 @@ import pytest
 from bot.config import Settings
 from bot.wiring import load_all
 from handlers.answers import SCOPE
+from handlers.conversation import Audience
 from handlers.membership import MSG_ADMIN_ONLY
 from storage.records import AgencyRecord
 from tests.e2e.conftest import FakeClock
@@ -187,6 +188,23 @@ async def test_help_lists_what_the_sender_may_use_with_an_example_each(harness):
         if command.example:
             assert command.example.startswith(f"/{command.name} ")
             assert f"Ví dụ: {command.example}" in for_admin, command.name
+
+
+async def test_an_agencys_administrator_is_listed_exactly_what_they_may_use(harness):
+    chat = harness.driver
+    await register(harness, chat.platform, LAN, REMINDED_AGENCY, "admin")
+    listed = joined(await chat.say(LAN, "/help"))
+    department_only = [c.name for c in harness.bot.conversation.commands.values()
+                       if c.audience == Audience.ADMIN]
+    for name in department_only:  # /baocao, /coquan, /chuatraloi, /hanchot…: refused to them
+        assert f"/{name} " not in listed and f"/{name}\n" not in listed, name
+        assert "Chỉ quản trị viên của Sở Tư pháp" in joined(await chat.say(LAN, f"/{name}")), name
+    for name in ("moi", "thanhvien", "web", "nhiemvu", "capnhat"):  # their own people and work
+        assert f"/{name}" in listed, name
+    usage = joined(await chat.say(LAN, "/moi"))  # their own usage, not /coquan's
+    assert f"/moi {REMINDED_AGENCY}" in usage and "/coquan" not in usage
+    assert "Mã mời:" in joined(await chat.say(LAN, f"/moi {REMINDED_AGENCY}"))
+    assert "Thành viên (1)" in joined(await chat.say(LAN, "/thanhvien"))
 
 
 async def test_an_administrators_mistakes_are_named(harness):
