@@ -262,7 +262,8 @@ def check_day(plan: PlanData, day: dt.date, today: dt.date) -> str | None:
     latest = dt.date(today.year + MAX_YEARS_AHEAD, 12, 31)
     if day.year < EARLIEST_YEAR or day > latest:
         # Written out: strftime's %Y drops the leading zeros of years before 1000 on Linux.
-        return (f"Ngày {day.day:02d}/{day.month:02d}/{day.year:04d} không hợp lý. Xin nhập một ngày từ năm {EARLIEST_YEAR} "
+        typed = f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
+        return (f"Ngày {typed} không hợp lý. Xin nhập một ngày từ năm {EARLIEST_YEAR} "
                 f"đến hết năm {latest.year}.")
     first, ended = plan.plan.first_day, plan.plan.ended_on
     if ended is not None and day >= ended:
