@@ -81,7 +81,7 @@ async def zalo_bot(tmp_path: Path, loaded: tuple[Knowledge, Engine], *, server_t
         ZaloClient(TOKEN, api.base_url) as client,
     ):
         conversation = build_conversation(settings, knowledge, engine, stores, clock)
-        adapter = ZaloAdapter(conversation, stores.inbox, stores.members, FloodGuard(clock, 5, 3.0),
+        adapter = ZaloAdapter(conversation, stores.inbox, FloodGuard(clock, 5, 3.0),
                               clock, client, stores.choices, poll_timeout=1, backoff=(0.05, 0.2))
         async with contextlib.AsyncExitStack() as stack:
             outbox = await stack.enter_async_context(adapter.running()) if poll else None
@@ -141,7 +141,7 @@ async def test_a_number_reaching_another_instance_picks_from_the_same_choices(bo
     [menu] = await bot.say(ALICE, "/tieuchi")
     first = menu_reply(bot.knowledge.handbook, "tieuchi").choices[0]
     async with ZaloClient(TOKEN, bot.api.base_url) as client:
-        other = ZaloAdapter(bot.adapter.conversation, bot.stores.inbox, bot.stores.members,
+        other = ZaloAdapter(bot.adapter.conversation, bot.stores.inbox,
                             bot.adapter.flood, bot.adapter.clock, client, bot.stores.choices)
         before = len(bot.api.sent_messages(ALICE))
         await other.handle_update(bot.api.text_update(ALICE, "1"))
@@ -324,7 +324,7 @@ async def test_the_token_never_reaches_the_logs(tmp_path, loaded, capfd):
                 ZaloClient(refused_token, bot.api.base_url) as refused,
                 ZaloClient(TOKEN, f"http://127.0.0.1:{_free_port()}") as dead,
             ):
-                adapters = [ZaloAdapter(bot.adapter.conversation, bot.stores.inbox, bot.stores.members,
+                adapters = [ZaloAdapter(bot.adapter.conversation, bot.stores.inbox,
                                         bot.adapter.flood, bot.adapter.clock, client, bot.stores.choices,
                                         poll_timeout=1, backoff=(0.05, 0.1)) for client in (refused, dead)]
                 runners = [asyncio.create_task(adapter.run()) for adapter in adapters]
