@@ -219,7 +219,7 @@ class ZaloClient:
         except ValueError:
             answer = None
         if isinstance(answer, dict) and answer.get("ok") is True:
-            self.health.accepted()
+            self.health.accepted(sent=to_chat)
             return answer.get("result")
         if isinstance(answer, dict):
             code = _int(answer.get("error_code"), status if status != 200 else 0)
@@ -232,7 +232,7 @@ class ZaloClient:
         elif isinstance(error, ZaloRateLimited) and to_chat:
             error.retry_after = await self.health.quota_exceeded(error.retry_after)
         elif method == "getUpdates" and code == 408:
-            self.health.accepted()  # "nothing arrived": the token was accepted
+            self.health.accepted(sent=False)  # "nothing arrived": the token was accepted
         raise error
 
     def _check_may_send(self, method: str) -> None:

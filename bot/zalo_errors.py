@@ -140,12 +140,12 @@ class ZaloHealth:
             return Rule.QUOTA, (self._quota_until - now).total_seconds()
         return None
 
-    def accepted(self) -> None:
-        """Record an answer that proves the token works and the quota is not spent."""
+    def accepted(self, sent: bool = True) -> None:
+        """Record an answer that proves the token works (and, for a send, that the quota is not spent)."""
         if self.token_refused_since is not None:
             log.warning("Zalo accepts the bot token again; sending resumes")
             self.token_refused_since = self._next_probe = None
-        if self.quota_since is not None:
+        if sent and self.quota_since is not None:
             log.warning("Zalo quota available again; sending resumes at the normal pace")
             self.quota_since = self._quota_until = None
             self._quota_hits = 0
