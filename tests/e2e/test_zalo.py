@@ -8,6 +8,7 @@ import datetime as dt
 import logging
 import re
 import socket
+import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -356,6 +357,44 @@ async def test_webhook_rejects_a_wrong_or_missing_secret_and_accepts_the_right_o
     logged = capfd.readouterr().err
     assert "Zalo webhook listening" in logged and "wrong or missing secret refused" in logged
     assert SECRET not in logged and TOKEN not in logged
+
+
+async def test_polling_first_deletes_a_webhook_left_set_and_says_so(tmp_path, loaded, capfd):
+    with logging_to_stderr():
+        async with zalo_bot(tmp_path, loaded, poll=False) as bot:
+            await bot.client.set_webhook("https://tcpl.example.org/zalo", SECRET)
+            async with bot.adapter.running():
+                [reply] = await bot.say(ALICE, "/help")
+            assert "/tieuchi" in reply
+            assert bot.api.webhook is None
+            methods = [c.method for c in bot.api.calls if c.method != "setWebhook"]
+            assert methods[:3] == ["getWebhookInfo", "deleteWebhook", "getUpdates"]
+            # The documentation types getUpdates' timeout as a string.
+            assert {type(c.params["timeout"]) for c in bot.api.calls if c.method == "getUpdates"} == {str}
+    logged = capfd.readouterr().err
+    assert ("a Zalo webhook is set (https://tcpl.example.org/zalo): it blocks polling, so it is deleted"
+            in logged)
+
+
+async def test_polling_without_a_webhook_deletes_nothing(bot):
+    [reply] = await bot.say(ALICE, "/help")
+    assert "/tieuchi" in reply
+    assert "deleteWebhook" not in [c.method for c in bot.api.calls]
+
+
+async def test_a_webhook_call_is_acknowledged_only_once_the_update_is_stored(tmp_path, loaded):
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/zalo"
+    async with (
+        zalo_bot(tmp_path, loaded, poll=False) as bot,
+        bot.adapter.running(webhook_url=url, webhook_secret=SECRET, listen="127.0.0.1", port=port),
+    ):
+        await bot.api.wait_for("setWebhook")
+        # The inbox is gone (a broken database): the update is not stored, so Zalo is not told 200.
+        with sqlite3.connect(tmp_path / "bot.db") as db:
+            db.execute("DROP TABLE inbox")
+        assert await bot.api.deliver_to_webhook(bot.api.text_update(ALICE, "/help")) == 503
+        assert bot.api.sent_messages(ALICE) == []
 
 
 async def test_the_token_never_reaches_the_logs(tmp_path, loaded, capfd):
