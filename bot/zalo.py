@@ -228,11 +228,9 @@ class ZaloClient:
             code, description = status, f"HTTP {status} without a Bot API answer"
         error = classify(method, code, description, _retry_after(answer, response))
         if isinstance(error, ZaloTokenRefused):
-            error.retry_after = await self.health.token_refused(method)
+            error.retry_after = await self.health.token_refused(method, sent=to_chat)
         elif isinstance(error, ZaloRateLimited) and to_chat:
             error.retry_after = await self.health.quota_exceeded(error.retry_after)
-        elif method == "getUpdates" and code == 408:
-            self.health.accepted(sent=False)  # "nothing arrived": the token was accepted
         raise error
 
     def _check_may_send(self, method: str) -> None:

@@ -136,8 +136,12 @@ class ZaloHealth:
             if now < self._next_probe:
                 return Rule.TOKEN, (self._next_probe - now).total_seconds()
             self._next_probe = now + TOKEN_PROBE_EVERY  # this send is the probe
-        if self._quota_until is not None and now < self._quota_until:
-            return Rule.QUOTA, (self._quota_until - now).total_seconds()
+        if self._quota_until is not None:
+            if now < self._quota_until:
+                return Rule.QUOTA, (self._quota_until - now).total_seconds()
+            # The pause is over: one send goes to see whether the quota is back; the others wait
+            # for its answer (a 429 pauses again, a success ends the pause).
+            self._quota_until = now + dt.timedelta(seconds=QUOTA_BACKOFF.first)
         return None
 
     def accepted(self, sent: bool = True) -> None:
@@ -151,15 +155,20 @@ class ZaloHealth:
             self._quota_hits = 0
             self._quota_alarmed = False
 
-    async def token_refused(self, method: str) -> float:
-        """Record a 401; raise the alarm once per outage. Return the seconds until the next probe."""
+    async def token_refused(self, method: str, sent: bool = True) -> float:
+        """Record a 401; raise the alarm once per outage. Return the seconds until the next probe.
+
+        A refused poll (not a send) does not put the next send probe off: it is a probe of its own.
+        """
         now = self.clock.now()
         if self.token_refused_since is None:
+            self._next_probe = now + TOKEN_PROBE_EVERY
             self.token_refused_since = now
             log.critical("Zalo refused the bot token (401 on %s): sending on Zalo stops until it is "
                          "replaced (TCPL_ZALO_TOKEN); queued messages are kept", method)
             await self._raise_alarm("token", MSG_TOKEN_ALARM)
-        self._next_probe = now + TOKEN_PROBE_EVERY
+        if sent:
+            self._next_probe = now + TOKEN_PROBE_EVERY
         return TOKEN_PROBE_EVERY.total_seconds()
 
     async def quota_exceeded(self, hint: float | None) -> float:
