@@ -216,7 +216,7 @@ async def serve_zalo(settings: Settings, conversation: Conversation, stores: Sto
     async with ZaloClient(settings.zalo_token.get_secret_value(), settings.zalo_api_url, clock=clock,
                           alarm=alarm) as client:
         adapter = ZaloAdapter(conversation, stores.inbox, flood, clock, client,
-                              stores.choices, lease=settings.inbox_lease)
+                              stores.choices, outbox=stores.outbox, lease=settings.inbox_lease)
         async with adapter.running(webhook_url=settings.zalo_webhook_url, webhook_secret=secret,
                                    listen=settings.zalo_webhook_listen,
                                    port=settings.zalo_webhook_port) as messenger:

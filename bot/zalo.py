@@ -38,10 +38,11 @@ from bot.intake import DEFAULT_LEASE, InboxStore, Intake
 from bot.logs import RedactSecrets
 from bot.render import MSG_NO_SUCH_CHOICE, choice_number, chosen
 from bot.zalo_errors import PATIENT_BACKOFF, TRANSIENT_BACKOFF, Alarm, Rule, ZaloHealth, rule_for
-from bot.zalo_render import zalo_messages
+from bot.zalo_render import with_document_notice, zalo_messages
 from handlers.conversation import Conversation, split_command
 from handlers.flood import MSG_SLOW_DOWN, FloodGuard
 from handlers.ports import Clock
+from handlers.reminders import payload
 from handlers.types import Choice, Incoming, Reply
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ MIN_EMPTY_POLL = 0.5
 MAX_CONCURRENT_UPDATES = 32
 MAX_WEBHOOK_BODY = 256 * 1024
 DRAIN_SECONDS = 10.0
+KIND_REPLY = "reply"  # an answer the outbox delivers later: not held to office hours like a reminder
 MSG_TEXT_ONLY = (
     "Xin lỗi, tôi chỉ đọc được tin nhắn chữ, chưa xem được hình ảnh, nhãn dán hay tệp. "
     "Bạn vui lòng gõ câu hỏi bằng chữ."
@@ -324,6 +326,11 @@ class ZaloMessenger:
         raise AssertionError("unreachable")
 
 
+class ReplyQueue(Protocol):
+    async def enqueue(self, *, dedup_key: str, platform: str, chat_id: str, payload: dict[str, object],
+                      not_before: dt.datetime, kind: str, occurrence_id: int | None) -> bool: ...
+
+
 class ShownChoices(Protocol):
     """The numbered choices last shown per chat, in the database so that any instance reads "2"."""
 
@@ -421,7 +428,7 @@ class ZaloAdapter:
     """Turn Zalo events into Incoming messages and send the conversation's replies."""
 
     def __init__(self, conversation: Conversation, inbox: InboxStore, flood: FloodGuard, clock: Clock,
-                 client: ZaloClient, shown: ShownChoices, *,
+                 client: ZaloClient, shown: ShownChoices, *, outbox: ReplyQueue | None = None,
                  poll_timeout: int = 30, backoff: tuple[float, float] = (1.0, 60.0),
                  max_concurrent: int = MAX_CONCURRENT_UPDATES, lease: dt.timedelta = DEFAULT_LEASE):
         self.conversation = conversation
@@ -435,6 +442,8 @@ class ZaloAdapter:
         self.poll_timeout = poll_timeout
         self.backoff = backoff
         self.shown = shown
+        # A reply Zalo would not take now (quota, token, a lasting failure) waits in the outbox.
+        self.outbox = outbox
         self._turns: dict[str, _Turn] = {}
         self._stopping = asyncio.Event()
 
@@ -663,10 +672,11 @@ class ZaloAdapter:
             # A bare number after a menu is a mistyped choice, not a question worth searching for.
             await self.send(event.chat_id, Reply(text=MSG_NO_SUCH_CHOICE.format(n=n, count=len(choices))))
             return
-        for reply in await self.conversation.handle(self.incoming(event, choices)):
+        for n, reply in enumerate(await self.conversation.handle(self.incoming(event, choices))):
             if reply.choices:
                 await self._remember(event.chat_id, reply.choices)
-            await self.send(event.chat_id, reply)
+            keep_as = f"zalo-reply:{event.key}:{n}" if event.key else None
+            await self.send(event.chat_id, reply, keep_as=keep_as)
 
     def incoming(self, event: ZaloEvent, choices: tuple[Choice, ...] = ()) -> Incoming:
         """Build the Incoming message; a bare number picks from the chat's last choices."""
@@ -699,11 +709,22 @@ class ZaloAdapter:
             # The reply still goes out; only answering it by number will not work.
             log.warning("choices for Zalo chat %s not remembered", chat_id, exc_info=True)
 
-    async def send(self, chat_id: str, reply: Reply) -> list[str]:
-        """Answer a user now; a refusal is logged, never raised (and never read as a blocked user)."""
+    async def send(self, chat_id: str, reply: Reply, keep_as: str | None = None) -> list[str]:
+        """Answer a user now; a refusal is logged, never raised (and never read as a blocked user).
+
+        A reply Zalo will not take now goes to the outbox under `keep_as` (its dedup key), when given.
+        """
         try:
             return await self.messenger.send(chat_id, reply)
         except RetryLater as exc:
+            if self.outbox is not None and keep_as is not None:
+                # At least once: parts of a long reply that did go out are sent again with the rest.
+                await self.outbox.enqueue(dedup_key=keep_as, platform=PLATFORM, chat_id=chat_id,
+                                          payload=payload(with_document_notice(reply)),
+                                          not_before=self.clock.now() + dt.timedelta(seconds=exc.retry_after),
+                                          kind=KIND_REPLY, occurrence_id=None)
+                log.warning("reply to Zalo chat %s kept in the outbox: %s", chat_id, exc)
+                return []
             log.warning("reply to Zalo chat %s dropped: %s", chat_id, exc)
         except ZaloAPIError as exc:
             log.error("reply to Zalo chat %s failed: %s", chat_id, exc)

@@ -442,6 +442,7 @@ async def zalo_driver(bot: Bot, stores: Stores, clock: FakeClock) -> AsyncIterat
                 ZaloClient(ZALO_TOKEN, api.base_url, clock=clock, alarm=alarm) as client):
         adapter = _ObservedZaloAdapter(bot.conversation, stores.inbox,
                                        FloodGuard(clock, limit=FLOOD_LIMIT), clock, client, stores.choices,
+                                       outbox=stores.outbox,
                                        poll_timeout=1, backoff=(0.05, 0.2))
         async with adapter.running() as messenger:
             yield ZaloDriver(api, adapter, messenger)

@@ -313,6 +313,18 @@ async def test_a_zalo_429_backs_off_and_the_administrators_hear_once_if_it_lasts
     assert not [t for t in telegram.received(HOA) if UNREACHABLE_NOTICE in t]
 
 
+async def test_an_answer_that_meets_a_429_is_kept_and_delivered_when_the_quota_is_back(both):
+    zalo = both.drivers["zalo"]
+    zalo.api.fail_next("sendMessage", 429)
+    assert await zalo.say(LAN, "/help") == []  # not lost: kept in the outbox
+    assert (await both.stores.outbox.counts())["pending"] == 1
+    both.clock.advance(minutes=2)
+    await both.dispatch()
+    [later] = zalo.received(LAN)
+    assert "/tieuchi" in later
+    assert await nobody_is_blocked(both)
+
+
 async def test_a_refused_zalo_token_raises_one_alarm_and_the_reminder_waits_for_a_working_token(both):
     await remind_on_zalo(both, LAN)
     zalo, telegram = both.drivers["zalo"], both.drivers["telegram"]

@@ -8,12 +8,12 @@ import datetime as dt
 import logging
 import re
 import socket
-import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import sqlalchemy
 
 from bot.app import build_conversation
 from bot.clock import SystemClock
@@ -97,7 +97,8 @@ async def zalo_bot(tmp_path: Path, loaded: tuple[Knowledge, Engine], *, server_t
     ):
         conversation = build_conversation(settings, knowledge, engine, stores, clock)
         adapter = ZaloAdapter(conversation, stores.inbox, FloodGuard(clock, 5, 3.0),
-                              clock, client, stores.choices, poll_timeout=1, backoff=(0.05, 0.2))
+                              clock, client, stores.choices, outbox=stores.outbox, poll_timeout=1,
+                              backoff=(0.05, 0.2))
         async with contextlib.AsyncExitStack() as stack:
             outbox = await stack.enter_async_context(adapter.running()) if poll else None
             yield ZaloBot(api, stores, knowledge, adapter, client, outbox)
@@ -258,14 +259,19 @@ async def test_a_reply_that_meets_one_403_is_delivered_and_nobody_is_marked_bloc
     assert member is not None and member.blocked_at is None
 
 
-async def test_a_429_pauses_zalo_sends_instead_of_hammering(bot, caplog):
+async def test_a_429_pauses_zalo_sends_and_the_replies_wait_in_the_outbox(bot, caplog):
     bot.api.fail_next("sendMessage", 429, times=50)
     bot.api.push_text(ALICE, "/help")
     await bot.api.wait_for("sendMessage", chat_id=ALICE, include_failed=True)
     bot.api.push_text(BOB, "/help")  # another chat, while the quota is spent
-    await _until(lambda: any("dropped" in r.getMessage() and BOB in r.getMessage() for r in caplog.records))
-    # One call met the 429; every later send waited without calling Zalo.
+    await _until(lambda: any("kept in the outbox" in r.getMessage() and BOB in r.getMessage()
+                             for r in caplog.records))
+    # One call met the 429; the next send waited without calling Zalo.
     assert [e.status for e in bot.api.exchanges if e.method == "sendMessage"] == [429]
+    kept = await bot.stores.outbox.claim(dt.datetime.now(dt.UTC) + dt.timedelta(hours=1), 10,
+                                         dt.timedelta(minutes=1), "test")
+    assert {(r.chat_id, r.kind) for r in kept} == {(ALICE, "reply"), (BOB, "reply")}
+    assert all("/tieuchi" in r.payload["text"] for r in kept)
     assert await bot.stores.members.get("zalo", ALICE) is None
 
 
@@ -391,8 +397,10 @@ async def test_a_webhook_call_is_acknowledged_only_once_the_update_is_stored(tmp
     ):
         await bot.api.wait_for("setWebhook")
         # The inbox is gone (a broken database): the update is not stored, so Zalo is not told 200.
-        with sqlite3.connect(tmp_path / "bot.db") as db:
-            db.execute("DROP TABLE inbox")
+        # Through the bot's own connection: SQLite has one writer, which the bot may be holding.
+        async with bot.stores.inbox._sessions() as session:
+            await session.execute(sqlalchemy.text("DROP TABLE inbox"))
+            await session.commit()
         assert await bot.api.deliver_to_webhook(bot.api.text_update(ALICE, "/help")) == 503
         assert bot.api.sent_messages(ALICE) == []
 
