@@ -37,7 +37,7 @@ from bot.delivery import RetryLater
 from bot.intake import DEFAULT_LEASE, InboxStore, Intake
 from bot.logs import RedactSecrets
 from bot.render import MSG_NO_SUCH_CHOICE, choice_number, chosen
-from bot.zalo_errors import PATIENT_BACKOFF, TRANSIENT_BACKOFF, Alarm, Rule, ZaloHealth, rule_for
+from bot.zalo_errors import PATIENT_BACKOFF, TRANSIENT_BACKOFF, Alarm, Outbox, Rule, ZaloHealth, rule_for
 from bot.zalo_render import with_document_notice, zalo_messages
 from handlers.conversation import Conversation, split_command
 from handlers.flood import MSG_SLOW_DOWN, FloodGuard
@@ -326,11 +326,6 @@ class ZaloMessenger:
         raise AssertionError("unreachable")
 
 
-class ReplyQueue(Protocol):
-    async def enqueue(self, *, dedup_key: str, platform: str, chat_id: str, payload: dict[str, object],
-                      not_before: dt.datetime, kind: str, occurrence_id: int | None) -> bool: ...
-
-
 class ShownChoices(Protocol):
     """The numbered choices last shown per chat, in the database so that any instance reads "2"."""
 
@@ -428,7 +423,7 @@ class ZaloAdapter:
     """Turn Zalo events into Incoming messages and send the conversation's replies."""
 
     def __init__(self, conversation: Conversation, inbox: InboxStore, flood: FloodGuard, clock: Clock,
-                 client: ZaloClient, shown: ShownChoices, *, outbox: ReplyQueue | None = None,
+                 client: ZaloClient, shown: ShownChoices, *, outbox: Outbox | None = None,
                  poll_timeout: int = 30, backoff: tuple[float, float] = (1.0, 60.0),
                  max_concurrent: int = MAX_CONCURRENT_UPDATES, lease: dt.timedelta = DEFAULT_LEASE):
         self.conversation = conversation
