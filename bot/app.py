@@ -24,6 +24,7 @@ from bot.services import Stores, open_stores
 from bot.telegram import TelegramAdapter, Webhook
 from bot.workbook import ExcelWorkbook
 from bot.zalo import ZaloAdapter, ZaloClient
+from bot.zalo_errors import AdminAlarm
 from handlers.browse import PlanBrowser
 from handlers.conversation import Conversation
 from handlers.department import DepartmentAnswers
@@ -211,9 +212,11 @@ async def serve_zalo(settings: Settings, conversation: Conversation, stores: Sto
     assert settings.zalo_token is not None
     flood = FloodGuard(clock, settings.flood_messages, settings.flood_window_seconds)
     secret = settings.zalo_webhook_secret.get_secret_value() if settings.zalo_webhook_secret else None
-    async with ZaloClient(settings.zalo_token.get_secret_value(), settings.zalo_api_url) as client:
-        adapter = ZaloAdapter(conversation, stores.inbox, stores.members, flood, clock, client,
-                              stores.choices, lease=settings.inbox_lease)
+    alarm = AdminAlarm(stores.members, stores.outbox, clock)  # a refused token, a lasting 429
+    async with ZaloClient(settings.zalo_token.get_secret_value(), settings.zalo_api_url, clock=clock,
+                          alarm=alarm) as client:
+        adapter = ZaloAdapter(conversation, stores.inbox, flood, clock, client,
+                              stores.choices, outbox=stores.outbox, lease=settings.inbox_lease)
         async with adapter.running(webhook_url=settings.zalo_webhook_url, webhook_secret=secret,
                                    listen=settings.zalo_webhook_listen,
                                    port=settings.zalo_webhook_port) as messenger:

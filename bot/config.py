@@ -130,6 +130,9 @@ class Settings(BaseSettings):
         if self.webhook_url and self.webhook_secret is None:
             raise ValueError("TCPL_WEBHOOK_SECRET is required when TCPL_WEBHOOK_URL is set")
         if self.zalo_webhook_url:
+            if not self.zalo_webhook_url.lower().startswith("https://"):
+                raise ValueError("TCPL_ZALO_WEBHOOK_URL must be an HTTPS URL: Zalo calls webhooks only "
+                                 "over HTTPS")
             if self.zalo_webhook_secret is None:
                 raise ValueError("TCPL_ZALO_WEBHOOK_SECRET is required when TCPL_ZALO_WEBHOOK_URL is set")
             if not 8 <= len(self.zalo_webhook_secret.get_secret_value()) <= 256:

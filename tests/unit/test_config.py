@@ -41,6 +41,8 @@ SECRET = "very-secret-webhook-value"
     # A check across settings: pydantic would print every setting it was given, secrets included.
     ({"TCPL_ZALO_WEBHOOK_URL": "https://example.org/zalo", "TCPL_ZALO_WEBHOOK_SECRET": "short",
       "TCPL_WEBHOOK_SECRET": SECRET}, "TCPL_ZALO_WEBHOOK_SECRET"),
+    ({"TCPL_ZALO_WEBHOOK_URL": "http://example.org/zalo", "TCPL_ZALO_WEBHOOK_SECRET": SECRET},
+     "TCPL_ZALO_WEBHOOK_URL must be an HTTPS URL"),
     ({"TCPL_WEBHOOK_PORT": "not-a-port", "TCPL_WEBHOOK_SECRET": SECRET}, "TCPL_WEBHOOK_PORT"),
     ({"TCPL_TIMEZONE": SECRET, "TCPL_TELEGRAM_TOKEN": "1:" + SECRET}, "TCPL_TIMEZONE"),
 ])
