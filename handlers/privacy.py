@@ -22,24 +22,25 @@ PREFIX = "x:"
 CONFIRM_WAIT = dt.timedelta(minutes=10)
 
 MSG_STORED = (
-    "Bot lưu câu hỏi bạn gửi trong {days} ngày; thông tin đăng ký và báo cáo tiến độ được lưu đến khi "
-    "bạn xoá bằng lệnh /xoadulieu."
+    "Bot lưu câu hỏi bạn gửi trong {days} ngày và thông tin đăng ký cho đến khi bạn xóa (/xoadulieu); "
+    "báo cáo tiến độ được giữ làm hồ sơ công việc của cơ quan."
 )
 MSG_CONFIRM = (
-    "Bạn muốn xoá dữ liệu của mình? Bot sẽ xoá các câu hỏi bạn đã gửi, thông tin đăng ký (nếu có) và "
+    "Bạn muốn xóa dữ liệu của mình? Bot sẽ xóa các câu hỏi bạn đã gửi, thông tin đăng ký (nếu có) và "
     "các tin nhắn đang chờ gửi cho bạn. Báo cáo tiến độ bạn đã gửi vẫn được giữ làm hồ sơ công việc của "
-    "cơ quan, nhưng không còn kèm tên bạn. Sau khi xoá, muốn dùng lại các lệnh của cán bộ bạn cần mã mời mới."
+    "cơ quan, nhưng không còn kèm tên bạn. Sau khi xóa, muốn dùng lại các lệnh của cán bộ bạn cần mã mời mới."
 )
-MSG_ERASED = "Đã xoá dữ liệu của bạn: {questions} câu hỏi{registration}."
+MSG_ERASED = "Đã xóa dữ liệu của bạn: {questions} câu hỏi{registration}."
 MSG_ERASED_REGISTRATION = " và thông tin đăng ký"
 MSG_REPORTS_KEPT = "{n} báo cáo tiến độ vẫn được giữ cho cơ quan, không kèm tên bạn."
+MSG_NOTHING = "Bot không lưu dữ liệu nào của bạn, nên không có gì để xóa."
 MSG_KEPT = "Đã hủy. Dữ liệu của bạn vẫn được giữ nguyên."
 MSG_STALE = (
-    "Yêu cầu xoá này không còn hiệu lực (quá {minutes} phút, đã có tin nhắn khác, hoặc không phải của "
-    "bạn), nên chưa có gì bị xoá. Nếu vẫn muốn xoá, xin gõ lại /xoadulieu."
+    "Yêu cầu xóa này không còn hiệu lực (quá {minutes} phút, đã có tin nhắn khác, hoặc không phải của "
+    "bạn), nên chưa có gì bị xóa. Nếu vẫn muốn xóa, xin gõ lại /xoadulieu."
 )
-LABEL_ERASE = "🗑 Xoá dữ liệu của tôi"
-LABEL_KEEP = "✖ Không xoá"
+LABEL_ERASE = "🗑 Xóa dữ liệu của tôi"
+LABEL_KEEP = "✖ Không xóa"
 
 
 class ErasedView(Protocol):
@@ -75,7 +76,7 @@ class Privacy:
     def setup(self, conversation: Conversation) -> None:
         """Register /xoadulieu and its buttons; /start and /help say what is kept."""
         conversation.register(Command("xoadulieu", self.ask, Audience.ANYONE,
-                                      "xoá dữ liệu bot lưu về bạn (có hỏi lại trước khi xoá)"))
+                                      "xóa dữ liệu bot lưu về bạn (có hỏi lại trước khi xóa)"))
         conversation.choice_handlers.append(self.on_choice)
         conversation.stored_notice = stored_notice(self.question_log_days)
 
@@ -85,7 +86,7 @@ class Privacy:
         await self.pending.expect(msg.platform, msg.user_id, f"{KIND}:{token}",
                                   self.clock.now() + CONFIRM_WAIT)
         choices = (Choice(LABEL_ERASE, f"{PREFIX}ok:{token}"), Choice(LABEL_KEEP, f"{PREFIX}no"))
-        return [Reply(text=MSG_CONFIRM, title="Xoá dữ liệu của bạn", choices=choices)]
+        return [Reply(text=MSG_CONFIRM, title="Xóa dữ liệu của bạn", choices=choices)]
 
     async def on_choice(self, msg: Incoming) -> list[Reply] | None:
         """Erase on the sender's own, current confirmation; None for other choices."""
@@ -100,6 +101,8 @@ class Privacy:
         if action != "ok" or not token or waiting != f"{KIND}:{token}":
             return [Reply(text=MSG_STALE.format(minutes=int(CONFIRM_WAIT.total_seconds() // 60)))]
         erased = await self.data.erase(msg.platform, msg.user_id)
+        if not (erased.questions or erased.registered or erased.reports_kept):
+            return [Reply(text=MSG_NOTHING)]
         text = MSG_ERASED.format(questions=erased.questions,
                                  registration=MSG_ERASED_REGISTRATION if erased.registered else "")
         if erased.reports_kept:

@@ -100,7 +100,7 @@ def erase(
         choices = f"{', '.join(PLATFORMS[:-1])} hoặc {PLATFORMS[-1]}"
         fail(f"Nền tảng phải là {choices}, không phải «{platform[:30]}».", EXIT_USAGE)
     if not yes:
-        fail(f"Thêm --yes để xác nhận xoá dữ liệu của {platform}:{user_id[:40]} (không hoàn tác được).",
+        fail(f"Thêm --yes để xác nhận xóa dữ liệu của {platform}:{user_id[:40]} (không hoàn tác được).",
              EXIT_USAGE)
     settings = settings_or_exit()
     knowledge = knowledge_or_exit(settings)
@@ -112,7 +112,7 @@ def erase(
             return await stores.personal_data.erase(platform, user_id)
 
     erased = asyncio.run(run())
-    typer.echo(f"Đã xoá {erased.questions} câu hỏi"
+    typer.echo(f"Đã xóa {erased.questions} câu hỏi"
                + (" và thông tin đăng ký" if erased.registered else " (người này chưa đăng ký)")
                + f" của {platform}:{user_id}."
                + (f" {erased.reports_kept} báo cáo tiến độ vẫn được giữ cho cơ quan, không kèm tên."

@@ -227,6 +227,6 @@ def test_erase_deletes_a_persons_questions_for_the_department(data_dir, capsys):
     asyncio.run(ask())
     code, out, err = tcpl_here(capsys, "erase", "zalo", "777", "--yes")
     assert code == 0, err
-    assert out.strip() == "Đã xoá 1 câu hỏi (người này chưa đăng ký) của zalo:777."
+    assert out.strip() == "Đã xóa 1 câu hỏi (người này chưa đăng ký) của zalo:777."
     code, out, _ = tcpl_here(capsys, "questions")
     assert "giá lúa hôm nay?" in out and "giá vàng" not in out

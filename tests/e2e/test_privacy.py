@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.wiring import load_all
 from handlers.conversation import MSG_ABOUT
 from handlers.membership import MSG_NOT_REGISTERED
-from handlers.privacy import LABEL_ERASE, LABEL_KEEP, MSG_KEPT, stored_notice
+from handlers.privacy import LABEL_ERASE, LABEL_KEEP, MSG_KEPT, MSG_NOTHING, stored_notice
 from handlers.types import Incoming
 from tests.e2e.conftest import FakeClock
 from tests.e2e.contract import PLATFORMS, Harness, Loaded, running_harness
@@ -80,7 +80,7 @@ async def test_a_member_erases_their_data_after_confirming(harness):
     assert await harness.stores.members.get(chat.platform, chat.chat_id(LAN)) is not None  # not yet
 
     done = joined(await chat.choose(LAN, 1))
-    assert "Đã xoá dữ liệu của bạn: 1 câu hỏi và thông tin đăng ký." in done
+    assert "Đã xóa dữ liệu của bạn: 1 câu hỏi và thông tin đăng ký." in done
     assert await harness.stores.members.get(chat.platform, chat.chat_id(LAN)) is None
     assert await asked(harness) == {DECLINED.lower(): 1}  # Hoa's stays
     assert joined(await chat.say(LAN, "/toi")) == MSG_NOT_REGISTERED
@@ -89,10 +89,12 @@ async def test_a_member_erases_their_data_after_confirming(harness):
 
 async def test_someone_never_registered_erases_their_questions(harness):
     chat = harness.driver
+    await chat.say(LAN, "/xoadulieu")
+    assert joined(await chat.choose(LAN, 1)) == MSG_NOTHING
     await chat.say(LAN, DECLINED)
     await chat.say(LAN, "/xoadulieu")
     done = joined(await chat.choose(LAN, 1))
-    assert "Đã xoá dữ liệu của bạn: 1 câu hỏi." in done
+    assert "Đã xóa dữ liệu của bạn: 1 câu hỏi." in done
     assert await asked(harness) == {}
 
 
