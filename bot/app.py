@@ -32,6 +32,7 @@ from handlers.documents import Documents
 from handlers.flood import FloodGuard
 from handlers.membership import Membership
 from handlers.ports import Clock
+from handlers.privacy import Privacy
 from handlers.progress import Progress
 from handlers.reminders import Reminders
 from handlers.reports import Reports, WorkbookWriter
@@ -88,6 +89,7 @@ def build_bot(settings: Settings, knowledge: Knowledge, engine: Engine, policy: 
             workbook if workbook is not None else ExcelWorkbook(), clock, tz,
             replan=reminders.plan_occurrences).setup(conversation)
     WebLogin(membership, stores.web, clock, settings.dashboard_url()).setup(conversation)
+    Privacy(stores.personal_data, stores.pending, clock, settings.question_log_days).setup(conversation)
     return Bot(conversation, reminders, stores, membership, sync)
 
 
@@ -179,7 +181,8 @@ async def _serve_platforms(settings: Settings, knowledge: Knowledge, bot: Bot, s
             return
         scheduler = Scheduler(bot.reminders,
                               make_dispatcher(settings, policy, stores, bot.reminders, messengers, clock),
-                              Housekeeping(stores.questions, stores.inbox, clock), clock)
+                              Housekeeping(stores.questions, stores.inbox, clock, settings.keep_questions),
+                              clock)
         await scheduler.run(stop)
 
 

@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     documents_dir: Path | None = None
     department_handbook_path: Path | None = None
     invite_ttl_hours: int = 72
+    # How many days a question stays in the question log; older ones are deleted (README: Privacy).
+    question_log_days: int = Field(default=90, ge=1, le=3650)
     flood_messages: int = 5  # per user, in flood_window_seconds
     flood_window_seconds: float = 3.0
     log_level: str = "INFO"
@@ -175,6 +177,10 @@ class Settings(BaseSettings):
     @property
     def inbox_lease(self) -> dt.timedelta:
         return dt.timedelta(seconds=self.inbox_lease_seconds)
+
+    @property
+    def keep_questions(self) -> dt.timedelta:
+        return dt.timedelta(days=self.question_log_days)
 
     @property
     def tz(self) -> ZoneInfo:
