@@ -66,7 +66,7 @@ async def open_stores(settings: Settings, plan: Plans) -> AsyncIterator[Stores]:
         sessions = make_sessionmaker(engine)
         questions = QuestionLog(sessions)
         stores = Stores(AgencyStore(sessions), MemberStore(sessions), InviteStore(sessions),
-                        Inbox(sessions), questions, OccurrenceStore(sessions),
+                        Inbox(sessions, questions), questions, OccurrenceStore(sessions),
                         TaskDateStore(sessions), OutboxStore(sessions), PendingInputStore(sessions),
                         ShownChoicesStore(sessions), WebAccessStore(sessions), DashboardReads(sessions),
                         KnowledgeFileStore(sessions), PersonalDataStore(sessions, questions))

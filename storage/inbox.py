@@ -27,7 +27,7 @@ from sqlmodel import col
 
 from storage.group_commit import GroupCommit
 from storage.models import InboxRow
-from storage.repositories import Sessions, _insert, _rowcount
+from storage.repositories import QuestionLog, Sessions, _insert, _rowcount
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +66,11 @@ class Unhandled:
 class Inbox:
     """Platform updates between their arrival and the end of their handling."""
 
-    def __init__(self, sessions: Sessions) -> None:
+    def __init__(self, sessions: Sessions, effects: QuestionLog | None = None) -> None:
         self._sessions = sessions
+        # What handling an update queues behind the conversation (the question log) is written
+        # before the update is marked handled, so a crash never leaves a handled update without it.
+        self._effects = effects
         self._writes: GroupCommit[Arrival | Done, list[bool] | None] = GroupCommit(sessions, self._write_all)
 
     async def receive(self, platform: str, updates: Sequence[tuple[str, dict[str, Any]]], now: datetime,
@@ -80,7 +83,13 @@ class Inbox:
         return fresh
 
     async def handled(self, platform: str, update_id: str, now: datetime) -> None:
-        """Mark the update handled: nobody will handle it again."""
+        """Write what its handling queued, then mark the update handled: nobody will handle it again.
+
+        A crash between the two handles the update again: its question is logged twice, as its
+        reply may be sent twice (at least once, never lost).
+        """
+        if self._effects is not None:
+            await self._effects.flush()
         await self._writes.submit(Done(platform, update_id, now))
 
     @staticmethod

@@ -384,10 +384,10 @@ class QuestionLog:
 
     Written behind the conversation: record() queues the row and the reply goes out at once, as the
     log serves the handbook's editors, not the official waiting for an answer. Queued rows reach the
-    database together in flush(): every second from the instance's scheduler, as soon as FLUSH_AT
-    rows wait, before every read, and when the stores close. A crash can lose the last second's log
-    rows; it never loses a reply, a registration or a progress report. Rows whose flush failed (a
-    database restart) stay queued for the next one.
+    database together in flush(): before the inbox marks an update handled (so a crash loses no row
+    of a handled update), every second from the instance's scheduler, as soon as FLUSH_AT rows wait,
+    before every read, and when the stores close. Rows whose flush failed (a database restart) stay
+    queued for the next one.
     """
 
     FLUSH_AT = 500

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from bot.config import Settings
 from bot.services import open_stores
 from bot.wiring import load_all
-from storage.models import ProgressUpdateRow
+from storage.models import ProgressUpdateRow, QuestionLogRow
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.fakes.zalo_api import FakeZaloAPI
 from tests.integration.conftest import db_url  # noqa: F401 - the fixture: SQLite and PostgreSQL
@@ -154,6 +154,13 @@ async def test_a_burst_of_questions_survives_a_kill(tmp_path: Path, db_url: str)
     assert all("Sở Tư pháp" in m["plain_text"] for m in api.sent_messages())
     # At least once: a second copy only where the kill fell between a send and its mark.
     assert sum(delivered.values()) - BURST <= KILL_AFTER
+    # Every question of a handled update is in the log the Department reads (/chuatraloi).
+    settings = Settings(database_url=db_url, _env_file=None)
+    knowledge, _, _ = load_all(settings)
+    async with open_stores(settings, knowledge.plans) as stores:
+        async with stores.inbox._sessions() as session:  # noqa: SLF001 - a look at the history
+            logged = set((await session.execute(select(QuestionLogRow.user_id))).scalars())
+    assert logged >= {str(chat) for chat in chats}
 
 
 @pytest.mark.parametrize("db_url", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
