@@ -52,6 +52,7 @@ class Done:
     platform: str
     update_id: str
     at: datetime
+    logged: Sequence[dict[str, Any]] = ()  # question-log rows written in the same transaction
 
 
 @dataclass(frozen=True)
@@ -83,14 +84,19 @@ class Inbox:
         return fresh
 
     async def handled(self, platform: str, update_id: str, now: datetime) -> None:
-        """Write what its handling queued, then mark the update handled: nobody will handle it again.
+        """Mark the update handled, with what its handling queued: nobody will handle it again.
 
-        A crash between the two handles the update again: its question is logged twice, as its
-        reply may be sent twice (at least once, never lost).
+        The question-log rows waiting at this moment (this update's among them) are written in the
+        transaction of the mark, so a handled update never lacks its log row; under a burst the
+        marks and rows of many updates share one transaction.
         """
-        if self._effects is not None:
-            await self._effects.flush()
-        await self._writes.submit(Done(platform, update_id, now))
+        logged = self._effects.take() if self._effects is not None else []
+        try:
+            await self._writes.submit(Done(platform, update_id, now, logged))
+        except BaseException:
+            if self._effects is not None:
+                self._effects.requeue(logged)  # written by the next mark or flush
+            raise
 
     @staticmethod
     async def _write_all(session: AsyncSession, requests: Sequence[Arrival | Done]
@@ -108,6 +114,9 @@ class Inbox:
                     .returning(col(InboxRow.platform), col(InboxRow.update_id)))
             inserted = {(row.platform, row.update_id) for row in await session.execute(stmt, rows)}
         done = [r for r in requests if isinstance(r, Done)]
+        logged = [row for d in done for row in d.logged]
+        if logged:
+            await QuestionLog.write(session, logged)
         if done:
             keys = list({(d.platform, d.update_id) for d in done})
             await session.execute(

@@ -384,10 +384,10 @@ class QuestionLog:
 
     Written behind the conversation: record() queues the row and the reply goes out at once, as the
     log serves the handbook's editors, not the official waiting for an answer. Queued rows reach the
-    database together in flush(): before the inbox marks an update handled (so a crash loses no row
-    of a handled update), every second from the instance's scheduler, as soon as FLUSH_AT rows wait,
-    before every read, and when the stores close. Rows whose flush failed (a database restart) stay
-    queued for the next one.
+    database with the inbox's mark of a handled update, in the same transaction (so a crash loses no
+    row of a handled update), or in flush(): every second from the instance's scheduler, as soon as
+    FLUSH_AT rows wait, before every read, and when the stores close. Rows whose transaction failed
+    (a database restart) are queued again for the next one.
     """
 
     FLUSH_AT = 500
@@ -420,16 +420,30 @@ class QuestionLog:
     async def flush(self) -> int:
         """Write the queued questions in one transaction; return how many."""
         async with self._flushing:
-            rows, self._queued = self._queued, []
+            rows = self.take()
             if not rows:
                 return 0
             try:
                 async with self._sessions() as session, session.begin():
-                    await session.execute(insert(QuestionLogRow), rows)
+                    await self.write(session, rows)
             except BaseException:
-                self._queued[:0] = rows
+                self.requeue(rows)
                 raise
             return len(rows)
+
+    def take(self) -> list[dict[str, Any]]:
+        """Hand over the queued rows, for a transaction that writes them with other changes."""
+        rows, self._queued = self._queued, []
+        return rows
+
+    def requeue(self, rows: list[dict[str, Any]]) -> None:
+        """Queue again rows whose transaction failed, ahead of the newer ones."""
+        self._queued[:0] = rows
+
+    @staticmethod
+    async def write(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+        """Insert taken rows within the caller's transaction."""
+        await session.execute(insert(QuestionLogRow), rows)
 
     async def prune(self, older_than: datetime) -> int:
         """Delete the questions asked before this moment, queued ones included; return how many."""

@@ -5,9 +5,14 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.inbox import MAX_ATTEMPTS, Inbox
+from storage.models import QuestionLogRow
+from storage.repositories import QuestionLog
 
 NOW = datetime(2026, 1, 5, 2, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=30)
@@ -95,3 +100,31 @@ async def test_a_worker_that_stops_releases_what_it_holds(
     assert await inbox.release("stopping", NOW + timedelta(seconds=1)) == 1
     [row] = await inbox.claim("telegram", NOW + timedelta(seconds=2), LEASE, "next")
     assert row.update_id == "left"
+
+
+async def test_the_mark_writes_the_questions_its_handling_logged(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    log = QuestionLog(sessionmaker)
+    inbox = Inbox(sessionmaker, log)
+    assert await first_time(inbox, "telegram", "5")
+    await log.record("telegram", "u5", "Tiêu chí 1 là gì?", True, "qd27-tc1", 0.9, NOW)
+    await inbox.handled("telegram", "5", NOW)
+    # Written in the mark's transaction: nothing left in memory for a crash to lose.
+    assert log.take() == [] and await inbox.unhandled() == 0
+    async with sessionmaker() as session:
+        assert (await session.execute(select(func.count()).select_from(QuestionLogRow))).scalar() == 1
+
+
+async def test_a_failed_mark_keeps_the_questions_for_the_next_write(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    log = QuestionLog(sessionmaker)
+    inbox = Inbox(sessionmaker, log)
+    assert await first_time(inbox, "telegram", "6")
+    await log.record("telegram", "u6", "Ai công nhận xã đạt chuẩn?", False, None, 0.1, NOW)
+    async with sessionmaker() as session, session.begin():
+        await session.execute(text("DROP TABLE inbox"))  # the mark fails as on a lost database
+    with pytest.raises(DBAPIError):
+        await inbox.handled("telegram", "6", NOW)
+    assert await log.flush() == 1  # the row was queued again, not lost with the failed mark
