@@ -40,6 +40,7 @@ MAX_PARTS = 3  # a long message is answered by its best part, the others become 
 MAX_CANDIDATES = 40
 FIRST_ASSESSED_YEAR = 2021  # "QĐ 619 năm 2017" names a document, not an assessment
 RARE_DF = 3  # a word in at most this many entries is one the handbook hardly knows
+MAX_CRITERION = 5  # the most criteria a regime of this standard has (QĐ 25: 5; QĐ 27: 3)
 MSG_OTHER_STANDARD = ("Câu hỏi này có vẻ về một tiêu chuẩn, danh hiệu hoặc thủ tục khác, không thuộc chuẩn "
                       "tiếp cận pháp luật. Đề nghị hỏi cơ quan phụ trách lĩnh vực đó.")
 
@@ -66,6 +67,13 @@ _ASKS_WHO = re.compile(r"\bai\b")
 # A question about the plan or an agency's tasks, as opposed to one about the rules.
 _ASKS_ABOUT_TASKS = re.compile(
     r"\b(?:ke\s*hoach|kh|nhiem\s*vu|giao|chu\s*tri|phoi\s*hop|trach\s*nhiem|vai\s*tro|lam\s*gi|viec\s*gi)\b")
+# "… thuộc chỉ tiêu nào", "được tính ở chỉ tiêu nào": asks where something counts in this standard, so a
+# subject word from the out-of-scope list ("quy trình soạn thảo" of indicator 1.2) does not decline it.
+_ASKS_WHICH_INDICATOR = re.compile(
+    r"\b(?:thuoc|tinh|cham|o|vao|ve)\s+(?:chi\s*tieu|tieu\s*chi|ct|tc)\s+(?:nao|may)\b")
+_ABOUT_A_CRITERION = frozenset(  # words that ask about a criterion without naming a subject
+    "tieu chi chuan so thu la gi noi dung yeu cau quy dinh co khong ko gom nhung nao ve cua duoc anh em"
+    .split())
 _PARTS = re.compile(r"[?;!\n]+|\.\s+|\s+(?:them\s*nua|ngoai\s*ra|voi\s*lai|tien\s*the)\s+")
 # "công nhận liệt sĩ", "đạt chuẩn quốc gia về phòng cháy", "thành lập hợp tác xã", "tiêu chí đánh giá
 # chính quyền thân thiện": what follows says which standard, title or body is meant.
@@ -469,19 +477,29 @@ class Engine:
         named = reading.regime.named
         if not any(t not in _STOP_FOLDED for t in q.toks + q.refs):
             return Result(text, Outcome.EMPTY, None, 0.0, (), regime, regime_named=named)
+        anchored = self._anchored(q)
+        # A described case in another scheme's terms ("85 điểm chuẩn y tế", "đạt 17/19 tiêu chí nông thôn
+        # mới") is that scheme's; a case that only mentions a near subject ("kỷ luật vì sai phạm đất đai")
+        # is still judged here.
+        near = None if anchored else self._near_domain(reading.folded)
+        if near is not None and (reading.situation is None or near.scheme):
+            return Result(text, Outcome.OUT_OF_SCOPE, None, 0.0, (), regime, near.topic, near.pointer,
+                          regime_named=named)
+        if (not anchored and reading.refs and all((r.criterion or 0) > MAX_CRITERION for r in reading.refs)
+                and any(t not in _STOP_FOLDED and t not in _ABOUT_A_CRITERION and not t[0].isdigit()
+                        for t in q.raw)):
+            # "tiêu chí số 9 nhà ở": no regime of this standard has that criterion and the question names
+            # another subject; another set does ("tiêu chí 6 là gì" alone is answered: there is none).
+            return Result(text, Outcome.OUT_OF_SCOPE, None, 0.0, (), regime, f"tiêu chí {reading.refs[0]}",
+                          MSG_OTHER_STANDARD, regime_named=named)
         if reading.situation is not None and self.recognition:
             return self._judge(q)  # a described case is about this standard, whatever words it uses
-        anchored = self._anchored(q)
         if not anchored:
-            near = self._near_domain(reading.folded)
-            if near is not None:
-                return Result(text, Outcome.OUT_OF_SCOPE, None, 0.0, (), regime, near.topic, near.pointer,
-                              regime_named=named)
             other = self._other_standard(" ".join(self._confirmed_words(q.raw)))
             if other is not None:
                 return Result(text, Outcome.OUT_OF_SCOPE, None, 0.0, (), regime, other, MSG_OTHER_STANDARD,
                               regime_named=named)
-            off = self._off_topic.find(text)
+            off = None if _ASKS_WHICH_INDICATOR.search(reading.folded) else self._off_topic.find(text)
             if off is not None:
                 return Result(text, Outcome.OUT_OF_SCOPE, None, 0.0, (), regime, off, regime_named=named)
         chat = self._small_talk.find_all(text)
@@ -546,7 +564,9 @@ class Engine:
     def _anchored(self, q: Query) -> bool:
         """Tell whether a question is plainly about this standard, whatever else it mentions."""
         r = q.reading
-        if r.refs or r.plan_items or r.documents - {"Kế hoạch"}:
+        if any((ref.criterion or 0) <= MAX_CRITERION for ref in r.refs):
+            return True
+        if r.plan_items or r.documents - {"Kế hoạch"}:
             return True
         toks = tuple(folded_tokens(r.folded))
         return any(_contains(toks, a) for a in self.lexicon.anchors)

@@ -218,6 +218,34 @@ def test_near_domain_questions_are_declined_with_a_pointer(engine, question):
     assert not a.found and "không thuộc chuẩn tiếp cận pháp luật" in a.reply.text
 
 
+@pytest.mark.parametrize("question", [
+    "Xã em được 85 điểm chuẩn y tế thì có đạt không?",
+    "Xã em đạt 9/10 tiêu chí xã văn minh rồi, có được công nhận không?",
+    "xã đạt 85 điểm phòng chống thiên tai có được công nhận không",
+])
+def test_a_case_described_in_another_schemes_terms_is_declined_not_judged(engine, question):
+    r = engine.ask(question)
+    assert r.outcome == Outcome.OUT_OF_SCOPE and r.pointer
+
+
+def test_a_case_that_only_mentions_a_near_subject_is_still_judged(engine):
+    r = engine.ask("Năm 2023 chủ tịch UBND xã bị kỷ luật khiển trách vì sai phạm quản lý đất đai, "
+                   "xã tự chấm 91 điểm thì có được công nhận không?")
+    assert r.found and r.verdict is not None and r.entry.id == "qd25-dieu-kien"
+
+
+def test_a_criterion_no_regime_has_is_another_sets(engine):
+    r = engine.ask("tiêu chí số 9 nhà ở dân cư yêu cầu gì")
+    assert r.outcome == Outcome.OUT_OF_SCOPE
+    r = engine.ask("tiêu chí 6 là tiêu chí gì")  # only the number: the answer says how many there are
+    assert r.found and r.entry.id in {"qd27-tieu-chi", "qd25-tieu-chi"}
+
+
+def test_asking_which_indicator_a_subject_counts_under_is_in_scope(engine):
+    r = engine.ask("Quy trình soạn thảo nghị quyết của HĐND xã thuộc chỉ tiêu nào?")
+    assert r.found and r.entry.id == "qd27-tc1-ct2"
+
+
 def test_the_access_to_law_criterion_of_the_new_rural_set_stays_in_scope(engine):
     r = engine.ask("Tiêu chí 16 tiếp cận pháp luật của xã nông thôn mới nâng cao hướng dẫn ở quyết định nào")
     assert r.found and r.entry.id == "qd25-1143"
