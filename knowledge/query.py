@@ -15,8 +15,10 @@ from knowledge.text import clean, fold, folded_tokens
 
 # ---------------------------------------------------------------- criterion and indicator references
 
-_NUMBER_WORDS = {"mot": 1, "nhat": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "sau": 6, "bay": 7}
-_N = r"(\d{1,2}|mot|nhat|hai|ba|bon|tu|nam|sau|bay)"  # a small number, in figures or in words
+_NUMBER_WORDS = {"mot": 1, "nhat": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "sau": 6, "bay": 7,
+                 "ii": 2, "iii": 3, "iv": 4, "v": 5}
+# A small number, in figures, in words or in Roman numerals ("tiêu chí II"; a lone "i" is too ambiguous).
+_N = r"(\d{1,2}|mot|nhat|hai|ba|bon|tu|nam|sau|bay|iii|ii|iv|v)"
 _SO = r"(?:\s*(?:so|thu))?\s*"  # "tiêu chí số 3", "chỉ tiêu thứ năm"
 _TC = r"\b(?:tieu\s*chi|tc)"
 _CT = r"\b(?:chi\s*tieu|ct)"
@@ -27,7 +29,8 @@ _NOT_YEAR = r"(?!\s*\d{4})(?![\d/])"
 _CRITERION_THEN_INDICATOR = re.compile(
     _TC + _SO + _N + r"\s*(?:\.\s*(\d)\b|" + _LINK + _CT + _SO + _N + ")" + _NOT_YEAR)
 _INDICATOR_OF_CRITERION = re.compile(_CT + _SO + _N + _LINK + _TC + _SO + _N + _NOT_YEAR)
-_INDICATOR_DOTTED = re.compile(_CT + _SO + r"(\d)\s*\.\s*(\d)\b(?![./]\d)")
+# "chỉ tiêu 2.5", "ct 2,5", "chỉ tiêu 2-5": the separator varies with the keyboard.
+_INDICATOR_DOTTED = re.compile(_CT + _SO + r"(\d)(?:\s*\.\s*|,|-)(\d)\b(?![./,]\d)")
 _CRITERION = re.compile(_TC + _SO + _N + r"\b" + _NOT_YEAR)
 _INDICATOR = re.compile(_CT + _SO + _N + r"\b" + _NOT_YEAR)
 # "2.5 là gì": a bare dotted pair counts only in a question that speaks of criteria or indicators.

@@ -30,6 +30,10 @@ def reader():
     ("năm 2023 tiêu chí 3 chấm thế nào", [(3, None)]),  # "năm 2023" is a year, not "five"
     ("tiêu chí 16 nông thôn mới nâng cao", []),  # the new-rural criterion, not one of this standard
     ("2.5 là gì", []),  # a bare number counts only in a question about criteria
+    ("chi tieu 2,5 qd 25", [(2, 5)]),  # the separator varies with the keyboard
+    ("chỉ tiêu 2-5 của QĐ 25", [(2, 5)]),
+    ("tiêu chí II theo QĐ 27", [(2, None)]),  # Roman numerals
+    ("tiêu chí IV", [(4, None)]),
 ])
 def test_criterion_and_indicator_references_in_every_written_form(reader, text, refs):
     assert [(r.criterion, r.indicator) for r in reader.read(text).refs] == refs
