@@ -311,11 +311,12 @@ class Engine:
                  for t in tokens(text)]
         accented_hay = " ".join(canonical_syllable(t) for t in words)
         folded_hay = " ".join(fold(t) for t in words)
-        self._near_index: dict[str, list[tuple[tuple[str, ...], NearDomain]]] = defaultdict(list)
+        self._near_index: dict[str, list[tuple[tuple[str, ...], tuple[str, ...], NearDomain]]] = (
+            defaultdict(list))
         for topic in self.lexicon.near_domain:
-            for phrase in topic.phrases:
+            for phrase, accented in zip(topic.phrases, topic.accented, strict=True):
                 if phrase:
-                    self._near_index[phrase[0]].append((phrase, topic))
+                    self._near_index[phrase[0]].append((phrase, accented, topic))
         self._off_topic = PhraseSpotter(self.lexicon.out_of_scope, accented_hay, folded_hay)
         self._small_talk = PhraseSpotter(self.lexicon.small_talk, accented_hay, folded_hay)
         # Agencies the plan's entries name (anywhere in their text) and those the handbook names at all.
@@ -481,7 +482,7 @@ class Engine:
         # A described case in another scheme's terms ("85 điểm chuẩn y tế", "đạt 17/19 tiêu chí nông thôn
         # mới") is that scheme's; a case that only mentions a near subject ("kỷ luật vì sai phạm đất đai")
         # is still judged here.
-        near = None if anchored else self._near_domain(reading.folded)
+        near = None if anchored else self._near_domain(text)
         if near is not None and (reading.situation is None or near.scheme):
             return Result(text, Outcome.OUT_OF_SCOPE, None, 0.0, (), regime, near.topic, near.pointer,
                           regime_named=named)
@@ -571,11 +572,18 @@ class Engine:
         toks = tuple(folded_tokens(r.folded))
         return any(_contains(toks, a) for a in self.lexicon.anchors)
 
-    def _near_domain(self, folded: str) -> NearDomain | None:
-        toks = tuple(folded_tokens(folded))
-        for i, t in enumerate(toks):
-            for phrase, topic in self._near_index.get(t, ()):
-                if toks[i:i + len(phrase)] == phrase:
+    def _near_domain(self, text: str) -> NearDomain | None:
+        """Return the near subject a question names. A word typed with diacritics must match them:
+        "đánh giá đạt" is not "giá đất"; a word typed without them matches on its letters alone."""
+        raw = tokens(text)
+        folded = tuple(folded_tokens(text))
+        accented = [canonical_syllable(t) if fold(t) != t else None for t in raw]
+        for i, t in enumerate(folded):
+            for phrase, phrase_accented, topic in self._near_index.get(t, ()):
+                n = len(phrase)
+                typed = accented[i:i + n]
+                if folded[i:i + n] == phrase and all(
+                        a is None or a == p for a, p in zip(typed, phrase_accented, strict=False)):
                     return topic
         return None
 

@@ -59,6 +59,7 @@ class NearDomain:
     phrases: tuple[tuple[str, ...], ...]  # folded tokens
     pointer: str
     scheme: bool = False  # another assessment scheme (see NearDomainTopic)
+    accented: tuple[tuple[str, ...], ...] = ()  # the phrases as canonical accented syllables, in order
 
 
 @dataclass(frozen=True)
@@ -194,7 +195,7 @@ def load_lexicon(path: Path = DEFAULT_SYNONYMS_PATH) -> Lexicon:
     pairs.sort(key=lambda p: -len(p[0]))
     near = tuple(
         NearDomain(t.topic, tuple(tuple(folded_tokens(p)) for p in t.phrases), " ".join(t.pointer.split()),
-                   t.scheme)
+                   t.scheme, tuple(tuple(canonical_syllable(w) for w in tokens(p)) for p in t.phrases))
         for t in parsed.near_domain
     )
     agencies = {

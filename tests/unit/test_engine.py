@@ -241,6 +241,33 @@ def test_a_criterion_no_regime_has_is_another_sets(engine):
     assert r.found and r.entry.id in {"qd27-tieu-chi", "qd25-tieu-chi"}
 
 
+def test_a_near_subject_typed_with_diacritics_must_match_them(engine):
+    # "đánh giá đạt" folds to the letters of "giá đất", but it is not about land prices.
+    assert engine._near_domain("xã tự đánh giá đạt hết chỉ tiêu") is None
+    assert engine._near_domain("tranh chấp đất đai ở xã") is not None
+    assert engine._near_domain("tranh chap dat dai o xa") is not None  # no diacritics: letters alone
+    assert engine._near_domain("tranh chấp dat dai ở xã") is not None  # partly typed without them
+
+
+@pytest.mark.parametrize("question", [
+    "hòa giải thương mại có bắt buộc trước khi kiện không",
+    "hòa giải viên lao động được bổ nhiệm thế nào",
+    "e hỏi xã loại 1 thì được thêm biên chế tư pháp không",
+])
+def test_other_mediation_and_staffing_are_declined_with_a_pointer(engine, question):
+    r = engine.ask(question)
+    assert r.outcome == Outcome.OUT_OF_SCOPE and r.pointer
+
+
+@pytest.mark.parametrize("question", [
+    "hạn chót quyết toán thuế TNCN năm nay",
+    "chỉ giùm cách nấu bún riêu cua",
+    "hợp đồng thử việc tối đa bao nhiêu ngày",
+])
+def test_everyday_subjects_are_declined_though_typo_correction_finds_handbook_words(engine, question):
+    assert not engine.ask(question).found
+
+
 def test_asking_which_indicator_a_subject_counts_under_is_in_scope(engine):
     r = engine.ask("Quy trình soạn thảo nghị quyết của HĐND xã thuộc chỉ tiêu nào?")
     assert r.found and r.entry.id == "qd27-tc1-ct2"
