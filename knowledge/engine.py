@@ -314,9 +314,9 @@ class Engine:
         self._near_index: dict[str, list[tuple[tuple[str, ...], tuple[str, ...], NearDomain]]] = (
             defaultdict(list))
         for topic in self.lexicon.near_domain:
-            for phrase, accented in zip(topic.phrases, topic.accented, strict=True):
+            for phrase, spelled in zip(topic.phrases, topic.accented, strict=True):
                 if phrase:
-                    self._near_index[phrase[0]].append((phrase, accented, topic))
+                    self._near_index[phrase[0]].append((phrase, spelled, topic))
         self._off_topic = PhraseSpotter(self.lexicon.out_of_scope, accented_hay, folded_hay)
         self._small_talk = PhraseSpotter(self.lexicon.small_talk, accented_hay, folded_hay)
         # Agencies the plan's entries name (anywhere in their text) and those the handbook names at all.
