@@ -268,6 +268,16 @@ def test_everyday_subjects_are_declined_though_typo_correction_finds_handbook_wo
     assert not engine.ask(question).found
 
 
+@pytest.mark.parametrize("question", [
+    "thủ tục xác nhận tình trạng hôn nhân",
+    "trình tự bầu trưởng thôn",
+    "đường trục xã phải nhựa hóa bao nhiêu phần trăm",
+    "Luật Thực hiện dân chủ ở cơ sở có hiệu lực khi nào",
+])
+def test_civil_status_village_heads_rural_roads_and_laws_themselves_are_not_answered(engine, question):
+    assert not engine.ask(question).found
+
+
 def test_asking_which_indicator_a_subject_counts_under_is_in_scope(engine):
     r = engine.ask("Quy trình soạn thảo nghị quyết của HĐND xã thuộc chỉ tiêu nào?")
     assert r.found and r.entry.id == "qd27-tc1-ct2"
