@@ -162,6 +162,7 @@ class Weights:
     current_ratio: float = 0.6  # … unless the in-force entry of the topic scores this much less
     hinted_regime_factor: float = 0.8  # the other regime's entries, when the question hints at one
     unrelated_factor: float = 0.9  # plan and reform entries, when a decision is named
+    plan_unasked_factor: float = 0.9  # plan entries, when neither the plan nor its agencies are named
     ref_bonus: float = 0.15  # the entry is about the criterion the question names
     other_criterion_factor: float = 0.8  # … or about another criterion
     answer_threshold: float = 0.68  # on score + coverage terms (see Engine._decide)
@@ -243,7 +244,9 @@ class Engine:
         numbers = ("25/2021", "09/2021", "27/2025", "15/2025")
         if self._regime[e.id] is Regime.NONE:
             return frozenset({"Kế hoạch"}) if "Kế hoạch" in e.citation else frozenset()
-        return frozenset(n for n in numbers if n in e.citation)
+        guidance = {name for name, number in _GUIDANCE.items()
+                    if number in e.citation or number in e.document}
+        return frozenset(n for n in numbers if n in e.citation) | guidance
 
     # -- index
 
@@ -917,11 +920,16 @@ class Engine:
         focus = asked_about(q.toks)
         assessed = {y for y in reading.years if y >= FIRST_ASSESSED_YEAR}
         places = {fold(p) for p in reading.places}
+        # The plan's tasks answer a question about the plan, its items, its province or its agencies; a
+        # question on the rules themselves ("hài lòng 65 % thì có trượt không") is answered by the rules.
+        plan_named = (plan_asked or bool(reading.plan_items) or bool(places)
+                      or any(a in self._plan_agencies for a in reading.agencies))
         pool = strongest | set(fuzzy) | favoured
         if allowed is not None:
             pool = set(allowed) if exact else pool & allowed
         hinted = reading.regime.regime if not reading.regime.comparison else None
         w, documents = self.w, reading.documents
+        guidance_named = documents & _GUIDANCE.keys()
         n_accented = len(accented_q)
         out: list[Candidate] = []
         for i in pool:
@@ -932,6 +940,9 @@ class Engine:
             entry = self.entries[i]
             if documents and documents & self._cites[i]:
                 score += w.citation_bonus
+                if guidance_named & self._cites[i]:
+                    score += w.ref_bonus  # "QĐ 1143 … chỉ tiêu 3, 4, 5, 6 tiêu chí 2": about QĐ 1143
+
             if assessed and assessed & self._title_years[i]:
                 score += w.year_bonus  # "Năm 2026 đánh giá theo …"
             if places and self._title_places[i] and not places & self._title_places[i]:
@@ -953,6 +964,8 @@ class Engine:
                 score *= w.unrelated_factor
             elif hinted is None and r is Regime.QD27:
                 score += w.current_bonus
+            if not plan_named and entry.plan_item:
+                score *= w.plan_unasked_factor
             out.append(Candidate(entry, score))
         out.sort(key=lambda c: (-c.score, c.entry.id))
         return out
@@ -981,6 +994,8 @@ class Engine:
         return Candidate(best, top.score), None, top.entry
 
 
+# Guidance and earlier texts a question may name (as `knowledge.query` names them), by their number.
+_GUIDANCE = {"619/2017": "619", "1723": "1723", "1143": "1143", "3124": "3124"}
 _TITLE_YEARS = re.compile(r"(?<![\d/.])(20[12]\d)(?:\s*[–-]\s*(20[12]\d))?(?![\d/.])")
 
 

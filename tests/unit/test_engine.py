@@ -278,6 +278,19 @@ def test_civil_status_village_heads_rural_roads_and_laws_themselves_are_not_answ
     assert not engine.ask(question).found
 
 
+def test_a_question_on_the_rules_is_answered_by_the_rules_not_by_the_plan(engine):
+    r = engine.ask("Năm 2024 khảo sát mức độ hài lòng của người dân chỉ 65% thì xã có bị trượt chuẩn không?")
+    assert r.found and r.entry.id == "qd25-hai-long"  # not the plan's survey task (II.7.b)
+    r = engine.ask("Kế hoạch của tỉnh: khảo sát sự hài lòng của người dân bao lâu làm một lần?")
+    assert r.found and r.entry.id == "kh-ii-7b"
+
+
+def test_a_question_naming_a_guidance_decision_is_about_that_decision(engine):
+    r = engine.ask("QĐ 1143 bắt mô hình PBGDPL điển hình phải đạt điểm tối đa "
+                   "các chỉ tiêu 3, 4, 5, 6 tiêu chí 2 hả")
+    assert r.found and r.entry.id == "qd25-1143"
+
+
 def test_asking_which_indicator_a_subject_counts_under_is_in_scope(engine):
     r = engine.ask("Quy trình soạn thảo nghị quyết của HĐND xã thuộc chỉ tiêu nào?")
     assert r.found and r.entry.id == "qd27-tc1-ct2"

@@ -51,6 +51,7 @@ def test_criterion_and_indicator_references_in_every_written_form(reader, text, 
     ("quyết định cũ quy định mấy tiêu chí", Regime.QD25, False),
     ("hội đồng cấp huyện gồm những ai", Regime.QD25, False),  # the district as actor: a hint only
     ("sau khi bỏ cấp huyện thì ai công nhận", Regime.QD27, False),  # asks about the rules in force
+    ("giờ hồ sơ còn nộp Phòng Tư pháp huyện được không", Regime.QD27, False),  # "giờ" = now
     ("cấp huyện không còn thì ai ký quyết định công nhận", Regime.QD27, False),  # said the other way round
     ("có bao nhiêu tiêu chí", None, False),
 ])
