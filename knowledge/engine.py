@@ -59,9 +59,12 @@ _STOP_FOLDED = frozenset(fold(w) for w in STOPWORDS)
 _YEAR_TOKEN = re.compile(r"^20[12]\d$")
 _WORD = re.compile(r"[a-z]+")  # a folded syllable, where typos are corrected
 # Asking for figures: a place the figures do not cover cannot be answered with others' figures.
+# Asked of a named place, these ask for its results: "bao nhiêu / mấy xã đạt", "đạt chuẩn năm nào", "xã nào
+# không đạt", "(đã) có đạt chuẩn … không".
 _ASKS_FIGURES = re.compile(
-    r"\b(?:bao\s*nhieu|bn)\s*(?:xa|don\s*vi|phuong|%|phan\s*tram)[^.?!]*\bdat\b|\bty\s*le\s*(?:xa\s*)?dat\b"
-    r"|\bdat\s*chuan[^.?!]*\b(?:tu|vao)\s*nam\s*nao\b|\bso\s*lieu\b[^.?!]*\bdat\s*chuan\b")
+    r"\b(?:bao\s*nhieu|bn|may)\s*(?:xa|don\s*vi|phuong|%|phan\s*tram)[^.?!]*\bdat\b|\bty\s*le\s*(?:xa\s*)?dat\b"
+    r"|\bdat\s*chuan[^.?!]*\bnam\s*nao\b|\bso\s*lieu\b[^.?!]*\bdat\s*chuan\b"
+    r"|\b(?:xa|phuong|don\s*vi)\s*nao\b[^.?!]*\bdat\b|\bco\s*dat\s*chuan\b[^.?!]*\b(?:khong|chua|ko)\b")
 # "ai chủ trì …, Sở Nội vụ có được giao không": the question asks who; the agency is an aside.
 _ASKS_WHO = re.compile(r"\bai\b")
 # A question about the plan or an agency's tasks, as opposed to one about the rules.
@@ -310,6 +313,8 @@ class Engine:
         self._nearest_cache: dict[str, list[tuple[str, int]]] = {}
         self._correction_cache: dict[tuple[str, str | None, str | None], str | None] = {}
         self._abbreviation_keys = [k for k in self.lexicon.abbreviations if len(k) >= 4]
+        # Entries that give recognition results, the only ones that answer "how many communes of X passed".
+        self._results = frozenset(e.id for e in self.entries if "ket qua cong nhan" in fold(e.title))
         words = [t for e in self.entries for text in (e.title, *e.questions, *e.keywords, e.answer)
                  for t in tokens(text)]
         accented_hay = " ".join(canonical_syllable(t) for t in words)
@@ -486,6 +491,8 @@ class Engine:
         # mới") is that scheme's; a case that only mentions a near subject ("kỷ luật vì sai phạm đất đai")
         # is still judged here.
         near = None if anchored else self._near_domain(text)
+        if near is not None and reading.agencies and _ASKS_ABOUT_TASKS.search(reading.folded):
+            near = None  # "Hội Nông dân tỉnh được giao gì": an agency's tasks, answered (or not) below
         if near is not None and (reading.situation is None or near.scheme):
             return Result(text, Outcome.OUT_OF_SCOPE, None, 0.0, (), regime, near.topic, near.pointer,
                           regime_named=named)
@@ -829,6 +836,8 @@ class Engine:
         doc = self.handbook.documents[entry.document]
         answer = f" {' '.join(folded_tokens(' '.join((entry.answer, entry.title, doc.name))))} "
         missing = [p for p in reading.places if f" {' '.join(folded_tokens(p))} " not in answer]
+        if reading.places and not missing and entry.id not in self._results:
+            missing = list(reading.places)  # named, but not with its results ("Cần Thơ" in a plan entry)
         if missing and _ASKS_FIGURES.search(reading.folded):
             # Figures of another place, or of the whole country, do not answer for this one.
             return Result(result.question, Outcome.NOT_HELD, None, result.score,

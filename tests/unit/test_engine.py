@@ -291,6 +291,30 @@ def test_a_question_naming_a_guidance_decision_is_about_that_decision(engine):
     assert r.found and r.entry.id == "qd25-1143"
 
 
+@pytest.mark.parametrize("question", [
+    "Xã Phú Tâm đạt chuẩn tiếp cận pháp luật năm nào?",
+    "Huyện Mỹ Xuyên năm 2022 có mấy xã đạt chuẩn tiếp cận pháp luật?",
+    "Thành phố Cần Thơ năm 2025 có bao nhiêu xã đạt chuẩn tiếp cận pháp luật?",
+])
+def test_results_of_a_named_place_come_only_from_entries_that_give_its_results(engine, question):
+    r = engine.ask(question)
+    assert r.outcome == Outcome.NOT_HELD and "không có số liệu" in (r.notice or "")
+
+
+@pytest.mark.parametrize("question", [
+    "Địa chỉ Sở Tư pháp thành phố Cần Thơ ở đâu?",
+    "Phần mềm đánh giá chuẩn tiếp cận pháp luật tải ở đâu?",
+    "Báo Sóc Trăng được giao nhiệm vụ tuyên truyền trong kế hoạch không?",
+])
+def test_contacts_software_downloads_and_agencies_the_plan_never_names_are_not_held(engine, question):
+    assert engine.ask(question).outcome == Outcome.NOT_HELD
+
+
+def test_an_agencys_tasks_are_not_taken_for_its_field(engine):
+    r = engine.ask("Hội Nông dân tỉnh được giao nhiệm vụ gì trong kế hoạch?")
+    assert r.outcome == Outcome.NOT_HELD and "không nêu tên Hội Nông dân tỉnh" in (r.notice or "")
+
+
 def test_asking_which_indicator_a_subject_counts_under_is_in_scope(engine):
     r = engine.ask("Quy trình soạn thảo nghị quyết của HĐND xã thuộc chỉ tiêu nào?")
     assert r.found and r.entry.id == "qd27-tc1-ct2"
