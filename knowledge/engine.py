@@ -77,6 +77,10 @@ _ASKS_WHICH_INDICATOR = re.compile(
 _ABOUT_A_CRITERION = frozenset(  # words that ask about a criterion without naming a subject
     "tieu chi chuan so thu la gi noi dung yeu cau quy dinh co khong ko gom nhung nao ve cua duoc anh em"
     .split())
+# "trong kế hoạch", "kế hoạch của tỉnh": the province's plan on this standard, not a new-rural plan.
+_THE_PLAN = re.compile(
+    r"\b(?:trong|theo)\s*(?:ke\s*hoach|kh)\b(?!\s*(?:xay\s*dung\s*)?(?:nong\s*thon|ntm|do\s*thi))"
+    r"|\bke\s*hoach\s*(?:cua\s*)?(?:tinh|soc\s*trang)\b")
 _PARTS = re.compile(r"[?;!\n]+|\.\s+|\s+(?:them\s*nua|ngoai\s*ra|voi\s*lai|tien\s*the)\s+")
 # "công nhận liệt sĩ", "đạt chuẩn quốc gia về phòng cháy", "thành lập hợp tác xã", "tiêu chí đánh giá
 # chính quyền thân thiện": what follows says which standard, title or body is meant.
@@ -466,9 +470,9 @@ class Engine:
             if regime.regime is not None:
                 reading = replace(reading, regime=regime)
         refs = criterion_refs(fixed)
-        indicators = sum(r.indicator is not None for r in refs)
-        if not reading.refs or indicators > sum(r.indicator is not None for r in reading.refs):
-            reading = replace(reading, refs=refs)  # "chỉ tiu thứ nhất của tiêu chí 3" names an indicator
+        if not reading.refs or _named_numbers(refs) > _named_numbers(reading.refs):
+            # "chỉ tiu thứ nhất của tiêu chí 3" names an indicator; "chỉ tiêu 7 của tiiêu chí 2" its criterion
+            reading = replace(reading, refs=refs)
         # A score said "84 đim" is read from the corrected words; a real word the handbook does not use
         # ("cảnh cáo") may be "corrected" wrongly, so the corrected reading counts only if it says more.
         corrected = read_situation(fixed, reading.years)
@@ -577,7 +581,7 @@ class Engine:
         r = q.reading
         if any((ref.criterion or 0) <= MAX_CRITERION for ref in r.refs):
             return True
-        if r.plan_items or r.documents - {"Kế hoạch"}:
+        if r.plan_items or r.documents - {"Kế hoạch"} or _THE_PLAN.search(r.folded):
             return True
         toks = tuple(folded_tokens(r.folded))
         return any(_contains(toks, a) for a in self.lexicon.anchors)
@@ -1015,6 +1019,10 @@ def _years_named(title: str) -> frozenset[int]:
         first, last = int(m.group(1)), int(m.group(2) or m.group(1))
         out.update(range(first, last + 1))
     return frozenset(out)
+
+
+def _named_numbers(refs: Iterable[CriterionRef]) -> int:
+    return sum((r.criterion is not None) + (r.indicator is not None) for r in refs)
 
 
 def _facts(s: Situation | None) -> int:

@@ -315,6 +315,19 @@ def test_an_agencys_tasks_are_not_taken_for_its_field(engine):
     assert r.outcome == Outcome.NOT_HELD and "không nêu tên Hội Nông dân tỉnh" in (r.notice or "")
 
 
+def test_the_provinces_plan_is_this_standards_though_the_question_names_a_near_subject(engine):
+    r = engine.ask("Tham mưu hỗ trợ địa bàn khó khăn chưa đạt chuẩn, gắn với chương trình nông thôn mới, "
+                   "trong kế hoạch giao cho ai?")
+    assert r.found and r.entry.id == "kh-ii-2b"
+    r = engine.ask("theo kế hoạch nông thôn mới năm nay xã phải đạt mấy tiêu chí")  # another plan
+    assert r.outcome == Outcome.OUT_OF_SCOPE
+
+
+def test_a_typo_in_the_criterion_word_still_names_the_indicator(engine):
+    r = engine.ask("chỉ tiêu 7 của tiiêu chí 2 mới là gì vậy")
+    assert r.found and r.entry.id == "qd27-tc2-ct7"
+
+
 def test_asking_which_indicator_a_subject_counts_under_is_in_scope(engine):
     r = engine.ask("Quy trình soạn thảo nghị quyết của HĐND xã thuộc chỉ tiêu nào?")
     assert r.found and r.entry.id == "qd27-tc1-ct2"
