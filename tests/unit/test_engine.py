@@ -328,6 +328,24 @@ def test_a_typo_in_the_criterion_word_still_names_the_indicator(engine):
     assert r.found and r.entry.id == "qd27-tc2-ct7"
 
 
+@pytest.mark.parametrize("question, status", [
+    ("hội đồng chấm xã em 79 điểm mà xã tự chấm 83, năm 2024, vậy có được công nhận không", "not_met"),
+    ("Xã tôi năm 2024 đạt 90 điểm, không ai bị kỷ luật, các tiêu chí đều trên một nửa số điểm, "
+     "vậy có đạt không?", "met"),
+    ("tổng điểm 81 điểm, tiêu chí 4 đạt 45% điểm tối đa, năm 2023", "not_met"),  # told, not asked
+    ("chủ tịch UBND xã bị truy cứu trách nhiệm hình sự năm 2024, tổng điểm 92", "not_met"),
+])
+def test_situations_written_every_which_way_get_a_verdict(engine, question, status):
+    r = engine.ask(question)
+    assert r.found and r.verdict is not None and r.verdict.status == status
+
+
+def test_a_party_sanction_is_not_read_as_the_administrative_discipline_condition(engine):
+    r = engine.ask("Năm 2024 bí thư đảng ủy xã bị khiển trách về đảng (không phải kỷ luật hành chính), "
+                   "xã được 88 điểm thì có đạt không?")
+    assert r.verdict is None or r.verdict.status != "not_met"
+
+
 def test_asking_which_indicator_a_subject_counts_under_is_in_scope(engine):
     r = engine.ask("Quy trình soạn thảo nghị quyết của HĐND xã thuộc chỉ tiêu nào?")
     assert r.found and r.entry.id == "qd27-tc1-ct2"
