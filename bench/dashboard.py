@@ -88,8 +88,7 @@ async def _year_of_progress(sessions: Sessions) -> tuple[Dashboard, str, int, in
             .execution_options(synchronize_session=False), latest)
     clock = _Clock()
     questions = QuestionLog(sessions)
-    membership = Membership(plans, members, InviteStore(sessions), questions, clock, TZ,
-                            dt.timedelta(hours=72))
+    membership = Membership(plans, members, InviteStore(sessions), clock, TZ, dt.timedelta(hours=72))
     reminders = Reminders(plans, policy, occurrences, TaskDateStore(sessions), members, OutboxStore(sessions),
                           clock)
     access = WebAccessStore(sessions)
@@ -102,7 +101,7 @@ async def _year_of_progress(sessions: Sessions) -> tuple[Dashboard, str, int, in
     return dashboard, login.session_token, len(deadlines), len(reports)
 
 
-async def page_figures(url: str) -> tuple[list[float], int, int, int, int]:
+async def page_figures(url: str, requests: int = REQUESTS) -> tuple[list[float], int, int, int, int]:
     """Return (milliseconds per request, bytes, gzip bytes, deadlines, reports) for the Tiến độ page."""
     await upgrade(url)
     engine = make_engine(url)
@@ -112,7 +111,7 @@ async def page_figures(url: str) -> tuple[list[float], int, int, int, int]:
         async with httpx.AsyncClient(transport=transport, base_url="http://bench",
                                      cookies={COOKIE: session}) as client:
             times, body = [], b""
-            for _ in range(REQUESTS + 2):
+            for _ in range(requests + 2):
                 start = time.perf_counter()
                 response = await client.get("/tien-do", params={"year": YEAR})
                 times.append((time.perf_counter() - start) * 1000)

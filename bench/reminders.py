@@ -94,6 +94,7 @@ async def report_figures(tmp: Path, n_tasks: int = 24) -> tuple[int, float, int]
     from bot.app import build_bot
     from bot.services import open_stores
     from bot.wiring import load_all
+    from handlers.membership import DEPARTMENT
     from handlers.types import Incoming
 
     settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp / 'report.db'}",
@@ -104,7 +105,7 @@ async def report_figures(tmp: Path, n_tasks: int = 24) -> tuple[int, float, int]
         await stores.agencies.import_units(communes("92"))
         bot = build_bot(settings, knowledge, engine, policy, stores, clock)
         await bot.reminders.plan_occurrences()
-        await stores.members.upsert("telegram", "1", "1", "Quản trị viên", "ubnd-cap-xa", "admin",
+        await stores.members.upsert("telegram", "1", "1", "Quản trị viên", DEPARTMENT, "admin",
                                     clock.now())
         ask = Incoming(platform="telegram", chat_id="1", user_id="1", text="/baocao")
         start = time.perf_counter()
