@@ -28,6 +28,8 @@ import aiohttp
 
 from bot.config import Settings
 from bot.wiring import load_checked
+from handlers.answers import answer
+from knowledge.engine import Engine
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.integration.databases import DatabaseUnavailable, postgres_database
 
@@ -70,6 +72,17 @@ class Setup:
     echo: str | None = None  # the bare PTB echo bot instead of `tcpl run`: "httpx" or "aiohttp"
 
 
+def _cpu_seconds(pids: list[int]) -> float:
+    """Return the CPU time (user + system) the processes have used so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        # /proc/PID/stat: fields 14 and 15 after the command name (which may hold spaces) are utime, stime.
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -78,8 +91,8 @@ def _free_port() -> int:
 
 @contextlib.asynccontextmanager
 async def _bot_processes(url: str, api: TimedAPI, instances: int, workdir: Path, echo: str | None = None,
-                         ) -> AsyncIterator[list[tuple[str, str]]]:
-    """Start `tcpl run` instances; yield their webhook (url, secret) pairs (empty when polling)."""
+                         ) -> AsyncIterator[tuple[list[tuple[str, str]], list[int]]]:
+    """Start `tcpl run` instances; yield their webhook (url, secret) pairs (empty when polling) and pids."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TCPL_")}
     env.update(TCPL_DATABASE_URL=url, TCPL_TELEGRAM_TOKEN=TOKEN,
                TCPL_TELEGRAM_API_URL=f"http://127.0.0.1:{api.port}", TCPL_LOG_LEVEL="WARNING",
@@ -104,7 +117,7 @@ async def _bot_processes(url: str, api: TimedAPI, instances: int, workdir: Path,
                 sys.executable, *command, cwd=workdir, env=proc_env,
                 stdin=asyncio.subprocess.DEVNULL, stdout=log, stderr=log))
         await _ready(api, hooks, procs, workdir)
-        yield hooks
+        yield hooks, [p.pid for p in procs]
     finally:
         for proc in procs:
             if proc.returncode is None:
@@ -186,8 +199,8 @@ async def _measure(url: str, setup: Setup, questions: list[str], n_burst: int, n
     with tempfile.TemporaryDirectory() as tmp:
         async with contextlib.AsyncExitStack() as stack:
             api = await stack.enter_async_context(TimedAPI(token=TOKEN))
-            hooks = await stack.enter_async_context(_bot_processes(url, api, setup.instances, Path(tmp),
-                                                                   setup.echo))
+            hooks, pids = await stack.enter_async_context(_bot_processes(url, api, setup.instances, Path(tmp),
+                                                                         setup.echo))
             session = await stack.enter_async_context(aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=0)))
             telegram = Telegram(api, hooks, session)
@@ -198,12 +211,15 @@ async def _measure(url: str, setup: Setup, questions: list[str], n_burst: int, n
 
             # Throughput: a burst of updates from distinct users (one message each, so flood control
             # stays idle), timed from the first hand-over to the last reply.
+            cpu_before = _cpu_seconds(pids)
             start = time.perf_counter()
             for i in range(n_burst):
                 telegram.hand_over(10_000 + i, questions[i % len(questions)])
             await api.replies(n_burst, timeout=600)
             await telegram.settle()
             burst_seconds = max(api.arrivals.values()) - start
+            # What the bot's processes spent per update, whatever else the machine was doing.
+            cpu_ms = (_cpu_seconds(pids) - cpu_before) * 1000 / n_burst
 
             # Latency: a steady rate below capacity, each update timed from hand-over to reply.
             for i in range(n_paced):
@@ -217,16 +233,19 @@ async def _measure(url: str, setup: Setup, questions: list[str], n_burst: int, n
         "updates_per_s": n_burst / burst_seconds,
         "p50_ms": statistics.median(latencies),
         "p99_ms": latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))],
+        "cpu_ms": cpu_ms,
     }
 
 
 def _line(label: str, r: dict[str, float], baseline: dict[str, float] | None = None) -> str:
-    share = f"   {r['updates_per_s'] / baseline['updates_per_s']:4.0%} of echo" if baseline else ""
+    share = (f"   {r['updates_per_s'] / baseline['updates_per_s']:4.0%} of echo "
+             f"({baseline['cpu_ms'] / r['cpu_ms']:.0%} by CPU)" if baseline else "")
     return (f"  {label:<34} {r['updates_per_s']:6.0f} updates/s   p50 {r['p50_ms']:5.1f} ms   "
-            f"p99 {r['p99_ms']:5.1f} ms{share}")
+            f"p99 {r['p99_ms']:5.1f} ms   CPU {r['cpu_ms']:4.2f} ms/update{share}")
 
 
 async def run_all(n_burst: int = 3000, n_paced: int = 1000, rate: float = 100.0) -> str:
+    started_load = os.getloadavg()[0]
     _, engine = load_checked(Settings(_env_file=None))
     questions = [q for e in engine.entries for q in e.questions]
     lines = [f"Telegram: `tcpl run` process(es) ↔ fake Bot API on 127.0.0.1 (another process); "
@@ -250,9 +269,29 @@ async def run_all(n_burst: int = 3000, n_paced: int = 1000, rate: float = 100.0)
             lines.append(_line(setup.label, result, baseline if setup.instances == 1 else None))
         except DatabaseUnavailable as exc:
             lines.append(f"  {setup.label:<34} skipped: {exc}")
-    lines.append("  (of echo: tcpl-bot's throughput as a share of the faster bare echo bot's, same fake Bot "
-                 "API; goal ≥ 60 %)")
+    engine_ms = _engine_cpu_ms(engine, questions)
+    echo_cpu = baseline["cpu_ms"]
+    lines += [
+        f"  answering alone (engine + reply), here   CPU {engine_ms:4.2f} ms/question",
+        f"  the share's ceiling with this engine: echo CPU / (echo CPU + engine CPU) = "
+        f"{echo_cpu / (echo_cpu + engine_ms):.0%}, were the rest of tcpl-bot's work free",
+        "  (of echo: tcpl-bot's throughput as a share of the faster bare echo bot's, same fake Bot "
+        "API; goal ≥ 60 %. CPU: the bot process(es)' own CPU time per update during the burst, "
+        "which other load on the machine inflates far less than the rates, and \"by CPU\" the echo bot's "
+        "CPU per update as a share of tcpl-bot's; "
+        f"load average {started_load:.2f} at the start, {os.getloadavg()[0]:.2f} at the end)",
+    ]
     return "\n".join(lines)
+
+
+def _engine_cpu_ms(engine: Engine, questions: list[str]) -> float:
+    """Return the CPU time per question of answering alone (the engine, the reply composed), here."""
+    for question in questions[:100]:
+        answer(engine, question)  # warm caches, as a running bot has
+    start = time.process_time()
+    for question in questions:
+        answer(engine, question)
+    return (time.process_time() - start) * 1000 / len(questions)
 
 
 def run() -> str:

@@ -24,6 +24,7 @@ from bot.services import Stores, open_stores
 from bot.telegram import TelegramAdapter, Webhook
 from bot.workbook import ExcelWorkbook
 from bot.zalo import ZaloAdapter, ZaloClient
+from bot.zalo_errors import AdminAlarm
 from handlers.browse import PlanBrowser
 from handlers.conversation import Conversation
 from handlers.department import DepartmentAnswers
@@ -31,6 +32,7 @@ from handlers.documents import Documents
 from handlers.flood import FloodGuard
 from handlers.membership import Membership
 from handlers.ports import Clock
+from handlers.privacy import Privacy
 from handlers.progress import Progress
 from handlers.reminders import Reminders
 from handlers.reports import Reports, WorkbookWriter
@@ -87,6 +89,7 @@ def build_bot(settings: Settings, knowledge: Knowledge, engine: Engine, policy: 
             workbook if workbook is not None else ExcelWorkbook(), clock, tz,
             replan=reminders.plan_occurrences).setup(conversation)
     WebLogin(membership, stores.web, clock, settings.dashboard_url()).setup(conversation)
+    Privacy(stores.personal_data, stores.pending, clock, settings.question_log_days).setup(conversation)
     return Bot(conversation, reminders, stores, membership, sync)
 
 
@@ -178,7 +181,8 @@ async def _serve_platforms(settings: Settings, knowledge: Knowledge, bot: Bot, s
             return
         scheduler = Scheduler(bot.reminders,
                               make_dispatcher(settings, policy, stores, bot.reminders, messengers, clock),
-                              Housekeeping(stores.questions, stores.inbox, clock), clock)
+                              Housekeeping(stores.questions, stores.inbox, clock, settings.keep_questions),
+                              clock)
         await scheduler.run(stop)
 
 
@@ -211,9 +215,11 @@ async def serve_zalo(settings: Settings, conversation: Conversation, stores: Sto
     assert settings.zalo_token is not None
     flood = FloodGuard(clock, settings.flood_messages, settings.flood_window_seconds)
     secret = settings.zalo_webhook_secret.get_secret_value() if settings.zalo_webhook_secret else None
-    async with ZaloClient(settings.zalo_token.get_secret_value(), settings.zalo_api_url) as client:
-        adapter = ZaloAdapter(conversation, stores.inbox, stores.members, flood, clock, client,
-                              stores.choices, lease=settings.inbox_lease)
+    alarm = AdminAlarm(stores.members, stores.outbox, clock)  # a refused token, a lasting 429
+    async with ZaloClient(settings.zalo_token.get_secret_value(), settings.zalo_api_url, clock=clock,
+                          alarm=alarm) as client:
+        adapter = ZaloAdapter(conversation, stores.inbox, flood, clock, client,
+                              stores.choices, outbox=stores.outbox, lease=settings.inbox_lease)
         async with adapter.running(webhook_url=settings.zalo_webhook_url, webhook_secret=secret,
                                    listen=settings.zalo_webhook_listen,
                                    port=settings.zalo_webhook_port) as messenger:

@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     documents_dir: Path | None = None
     department_handbook_path: Path | None = None
     invite_ttl_hours: int = 72
+    # How many days a question stays in the question log; older ones are deleted (README: Privacy).
+    question_log_days: int = Field(default=90, ge=1, le=3650)
     flood_messages: int = 5  # per user, in flood_window_seconds
     flood_window_seconds: float = 3.0
     log_level: str = "INFO"
@@ -130,6 +132,9 @@ class Settings(BaseSettings):
         if self.webhook_url and self.webhook_secret is None:
             raise ValueError("TCPL_WEBHOOK_SECRET is required when TCPL_WEBHOOK_URL is set")
         if self.zalo_webhook_url:
+            if not self.zalo_webhook_url.lower().startswith("https://"):
+                raise ValueError("TCPL_ZALO_WEBHOOK_URL must be an HTTPS URL: Zalo calls webhooks only "
+                                 "over HTTPS")
             if self.zalo_webhook_secret is None:
                 raise ValueError("TCPL_ZALO_WEBHOOK_SECRET is required when TCPL_ZALO_WEBHOOK_URL is set")
             if not 8 <= len(self.zalo_webhook_secret.get_secret_value()) <= 256:
@@ -172,6 +177,10 @@ class Settings(BaseSettings):
     @property
     def inbox_lease(self) -> dt.timedelta:
         return dt.timedelta(seconds=self.inbox_lease_seconds)
+
+    @property
+    def keep_questions(self) -> dt.timedelta:
+        return dt.timedelta(days=self.question_log_days)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -19,9 +19,13 @@ class RetryLater(DeliveryError):
         self.retry_after = retry_after
         self.reason = reason
 
+    def delay(self, attempts: int) -> float:
+        """Return the seconds to wait before the next try, after `attempts` tries already made."""
+        return self.retry_after
+
 
 class ChatUnreachable(DeliveryError):
-    """The chat cannot receive messages from the bot (blocked it, or the platform refuses)."""
+    """The platform says plainly that this chat refuses the bot (Telegram: "bot was blocked by the user")."""
 
     def __init__(self, reason: str):
         super().__init__(reason)

@@ -18,9 +18,14 @@ from knowledge.calendar import WorkingCalendar
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-# A chat that refuses (blocked the bot; on Zalo also "has not written recently") is tried again on the
-# next working mornings, since the user may write to the bot meanwhile; administrators hear of it at once.
+# A chat the platform says plainly refuses the bot (Telegram: blocked) is tried again on the next
+# working mornings, since the user may write to the bot meanwhile; administrators hear of it at once.
 UNREACHABLE_ATTEMPTS = 3
+# Without such a word (Zalo documents none), a chat is judged unreachable only from evidence: its
+# messages failing for this long, at least EVIDENCE_ATTEMPTS times, while other chats of the same
+# platform received theirs. One error code never decides it.
+UNREACHABLE_AFTER = dt.timedelta(days=3)
+EVIDENCE_ATTEMPTS = 3
 # The bot writes first only on working days in office hours (issue: reminders and escalations alike).
 OFFICE_HOURS_KINDS = frozenset({"reminder", "escalation"})
 
@@ -113,6 +118,9 @@ class Dispatcher:
         self.worker = worker
         self.office_hours_kinds = office_hours_kinds
         self._last_to_chat: dict[tuple[str, str], float] = {}
+        # The evidence, in memory: a restart forgets it, which only delays a conclusion.
+        self._failing_since: dict[tuple[str, str], dt.datetime] = {}
+        self._delivered_at: dict[str, dt.datetime] = {}
         self.stats = DispatchStats()
 
     async def run_once(self) -> int:
@@ -171,24 +179,24 @@ class Dispatcher:
         try:
             ids = await messenger.send(row.chat_id, reply_from_payload(row.payload))
         except RetryLater as exc:
+            now = self.clock.now()
+            if self._evidently_unreachable(row, now):
+                await self._unreachable(row, f"no delivery since {self._failing_since[chat]:%Y-%m-%d %H:%M} "
+                                             f"UTC while other chats received theirs; last: {exc.reason}",
+                                        now, give_up=True, notify=True)
+                return
             self.stats.retried += 1
-            await self.queue.reschedule(row.id, self.clock.now() + dt.timedelta(seconds=exc.retry_after),
+            await self.queue.reschedule(row.id, now + dt.timedelta(seconds=exc.delay(row.attempts)),
                                         exc.reason, count_attempt=True)
             return
         except ChatUnreachable as exc:
-            self.stats.unreachable += 1
-            now = self.clock.now()
-            error = f"unreachable: {exc.reason}"
-            if row.attempts + 1 >= UNREACHABLE_ATTEMPTS:
-                await self.queue.mark_failed(row.id, error, now)
-            else:
-                next_morning = self.calendar.morning(self.calendar.local(now).date() + dt.timedelta(days=1))
-                await self.queue.reschedule(row.id, next_morning, error, count_attempt=True)
-            if row.attempts == 0:  # tell the administrators once, not at every retry
-                await self.unreachable.chat_unreachable(row.platform, row.chat_id, exc.reason, now)
+            await self._unreachable(row, exc.reason, self.clock.now(),
+                                    give_up=row.attempts + 1 >= UNREACHABLE_ATTEMPTS,
+                                    notify=row.attempts == 0)  # once, not at every retry
             return
         except Exception as exc:  # an unexpected answer: retry with backoff, give up after MAX_ATTEMPTS
             log.warning("outbox row %s: %s", row.id, type(exc).__name__)
+            self._failing_since.setdefault(chat, self.clock.now())
             if row.attempts + 1 >= MAX_ATTEMPTS:
                 self.stats.failed += 1
                 await self.queue.mark_failed(row.id, type(exc).__name__, self.clock.now())
@@ -199,4 +207,26 @@ class Dispatcher:
                                             count_attempt=True)
             return
         self.stats.sent += 1
+        self._failing_since.pop(chat, None)
+        self._delivered_at[row.platform] = self.clock.now()
         await self.queue.mark_sent(row.id, ids, self.clock.now())
+
+    def _evidently_unreachable(self, row: OutboxRowView, now: dt.datetime) -> bool:
+        """Record this failure; tell whether the chat has failed for days while others received messages."""
+        since = self._failing_since.setdefault((row.platform, row.chat_id), now)
+        delivered = self._delivered_at.get(row.platform)
+        return (row.attempts + 1 >= EVIDENCE_ATTEMPTS and now - since >= UNREACHABLE_AFTER
+                and delivered is not None and delivered >= since)
+
+    async def _unreachable(self, row: OutboxRowView, reason: str, now: dt.datetime, *,
+                           give_up: bool, notify: bool) -> None:
+        """Give up on the row (or try again next working morning); tell the administrators if asked."""
+        self.stats.unreachable += 1
+        error = f"unreachable: {reason}"
+        if give_up:
+            await self.queue.mark_failed(row.id, error, now)
+        else:
+            next_morning = self.calendar.morning(self.calendar.local(now).date() + dt.timedelta(days=1))
+            await self.queue.reschedule(row.id, next_morning, error, count_attempt=True)
+        if notify:
+            await self.unreachable.chat_unreachable(row.platform, row.chat_id, reason, now)

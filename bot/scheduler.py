@@ -1,5 +1,5 @@
 """The background work of one instance: plan deadlines, queue reminders each minute, send the outbox,
-write the question log behind the conversation and forget old update ids."""
+write the question log behind the conversation, and forget old update ids and old questions."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ KEEP_UPDATE_IDS = dt.timedelta(days=2)
 
 class QueuedLog(Protocol):
     async def flush(self) -> int: ...
+    async def prune(self, older_than: dt.datetime) -> int: ...
 
 
 class UpdateIds(Protocol):
@@ -29,23 +30,28 @@ class UpdateIds(Protocol):
 
 
 class Housekeeping:
-    """Write the question log queued behind the conversation; hourly, forget old update ids."""
+    """Write the question log queued behind the conversation; hourly, forget old update ids and the
+    questions older than the retention period the users are told of (/start, README: Privacy)."""
 
-    def __init__(self, questions: QueuedLog, updates: UpdateIds, clock: Clock):
+    def __init__(self, questions: QueuedLog, updates: UpdateIds, clock: Clock, keep_questions: dt.timedelta):
         self.questions = questions
         self.updates = updates
         self.clock = clock
+        self.keep_questions = keep_questions
         self._pruned_at: dt.datetime | None = None
 
     async def once(self) -> None:
-        """Flush the queued questions; prune update ids when an hour has passed since the last time."""
+        """Flush the queued questions; prune when an hour has passed since the last time."""
         await self.questions.flush()
         now = self.clock.now()
         if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
             pruned = await self.updates.prune(now - KEEP_UPDATE_IDS)
-            self._pruned_at = now
             if pruned:
                 log.info("forgot %d old update ids", pruned)
+            questions = await self.questions.prune(now - self.keep_questions)
+            if questions:
+                log.info("deleted %d questions older than %d days", questions, self.keep_questions.days)
+            self._pruned_at = now
 
     async def run(self, stop: asyncio.Event) -> None:
         """Keep house every FLUSH_EVERY seconds until stopped; errors never end the loop."""

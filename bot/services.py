@@ -14,6 +14,7 @@ from storage.dashboard import DashboardReads
 from storage.db import OPENING_ERRORS, make_engine, make_sessionmaker, redact, unavailable, upgrade
 from storage.inbox import Inbox
 from storage.knowledge_files import KnowledgeFileStore
+from storage.privacy import PersonalDataStore
 from storage.records import AgencyRecord
 from storage.repositories import AgencyStore, InviteStore, MemberStore, QuestionLog
 from storage.tracking import (
@@ -43,6 +44,7 @@ class Stores:
     web: WebAccessStore
     dashboard: DashboardReads
     knowledge: KnowledgeFileStore
+    personal_data: PersonalDataStore
 
 
 def agency_records(plans: Plans) -> list[AgencyRecord]:
@@ -62,11 +64,12 @@ async def open_stores(settings: Settings, plan: Plans) -> AsyncIterator[Stores]:
     engine = make_engine(url)
     try:
         sessions = make_sessionmaker(engine)
+        questions = QuestionLog(sessions)
         stores = Stores(AgencyStore(sessions), MemberStore(sessions), InviteStore(sessions),
-                        Inbox(sessions), QuestionLog(sessions), OccurrenceStore(sessions),
+                        Inbox(sessions), questions, OccurrenceStore(sessions),
                         TaskDateStore(sessions), OutboxStore(sessions), PendingInputStore(sessions),
                         ShownChoicesStore(sessions), WebAccessStore(sessions), DashboardReads(sessions),
-                        KnowledgeFileStore(sessions))
+                        KnowledgeFileStore(sessions), PersonalDataStore(sessions, questions))
         try:
             # The first write: a read-only database is found here when its schema was already current.
             await stores.agencies.sync(agency_records(plan))

@@ -9,6 +9,7 @@ errors keep PTB's meaning: a timeout is TimedOut, any other transport failure Ne
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import aiohttp
@@ -66,16 +67,27 @@ class AiohttpRequest(BaseRequest):
         if self._session is None or self._session.closed:
             # Not connected yet (the Bot API was unreachable at start): a send is put off, not lost.
             raise NetworkError("not connected to the Bot API yet")
-        files = request_data.multipart_data if request_data else None
-        fields = request_data.json_parameters if request_data else None
-        body: Any = fields
+        body: Any = None
+        headers = {"User-Agent": self.USER_AGENT}
+        files = request_data.multipart_data if request_data and request_data.contains_files else None
         if files:
+            assert request_data is not None
             # Unquoted: Telegram shows a file name as sent, and aiohttp would percent-encode
             # "báo-cáo.xlsx" into "b%C3%A1o-c%C3%A1o.xlsx" (httpx, PTB's default, sends UTF-8 too).
-            form = aiohttp.FormData(fields or {}, quote_fields=False)
+            form = aiohttp.FormData(request_data.json_parameters, quote_fields=False)
             for name, (filename, content, mime_type) in files.items():
                 form.add_field(name, content, filename=filename, content_type=mime_type)
             body = form
+        elif request_data is not None and request_data.parameters:
+            # JSON, which the Bot API takes for every call without a file: Vietnamese text goes as
+            # UTF-8 (a form would percent-encode each letter into six to nine bytes) and a reply's
+            # keyboard as an object, with no urlencoding pass over the whole answer.
+            try:
+                body = json.dumps(request_data.parameters, ensure_ascii=False,
+                                  separators=(",", ":")).encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate past the cleaning: escaped, never a crash here
+                body = json.dumps(request_data.parameters, separators=(",", ":")).encode("ascii")
+            headers["Content-Type"] = "application/json"
         write = self._chosen(write_timeout, self._media_write_timeout if files else self._write_timeout)
         read = self._chosen(read_timeout, self._read_timeout)
         connect = self._chosen(connect_timeout, self._connect_timeout)
@@ -87,7 +99,7 @@ class AiohttpRequest(BaseRequest):
                                         connect=None if pool is None or connect is None else pool + connect)
         try:
             async with self._session.request(method, url, data=body, timeout=timeout,
-                                             headers={"User-Agent": self.USER_AGENT}) as response:
+                                             headers=headers) as response:
                 return response.status, await response.read()
         except TimeoutError as exc:
             raise TimedOut from exc

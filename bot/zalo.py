@@ -1,16 +1,16 @@
-"""Zalo adapter: a small Bot API client on httpx, long polling or a webhook, numbered choices.
+"""Zalo adapter: a small Bot API client on httpx, a webhook (production) or long polling, numbered choices.
 
 The Zalo Bot Platform answers ``{"ok": true, "result": ...}`` or
-``{"ok": false, "error_code": N, "description": "..."}``. Every refusal raises ZaloAPIError; the
-kinds that matter to delivery are also delivery errors, so the outbox treats Zalo like Telegram:
+``{"ok": false, "error_code": N, "description": "..."}``. Every refusal raises ZaloAPIError; what the
+bot does about each code is the table in bot/zalo_errors.py, with the documentation's wording:
 
-- error_code 429 or HTTP 429 → ZaloRateLimited, a RetryLater (retry_after from the answer, else 1 s);
-- on a method addressed to a chat (sendMessage…): error_code 403, or a description containing
-  "not allowed", "blocked", "quota" or "interact" → ZaloChatUnreachable, a ChatUnreachable: the user
-  blocked the bot, has not written to it recently enough, or the bot's quota for that user is spent;
-- error_code or HTTP status ≥ 500, timeouts and network errors → ZaloUnavailable, a RetryLater (5 s);
-- anything else (400 bad request, 401 wrong token, 404 unknown method…) → plain ZaloAPIError.
+- 401 (token expired or invalid) → ZaloTokenRefused: one alarm, no sends until the token works again;
+- 403 ("Internal server error"), 408, 5xx, timeouts and network errors → ZaloUnavailable: retried with
+  exponential back-off and jitter, the message kept;
+- 429 ("Quota exceeded") → ZaloRateLimited: every send paused with a growing delay and a cap;
+- anything else (400 bad request, 404…) → plain ZaloAPIError.
 
+No single code means "this user blocked the bot": only the outbox concludes that, from evidence.
 getUpdates answers 408 when nothing arrived during the long poll: that is not an error (None).
 The token is part of every URL, so nothing here logs a URL or lets an httpx exception through.
 """
@@ -32,14 +32,17 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from bot.delivery import ChatUnreachable, RetryLater
+from bot.clock import SystemClock
+from bot.delivery import RetryLater
 from bot.intake import DEFAULT_LEASE, InboxStore, Intake
 from bot.logs import RedactSecrets
 from bot.render import MSG_NO_SUCH_CHOICE, choice_number, chosen
-from bot.zalo_render import zalo_messages
-from handlers.conversation import Conversation
+from bot.zalo_errors import PATIENT_BACKOFF, TRANSIENT_BACKOFF, Alarm, Outbox, Rule, ZaloHealth, rule_for
+from bot.zalo_render import with_document_notice, zalo_messages
+from handlers.conversation import Conversation, split_command
 from handlers.flood import MSG_SLOW_DOWN, FloodGuard
 from handlers.ports import Clock
+from handlers.reminders import payload
 from handlers.types import Choice, Incoming, Reply
 
 if TYPE_CHECKING:
@@ -49,14 +52,25 @@ PLATFORM = "zalo"
 DEFAULT_API_URL = "https://bot-api.zaloplatforms.com"
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 TEXT_EVENT = "message.text.received"
-UNREACHABLE_MARKERS = ("not allowed", "blocked", "quota", "interact")
+GROUP = "GROUP"
 SEND_ATTEMPTS = 4
 MAX_PATIENT_WAIT = 30.0  # a user waiting for an answer is not kept waiting longer than this
 MIN_EMPTY_POLL = 0.5
 MAX_CONCURRENT_UPDATES = 32
 MAX_WEBHOOK_BODY = 256 * 1024
 DRAIN_SECONDS = 10.0
-MSG_TEXT_ONLY = "Tôi chỉ đọc được tin nhắn chữ. Bạn hãy gõ câu hỏi."
+KIND_REPLY = "reply"  # an answer the outbox delivers later: not held to office hours like a reminder
+MSG_TEXT_ONLY = (
+    "Xin lỗi, tôi chỉ đọc được tin nhắn chữ, chưa xem được hình ảnh, nhãn dán hay tệp. "
+    "Bạn vui lòng gõ câu hỏi bằng chữ."
+)
+MSG_PRIVATE_ONLY = (
+    "Trong nhóm, tôi chỉ trả lời câu hỏi. Việc đăng ký, cập nhật tiến độ và xem báo cáo xin bạn "
+    "nhắn riêng cho tôi."
+)
+# What a group may use: questions and browsing. Registration, progress and reports stay private,
+# so that one official's codes and answers are not shown to the whole group.
+GROUP_COMMANDS = frozenset({"start", "help", "hoi", "tieuchi", "kehoach", "vanban"})
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +82,7 @@ class ZaloAPIError(Exception):
         self.error_code = error_code
         self.description = description
         self.method = method
-        # Exception.__init__ directly: the delivery-error mixins below take other arguments.
+        # Exception.__init__ directly: the delivery-error mixin below takes other arguments.
         Exception.__init__(self, f"{self._where()} refused: error {error_code}: {description}")
 
     def _where(self) -> str:
@@ -76,31 +90,36 @@ class ZaloAPIError(Exception):
 
 
 class ZaloRateLimited(ZaloAPIError, RetryLater):
-    """Zalo asked the bot to slow down (429)."""
+    """Zalo's quota is spent (429): every send waits `retry_after` seconds, which grow while it lasts."""
 
     def __init__(self, error_code: int, description: str, method: str, retry_after: float):
         ZaloAPIError.__init__(self, error_code, description, method)
         self.retry_after = retry_after
-        self.reason = "rate limited"
-        self.args = (f"{self.args[0]}; retry after {retry_after:.1f} s",)
+        self.reason = f"quota exceeded (error {error_code})"
+
+
+class ZaloTokenRefused(ZaloAPIError, RetryLater):
+    """Zalo refuses the token (401): nothing is sent until it works again; messages are kept."""
+
+    def __init__(self, error_code: int, description: str, method: str, retry_after: float):
+        ZaloAPIError.__init__(self, error_code, description, method)
+        self.retry_after = retry_after
+        self.reason = f"token refused (error {error_code})"
 
 
 class ZaloUnavailable(ZaloAPIError, RetryLater):
-    """Zalo failed for a moment (5xx, timeout, network error)."""
+    """Zalo failed for a moment (403 "Internal server error", 408, 5xx, timeout, network error)."""
 
-    def __init__(self, error_code: int, description: str, method: str, retry_after: float = 5.0):
+    def __init__(self, error_code: int, description: str, method: str, hint: float | None = None):
         ZaloAPIError.__init__(self, error_code, description, method)
-        self.retry_after = retry_after
-        self.reason = description
-        self.args = (f"{self._where()} unavailable: {description}",)
+        self.hint = hint or 0.0
+        self.retry_after = TRANSIENT_BACKOFF.first
+        self.reason = f"Zalo unavailable (error {error_code}): {description}"
+        self.args = (f"{self._where()} unavailable: error {error_code}: {description}",)
 
-
-class ZaloChatUnreachable(ZaloAPIError, ChatUnreachable):
-    """Zalo will not deliver to this chat (blocked, no recent interaction, quota spent)."""
-
-    def __init__(self, error_code: int, description: str, method: str):
-        ZaloAPIError.__init__(self, error_code, description, method)
-        self.reason = str(self)
+    def delay(self, attempts: int) -> float:
+        """Back off exponentially with jitter from the attempts already made; a hint is a floor."""
+        return max(self.hint, TRANSIENT_BACKOFF.delay(attempts))
 
 
 def _int(value: Any, default: int) -> int:
@@ -111,6 +130,7 @@ def _int(value: Any, default: int) -> int:
 
 
 def _retry_after(answer: Any, response: httpx.Response) -> float | None:
+    # Undocumented for Zalo: honoured only as a lower bound should it ever come.
     candidates: list[Any] = []
     if isinstance(answer, dict):
         parameters = answer.get("parameters")
@@ -126,17 +146,16 @@ def _retry_after(answer: Any, response: httpx.Response) -> float | None:
     return None
 
 
-def classify(method: str, to_chat: bool, error_code: int, description: str, status: int = 200,
-             retry_after: float | None = None) -> ZaloAPIError:
-    """Turn one refusal into the ZaloAPIError subclass that says what to do about it."""
-    if error_code == 429 or status == 429:
-        return ZaloRateLimited(error_code or 429, description, method,
-                               1.0 if retry_after is None else retry_after)
-    lowered = description.lower()
-    if to_chat and (error_code == 403 or any(marker in lowered for marker in UNREACHABLE_MARKERS)):
-        return ZaloChatUnreachable(error_code, description, method)
-    if error_code >= 500 or status >= 500:
-        return ZaloUnavailable(error_code, description, method)
+def classify(method: str, error_code: int, description: str, retry_after: float | None = None
+             ) -> ZaloAPIError:
+    """Turn one refusal into the ZaloAPIError subclass that its rule (bot/zalo_errors.py) calls for."""
+    rule = rule_for(error_code)
+    if rule is Rule.QUOTA:
+        return ZaloRateLimited(error_code, description, method, retry_after or 0.0)
+    if rule is Rule.TOKEN:
+        return ZaloTokenRefused(error_code, description, method, 0.0)
+    if rule is Rule.TRANSIENT:
+        return ZaloUnavailable(error_code, description, method, retry_after)
     return ZaloAPIError(error_code, description, method)
 
 
@@ -144,10 +163,13 @@ class ZaloClient:
     """Call the Zalo Bot API over httpx; every refusal raises ZaloAPIError (see the module doc)."""
 
     def __init__(self, token: str, api_url: str = DEFAULT_API_URL, *, timeout: float = 15.0,
-                 http: httpx.AsyncClient | None = None):
+                 http: httpx.AsyncClient | None = None, clock: Clock | None = None,
+                 alarm: Alarm | None = None):
         if not token:
             raise ValueError("a Zalo bot token is required")
         self._token = token
+        # The token and the quota belong to the bot, not to a chat: one state for every send.
+        self.health = ZaloHealth(clock or SystemClock(), alarm)
         self.api_url = api_url.rstrip("/")
         self._base = f"{self.api_url}/bot{token}/"
         self._timeout = timeout
@@ -182,6 +204,9 @@ class ZaloClient:
                    http_timeout: float | None = None) -> Any:
         """Call one Bot API method with a JSON body; return its result or raise ZaloAPIError."""
         body = payload or {}
+        to_chat = "chat_id" in body
+        if to_chat:
+            self._check_may_send(method)
         try:
             response = await self._http.post(self._base + method, json=body,
                                              timeout=http_timeout or self._timeout)
@@ -196,13 +221,29 @@ class ZaloClient:
         except ValueError:
             answer = None
         if isinstance(answer, dict) and answer.get("ok") is True:
+            self.health.accepted(sent=to_chat)
             return answer.get("result")
         if isinstance(answer, dict):
             code = _int(answer.get("error_code"), status if status != 200 else 0)
             description = self._scrub(str(answer.get("description") or f"HTTP {status}"))
         else:
             code, description = status, f"HTTP {status} without a Bot API answer"
-        raise classify(method, "chat_id" in body, code, description, status, _retry_after(answer, response))
+        error = classify(method, code, description, _retry_after(answer, response))
+        if isinstance(error, ZaloTokenRefused):
+            error.retry_after = await self.health.token_refused(method, sent=to_chat)
+        elif isinstance(error, ZaloRateLimited) and to_chat:
+            error.retry_after = await self.health.quota_exceeded(error.retry_after)
+        raise error
+
+    def _check_may_send(self, method: str) -> None:
+        """Raise without calling Zalo while the token is refused or the quota is spent."""
+        waiting = self.health.wait_before_send()
+        if waiting is None:
+            return
+        rule, seconds = waiting
+        if rule is Rule.TOKEN:
+            raise ZaloTokenRefused(401, "token refused earlier; waiting for the next probe", method, seconds)
+        raise ZaloRateLimited(429, "quota exceeded earlier; sends paused", method, seconds)
 
     async def get_me(self) -> dict[str, Any]:
         """Return the bot's own account."""
@@ -214,7 +255,8 @@ class ZaloClient:
         if self._pending:
             return self._pending.popleft()
         try:
-            result = await self.call("getUpdates", {"timeout": timeout}, http_timeout=timeout + 10)
+            # The documentation types `timeout` as a string.
+            result = await self.call("getUpdates", {"timeout": str(timeout)}, http_timeout=timeout + 10)
         except ZaloAPIError as exc:
             if exc.error_code == 408:
                 return None
@@ -269,20 +311,19 @@ class ZaloMessenger:
 
     async def _send_text(self, chat_id: str, text: str) -> str:
         attempts = SEND_ATTEMPTS if self.patient else 1
-        for attempt in range(1, attempts + 1):
+        for attempt in range(attempts):
             try:
                 return await self.client.send_message(chat_id, text)
             except RetryLater as exc:
-                delay = exc.retry_after if isinstance(exc, ZaloRateLimited) else 0.5 * attempt
-                if attempt == attempts or delay > MAX_PATIENT_WAIT:
+                # A brief failure is retried quickly; a paused quota or token is waited out only
+                # if the pause is short.
+                quick = isinstance(exc, ZaloUnavailable)
+                delay = PATIENT_BACKOFF.delay(attempt) if quick else exc.retry_after
+                if attempt + 1 == attempts or delay > MAX_PATIENT_WAIT:
                     raise
                 log.warning("sendMessage: %s; retrying in %.1f s", exc.reason, delay)
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable")
-
-
-class BlockedChats(Protocol):
-    async def mark_blocked(self, platform: str, chat_id: str, at: dt.datetime) -> Any: ...
 
 
 class ShownChoices(Protocol):
@@ -305,6 +346,7 @@ class ZaloEvent:
     display_name: str
     sent_at: dt.datetime | None
     from_bot: bool
+    in_group: bool = False
 
     @property
     def key(self) -> str | None:
@@ -367,6 +409,7 @@ def parse_event(update: Any) -> ZaloEvent | None:
         display_name=str(name)[:128],
         sent_at=message_time(message.get("date")),
         from_bot=sender.get("is_bot") is True,
+        in_group=str(chat.get("chat_type") or "").upper() == GROUP,
     )
 
 
@@ -379,15 +422,14 @@ class _Turn:
 class ZaloAdapter:
     """Turn Zalo events into Incoming messages and send the conversation's replies."""
 
-    def __init__(self, conversation: Conversation, inbox: InboxStore, blocked: BlockedChats,
-                 flood: FloodGuard, clock: Clock, client: ZaloClient, shown: ShownChoices, *,
+    def __init__(self, conversation: Conversation, inbox: InboxStore, flood: FloodGuard, clock: Clock,
+                 client: ZaloClient, shown: ShownChoices, *, outbox: Outbox | None = None,
                  poll_timeout: int = 30, backoff: tuple[float, float] = (1.0, 60.0),
                  max_concurrent: int = MAX_CONCURRENT_UPDATES, lease: dt.timedelta = DEFAULT_LEASE):
         self.conversation = conversation
         # Every update is stored before it is handled (and before a webhook call is answered).
         self.intake: Intake[dict[str, Any]] = Intake(inbox, PLATFORM, self.handle_update, dict, clock,
                                                      max_concurrent=max_concurrent, lease=lease)
-        self.blocked = blocked
         self.flood = flood
         self.clock = clock
         self.client = client
@@ -395,6 +437,8 @@ class ZaloAdapter:
         self.poll_timeout = poll_timeout
         self.backoff = backoff
         self.shown = shown
+        # A reply Zalo would not take now (quota, token, a lasting failure) waits in the outbox.
+        self.outbox = outbox
         self._turns: dict[str, _Turn] = {}
         self._stopping = asyncio.Event()
 
@@ -439,12 +483,9 @@ class ZaloAdapter:
                 started = loop.time()
                 try:
                     update = await self._next_update()
-                except ZaloRateLimited as exc:
-                    log.warning("getUpdates: %s", exc)
-                    await self._pause(max(exc.retry_after, MIN_EMPTY_POLL))
-                    continue
                 except Exception as exc:
-                    # ZaloUnavailable, a refused token, or a bug: keep the bot alive, but back off.
+                    # Zalo unavailable, its quota spent, a refused token (already alarmed), or a bug:
+                    # keep the bot alive, but back off.
                     # Our errors are token-free; a bug's traceback is worth having.
                     log.error("getUpdates failed, polling again in %.1f s: %s", delay, exc,
                               exc_info=not isinstance(exc, ZaloAPIError))
@@ -514,7 +555,13 @@ class ZaloAdapter:
                 update = None
             if update is None:
                 return web.Response(status=400, text="expected a JSON object")
-            await self._dispatch(update)
+            try:
+                await self._dispatch(update)
+            except Exception as exc:
+                # Not stored, so not acknowledged: Zalo may send it again (the database is away).
+                log.error("Zalo webhook update not stored (%s): answered 503", type(exc).__name__)
+                return web.Response(status=503)
+            # 200 only now that the update is in the inbox: a crash from here on loses nothing.
             return web.json_response({"ok": True})
 
         async def drain(app: web.Application) -> None:
@@ -526,11 +573,20 @@ class ZaloAdapter:
         return app
 
     async def _drop_webhook(self) -> None:
-        # Zalo serves getUpdates only while no webhook is set.
+        """Leave webhook mode: Zalo serves getUpdates only while no webhook is set."""
+        try:
+            url = str((await self.client.get_webhook_info()).get("url") or "")
+        except ZaloAPIError as exc:
+            log.warning("getWebhookInfo failed (%s); deleting any webhook before polling", exc)
+            url = "?"
+        if not url:
+            return
+        log.warning("a Zalo webhook is set (%s): it blocks polling, so it is deleted", url)
         try:
             await self.client.delete_webhook()
         except ZaloAPIError as exc:
-            log.warning("deleteWebhook failed, polling anyway: %s", exc)
+            log.error("the Zalo webhook (%s) blocks polling and could not be deleted: %s; polling "
+                      "receives nothing until it is (deleteWebhook), or set TCPL_ZALO_WEBHOOK_URL", url, exc)
 
     async def _next_update(self) -> dict[str, Any] | None:
         """Wait for one update, or for stop(); an update that already arrived is never dropped."""
@@ -601,6 +657,9 @@ class ZaloAdapter:
         if event.name != TEXT_EVENT or event.text is None:
             await self.send(event.chat_id, Reply(text=MSG_TEXT_ONLY))
             return
+        if event.in_group and not in_group_scope(event.text.strip()):
+            await self.send(event.chat_id, Reply(text=MSG_PRIVATE_ONLY))
+            return
         n = choice_number(event.text)
         # Only a bare number can pick a choice: other messages do not need to look them up.
         choices = await self._shown_in(event.chat_id) if n is not None else ()
@@ -608,15 +667,20 @@ class ZaloAdapter:
             # A bare number after a menu is a mistyped choice, not a question worth searching for.
             await self.send(event.chat_id, Reply(text=MSG_NO_SUCH_CHOICE.format(n=n, count=len(choices))))
             return
-        for reply in await self.conversation.handle(self.incoming(event, choices)):
+        for n, reply in enumerate(await self.conversation.handle(self.incoming(event, choices))):
             if reply.choices:
                 await self._remember(event.chat_id, reply.choices)
-            await self.send(event.chat_id, reply)
+            keep_as = f"zalo-reply:{event.key}:{n}" if event.key else None
+            await self.send(event.chat_id, reply, keep_as=keep_as)
 
     def incoming(self, event: ZaloEvent, choices: tuple[Choice, ...] = ()) -> Incoming:
         """Build the Incoming message; a bare number picks from the chat's last choices."""
         text = event.text or ""
         choice = chosen(text, choices)
+        if event.in_group and not choice and split_command(text.strip()) is None:
+            # In a group every text is a question: a progress phrase or an awaited note is taken
+            # only in a private chat, where the bot knows who is answering for which agency.
+            text = f"/hoi {text}"
         extras = {"sent_at": event.sent_at.isoformat()} if event.sent_at else {}
         return Incoming(
             platform=PLATFORM,
@@ -640,18 +704,32 @@ class ZaloAdapter:
             # The reply still goes out; only answering it by number will not work.
             log.warning("choices for Zalo chat %s not remembered", chat_id, exc_info=True)
 
-    async def send(self, chat_id: str, reply: Reply) -> list[str]:
-        """Answer a user now; a refusal is logged (an unreachable chat recorded), never raised."""
+    async def send(self, chat_id: str, reply: Reply, keep_as: str | None = None) -> list[str]:
+        """Answer a user now; a refusal is logged, never raised (and never read as a blocked user).
+
+        A reply Zalo will not take now goes to the outbox under `keep_as` (its dedup key), when given.
+        """
         try:
             return await self.messenger.send(chat_id, reply)
-        except ChatUnreachable as exc:
-            log.warning("Zalo chat %s cannot be messaged: %s", chat_id, exc)
-            await self.blocked.mark_blocked(PLATFORM, chat_id, self.clock.now())
         except RetryLater as exc:
+            if self.outbox is not None and keep_as is not None:
+                # At least once: parts of a long reply that did go out are sent again with the rest.
+                await self.outbox.enqueue(dedup_key=keep_as, platform=PLATFORM, chat_id=chat_id,
+                                          payload=payload(with_document_notice(reply)),
+                                          not_before=self.clock.now() + dt.timedelta(seconds=exc.retry_after),
+                                          kind=KIND_REPLY, occurrence_id=None)
+                log.warning("reply to Zalo chat %s kept in the outbox: %s", chat_id, exc)
+                return []
             log.warning("reply to Zalo chat %s dropped: %s", chat_id, exc)
         except ZaloAPIError as exc:
             log.error("reply to Zalo chat %s failed: %s", chat_id, exc)
         return []
+
+
+def in_group_scope(text: str) -> bool:
+    """Tell whether a group may use this text: questions, numbers and the browsing commands."""
+    command = split_command(text)
+    return command is None or command[0] in GROUP_COMMANDS
 
 
 def _report_failure(task: asyncio.Task[None]) -> None:

@@ -72,10 +72,15 @@ def document_notice(filename: str) -> str:
     return MSG_NO_FILES_ON_ZALO.format(year=year, filename=filename or "bao-cao.xlsx")
 
 
+def with_document_notice(reply: Reply) -> Reply:
+    """Return the reply with its document (which Zalo cannot carry) replaced by a notice in its note."""
+    if reply.document is None:
+        return reply
+    notice = document_notice(reply.document.filename)
+    note = f"{reply.note}\n\n{notice}" if reply.note else notice
+    return replace(reply, note=note, document=None)
+
+
 def zalo_messages(reply: Reply, limit: int = MAX_MESSAGE) -> list[str]:
     """Return the reply as Zalo text messages, each at most `limit` characters."""
-    if reply.document is not None:
-        notice = document_notice(reply.document.filename)
-        note = f"{reply.note}\n\n{notice}" if reply.note else notice
-        reply = replace(reply, note=note, document=None)
-    return split_text(plain_text(reply), limit) or ["…"]
+    return split_text(plain_text(with_document_notice(reply)), limit) or ["…"]

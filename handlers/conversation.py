@@ -23,6 +23,11 @@ MSG_WELCOME = (
     "Xin chào! Tôi là trợ lý hỏi đáp về chuẩn tiếp cận pháp luật của xã, phường. "
     "Bạn cứ gõ câu hỏi bằng tiếng Việt, có dấu hay không dấu đều được."
 )
+# Zalo's terms ask a bot to say it is automated and not to stand for a competent expert's decision.
+MSG_ABOUT = (
+    "Đây là trợ lý tự động của Sở Tư pháp, không phải cán bộ trả lời trực tiếp. Câu trả lời chỉ để "
+    "tham khảo và có dẫn văn bản chính thức; không phải quyết định của cơ quan có thẩm quyền."
+)
 MSG_HELP_TITLE = "Các lệnh bạn dùng được"
 MSG_HELP_FREE_TEXT = "Bạn cũng có thể gõ thẳng câu hỏi, có dấu hay không dấu đều được."
 MSG_HELP_REGISTER = (
@@ -53,12 +58,14 @@ class Audience(IntEnum):
 
     ANYONE = 0
     MEMBER = 1  # an official registered for an agency
-    ADMIN = 2  # an administrator of the Department of Justice
+    AGENCY_ADMIN = 2  # an administrator of an agency: its own people (the Department's admins too)
+    ADMIN = 3  # an administrator of the Department of Justice
 
 
 AUDIENCE_HEADING = {
     Audience.ANYONE: "Mọi người",
     Audience.MEMBER: "Cán bộ đã đăng ký",
+    Audience.AGENCY_ADMIN: "Quản trị viên của cơ quan",
     Audience.ADMIN: "Quản trị viên của Sở Tư pháp",
 }
 
@@ -114,6 +121,8 @@ class Conversation:
             # /kehoach is the plan browser's (handlers/browse.py): it reads the loaded plans.
         ):
             self.register(command)
+        # What the bot keeps and for how long, said by /start and /help (the privacy use case sets it).
+        self.stored_notice: str | None = None
         # Notes the greeting (/start) adds, each when it has something to say (no plan in force).
         self.greeting_notes: list[Callable[[], str | None]] = []
         # Use cases that may claim a button press or a free text before it is read as a question
@@ -205,10 +214,15 @@ class Conversation:
                    Choice("Kế hoạch", PLAN_PREFIX))
         help_text = self.help_text(await self.audience_of(msg))
         notes = [n for n in (note() for note in self.greeting_notes) if n]
-        return [Reply(text="\n\n".join([MSG_WELCOME, *notes, help_text]), choices=choices)]
+        return [Reply(text="\n\n".join([MSG_WELCOME, self.about(), *notes, help_text]), choices=choices)]
 
     async def _help(self, msg: Incoming, args: str) -> list[Reply]:
-        return [Reply(text=self.help_text(await self.audience_of(msg)), title=MSG_HELP_TITLE)]
+        return [Reply(text=self.help_text(await self.audience_of(msg)) + "\n\n" + self.about(),
+                      title=MSG_HELP_TITLE)]
+
+    def about(self) -> str:
+        """Say that the bot is automated, what its answers are worth, and what it keeps."""
+        return "\n".join(line for line in (MSG_ABOUT, self.stored_notice) if line)
 
     def _menu(self, menu_id: str) -> CommandHandler:
         async def show(msg: Incoming, args: str) -> list[Reply]:

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from handlers.answers import provenance
 from handlers.conversation import Audience, Command, Conversation
-from handlers.membership import MSG_ADMIN_ONLY, Membership, follows_every_agency
+from handlers.membership import MSG_ADMIN_ONLY, Membership
 from handlers.ports import Clock, MemberView, PendingInput, UnansweredQuestions
 from handlers.types import Choice, Incoming, Reply
 from knowledge.department import (
@@ -106,11 +106,6 @@ class DepartmentAnswers:
         self.conversation.choice_handlers.append(self.on_choice)
         self.conversation.awaiting[DIALOGUE] = self.on_text
 
-    async def _department_admin(self, msg: Incoming) -> MemberView | None:
-        """Return the sender when an administrator of the Department; an agency's administrator is not."""
-        admin = await self.membership.admin(msg)
-        return admin if admin is not None and follows_every_agency(admin) else None
-
     # -- the declined questions
 
     async def declined(self) -> Sequence[tuple[str, int]]:
@@ -119,7 +114,7 @@ class DepartmentAnswers:
 
     async def unanswered(self, msg: Incoming, args: str) -> list[Reply]:
         """/chuatraloi: the questions declined most often in 30 days, numbered for /traloi."""
-        if await self._department_admin(msg) is None:
+        if await self.membership.admin(msg) is None:
             return [Reply(text=MSG_ADMIN_ONLY)]
         rows = await self.declined()
         if not rows:
@@ -130,7 +125,7 @@ class DepartmentAnswers:
 
     async def answer(self, msg: Incoming, args: str) -> list[Reply]:
         """/traloi N: start answering the N-th declined question."""
-        if await self._department_admin(msg) is None:
+        if await self.membership.admin(msg) is None:
             return [Reply(text=MSG_ADMIN_ONLY)]
         arg = args.strip().lower()
         if arg in ("huy", "hủy"):
@@ -176,7 +171,7 @@ class DepartmentAnswers:
             step = draft["step"]
         except (ValueError, KeyError, TypeError):
             return [Reply(text=MSG_NOTHING_PENDING)]
-        admin = await self._department_admin(msg)
+        admin = await self.membership.admin(msg)
         if admin is None:
             return [Reply(text=MSG_ADMIN_ONLY)]
         text = msg.text.strip()
@@ -241,7 +236,7 @@ class DepartmentAnswers:
         data = msg.choice or ""
         if not data.startswith(PREFIX):
             return None
-        admin = await self._department_admin(msg)
+        admin = await self.membership.admin(msg)
         if admin is None:
             return [Reply(text=MSG_ADMIN_ONLY)]
         action, _, entry_id = data[len(PREFIX):].partition(":")
@@ -283,7 +278,7 @@ class DepartmentAnswers:
 
     async def entries(self, msg: Incoming, args: str) -> list[Reply]:
         """/sotay: the Department's own entries, to read, edit or withdraw."""
-        if await self._department_admin(msg) is None:
+        if await self.membership.admin(msg) is None:
             return [Reply(text=MSG_ADMIN_ONLY)]
         entries = self.editor.department().entries
         if not entries:

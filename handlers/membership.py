@@ -51,14 +51,20 @@ def local_time(moment: dt.datetime, tz: ZoneInfo) -> str:
     return moment.astimezone(tz).strftime("%H:%M ngày %d/%m/%Y")
 
 
-def follows_every_agency(member: MemberView) -> bool:
-    """Tell whether an administrator follows every agency (the Department's) or only their own."""
-    return member.role == ADMIN and member.agency_id == DEPARTMENT
-
-
 def is_department_admin(member: MemberView | None) -> bool:
-    """Tell whether a member administers the bot for the whole province (the Department's admins)."""
-    return member is not None and follows_every_agency(member)
+    """Tell whether a member administers the bot for the whole province (the Department's admins):
+    they follow every agency; another agency's administrator follows only their own."""
+    return member is not None and member.role == ADMIN and member.agency_id == DEPARTMENT
+
+
+def ended_on(plan: Plans, agency_id: str) -> dt.date | None:
+    """Return the day an agency ceased to act, or None while it acts.
+
+    The Department runs the bot whatever its plans say: when the only plan loaded has ended (with the
+    former province's agencies), its administrators are still invited, to load the plan in force.
+    """
+    agency = plan.agencies.get(agency_id)
+    return None if agency is None or agency_id == DEPARTMENT else agency.ended_on
 
 
 class Membership:
@@ -75,27 +81,29 @@ class Membership:
 
     def setup(self, conversation: Conversation) -> None:
         """Register this use case's commands, and tell the conversation who a sender is."""
-        anyone, admin = Audience.ANYONE, Audience.ADMIN
+        anyone, admin, agency_admin = Audience.ANYONE, Audience.ADMIN, Audience.AGENCY_ADMIN
         for command in (
             Command("dangky", self.register, anyone, "đăng ký bằng mã mời do Sở Tư pháp cấp", "<mã mời>",
                     "/dangky K7MX2QPA"),
             Command("toi", self.whoami, anyone, "xem bạn đã đăng ký cho cơ quan nào, với vai trò gì"),
-            Command("moi", self.invite, admin, "tạo mã mời cho cán bộ của một cơ quan",
+            Command("moi", self.invite, agency_admin, "tạo mã mời cho cán bộ của một cơ quan",
                     "<mã cơ quan> [admin|member]", "/moi cong-an-tinh"),
             Command("coquan", self.agencies, admin, "xem mã các cơ quan (dùng khi tạo mã mời)"),
-            Command("thanhvien", self.list_members, admin, "xem các thành viên đã đăng ký"),
+            Command("thanhvien", self.list_members, agency_admin,
+                    "xem các thành viên đã đăng ký (quản trị viên của một cơ quan: cơ quan mình)"),
         ):
             conversation.register(command)
         conversation.audience_of = self.audience
 
     async def audience(self, msg: Incoming) -> Audience:
-        """Say which commands the sender may use: anyone's, a member's or an administrator's."""
+        """Say which commands the sender may use: anyone's, a member's, an agency administrator's
+        (their own people: /moi, /thanhvien, /web) or the Department administrator's (all)."""
         m = await self.member(msg)
         if m is None:
             return Audience.ANYONE
-        # An agency's administrator manages its own people (/moi, /thanhvien) but is listed the
-        # commands of a member: the administrators' list is the Department's.
-        return Audience.ADMIN if is_department_admin(m) else Audience.MEMBER
+        if is_department_admin(m):
+            return Audience.ADMIN
+        return Audience.AGENCY_ADMIN if m.role == ADMIN else Audience.MEMBER
 
     def agency_name(self, agency_id: str) -> str:
         agency = self.plan.agencies.get(agency_id)
@@ -155,14 +163,16 @@ class Membership:
         me = await self.agency_admin(msg)
         if me is None:
             return [Reply(text=MSG_ADMIN_ONLY)]
+        # An agency's administrator is shown its own usage: /coquan and other agencies are not theirs.
+        own_only = [Reply(text=MSG_OWN_AGENCY_ONLY.format(agency=self.agency_name(me.agency_id),
+                                                          agency_id=me.agency_id))]
         parts = args.split()
         if not parts or len(parts) > 2 or (len(parts) == 2 and parts[1].lower() not in ROLE_NAMES):
-            return [Reply(text=MSG_INVITE_HOW)]
+            return [Reply(text=MSG_INVITE_HOW)] if is_department_admin(me) else own_only
         agency_id = parts[0].lower()
         role = parts[1].lower() if len(parts) == 2 else MEMBER
         if not is_department_admin(me) and (agency_id != me.agency_id or role != MEMBER):
-            return [Reply(text=MSG_OWN_AGENCY_ONLY.format(agency=self.agency_name(me.agency_id),
-                                                          agency_id=me.agency_id))]
+            return own_only
         problem = self.invitable(self.plan, agency_id, self.clock.now().astimezone(self.tz).date())
         if problem:
             return [Reply(text=f"{problem} {HINT_AGENCY_IDS}")]
@@ -190,8 +200,9 @@ class Membership:
             return MSG_GROUP_AGENCY.format(name=agency.name)
         if agency.group and agency.level != AgencyLevel.COMMUNE:
             return MSG_UNNAMED_AGENCIES.format(name=agency.name)
-        if agency.ended_on is not None and agency.ended_on <= today:
-            return MSG_ENDED_AGENCY.format(name=agency.name, day=agency.ended_on.strftime("%d/%m/%Y"))
+        ended = ended_on(plan, agency_id)
+        if ended is not None and ended <= today:
+            return MSG_ENDED_AGENCY.format(name=agency.name, day=ended.strftime("%d/%m/%Y"))
         return None
 
     async def list_members(self, msg: Incoming, args: str) -> list[Reply]:

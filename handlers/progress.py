@@ -7,7 +7,7 @@ import re
 from zoneinfo import ZoneInfo
 
 from handlers.conversation import Audience, Command, Conversation
-from handlers.membership import MSG_NOT_REGISTERED, Membership
+from handlers.membership import MSG_NOT_REGISTERED, Membership, ended_on
 from handlers.ports import Clock, Occurrences, OccurrenceView, Outbox, PendingInput
 from handlers.progress_text import BLOCKED, DONE, IN_PROGRESS, NOT_STARTED, parse_progress
 from handlers.task_refs import TaskRef, no_plan_in_force, resolve_task, shown_code
@@ -27,6 +27,7 @@ MAX_NOTE = 500
 
 MSG_FORBIDDEN = "Bạn không thuộc cơ quan được giao nhiệm vụ này nên không thể cập nhật tiến độ."
 MSG_UNKNOWN = "Không tìm thấy nhiệm vụ này. Gõ /nhiemvu để xem nhiệm vụ của cơ quan bạn."
+MSG_UPDATE_HOW = "Cập nhật: /capnhat <mã> xong | đang làm 60% | chưa làm | vướng <ghi chú>"
 MSG_ASK_NOTE = "Xin nhắn nội dung vướng mắc trong một tin nhắn (ví dụ: chưa có kinh phí)."
 MSG_ASK_PERCENT = "Đã thực hiện được khoảng bao nhiêu phần trăm?"
 MSG_UNSURE = (
@@ -247,9 +248,9 @@ class Progress:
         name = self.membership.agency_name(member.agency_id)
         today = self.today()
         none_in_force = no_plan_in_force(self.plans, today)
-        agency = self.plans.agencies.get(member.agency_id)
-        if agency is not None and agency.ended_on is not None and agency.ended_on <= today:
-            return [Reply(text=f"{name} đã kết thúc hoạt động từ {agency.ended_on.strftime('%d/%m/%Y')} "
+        ended = ended_on(self.plans, member.agency_id)
+        if ended is not None and ended <= today:
+            return [Reply(text=f"{name} đã kết thúc hoạt động từ {ended.strftime('%d/%m/%Y')} "
                                "(sắp xếp đơn vị hành chính), nên không còn nhiệm vụ được nhắc hạn."
                                + (f"\n\n{none_in_force}" if none_in_force else ""))]
         occs = sorted(await self.occurrences.for_agency(member.agency_id),
@@ -260,7 +261,9 @@ class Progress:
                 continue
             late = " — QUÁ HẠN" if o.due < today and o.status != DONE else ""
             lines.append(f"• {self._task_line(o)}\n  Hạn {o.due.strftime('%d/%m/%Y')}: {describe(o)}{late}")
+        reportable = bool(lines)  # /capnhat applies to a deadline: its hint only when one is listed
         dated = {(o.plan_id, o.task_id) for o in occs}
+        agency = self.plans.agencies.get(member.agency_id)
         level = agency.level.value if agency is not None else None
         undated = [(p, t) for p in self.plans.in_force(today)
                    for t, role in p.tasks_for(member.agency_id, level)
@@ -273,7 +276,7 @@ class Progress:
         if not lines:
             return [Reply(text=f"{name} không có nhiệm vụ nào đang mở.")]
         return [Reply(text="\n".join(lines).strip(), title=f"Nhiệm vụ của {name}",
-                      note="Cập nhật: /capnhat <mã> xong | đang làm 60% | chưa làm | vướng <ghi chú>")]
+                      note=MSG_UPDATE_HOW if reportable else None)]
 
 
 def occ_day(occ: OccurrenceView) -> str:

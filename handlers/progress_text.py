@@ -86,11 +86,11 @@ def parse_progress(text: str) -> ParsedProgress:
     if blocked:
         if done:
             return _unsure()
-        note = _note_after_colon(original)
-        if note is None:
-            # "vướng chưa có kinh phí": the words after the keyword are the note.
-            lead = _BLOCKED_LEAD.match(folded)
-            note = original[lead.end():].strip() if lead else original
+        # "vướng: chưa có kinh phí", "vướng chưa có kinh phí": the words after the keyword are the note;
+        # without the keyword ("chưa có kinh phí: đã đề nghị…") the whole text is, colon and all —
+        # what blocks the task is the point of the note, so none of it is dropped.
+        lead = _BLOCKED_LEAD.match(folded)
+        note = original[lead.end():].strip() if lead else original.strip()
         return ParsedProgress(BLOCKED, percent, note or None, sure=True)
     if not_started:
         if percent:  # "chưa làm, được 30%": one of the two is wrong

@@ -330,8 +330,8 @@ class Reminders:
         reply = Reply(
             title="Không gửi được tin nhắc",
             text=(f"Bot không gửi được tin nhắn tới {who or 'một cuộc trò chuyện'} trên {platform}: "
-                  "người dùng đã chặn bot hoặc nền tảng từ chối gửi. Xin liên hệ trực tiếp để nhắc việc, "
-                  "và đề nghị họ nhắn cho bot để mở lại kênh."),
+                  "người dùng đã chặn bot, hoặc tin nhắn tới họ liên tục không gửi được. "
+                  "Xin liên hệ trực tiếp để nhắc việc, và đề nghị họ nhắn cho bot để mở lại kênh."),
             note=f"Chi tiết kỹ thuật: {reason[:200]}",
         )
         for admin in await self.members.all():

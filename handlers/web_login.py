@@ -47,7 +47,7 @@ class WebLogin:
 
     def setup(self, conversation: Conversation) -> None:
         """Register /web."""
-        conversation.register(Command("web", self.login_link, Audience.ADMIN,
+        conversation.register(Command("web", self.login_link, Audience.AGENCY_ADMIN,
                                       "nhận đường dẫn đăng nhập trang theo dõi (dùng một lần, 10 phút)"))
 
     async def login_link(self, msg: Incoming, args: str) -> list[Reply]:

@@ -261,8 +261,9 @@ def check_day(plan: PlanData, day: dt.date, today: dt.date) -> str | None:
     """Return why a deadline or event day cannot be taken for this plan (in Vietnamese), or None."""
     latest = dt.date(today.year + MAX_YEARS_AHEAD, 12, 31)
     if day.year < EARLIEST_YEAR or day > latest:
-        # %Y of a year before 1000 has fewer than four digits on Linux ("01/01/1"): format the year apart.
-        return (f"Ngày {day:%d/%m}/{day.year:04d} không hợp lý. Xin nhập một ngày từ năm {EARLIEST_YEAR} "
+        # Written out: strftime's %Y drops the leading zeros of years before 1000 on Linux.
+        typed = f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
+        return (f"Ngày {typed} không hợp lý. Xin nhập một ngày từ năm {EARLIEST_YEAR} "
                 f"đến hết năm {latest.year}.")
     first, ended = plan.plan.first_day, plan.plan.ended_on
     if ended is not None and day >= ended:

@@ -189,7 +189,8 @@ class ProgressUpdateRow(StorageModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     occurrence_id: int = Field(foreign_key="occurrence.id", index=True)
-    member_id: int = Field(foreign_key="member.id")
+    # NULL once its author deleted their data (/xoadulieu): the agency's report stays, nameless.
+    member_id: int | None = Field(default=None, foreign_key="member.id")
     status: str
     percent: int | None = None
     note: str | None = Field(default=None, sa_type=Text)

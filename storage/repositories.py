@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import false, insert, select, update
+from sqlalchemy import delete, false, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.exc import IntegrityError
@@ -430,6 +430,16 @@ class QuestionLog:
                 self._queued[:0] = rows
                 raise
             return len(rows)
+
+    async def prune(self, older_than: datetime) -> int:
+        """Delete the questions asked before this moment, queued ones included; return how many."""
+        async with self._flushing:
+            queued = len(self._queued)
+            self._queued = [row for row in self._queued if row["asked_at"] >= older_than]
+            dropped = queued - len(self._queued)
+        stmt = delete(QuestionLogRow).where(col(QuestionLogRow.asked_at) < older_than)
+        async with self._sessions() as session, session.begin():
+            return dropped + _rowcount(await session.execute(stmt))
 
     async def unanswered(self, since: datetime, limit: int = 20) -> list[tuple[str, int]]:
         """Return declined questions since a moment, grouped by normalised text, most frequent first."""

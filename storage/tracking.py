@@ -349,12 +349,14 @@ class OccurrenceStore:
                 col(ProgressUpdateRow.at),
                 col(MemberRow.platform),
             )
-            .join(MemberRow, col(MemberRow.id) == col(ProgressUpdateRow.member_id))
+            # Outer: a report whose author deleted their data (/xoadulieu) stays, without a name.
+            .outerjoin(MemberRow, col(MemberRow.id) == col(ProgressUpdateRow.member_id))
             .where(col(ProgressUpdateRow.occurrence_id) == occurrence_id)
             .order_by(col(ProgressUpdateRow.at), col(ProgressUpdateRow.id))
         )
         async with self._sessions() as session:
-            return [ProgressRecord(*row) for row in await session.execute(stmt)]
+            return [ProgressRecord(who or "", status, percent, note, at, platform or "")
+                    for who, status, percent, note, at, platform in await session.execute(stmt)]
 
     @staticmethod
     def _ordered() -> Any:

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs
 from starlette.requests import Request
 from starlette.responses import Response
 
-from handlers.membership import ADMIN, follows_every_agency
+from handlers.membership import ADMIN, is_department_admin
 from handlers.ports import Clock
 from storage.records import MemberRecord
 from storage.web import LINK_VALID, LOGIN_OK, RATE_LIMITED, Login, WebAccessStore, WebSession, new_token
@@ -62,7 +62,7 @@ class Viewer:
     def agencies(self) -> frozenset[str] | None:
         """The agencies this viewer follows; None means every agency."""
         member = self.session.member
-        if member is None or follows_every_agency(member):
+        if member is None or is_department_admin(member):
             return None
         return frozenset({member.agency_id})
 

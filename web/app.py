@@ -21,6 +21,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from handlers.department import UNANSWERED_DAYS, UNANSWERED_SHOWN
 from handlers.membership import ROLE_NAMES, Membership
 from handlers.ports import Clock, OccurrenceView
 from handlers.reminders import PROACTIVE_PLATFORMS, Reminders, escalation_key_prefix
@@ -53,18 +54,19 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
-QUESTION_DAYS = 30
+QUESTION_DAYS = UNANSWERED_DAYS  # the window of /chuatraloi, so the page's numbers are /traloi's
 UPCOMING_DAYS = 30
 TREND_WEEKS = 12
 
+# (path, label, for the Department only): what chat keeps to the Department stays so here.
 NAV = (
-    ("/", "Tổng quan"),
-    ("/tien-do", "Tiến độ"),
-    ("/qua-han", "Quá hạn"),
-    ("/nhac-han", "Nhắc hạn"),
-    ("/cau-hoi", "Câu hỏi"),
-    ("/thanh-vien", "Thành viên"),
-    ("/tai-ve", "Tải về"),
+    ("/", "Tổng quan", False),
+    ("/tien-do", "Tiến độ", False),
+    ("/qua-han", "Quá hạn", False),
+    ("/nhac-han", "Nhắc hạn", False),
+    ("/cau-hoi", "Câu hỏi", True),
+    ("/thanh-vien", "Thành viên", False),
+    ("/tai-ve", "Tải về", False),
 )
 DELIVERY_TEXT = {"sent": "Đã gửi", "failed": "Không gửi được", "sending": "Đang gửi", "pending": "Chờ gửi"}
 KIND_TEXT = {"before": "Trước hạn", "on_the_day": "Đúng hạn", "overdue": "Quá hạn",
@@ -79,6 +81,10 @@ MSG_LOGIN_HOW = "Gõ /web trong cuộc trò chuyện với bot (quản trị vi�
 MSG_FORM_EXPIRED = "Biểu mẫu đã hết hạn hoặc không hợp lệ. Xin tải lại trang rồi thử lại."
 MSG_NOT_FOUND = "Không tìm thấy trang này."
 MSG_OWN_AGENCY_ONLY = "Bạn chỉ mời được thành viên cho cơ quan của mình."
+MSG_QUESTIONS_DEPARTMENT_ONLY = (
+    "Chỉ quản trị viên của Sở Tư pháp xem được các câu hỏi bot chưa trả lời được "
+    "(như lệnh /chuatraloi trong chat)."
+)
 
 
 @dataclass(frozen=True)
@@ -372,11 +378,14 @@ class Pages:
 
     @signed_in
     async def questions(self, request: Request, viewer: Viewer) -> Response:
-        """The questions the bot declined most often in the last 30 days."""
+        """The questions the bot declined most often in the last 30 days, with /traloi N for the first."""
+        if viewer.agencies is not None:  # the chat's rule: /chuatraloi is the Department's
+            return self.message(request, viewer, "Câu hỏi", MSG_QUESTIONS_DEPARTMENT_ONLY, 403)
         since = self.d.clock.now() - dt.timedelta(days=QUESTION_DAYS)
         rows = await self.d.questions.declined(since, 100)
+        # The same window and order as /chuatraloi: the first rows carry the number /traloi takes.
         return self.render(request, "questions.html", viewer, title="Câu hỏi", rows=rows, days=QUESTION_DAYS,
-                           local=self.local)
+                           local=self.local, answerable=UNANSWERED_SHOWN)
 
     # ------------------------------------------------------------------------------------ Thành viên
 

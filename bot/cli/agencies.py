@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from bot.cli.common import settings_or_exit, with_bot
+from handlers.membership import ended_on
 from handlers.reports import parse_day
 from knowledge.loader import Plans
 from knowledge.schema import AgencyLevel
@@ -165,11 +166,12 @@ def agencies_list(as_json: Annotated[bool, typer.Option("--json", help="A JSON a
     rows = []
     for a in sorted(plans.agencies.values(), key=lambda a: (a.id in imported, a.level.value, a.name)):
         record = imported.get(a.id)
+        end = ended_on(plans, a.id)  # the Department never ends with its plans
         rows.append({"id": a.id, "name": a.name, "level": a.level.value, "group": a.group,
                      "groups": _groups(plans, a.id, a.level.value),
                      "source": "import" if record else "plan", "code": record.code if record else None,
                      "started_on": a.started_on.isoformat() if a.started_on else None,
-                     "ended_on": a.ended_on.isoformat() if a.ended_on else None})
+                     "ended_on": end.isoformat() if end else None})
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return

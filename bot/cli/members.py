@@ -1,4 +1,5 @@
-"""Commands about people and the database: `tcpl db upgrade`, `tcpl invite create`, `tcpl questions`."""
+"""Commands about people and the database: `tcpl db upgrade`, `tcpl invite create`, `tcpl questions`,
+`tcpl erase`."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from handlers.membership import ROLE_NAMES, Membership, local_time
 HINT_AGENCY_IDS = "Xem mã các cơ quan: tcpl agencies list."
 QUESTION_DAYS = (1, 3650)
 QUESTION_LIMIT = (1, 1000)
+PLATFORMS = ("telegram", "zalo", "console")
 
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
 invite_app = typer.Typer(no_args_is_help=True, help="Invite codes for officials.")
@@ -86,3 +88,32 @@ def questions(
         typer.echo(f"Không có câu hỏi nào bị từ chối trong {days} ngày qua.")
     for q, n in rows:
         typer.echo(f"{n}\t{q}")
+
+
+def erase(
+    platform: Annotated[str, typer.Argument(help="telegram, zalo or console.")],
+    user_id: Annotated[str, typer.Argument(help="The person's user id on that platform.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm: the deletion cannot be undone.")] = False,
+) -> None:
+    """Delete what the bot keeps about a person, as /xoadulieu does, for someone who cannot use the chat."""
+    if platform not in PLATFORMS:
+        choices = f"{', '.join(PLATFORMS[:-1])} hoặc {PLATFORMS[-1]}"
+        fail(f"Nền tảng phải là {choices}, không phải «{platform[:30]}».", EXIT_USAGE)
+    if not yes:
+        fail(f"Thêm --yes để xác nhận xóa dữ liệu của {platform}:{user_id[:40]} (không hoàn tác được).",
+             EXIT_USAGE)
+    settings = settings_or_exit()
+    knowledge = knowledge_or_exit(settings)
+
+    from bot.services import open_stores
+
+    async def run():  # type: ignore[no-untyped-def]
+        async with open_stores(settings, knowledge.plans) as stores:
+            return await stores.personal_data.erase(platform, user_id)
+
+    erased = asyncio.run(run())
+    typer.echo(f"Đã xóa {erased.questions} câu hỏi"
+               + (" và thông tin đăng ký" if erased.registered else " (người này chưa đăng ký)")
+               + f" của {platform}:{user_id}."
+               + (f" {erased.reports_kept} báo cáo tiến độ vẫn được giữ cho cơ quan, không kèm tên."
+                  if erased.reports_kept else ""))

@@ -43,6 +43,7 @@ from bot.dispatcher import Dispatcher
 from bot.services import Stores, open_stores
 from bot.telegram import TelegramAdapter
 from bot.zalo import ZaloAdapter, ZaloClient
+from bot.zalo_errors import AdminAlarm
 from handlers.conversation import Conversation
 from handlers.flood import FloodGuard
 from knowledge.deadlines import ReminderPolicy
@@ -435,9 +436,13 @@ class ZaloDriver:
 
 @contextlib.asynccontextmanager
 async def zalo_driver(bot: Bot, stores: Stores, clock: FakeClock) -> AsyncIterator[ZaloDriver]:
-    async with FakeZaloAPI(token=ZALO_TOKEN) as api, ZaloClient(ZALO_TOKEN, api.base_url) as client:
-        adapter = _ObservedZaloAdapter(bot.conversation, stores.inbox, stores.members,
+    # The client shares the harness's clock: Zalo's pauses (429, 401) end when the test moves it.
+    alarm = AdminAlarm(stores.members, stores.outbox, clock)
+    async with (FakeZaloAPI(token=ZALO_TOKEN) as api,
+                ZaloClient(ZALO_TOKEN, api.base_url, clock=clock, alarm=alarm) as client):
+        adapter = _ObservedZaloAdapter(bot.conversation, stores.inbox,
                                        FloodGuard(clock, limit=FLOOD_LIMIT), clock, client, stores.choices,
+                                       outbox=stores.outbox,
                                        poll_timeout=1, backoff=(0.05, 0.2))
         async with adapter.running() as messenger:
             yield ZaloDriver(api, adapter, messenger)

@@ -57,6 +57,8 @@ MISTAKES = [
     (["invite", "create", "--agency", "ubnd-h-my-tu"], "đã kết thúc hoạt động"),
     (["invite", "create", "--agency", "stp", "--role", "boss"], "Vai trò phải là member hoặc admin"),
     (["questions", "--days", "-1"], "--days phải từ 1 đến"),
+    (["erase", "fax", "12345", "--yes"], "Nền tảng phải là telegram, zalo hoặc console"),
+    (["erase", "telegram", "12345"], "Thêm --yes để xác nhận"),
     (["questions", "--limit", "nhieu"], "Giá trị của --limit không hợp lệ"),
     (["reminders", "preview"], "Thiếu --from"),
     (["reminders", "preview", "--from", "31/02/2026"], "Ngày không hợp lệ: 31/02/2026 không có trên lịch"),
@@ -203,3 +205,28 @@ def test_info_says_where_the_data_lives_and_never_a_secret(tmp_path):
     default = tcpl("info", data_dir=tmp_path / "data", cwd=tmp_path)
     assert f"sqlite+aiosqlite:///{tmp_path / 'data' / 'tcpl.db'}" in default.stdout
     assert "chưa có" in default.stdout  # no platform: the console chat
+
+
+def test_erase_deletes_a_persons_questions_for_the_department(data_dir, capsys):
+    import asyncio
+    import datetime as dt
+
+    from bot.config import Settings
+    from bot.services import open_stores
+    from bot.wiring import load_checked
+
+    settings = Settings(_env_file=None)
+    knowledge, _ = load_checked(settings)
+
+    async def ask() -> None:
+        async with open_stores(settings, knowledge.plans) as stores:
+            now = dt.datetime.now(dt.UTC)
+            await stores.questions.record("zalo", "777", "Giá vàng hôm nay?", False, None, 0.0, now)
+            await stores.questions.record("zalo", "778", "Giá lúa hôm nay?", False, None, 0.0, now)
+
+    asyncio.run(ask())
+    code, out, err = tcpl_here(capsys, "erase", "zalo", "777", "--yes")
+    assert code == 0, err
+    assert out.strip() == "Đã xóa 1 câu hỏi (người này chưa đăng ký) của zalo:777."
+    code, out, _ = tcpl_here(capsys, "questions")
+    assert "giá lúa hôm nay?" in out and "giá vàng" not in out

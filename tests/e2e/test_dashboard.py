@@ -144,6 +144,23 @@ async def test_every_page_shows_the_history(dashboard):
     assert 'name="csrf"' in pages["/thanh-vien"]
 
 
+async def test_the_declined_questions_are_the_departments_with_the_number_traloi_takes(dashboard):
+    async with dashboard.client() as client:
+        await sign_in(client, await dashboard.link(HOA))
+        page = (await client.get("/cau-hoi")).text
+    rows = page[page.index("<tbody>"):]
+    # The most asked first, numbered as /chuatraloi numbers them for the Department's /traloi N.
+    assert rows.index(DECLINED.lower()) < rows.index("<code>/traloi 1</code>") < rows.index("thủ tục ly hôn")
+    assert rows.index("thủ tục ly hôn") < rows.index("<code>/traloi 2</code>")
+    async with dashboard.client() as client:
+        await sign_in(client, await dashboard.link(BINH))
+        for_an_agency = await client.get("/cau-hoi")
+        overview = (await client.get("/")).text
+    # As in chat (/chuatraloi), the declined questions are the Department's: not listed, not shown.
+    assert for_an_agency.status_code == 403 and DECLINED.lower() not in for_an_agency.text
+    assert 'href="/cau-hoi"' not in overview and 'href="/tien-do"' in overview
+
+
 async def test_the_matrix_filters_by_status_year_and_group(dashboard):
     async with dashboard.client() as client:
         await sign_in(client, await dashboard.link(HOA))

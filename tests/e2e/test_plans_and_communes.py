@@ -84,6 +84,24 @@ def test_with_the_shipped_plan_only_nothing_is_reminded_after_it_ended(tmp_path,
     assert {r["plan_id"] for r in before} == {"kh-soc-trang-qd25"}
 
 
+def test_with_the_shipped_plan_only_the_departments_first_administrator_is_still_invited(tmp_path, tcpl):
+    invite = tcpl(tmp_path, "invite", "create", "--agency", "stp", "--role", "admin")
+    assert invite.returncode == 0, invite.stderr
+    code = invite.stdout.strip().splitlines()[-1]
+    listed = {a["id"]: a for a in json.loads(tcpl(tmp_path, "agencies", "list", "--json").stdout)}
+    assert listed["stp"]["ended_on"] is None and listed["stc"]["ended_on"] == "2025-07-01"
+    out = tcpl_process(tmp_path, "run", stdin=f"/dangky {code}\n/moi stc\n/chuatraloi\n/nhiemvu\n")
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "Đăng ký thành công. Bạn là quản trị viên của Sở Tư pháp." in out.stdout
+    assert "«Sở Tài chính» đã kết thúc hoạt động từ 01/07/2025" in out.stdout  # the others stay ended
+    assert "Chỉ quản trị viên của Sở Tư pháp" not in out.stdout
+    # The Department did not end with its plan: /nhiemvu says what is missing, the plan in force.
+    assert "Sở Tư pháp đã kết thúc" not in out.stdout
+    tasks = out.stdout[out.stdout.index("Nhiệm vụ của Sở Tư pháp"):]
+    assert "Hiện chưa có kế hoạch nào đang có hiệu lực" in tasks
+    assert "/capnhat" not in tasks  # nothing to report on: no hint to report
+
+
 @pytest.fixture
 def commune_plans(tmp_path: Path) -> str:
     """The test plan in force, and a second plan whose tasks the commune-level group leads."""

@@ -67,3 +67,22 @@ async def test_an_unreachable_bot_api_is_a_network_error_without_the_token() -> 
     assert not isinstance(raised.value, TimedOut)
     assert "HTTP-TRANSPORT-SECRET" not in str(raised.value)
     await bot.shutdown()
+
+
+async def test_a_call_with_a_keyboard_and_vietnamese_text_arrives_whole() -> None:
+    async with FakeTelegramAPI(token=TOKEN) as api, bot_for(api) as bot:
+        api.push_update(api.message_update(5, "xin chào"))
+        keyboard = {"inline_keyboard": [[{"text": "Tiêu chí", "callback_data": "m:tieuchi"}]]}
+        await bot.send_message(5, "Điều 4 <b>đủ</b>", parse_mode="HTML", reply_markup=keyboard)
+        [call] = await api.wait_for("sendMessage")
+        assert call.params["reply_markup"] == keyboard
+        [sent] = api.sent_messages()
+        assert sent["plain_text"] == "Điều 4 đủ"
+
+
+async def test_a_lone_surrogate_is_escaped_not_a_crash_of_the_transport() -> None:
+    async with FakeTelegramAPI(token=TOKEN) as api, bot_for(api) as bot:
+        api.push_update(api.message_update(5, "xin chào"))
+        await bot.send_message(5, "trả lời \ud800")
+        [call] = await api.wait_for("sendMessage")
+        assert call.params["text"] == "trả lời \ud800"

@@ -1,19 +1,23 @@
 """A fake Zalo Bot Platform API for end-to-end tests with the real Zalo client over loopback HTTP.
 
-The server listens on 127.0.0.1 (random port) at /bot<TOKEN>/<method> and answers like Zalo:
-{"ok": true, "result": ...} or {"ok": false, "error_code": N, "description": "..."}, including the
-errors a careless bot meets: a wrong token (401), text over 2,000 characters (400), a user the bot
-may not write to (403), flood control (429), and getUpdates answering 408 when nothing arrived.
+The server listens on 127.0.0.1 (random port) at /bot<TOKEN>/<method> and answers as Zalo's Bot
+Platform documentation says: {"ok": true, "result": ...} or {"ok": false, "error_code": N,
+"description": "..."}, with only the documented codes and wording (DOCUMENTED): 400 for a bad request
+(text over 2,000 characters…), 401 for a wrong or revoked token, 404 for an unknown method, 408 from
+getUpdates when nothing arrived; 403 ("Internal server error") and 429 ("Quota exceeded") are
+injected by tests (fail_next, fail_chat).
 
     async with FakeZaloAPI(token="zalo-token") as api:
         client = ZaloClient("zalo-token", api.base_url)
         api.push_text("u1", "/start")
         [call] = await api.wait_for("sendMessage", chat_id="u1")
 
-Known simplifications: getUpdates hands out one queued update per call and forgets it (no
-acknowledgement); pushing the same update again simulates a redelivery; while a webhook is set,
-getUpdates is refused with 409 and pushed updates wait in the queue (post them with
-deliver_to_webhook); message ids are one counter for every chat.
+As documented: getUpdates hands out one update per call and forgets it once returned (there is no
+offset); dates are milliseconds; webhook calls carry {"ok": true, "result": update} and the secret
+in X-Bot-Api-Secret-Token. Where the documentation is silent the fake is silent too: while a webhook
+is set, getUpdates simply receives nothing (408) and pushed updates wait in the queue (post them with
+deliver_to_webhook); no code says "this user blocked the bot", and no retry_after comes with a 429.
+Pushing the same update again simulates a redelivery; message ids are one counter for every chat.
 """
 
 from __future__ import annotations
@@ -39,22 +43,31 @@ JSON = dict[str, Any]
 MAX_TEXT_LENGTH = 2000
 MAX_POLL_SECONDS = 1.0
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
-REFUSAL = "Not allowed: the user has not interacted with the bot recently"
+# Zalo's error table: the only codes and descriptions this fake answers with.
+DOCUMENTED = {
+    400: "Bad request",
+    401: "Token expired or invalid",
+    403: "Internal server error",
+    404: "Not found",
+    408: "Request timeout",
+    429: "Quota exceeded",
+}
 
 
 class ZaloError(Exception):
     """An ok:false answer, with the HTTP status it travels with."""
 
-    def __init__(self, error_code: int, description: str, status: int | None = None,
-                 extra: JSON | None = None):
+    def __init__(self, error_code: int, description: str | None = None, status: int | None = None):
+        description = description or DOCUMENTED.get(error_code)
+        if description is None:
+            raise ValueError(f"error {error_code} is not in Zalo's documentation: give its description")
         super().__init__(description)
         self.error_code = error_code
         self.description = description
         self.status = status if status is not None else (error_code if 400 <= error_code < 600 else 200)
-        self.extra = extra or {}
 
     def body(self) -> JSON:
-        return {"ok": False, "error_code": self.error_code, "description": self.description, **self.extra}
+        return {"ok": False, "error_code": self.error_code, "description": self.description}
 
 
 class Call(NamedTuple):
@@ -80,22 +93,20 @@ class FakeZaloAPI(LoopbackServer):
     """An in-process Zalo Bot API server with controls for tests."""
 
     def __init__(self, token: str = "zalo-test-token", *, max_poll_seconds: float = MAX_POLL_SECONDS,
-                 bot_name: str = "TCPL Zalo Bot", strict_chats: bool = False) -> None:
+                 bot_name: str = "TCPL Zalo Bot") -> None:
         super().__init__()
         self.token = token
         self.bot = {"id": "bot-1", "account_name": "tcpl.bot", "account_type": "BASIC",
                     "display_name": bot_name, "can_join_groups": False}
         self.max_poll_seconds = max_poll_seconds
-        # With strict_chats, sending to a chat no message came from is refused like a silent user.
-        self.strict_chats = strict_chats
         self.webhook: JSON | None = None
+        self.token_revoked = False
 
         self._queue: deque[JSON] = deque()
         self._exchanges: list[Exchange] = []
         self._sent: list[JSON] = []
         self._failures: defaultdict[str, deque[ZaloError]] = defaultdict(deque)
-        self._refused: dict[str, str] = {}
-        self._known_chats: set[str] = set()
+        self._failing_chats: dict[str, int] = {}
         self._message_ids = itertools.count(1)
         self._methods: dict[str, Callable[[JSON, web.Request], Any]] = {
             "getMe": self._get_me,
@@ -141,10 +152,6 @@ class FakeZaloAPI(LoopbackServer):
 
     def push_update(self, update: JSON) -> JSON:
         """Queue an update for getUpdates; pushing one again simulates Zalo redelivering it."""
-        message = update.get("message") or {}
-        chat = (message.get("chat") or {}).get("id")
-        if chat is not None:
-            self._known_chats.add(str(chat))
         self._queue.append(update)
         self._notify()
         return update
@@ -171,37 +178,42 @@ class FakeZaloAPI(LoopbackServer):
             if self.webhook is None:
                 raise RuntimeError("no webhook is set; pass url")
             url, secret = self.webhook["url"], secret or self.webhook.get("secret_token")
-        message = update.get("message") or {}
-        chat = (message.get("chat") or {}).get("id")
-        if chat is not None:
-            self._known_chats.add(str(chat))
         headers = {SECRET_HEADER: secret} if secret is not None else {}
+        body = update if "ok" in update else {"ok": True, "result": update}  # as Zalo wraps it
         async with httpx.AsyncClient(timeout=5.0) as client:
-            response = await client.post(url, json=update, headers=headers)
+            response = await client.post(url, json=body, headers=headers)
         return response.status_code
 
     # -- test controls: faults -------------------------------------------------------------------
 
-    def fail_next(self, method: str, error_code: int = 500, description: str = "Internal server error",
-                  *, status: int | None = None, times: int = 1, retry_after: float | None = None) -> None:
-        """Answer the next `times` calls of method with ok:false error_code (HTTP status as given)."""
-        extra = {} if retry_after is None else {"parameters": {"retry_after": retry_after}}
-        error = ZaloError(error_code, description, status, extra)
+    def fail_next(self, method: str, error_code: int = 403, description: str | None = None,
+                  *, status: int | None = None, times: int = 1) -> None:
+        """Answer the next `times` calls of method with ok:false error_code and its documented text."""
+        error = ZaloError(error_code, description, status)
         self._failures[method].extend([error] * times)
 
-    def refuse_chat(self, chat_id: str, description: str = REFUSAL) -> None:
-        """Refuse every sendMessage to chat_id, as Zalo does for a user the bot may not write to."""
-        self._refused[str(chat_id)] = description
+    def fail_chat(self, chat_id: str, error_code: int = 403) -> None:
+        """Answer every sendMessage to chat_id with a documented error until allow_chat."""
+        ZaloError(error_code)  # only a documented code
+        self._failing_chats[str(chat_id)] = error_code
 
     def allow_chat(self, chat_id: str) -> None:
-        self._refused.pop(str(chat_id), None)
+        self._failing_chats.pop(str(chat_id), None)
+
+    def revoke_token(self) -> None:
+        """Answer every call with 401, as for an expired token, until restore_token."""
+        self.token_revoked = True
+
+    def restore_token(self) -> None:
+        self.token_revoked = False
 
     def clear(self) -> None:
-        """Forget recorded calls, sent messages, injected faults and refusals; keep queued updates."""
+        """Forget recorded calls, sent messages and injected faults; keep queued updates."""
         self._exchanges.clear()
         self._sent.clear()
         self._failures.clear()
-        self._refused.clear()
+        self._failing_chats.clear()
+        self.token_revoked = False
 
     # -- test controls: observations -------------------------------------------------------------
 
@@ -266,15 +278,15 @@ class FakeZaloAPI(LoopbackServer):
         self._exchanges.append(exchange)
         self._notify()
         try:
-            if request.match_info["token"] != self.token:
-                logger.warning("fake Zalo API: %s with a wrong token", method)
-                raise ZaloError(401, "Unauthorized: invalid bot token")
+            if request.match_info["token"] != self.token or self.token_revoked:
+                logger.warning("fake Zalo API: %s with a wrong or revoked token", method)
+                raise ZaloError(401)
             failures = self._failures.get(method)
             if failures:
                 raise failures.popleft()
             handler = self._methods.get(method)
             if handler is None:
-                raise ZaloError(404, f"Not Found: method {method} does not exist")
+                raise ZaloError(404)
             result = await handler(params, request)
             status, body = 200, {"ok": True, "result": result}
         except ZaloError as error:
@@ -300,35 +312,31 @@ class FakeZaloAPI(LoopbackServer):
         return dict(self.bot)
 
     async def _get_updates(self, params: JSON, request: web.Request) -> JSON:
-        if self.webhook is not None:
-            raise ZaloError(409, "Conflict: getUpdates is not available while a webhook is set")
         try:
             timeout = float(params.get("timeout") or 0)
         except (TypeError, ValueError):
-            raise ZaloError(400, "Bad Request: timeout must be a number") from None
-        await self._wait_until(lambda: bool(self._queue) or self._closing,
+            raise ZaloError(400) from None
+        # The documentation says only that getUpdates does not work while a webhook is set.
+        webhook_set = self.webhook is not None
+        await self._wait_until(lambda: (bool(self._queue) and not webhook_set) or self._closing,
                                min(max(timeout, 0.0), self.max_poll_seconds))
         if request.transport is None or request.transport.is_closing():
             # The bot gave up on this poll (it is stopping): keep the update for the next one.
             raise ZaloError(499, "client closed the request")
-        if not self._queue:
-            raise ZaloError(408, "Request timeout")
+        if not self._queue or webhook_set:
+            raise ZaloError(408)
         return self._queue.popleft()
 
     async def _send_message(self, params: JSON, request: web.Request) -> JSON:
         chat_id = params.get("chat_id")
         if chat_id in (None, ""):
-            raise ZaloError(400, "Bad Request: chat_id is required")
+            raise ZaloError(400)
         chat_id = str(chat_id)
         text = params.get("text")
-        if not isinstance(text, str) or not text.strip():
-            raise ZaloError(400, "Bad Request: text is empty")
-        if len(text) > MAX_TEXT_LENGTH:
-            raise ZaloError(400, f"Bad Request: text is longer than {MAX_TEXT_LENGTH} characters")
-        if chat_id in self._refused:
-            raise ZaloError(403, self._refused[chat_id])
-        if self.strict_chats and chat_id not in self._known_chats:
-            raise ZaloError(403, REFUSAL)
+        if not isinstance(text, str) or not 1 <= len(text) <= MAX_TEXT_LENGTH:
+            raise ZaloError(400)  # documented: 1 to 2,000 characters
+        if chat_id in self._failing_chats:
+            raise ZaloError(self._failing_chats[chat_id])
         message = {"message_id": f"bot-{next(self._message_ids):06d}", "date": int(time.time() * 1000)}
         self._sent.append({"chat_id": chat_id, "text": text, **message})
         return message
@@ -336,10 +344,11 @@ class FakeZaloAPI(LoopbackServer):
     async def _set_webhook(self, params: JSON, request: web.Request) -> JSON:
         url = params.get("url")
         secret = params.get("secret_token")
+        # Documented: an HTTPS URL; plain http is let through on loopback only, for the tests.
         if not isinstance(url, str) or not url.startswith(("https://", "http://127.0.0.1")):
-            raise ZaloError(400, "Bad Request: url must be an HTTPS URL")
+            raise ZaloError(400)
         if not isinstance(secret, str) or not 8 <= len(secret) <= 256:
-            raise ZaloError(400, "Bad Request: secret_token must be 8 to 256 characters")
+            raise ZaloError(400)
         self.webhook = {"url": url, "secret_token": secret, "updated_at": int(time.time() * 1000)}
         return {"url": url, "updated_at": self.webhook["updated_at"]}
 

@@ -18,7 +18,8 @@ from storage.db import alembic_config, make_engine, upgrade
 from storage.models import metadata
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAD = "0006"  # 0001–0003, 0007 (web access), 0004 (inbox), 0005 (plans and periods), 0006 (knowledge files)
+HEAD = "0009"  # 0001–0003, 0007 (web access), 0004 (inbox), 0005 (plans and periods), 0006 (knowledge files),
+# 0009 (anonymous progress reports)
 TABLES = {
     "agency",
     "member",

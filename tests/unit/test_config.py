@@ -41,8 +41,11 @@ SECRET = "very-secret-webhook-value"
     # A check across settings: pydantic would print every setting it was given, secrets included.
     ({"TCPL_ZALO_WEBHOOK_URL": "https://example.org/zalo", "TCPL_ZALO_WEBHOOK_SECRET": "short",
       "TCPL_WEBHOOK_SECRET": SECRET}, "TCPL_ZALO_WEBHOOK_SECRET"),
+    ({"TCPL_ZALO_WEBHOOK_URL": "http://example.org/zalo", "TCPL_ZALO_WEBHOOK_SECRET": SECRET},
+     "TCPL_ZALO_WEBHOOK_URL must be an HTTPS URL"),
     ({"TCPL_WEBHOOK_PORT": "not-a-port", "TCPL_WEBHOOK_SECRET": SECRET}, "TCPL_WEBHOOK_PORT"),
     ({"TCPL_TIMEZONE": SECRET, "TCPL_TELEGRAM_TOKEN": "1:" + SECRET}, "TCPL_TIMEZONE"),
+    ({"TCPL_QUESTION_LOG_DAYS": "0", "TCPL_WEBHOOK_SECRET": SECRET}, "TCPL_QUESTION_LOG_DAYS"),
 ])
 def test_an_invalid_setting_is_named_and_no_value_is_printed(
         settings: dict[str, str], named: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -75,3 +78,10 @@ def test_the_platforms_are_those_with_a_token(monkeypatch: pytest.MonkeyPatch) -
     assert Settings(_env_file=None).platforms() == []
     both = Settings(telegram_token="1:a", zalo_token="z", _env_file=None)
     assert both.platforms() == ["telegram", "zalo"]
+
+
+def test_the_question_log_keeps_90_days_unless_told(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TCPL_QUESTION_LOG_DAYS", raising=False)
+    assert Settings(_env_file=None).question_log_days == 90
+    monkeypatch.setenv("TCPL_QUESTION_LOG_DAYS", "30")
+    assert Settings(_env_file=None).keep_questions.days == 30

@@ -160,7 +160,7 @@ def test_absurd_days_and_days_outside_the_plan_are_refused(plan, shipped):
     for absurd in (dt.date(9999, 12, 31), dt.date(1, 1, 1), dt.date(2030, 1, 1)):
         problem = check_day(plan, absurd, today)
         assert problem is not None and "không hợp lý" in problem
-    assert "Ngày 01/01/0001 không hợp lý" in (check_day(plan, dt.date(1, 1, 1), today) or "")
+    assert "Ngày 01/01/0001 " in (check_day(plan, dt.date(1, 1, 1), today) or "")  # as the official typed it
     ended = check_day(shipped, dt.date(2026, 3, 1), today)
     assert ended is not None and "hết hiệu lực từ ngày 01/07/2025" in ended
 

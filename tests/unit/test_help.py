@@ -23,10 +23,14 @@ def test_a_command_registered_twice_is_a_wiring_mistake():
 def test_help_shows_each_level_up_to_the_senders_own():
     chat = conversation()
     chat.register(Command("viec", nothing, Audience.MEMBER, "việc của tôi", "<mã>", "/viec ii-1"))
+    chat.register(Command("nguoi", nothing, Audience.AGENCY_ADMIN, "người của cơ quan"))
     chat.register(Command("quantri", nothing, Audience.ADMIN, "quản trị"))
-    anyone, member, admin = (chat.help_text(a) for a in Audience)
+    anyone, member, agency_admin, admin = (chat.help_text(a) for a in Audience)
     assert "/hoi <câu hỏi>" in anyone and "/viec" not in anyone and "/dangky" in anyone
     assert "• /viec <mã> — việc của tôi\n  Ví dụ: /viec ii-1" in member and "/quantri" not in member
-    assert "/quantri" in admin and admin.index("/hoi") < admin.index("/viec") < admin.index("/quantri")
+    assert "/nguoi" not in member
+    assert "/viec" in agency_admin and "/nguoi" in agency_admin and "/quantri" not in agency_admin
+    assert "/quantri" in admin
+    assert admin.index("/hoi") < admin.index("/viec") < admin.index("/nguoi") < admin.index("/quantri")
     assert "/start" not in admin  # /help is the same list
 

@@ -51,6 +51,9 @@ def test_not_finished_is_not_done_and_not_not_started():
     ("vướng: chưa có kinh phí", BLOCKED, None, "chưa có kinh phí"),
     ("vuong mac chua co kinh phi", BLOCKED, None, "chua co kinh phi"),
     ("Gặp khó khăn: thiếu người làm", BLOCKED, None, "thiếu người làm"),
+    # A colon later in the note keeps every word of it.
+    ("vướng chưa có kinh phí, dự kiến: tháng 3", BLOCKED, None, "chưa có kinh phí, dự kiến: tháng 3"),
+    ("chưa có kinh phí: đã đề nghị Sở Tài chính", BLOCKED, None, "chưa có kinh phí: đã đề nghị Sở Tài chính"),
 ])
 def test_clear_replies_are_read(text, status, percent, note):
     p = parse_progress(text)

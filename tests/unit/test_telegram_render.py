@@ -1,7 +1,7 @@
 import html
 import re
 
-from bot.telegram_render import MAX_MESSAGE, html_chunks, keyboard
+from bot.telegram_render import MAX_MESSAGE, _pieces, html_chunks, keyboard
 from handlers.types import Choice, Reply
 
 
@@ -33,7 +33,19 @@ def test_keyboard_drops_buttons_whose_data_would_exceed_64_bytes():
     reply = Reply(text="x", choices=(Choice("ok", "e:qd25-dieu-kien"), Choice("bad", "e:" + "đ" * 40)))
     kb = keyboard(reply)
     assert kb is not None
-    assert [[b.callback_data for b in row] for row in kb.inline_keyboard] == [["e:qd25-dieu-kien"]]
+    assert kb == {"inline_keyboard": [[{"text": "ok", "callback_data": "e:qd25-dieu-kien"}]]}
+
+
+def test_a_long_label_is_shortened_with_an_ellipsis():
+    kb = keyboard(Reply(text="x", choices=(Choice("Chữ " * 30, "e:a"),)))
+    assert kb is not None
+    [[button]] = kb["inline_keyboard"]
+    assert len(button["text"]) == 60 and button["text"].endswith("…")
+
+
+def test_pieces_split_where_the_escaped_text_reaches_the_limit():
+    # Each line escapes to 11 characters ("&amp;&amp;\n"): four fit in 44, a fifth does not.
+    assert _pieces("&&\n" * 5, 44) == ["&&\n&&\n&&\n&&", "&&"]
 
 
 def test_no_choices_no_keyboard():

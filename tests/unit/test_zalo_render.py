@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import pytest
 
+from bot.delivery import ChatUnreachable, RetryLater
 from bot.render import chosen
 from bot.zalo import (
-    ZaloChatUnreachable,
     ZaloRateLimited,
+    ZaloTokenRefused,
     ZaloUnavailable,
     classify,
     message_time,
     parse_event,
     unwrap,
 )
+from bot.zalo_errors import ERRORS, QUOTA_BACKOFF, TOKEN_PROBE_EVERY, Backoff, Rule, ZaloHealth, rule_for
 from bot.zalo_render import MAX_MESSAGE, document_notice, split_text, zalo_messages
 from handlers.types import Choice, Document, Reply
 
@@ -125,14 +128,85 @@ def test_zalo_events_are_read_with_millisecond_dates():
     assert message_time("soon") is None
 
 
-def test_refusals_map_to_delivery_errors():
-    assert isinstance(classify("sendMessage", True, 429, "Too many", retry_after=None), ZaloRateLimited)
-    assert classify("sendMessage", True, 429, "Too many", retry_after=None).retry_after == 1.0
-    assert isinstance(classify("sendMessage", True, 403, "Forbidden"), ZaloChatUnreachable)
-    assert isinstance(classify("sendMessage", True, 400, "User has blocked the bot"), ZaloChatUnreachable)
-    assert isinstance(classify("sendMessage", True, -201, "Quota exceeded"), ZaloChatUnreachable)
-    assert not isinstance(classify("getMe", False, 403, "Forbidden"), ZaloChatUnreachable)
-    assert isinstance(classify("sendMessage", True, 502, "Bad gateway"), ZaloUnavailable)
-    error = classify("sendMessage", True, 400, "Bad Request: text is empty")
-    assert type(error).__name__ == "ZaloAPIError"
-    assert str(error) == "Zalo sendMessage refused: error 400: Bad Request: text is empty"
+def test_refusals_map_to_delivery_errors_as_the_documentation_reads_them():
+    assert isinstance(classify("sendMessage", 429, "Quota exceeded"), ZaloRateLimited)
+    assert isinstance(classify("sendMessage", 401, "Token expired or invalid"), ZaloTokenRefused)
+    # 403 is Zalo's "Internal server error": retried, never a user who blocked the bot.
+    for code in (403, 408, 500, 502, 0):
+        error = classify("sendMessage", code, "Internal server error")
+        assert isinstance(error, ZaloUnavailable) and isinstance(error, RetryLater), code
+    for code in (400, 404, 418):  # a bad request, and a code no documentation lists
+        error = classify("sendMessage", code, "Bad request")
+        assert type(error).__name__ == "ZaloAPIError" and not isinstance(error, RetryLater | ChatUnreachable)
+    refused = classify("sendMessage", 400, "Bad request")
+    assert str(refused) == "Zalo sendMessage refused: error 400: Bad request"
+
+
+def test_every_documented_code_has_its_wording_and_a_rule():
+    assert {code: d.wording for code, d in ERRORS.items()} == {
+        400: "Bad request", 401: "Token expired or invalid", 403: "Internal server error",
+        404: "Not found", 408: "Request timeout", 429: "Quota exceeded"}
+    assert rule_for(403) is Rule.TRANSIENT and rule_for(401) is Rule.TOKEN and rule_for(429) is Rule.QUOTA
+    assert rule_for(503) is Rule.TRANSIENT and rule_for(409) is Rule.REFUSED  # undocumented: conservative
+
+
+def test_back_off_grows_with_jitter_up_to_its_cap():
+    rng = random.Random(7)
+    backoff = Backoff(first=20.0, cap=3600.0)
+    for attempt in range(12):
+        ceiling = min(3600.0, 20.0 * 2 ** attempt)
+        delays = {backoff.delay(attempt, rng) for _ in range(20)}
+        assert all(ceiling / 2 <= d <= ceiling for d in delays) and len(delays) > 1
+
+
+class MovingClock:
+    def __init__(self) -> None:
+        self.moment = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)
+
+    def now(self) -> dt.datetime:
+        return self.moment
+
+    def advance(self, seconds: float) -> None:
+        self.moment += dt.timedelta(seconds=seconds)
+
+
+async def test_quota_pauses_every_send_with_a_growing_delay_and_alarms_once_if_it_lasts():
+    clock = MovingClock()
+    alarms: list[tuple[str, str]] = []
+
+    async def alarm(kind: str, text: str) -> None:
+        alarms.append((kind, text))
+
+    health = ZaloHealth(clock, alarm, random.Random(1))
+    pauses = []
+    for _ in range(8):
+        pauses.append(await health.quota_exceeded(None))
+        waiting = health.wait_before_send()
+        assert waiting is not None and waiting[0] is Rule.QUOTA
+        clock.advance(seconds=pauses[-1])
+        assert health.wait_before_send() is None
+    health.accepted()
+    await health.quota_exceeded(None)
+    assert 30 <= pauses[0] <= 60 and max(pauses) <= QUOTA_BACKOFF.cap
+    assert sum(pauses[:4]) > 4 * 60  # four tries take more than four minutes: never a tight loop
+    assert [kind for kind, _ in alarms] == ["quota"]  # once, although the quota ran out twice
+    assert "Quota exceeded" in alarms[0][1]
+
+
+async def test_a_refused_token_alarms_once_and_lets_one_probe_through_now_and_then():
+    clock = MovingClock()
+    alarms: list[str] = []
+
+    async def alarm(kind: str, text: str) -> None:
+        alarms.append(kind)
+
+    health = ZaloHealth(clock, alarm)
+    await health.token_refused("sendMessage")
+    await health.token_refused("getUpdates")
+    assert health.wait_before_send() == (Rule.TOKEN, TOKEN_PROBE_EVERY.total_seconds())
+    clock.advance(seconds=TOKEN_PROBE_EVERY.total_seconds())
+    assert health.wait_before_send() is None  # the probe
+    assert health.wait_before_send() is not None  # and only one
+    health.accepted()
+    assert health.wait_before_send() is None
+    assert alarms == ["token"]
