@@ -40,6 +40,7 @@ MAX_PARTS = 3  # a long message is answered by its best part, the others become 
 MAX_CANDIDATES = 40
 FIRST_ASSESSED_YEAR = 2021  # "QĐ 619 năm 2017" names a document, not an assessment
 RARE_DF = 3  # a word in at most this many entries is one the handbook hardly knows
+MAX_CRITERION = 5  # the most criteria a regime of this standard has (QĐ 25: 5; QĐ 27: 3)
 MSG_OTHER_STANDARD = ("Câu hỏi này có vẻ về một tiêu chuẩn, danh hiệu hoặc thủ tục khác, không thuộc chuẩn "
                       "tiếp cận pháp luật. Đề nghị hỏi cơ quan phụ trách lĩnh vực đó.")
 
@@ -58,14 +59,28 @@ _STOP_FOLDED = frozenset(fold(w) for w in STOPWORDS)
 _YEAR_TOKEN = re.compile(r"^20[12]\d$")
 _WORD = re.compile(r"[a-z]+")  # a folded syllable, where typos are corrected
 # Asking for figures: a place the figures do not cover cannot be answered with others' figures.
+# Asked of a named place, these ask for its results: "bao nhiêu / mấy xã đạt", "đạt chuẩn năm nào", "xã nào
+# không đạt", "(đã) có đạt chuẩn … không".
 _ASKS_FIGURES = re.compile(
-    r"\b(?:bao\s*nhieu|bn)\s*(?:xa|don\s*vi|phuong|%|phan\s*tram)[^.?!]*\bdat\b|\bty\s*le\s*(?:xa\s*)?dat\b"
-    r"|\bdat\s*chuan[^.?!]*\b(?:tu|vao)\s*nam\s*nao\b|\bso\s*lieu\b[^.?!]*\bdat\s*chuan\b")
+    r"\b(?:bao\s*nhieu|bn|may)\s*(?:xa|don\s*vi|phuong|%|phan\s*tram)[^.?!]*\bdat\b|\bty\s*le\s*(?:xa\s*)?dat\b"
+    r"|\bdat\s*chuan[^.?!]*\bnam\s*nao\b|\bso\s*lieu\b[^.?!]*\bdat\s*chuan\b"
+    r"|\b(?:xa|phuong|don\s*vi)\s*nao\b[^.?!]*\bdat\b|\bco\s*dat\s*chuan\b[^.?!]*\b(?:khong|chua|ko)\b")
 # "ai chủ trì …, Sở Nội vụ có được giao không": the question asks who; the agency is an aside.
 _ASKS_WHO = re.compile(r"\bai\b")
 # A question about the plan or an agency's tasks, as opposed to one about the rules.
 _ASKS_ABOUT_TASKS = re.compile(
     r"\b(?:ke\s*hoach|kh|nhiem\s*vu|giao|chu\s*tri|phoi\s*hop|trach\s*nhiem|vai\s*tro|lam\s*gi|viec\s*gi)\b")
+# "… thuộc chỉ tiêu nào", "được tính ở chỉ tiêu nào": asks where something counts in this standard, so a
+# subject word from the out-of-scope list ("quy trình soạn thảo" of indicator 1.2) does not decline it.
+_ASKS_WHICH_INDICATOR = re.compile(
+    r"\b(?:thuoc|tinh|cham|o|vao|ve)\s+(?:chi\s*tieu|tieu\s*chi|ct|tc)\s+(?:nao|may)\b")
+_ABOUT_A_CRITERION = frozenset(  # words that ask about a criterion without naming a subject
+    "tieu chi chuan so thu la gi noi dung yeu cau quy dinh co khong ko gom nhung nao ve cua duoc anh em"
+    .split())
+# "trong kế hoạch", "kế hoạch của tỉnh": the province's plan on this standard, not a new-rural plan.
+_THE_PLAN = re.compile(
+    r"\b(?:trong|theo)\s*(?:ke\s*hoach|kh)\b(?!\s*(?:xay\s*dung\s*)?(?:nong\s*thon|ntm|do\s*thi))"
+    r"|\bke\s*hoach\s*(?:cua\s*)?(?:tinh|soc\s*trang)\b")
 _PARTS = re.compile(r"[?;!\n]+|\.\s+|\s+(?:them\s*nua|ngoai\s*ra|voi\s*lai|tien\s*the)\s+")
 # "công nhận liệt sĩ", "đạt chuẩn quốc gia về phòng cháy", "thành lập hợp tác xã", "tiêu chí đánh giá
 # chính quyền thân thiện": what follows says which standard, title or body is meant.
@@ -154,6 +169,7 @@ class Weights:
     current_ratio: float = 0.6  # … unless the in-force entry of the topic scores this much less
     hinted_regime_factor: float = 0.8  # the other regime's entries, when the question hints at one
     unrelated_factor: float = 0.9  # plan and reform entries, when a decision is named
+    plan_unasked_factor: float = 0.9  # plan entries, when neither the plan nor its agencies are named
     ref_bonus: float = 0.15  # the entry is about the criterion the question names
     other_criterion_factor: float = 0.8  # … or about another criterion
     answer_threshold: float = 0.68  # on score + coverage terms (see Engine._decide)
@@ -235,7 +251,9 @@ class Engine:
         numbers = ("25/2021", "09/2021", "27/2025", "15/2025")
         if self._regime[e.id] is Regime.NONE:
             return frozenset({"Kế hoạch"}) if "Kế hoạch" in e.citation else frozenset()
-        return frozenset(n for n in numbers if n in e.citation)
+        guidance = {name for name, number in _GUIDANCE.items()
+                    if number in e.citation or number in e.document}
+        return frozenset(n for n in numbers if n in e.citation) | guidance
 
     # -- index
 
@@ -299,15 +317,18 @@ class Engine:
         self._nearest_cache: dict[str, list[tuple[str, int]]] = {}
         self._correction_cache: dict[tuple[str, str | None, str | None], str | None] = {}
         self._abbreviation_keys = [k for k in self.lexicon.abbreviations if len(k) >= 4]
+        # Entries that give recognition results, the only ones that answer "how many communes of X passed".
+        self._results = frozenset(e.id for e in self.entries if "ket qua cong nhan" in fold(e.title))
         words = [t for e in self.entries for text in (e.title, *e.questions, *e.keywords, e.answer)
                  for t in tokens(text)]
         accented_hay = " ".join(canonical_syllable(t) for t in words)
         folded_hay = " ".join(fold(t) for t in words)
-        self._near_index: dict[str, list[tuple[tuple[str, ...], NearDomain]]] = defaultdict(list)
+        self._near_index: dict[str, list[tuple[tuple[str, ...], tuple[str, ...], NearDomain]]] = (
+            defaultdict(list))
         for topic in self.lexicon.near_domain:
-            for phrase in topic.phrases:
+            for phrase, spelled in zip(topic.phrases, topic.accented, strict=True):
                 if phrase:
-                    self._near_index[phrase[0]].append((phrase, topic))
+                    self._near_index[phrase[0]].append((phrase, spelled, topic))
         self._off_topic = PhraseSpotter(self.lexicon.out_of_scope, accented_hay, folded_hay)
         self._small_talk = PhraseSpotter(self.lexicon.small_talk, accented_hay, folded_hay)
         # Agencies the plan's entries name (anywhere in their text) and those the handbook names at all.
@@ -449,9 +470,9 @@ class Engine:
             if regime.regime is not None:
                 reading = replace(reading, regime=regime)
         refs = criterion_refs(fixed)
-        indicators = sum(r.indicator is not None for r in refs)
-        if not reading.refs or indicators > sum(r.indicator is not None for r in reading.refs):
-            reading = replace(reading, refs=refs)  # "chỉ tiu thứ nhất của tiêu chí 3" names an indicator
+        if not reading.refs or _named_numbers(refs) > _named_numbers(reading.refs):
+            # "chỉ tiu thứ nhất của tiêu chí 3" names an indicator; "chỉ tiêu 7 của tiiêu chí 2" its criterion
+            reading = replace(reading, refs=refs)
         # A score said "84 đim" is read from the corrected words; a real word the handbook does not use
         # ("cảnh cáo") may be "corrected" wrongly, so the corrected reading counts only if it says more.
         corrected = read_situation(fixed, reading.years)
@@ -469,19 +490,31 @@ class Engine:
         named = reading.regime.named
         if not any(t not in _STOP_FOLDED for t in q.toks + q.refs):
             return Result(text, Outcome.EMPTY, None, 0.0, (), regime, regime_named=named)
+        anchored = self._anchored(q)
+        # A described case in another scheme's terms ("85 điểm chuẩn y tế", "đạt 17/19 tiêu chí nông thôn
+        # mới") is that scheme's; a case that only mentions a near subject ("kỷ luật vì sai phạm đất đai")
+        # is still judged here.
+        near = None if anchored else self._near_domain(text)
+        if near is not None and reading.agencies and _ASKS_ABOUT_TASKS.search(reading.folded):
+            near = None  # "Hội Nông dân tỉnh được giao gì": an agency's tasks, answered (or not) below
+        if near is not None and (reading.situation is None or near.scheme):
+            return Result(text, Outcome.OUT_OF_SCOPE, None, 0.0, (), regime, near.topic, near.pointer,
+                          regime_named=named)
+        if (not anchored and reading.refs and all((r.criterion or 0) > MAX_CRITERION for r in reading.refs)
+                and any(t not in _STOP_FOLDED and t not in _ABOUT_A_CRITERION and not t[0].isdigit()
+                        for t in q.raw)):
+            # "tiêu chí số 9 nhà ở": no regime of this standard has that criterion and the question names
+            # another subject; another set does ("tiêu chí 6 là gì" alone is answered: there is none).
+            return Result(text, Outcome.OUT_OF_SCOPE, None, 0.0, (), regime, f"tiêu chí {reading.refs[0]}",
+                          MSG_OTHER_STANDARD, regime_named=named)
         if reading.situation is not None and self.recognition:
             return self._judge(q)  # a described case is about this standard, whatever words it uses
-        anchored = self._anchored(q)
         if not anchored:
-            near = self._near_domain(reading.folded)
-            if near is not None:
-                return Result(text, Outcome.OUT_OF_SCOPE, None, 0.0, (), regime, near.topic, near.pointer,
-                              regime_named=named)
             other = self._other_standard(" ".join(self._confirmed_words(q.raw)))
             if other is not None:
                 return Result(text, Outcome.OUT_OF_SCOPE, None, 0.0, (), regime, other, MSG_OTHER_STANDARD,
                               regime_named=named)
-            off = self._off_topic.find(text)
+            off = None if _ASKS_WHICH_INDICATOR.search(reading.folded) else self._off_topic.find(text)
             if off is not None:
                 return Result(text, Outcome.OUT_OF_SCOPE, None, 0.0, (), regime, off, regime_named=named)
         chat = self._small_talk.find_all(text)
@@ -546,16 +579,25 @@ class Engine:
     def _anchored(self, q: Query) -> bool:
         """Tell whether a question is plainly about this standard, whatever else it mentions."""
         r = q.reading
-        if r.refs or r.plan_items or r.documents - {"Kế hoạch"}:
+        if any((ref.criterion or 0) <= MAX_CRITERION for ref in r.refs):
+            return True
+        if r.plan_items or r.documents - {"Kế hoạch"} or _THE_PLAN.search(r.folded):
             return True
         toks = tuple(folded_tokens(r.folded))
         return any(_contains(toks, a) for a in self.lexicon.anchors)
 
-    def _near_domain(self, folded: str) -> NearDomain | None:
-        toks = tuple(folded_tokens(folded))
-        for i, t in enumerate(toks):
-            for phrase, topic in self._near_index.get(t, ()):
-                if toks[i:i + len(phrase)] == phrase:
+    def _near_domain(self, text: str) -> NearDomain | None:
+        """Return the near subject a question names. A word typed with diacritics must match them:
+        "đánh giá đạt" is not "giá đất"; a word typed without them matches on its letters alone."""
+        raw = tokens(text)
+        folded = tuple(folded_tokens(text))
+        accented = [canonical_syllable(t) if fold(t) != t else None for t in raw]
+        for i, t in enumerate(folded):
+            for phrase, phrase_accented, topic in self._near_index.get(t, ()):
+                n = len(phrase)
+                typed = accented[i:i + n]
+                if folded[i:i + n] == phrase and all(
+                        a is None or a == p for a, p in zip(typed, phrase_accented, strict=False)):
                     return topic
         return None
 
@@ -798,6 +840,8 @@ class Engine:
         doc = self.handbook.documents[entry.document]
         answer = f" {' '.join(folded_tokens(' '.join((entry.answer, entry.title, doc.name))))} "
         missing = [p for p in reading.places if f" {' '.join(folded_tokens(p))} " not in answer]
+        if reading.places and not missing and entry.id not in self._results:
+            missing = list(reading.places)  # named, but not with its results ("Cần Thơ" in a plan entry)
         if missing and _ASKS_FIGURES.search(reading.folded):
             # Figures of another place, or of the whole country, do not answer for this one.
             return Result(result.question, Outcome.NOT_HELD, None, result.score,
@@ -889,11 +933,16 @@ class Engine:
         focus = asked_about(q.toks)
         assessed = {y for y in reading.years if y >= FIRST_ASSESSED_YEAR}
         places = {fold(p) for p in reading.places}
+        # The plan's tasks answer a question about the plan, its items, its province or its agencies; a
+        # question on the rules themselves ("hài lòng 65 % thì có trượt không") is answered by the rules.
+        plan_named = (plan_asked or bool(reading.plan_items) or bool(places)
+                      or any(a in self._plan_agencies for a in reading.agencies))
         pool = strongest | set(fuzzy) | favoured
         if allowed is not None:
             pool = set(allowed) if exact else pool & allowed
         hinted = reading.regime.regime if not reading.regime.comparison else None
         w, documents = self.w, reading.documents
+        guidance_named = documents & _GUIDANCE.keys()
         n_accented = len(accented_q)
         out: list[Candidate] = []
         for i in pool:
@@ -904,6 +953,9 @@ class Engine:
             entry = self.entries[i]
             if documents and documents & self._cites[i]:
                 score += w.citation_bonus
+                if guidance_named & self._cites[i]:
+                    score += w.ref_bonus  # "QĐ 1143 … chỉ tiêu 3, 4, 5, 6 tiêu chí 2": about QĐ 1143
+
             if assessed and assessed & self._title_years[i]:
                 score += w.year_bonus  # "Năm 2026 đánh giá theo …"
             if places and self._title_places[i] and not places & self._title_places[i]:
@@ -925,6 +977,8 @@ class Engine:
                 score *= w.unrelated_factor
             elif hinted is None and r is Regime.QD27:
                 score += w.current_bonus
+            if not plan_named and entry.plan_item:
+                score *= w.plan_unasked_factor
             out.append(Candidate(entry, score))
         out.sort(key=lambda c: (-c.score, c.entry.id))
         return out
@@ -953,6 +1007,8 @@ class Engine:
         return Candidate(best, top.score), None, top.entry
 
 
+# Guidance and earlier texts a question may name (as `knowledge.query` names them), by their number.
+_GUIDANCE = {"619/2017": "619", "1723": "1723", "1143": "1143", "3124": "3124"}
 _TITLE_YEARS = re.compile(r"(?<![\d/.])(20[12]\d)(?:\s*[–-]\s*(20[12]\d))?(?![\d/.])")
 
 
@@ -963,6 +1019,10 @@ def _years_named(title: str) -> frozenset[int]:
         first, last = int(m.group(1)), int(m.group(2) or m.group(1))
         out.update(range(first, last + 1))
     return frozenset(out)
+
+
+def _named_numbers(refs: Iterable[CriterionRef]) -> int:
+    return sum((r.criterion is not None) + (r.indicator is not None) for r in refs)
 
 
 def _facts(s: Situation | None) -> int:

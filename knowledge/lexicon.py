@@ -17,6 +17,9 @@ class NearDomainTopic(Strict):
     topic: Text
     phrases: list[Text]
     pointer: Text  # where such questions belong, said when declining
+    # Another assessment scheme (its own criteria and scores): a described case in its terms ("85 điểm
+    # chuẩn y tế") is judged by that scheme, not by this standard.
+    scheme: bool = False
 
 
 class NotHeldTopic(Strict):
@@ -55,6 +58,8 @@ class NearDomain:
     topic: str
     phrases: tuple[tuple[str, ...], ...]  # folded tokens
     pointer: str
+    scheme: bool = False  # another assessment scheme (see NearDomainTopic)
+    accented: tuple[tuple[str, ...], ...] = ()  # the phrases as canonical accented syllables, in order
 
 
 @dataclass(frozen=True)
@@ -189,7 +194,8 @@ def load_lexicon(path: Path = DEFAULT_SYNONYMS_PATH) -> Lexicon:
             pairs.append((tuple(toks), canonical))
     pairs.sort(key=lambda p: -len(p[0]))
     near = tuple(
-        NearDomain(t.topic, tuple(tuple(folded_tokens(p)) for p in t.phrases), " ".join(t.pointer.split()))
+        NearDomain(t.topic, tuple(tuple(folded_tokens(p)) for p in t.phrases), " ".join(t.pointer.split()),
+                   t.scheme, tuple(tuple(canonical_syllable(w) for w in tokens(p)) for p in t.phrases))
         for t in parsed.near_domain
     )
     agencies = {

@@ -15,8 +15,10 @@ from knowledge.text import clean, fold, folded_tokens
 
 # ---------------------------------------------------------------- criterion and indicator references
 
-_NUMBER_WORDS = {"mot": 1, "nhat": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "sau": 6, "bay": 7}
-_N = r"(\d{1,2}|mot|nhat|hai|ba|bon|tu|nam|sau|bay)"  # a small number, in figures or in words
+_NUMBER_WORDS = {"mot": 1, "nhat": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "sau": 6, "bay": 7,
+                 "ii": 2, "iii": 3, "iv": 4, "v": 5}
+# A small number, in figures, in words or in Roman numerals ("tiêu chí II"; a lone "i" is too ambiguous).
+_N = r"(\d{1,2}|mot|nhat|hai|ba|bon|tu|nam|sau|bay|iii|ii|iv|v)"
 _SO = r"(?:\s*(?:so|thu))?\s*"  # "tiêu chí số 3", "chỉ tiêu thứ năm"
 _TC = r"\b(?:tieu\s*chi|tc)"
 _CT = r"\b(?:chi\s*tieu|ct)"
@@ -27,7 +29,8 @@ _NOT_YEAR = r"(?!\s*\d{4})(?![\d/])"
 _CRITERION_THEN_INDICATOR = re.compile(
     _TC + _SO + _N + r"\s*(?:\.\s*(\d)\b|" + _LINK + _CT + _SO + _N + ")" + _NOT_YEAR)
 _INDICATOR_OF_CRITERION = re.compile(_CT + _SO + _N + _LINK + _TC + _SO + _N + _NOT_YEAR)
-_INDICATOR_DOTTED = re.compile(_CT + _SO + r"(\d)\s*\.\s*(\d)\b(?![./]\d)")
+# "chỉ tiêu 2.5", "ct 2,5", "chỉ tiêu 2-5": the separator varies with the keyboard.
+_INDICATOR_DOTTED = re.compile(_CT + _SO + r"(\d)(?:\s*\.\s*|,|-)(\d)\b(?![./,]\d)")
 _CRITERION = re.compile(_TC + _SO + _N + r"\b" + _NOT_YEAR)
 _INDICATOR = re.compile(_CT + _SO + _N + r"\b" + _NOT_YEAR)
 # "2.5 là gì": a bare dotted pair counts only in a question that speaks of criteria or indicators.
@@ -116,7 +119,7 @@ _DOCUMENT_REFERENCE = re.compile(
 
 _NEW_WORDS = re.compile(
     r"\b(?:quyet\s*dinh|qd|quy\s*dinh|thong\s*tu|tt|bo\s*tieu\s*chi|tieu\s*chi|chuan|van\s*ban)\s+moi\b"
-    r"|\bhien\s*(?:nay|hanh|tai|gio)\b|\bbay\s*gio\b|\bdang\s*(?:ap\s*dung|co\s*hieu\s*luc)\b|\bmoi\s*nhat\b"
+    r"|\bhien\s*(?:nay|hanh|tai|gio)\b|\bbay\s*gio\b|^\s*gio\s|\bgio\s*(?:con|van)\b|\bdang\s*(?:ap\s*dung|co\s*hieu\s*luc)\b|\bmoi\s*nhat\b"
     r"|\b(?:2|hai)\s*cap\b|\bsau\s*(?:khi\s*)?(?:sap\s*nhap|sap\s*xep|hop\s*nhat|bo)\b"
     r"|\b(?:bo|khong\s*con|da\s*bo|giai\s*the)\s*(?:cap\s*)?huyen\b|\bdac\s*khu\b|\bthay\s*qd\s*25\b"
     r"|\b(?:cap\s*)?huyen\s*(?:da\s*|bi\s*)?(?:khong\s*con|bo|giai\s*the|ket\s*thuc)\b"
@@ -254,7 +257,7 @@ _SELF = re.compile(r"\btu\s*(?:cham|danh\s*gia)(?:\s*(?:duoc|dat|la|ra|co|khoang
                    + _NOT_POINTS)
 _COUNCIL = re.compile(
     r"\b(?:hoi\s*dong|hd|tham\s*dinh|huyen)(?:\s*(?:tham\s*dinh|cham\s*lai|cham|danh\s*gia|cho|chi|con|"
-    r"lai|xuong|ha|duoc|co|la|ra|thanh|chi\s*con))*\s*" + _SCORE + _NOT_POINTS)
+    r"lai|xuong|ha|duoc|co|la|ra|thanh|chi\s*con|xa|phuong|em|toi|minh|cua))*\s*" + _SCORE + _NOT_POINTS)
 _POINTS_STATED = re.compile(r"(?<![\d.,/])" + _SCORE + r"\s*(?:diem|dim|d)\b|(?<![\d.,/])" + _SCORE
                             + r"\s*/\s*100\b|\btong(?:\s*diem)?(?:\s+(?:nam\s+\d{4}|[a-z]+)){0,4}?\s+"
                             + r"(?<![\d.,/])" + _SCORE + r"(?![\d%/]|\s*%)")
@@ -274,7 +277,7 @@ _CRITERION_SHARE = re.compile(
 _EVERY_SHARE = re.compile(
     r"(?:\b(?:cac|moi|tat\s*ca(?:\s*cac)?|tung|ca\s*\d)\s*(?:tieu\s*chi|tc)\b|\b(?:tieu\s*chi|tc)\s*nao\b)"
     r"(?:\s*(?:deu|cung|dat|duoc|co))*"
-    r"\s*(tren|duoi|tu|hon|it\s*nhat|toi\s*thieu)?\s*(\d{1,3})\s*(?:%|phan\s*tram)")
+    r"\s*(tren|duoi|tu|hon|it\s*nhat|toi\s*thieu)?\s*(\d{1,3}|(?:mot\s*)?nua)\s*(?:%|phan\s*tram|so\s*diem|diem)?")
 _ASKS_WHICH = re.compile(r"\b(?:chi\s*tieu|tieu\s*chi)\s*(?:nao|so\s*may|thu\s*may|gi)\b(?!\s*(?:cung|deu))")
 # "đạt hết các chỉ tiêu", "đủ tất cả tiêu chí": every criterion met.
 _ALL_MET = re.compile(
@@ -289,6 +292,10 @@ _HEAD_DISCIPLINED = re.compile(_HEAD + r"[^.?!]{0,40}?" + _DISCIPLINE)
 _OFFICIAL_DISCIPLINED = re.compile(
     r"\b(?:pho\s*chu\s*tich|pho\s*bi\s*thu|cong\s*chuc|can\s*bo|nhan\s*vien|truong\s*(?:thon|ap|khom|ban)|"
     r"dia\s*chinh|ke\s*toan|van\s*phong|tu\s*phap)[^.?!]{0,40}?" + _DISCIPLINE)
+# The recognition condition is about administrative discipline (or prosecution): a Party sanction said as
+# such ("khiển trách về đảng", "không phải kỷ luật hành chính") is not read as meeting it either way.
+_PARTY_ONLY = re.compile(r"\b(?:ky\s*luat|khien\s*trach|canh\s*cao)\s*(?:ve\s*|cua\s*|trong\s*)?dang\b"
+                         r"|\bkhong\s*phai\s*(?:la\s*)?ky\s*luat\s*hanh\s*chinh\b")
 _NOBODY_DISCIPLINED = re.compile(
     r"\bkhong\s*(?:co\s*)?(?:ai|nguoi\s*nao|can\s*bo\s*nao|truong\s*hop\s*nao)[^.?!]{0,20}?(?:bi\s*)?ky\s*luat")
 
@@ -337,7 +344,10 @@ def read_situation(folded: str, named_years: tuple[int, ...]) -> Situation | Non
         shares.append(Share(int(c), share, below))
     for m in _EVERY_SHARE.finditer(folded):
         rel, value = m.groups()
-        shares.append(Share(None, _score(value) / 100, rel == "duoi"))
+        if value[0].isdigit() and not re.match(r"\s*(?:%|phan\s*tram)", folded[m.end(2):]):
+            continue  # "các tiêu chí đều 10 điểm" is no share
+        share = 0.5 if "nua" in value else _score(value) / 100  # "trên một nửa số điểm"
+        shares.append(Share(None, share, rel == "duoi"))
     if _ALL_MET.search(folded):
         shares.append(Share(None, 1.0))
     for m in _SOME_UNDER.finditer(folded):
@@ -346,7 +356,7 @@ def read_situation(folded: str, named_years: tuple[int, ...]) -> Situation | Non
     discipline_year = None
     if _NOBODY_DISCIPLINED.search(folded):
         head = False
-    if said := _HEAD_DISCIPLINED.search(folded):
+    if (said := _HEAD_DISCIPLINED.search(folded)) and not _PARTY_ONLY.search(folded):
         head = True
         # "bị khởi tố tháng 3/2025", "năm 2023 chủ tịch bị kỷ luật": the year said next to the discipline.
         around = folded[max(0, said.start() - 30): said.end() + 40]
@@ -364,7 +374,15 @@ def read_situation(folded: str, named_years: tuple[int, ...]) -> Situation | Non
         return None  # a district's standard (QĐ 1723/QĐ-BTP), not a commune's
     if _ASKS_WHICH.search(folded) and not situation.scored:
         return None  # "… bị kỷ luật thì bị trừ ở chỉ tiêu nào" asks where it counts, not for a verdict
-    return situation if situation.stated and _ASKS_VERDICT.search(folded) else None
+    # A case told without a question mark or cue ("tổng 81 điểm, tiêu chí 4 đạt 45 %, năm 2023") still asks
+    # for a verdict when it states two facts or more.
+    told = _facts_stated(situation) >= 2
+    return situation if situation.stated and (told or _ASKS_VERDICT.search(folded)) else None
+
+
+def _facts_stated(s: Situation) -> int:
+    scored = s.total is not None or s.self_score is not None or s.council_score is not None
+    return scored + bool(s.shares) + (s.head_disciplined is True) + s.official_disciplined
 
 
 # ---------------------------------------------------------------- the whole reading

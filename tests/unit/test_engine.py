@@ -218,6 +218,139 @@ def test_near_domain_questions_are_declined_with_a_pointer(engine, question):
     assert not a.found and "không thuộc chuẩn tiếp cận pháp luật" in a.reply.text
 
 
+@pytest.mark.parametrize("question", [
+    "Xã em được 85 điểm chuẩn y tế thì có đạt không?",
+    "Xã em đạt 9/10 tiêu chí xã văn minh rồi, có được công nhận không?",
+    "xã đạt 85 điểm phòng chống thiên tai có được công nhận không",
+])
+def test_a_case_described_in_another_schemes_terms_is_declined_not_judged(engine, question):
+    r = engine.ask(question)
+    assert r.outcome == Outcome.OUT_OF_SCOPE and r.pointer
+
+
+def test_a_case_that_only_mentions_a_near_subject_is_still_judged(engine):
+    r = engine.ask("Năm 2023 chủ tịch UBND xã bị kỷ luật khiển trách vì sai phạm quản lý đất đai, "
+                   "xã tự chấm 91 điểm thì có được công nhận không?")
+    assert r.found and r.verdict is not None and r.entry.id == "qd25-dieu-kien"
+
+
+def test_a_criterion_no_regime_has_is_another_sets(engine):
+    r = engine.ask("tiêu chí số 9 nhà ở dân cư yêu cầu gì")
+    assert r.outcome == Outcome.OUT_OF_SCOPE
+    r = engine.ask("tiêu chí 6 là tiêu chí gì")  # only the number: the answer says how many there are
+    assert r.found and r.entry.id in {"qd27-tieu-chi", "qd25-tieu-chi"}
+
+
+def test_a_near_subject_typed_with_diacritics_must_match_them(engine):
+    # "đánh giá đạt" folds to the letters of "giá đất", but it is not about land prices.
+    assert engine._near_domain("xã tự đánh giá đạt hết chỉ tiêu") is None
+    assert engine._near_domain("tranh chấp đất đai ở xã") is not None
+    assert engine._near_domain("tranh chap dat dai o xa") is not None  # no diacritics: letters alone
+    assert engine._near_domain("tranh chấp dat dai ở xã") is not None  # partly typed without them
+
+
+@pytest.mark.parametrize("question", [
+    "hòa giải thương mại có bắt buộc trước khi kiện không",
+    "hòa giải viên lao động được bổ nhiệm thế nào",
+    "e hỏi xã loại 1 thì được thêm biên chế tư pháp không",
+])
+def test_other_mediation_and_staffing_are_declined_with_a_pointer(engine, question):
+    r = engine.ask(question)
+    assert r.outcome == Outcome.OUT_OF_SCOPE and r.pointer
+
+
+@pytest.mark.parametrize("question", [
+    "hạn chót quyết toán thuế TNCN năm nay",
+    "chỉ giùm cách nấu bún riêu cua",
+    "hợp đồng thử việc tối đa bao nhiêu ngày",
+])
+def test_everyday_subjects_are_declined_though_typo_correction_finds_handbook_words(engine, question):
+    assert not engine.ask(question).found
+
+
+@pytest.mark.parametrize("question", [
+    "thủ tục xác nhận tình trạng hôn nhân",
+    "trình tự bầu trưởng thôn",
+    "đường trục xã phải nhựa hóa bao nhiêu phần trăm",
+    "Luật Thực hiện dân chủ ở cơ sở có hiệu lực khi nào",
+])
+def test_civil_status_village_heads_rural_roads_and_laws_themselves_are_not_answered(engine, question):
+    assert not engine.ask(question).found
+
+
+def test_a_question_on_the_rules_is_answered_by_the_rules_not_by_the_plan(engine):
+    r = engine.ask("Năm 2024 khảo sát mức độ hài lòng của người dân chỉ 65% thì xã có bị trượt chuẩn không?")
+    assert r.found and r.entry.id == "qd25-hai-long"  # not the plan's survey task (II.7.b)
+    r = engine.ask("Kế hoạch của tỉnh: khảo sát sự hài lòng của người dân bao lâu làm một lần?")
+    assert r.found and r.entry.id == "kh-ii-7b"
+
+
+def test_a_question_naming_a_guidance_decision_is_about_that_decision(engine):
+    r = engine.ask("QĐ 1143 bắt mô hình PBGDPL điển hình phải đạt điểm tối đa "
+                   "các chỉ tiêu 3, 4, 5, 6 tiêu chí 2 hả")
+    assert r.found and r.entry.id == "qd25-1143"
+
+
+@pytest.mark.parametrize("question", [
+    "Xã Phú Tâm đạt chuẩn tiếp cận pháp luật năm nào?",
+    "Huyện Mỹ Xuyên năm 2022 có mấy xã đạt chuẩn tiếp cận pháp luật?",
+    "Thành phố Cần Thơ năm 2025 có bao nhiêu xã đạt chuẩn tiếp cận pháp luật?",
+])
+def test_results_of_a_named_place_come_only_from_entries_that_give_its_results(engine, question):
+    r = engine.ask(question)
+    assert r.outcome == Outcome.NOT_HELD and "không có số liệu" in (r.notice or "")
+
+
+@pytest.mark.parametrize("question", [
+    "Địa chỉ Sở Tư pháp thành phố Cần Thơ ở đâu?",
+    "Phần mềm đánh giá chuẩn tiếp cận pháp luật tải ở đâu?",
+    "Báo Sóc Trăng được giao nhiệm vụ tuyên truyền trong kế hoạch không?",
+])
+def test_contacts_software_downloads_and_agencies_the_plan_never_names_are_not_held(engine, question):
+    assert engine.ask(question).outcome == Outcome.NOT_HELD
+
+
+def test_an_agencys_tasks_are_not_taken_for_its_field(engine):
+    r = engine.ask("Hội Nông dân tỉnh được giao nhiệm vụ gì trong kế hoạch?")
+    assert r.outcome == Outcome.NOT_HELD and "không nêu tên Hội Nông dân tỉnh" in (r.notice or "")
+
+
+def test_the_provinces_plan_is_this_standards_though_the_question_names_a_near_subject(engine):
+    r = engine.ask("Tham mưu hỗ trợ địa bàn khó khăn chưa đạt chuẩn, gắn với chương trình nông thôn mới, "
+                   "trong kế hoạch giao cho ai?")
+    assert r.found and r.entry.id == "kh-ii-2b"
+    r = engine.ask("theo kế hoạch nông thôn mới năm nay xã phải đạt mấy tiêu chí")  # another plan
+    assert r.outcome == Outcome.OUT_OF_SCOPE
+
+
+def test_a_typo_in_the_criterion_word_still_names_the_indicator(engine):
+    r = engine.ask("chỉ tiêu 7 của tiiêu chí 2 mới là gì vậy")
+    assert r.found and r.entry.id == "qd27-tc2-ct7"
+
+
+@pytest.mark.parametrize("question, status", [
+    ("hội đồng chấm xã em 79 điểm mà xã tự chấm 83, năm 2024, vậy có được công nhận không", "not_met"),
+    ("Xã tôi năm 2024 đạt 90 điểm, không ai bị kỷ luật, các tiêu chí đều trên một nửa số điểm, "
+     "vậy có đạt không?", "met"),
+    ("tổng điểm 81 điểm, tiêu chí 4 đạt 45% điểm tối đa, năm 2023", "not_met"),  # told, not asked
+    ("chủ tịch UBND xã bị truy cứu trách nhiệm hình sự năm 2024, tổng điểm 92", "not_met"),
+])
+def test_situations_written_every_which_way_get_a_verdict(engine, question, status):
+    r = engine.ask(question)
+    assert r.found and r.verdict is not None and r.verdict.status == status
+
+
+def test_a_party_sanction_is_not_read_as_the_administrative_discipline_condition(engine):
+    r = engine.ask("Năm 2024 bí thư đảng ủy xã bị khiển trách về đảng (không phải kỷ luật hành chính), "
+                   "xã được 88 điểm thì có đạt không?")
+    assert r.verdict is None or r.verdict.status != "not_met"
+
+
+def test_asking_which_indicator_a_subject_counts_under_is_in_scope(engine):
+    r = engine.ask("Quy trình soạn thảo nghị quyết của HĐND xã thuộc chỉ tiêu nào?")
+    assert r.found and r.entry.id == "qd27-tc1-ct2"
+
+
 def test_the_access_to_law_criterion_of_the_new_rural_set_stays_in_scope(engine):
     r = engine.ask("Tiêu chí 16 tiếp cận pháp luật của xã nông thôn mới nâng cao hướng dẫn ở quyết định nào")
     assert r.found and r.entry.id == "qd25-1143"

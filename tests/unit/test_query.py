@@ -30,6 +30,10 @@ def reader():
     ("năm 2023 tiêu chí 3 chấm thế nào", [(3, None)]),  # "năm 2023" is a year, not "five"
     ("tiêu chí 16 nông thôn mới nâng cao", []),  # the new-rural criterion, not one of this standard
     ("2.5 là gì", []),  # a bare number counts only in a question about criteria
+    ("chi tieu 2,5 qd 25", [(2, 5)]),  # the separator varies with the keyboard
+    ("chỉ tiêu 2-5 của QĐ 25", [(2, 5)]),
+    ("tiêu chí II theo QĐ 27", [(2, None)]),  # Roman numerals
+    ("tiêu chí IV", [(4, None)]),
 ])
 def test_criterion_and_indicator_references_in_every_written_form(reader, text, refs):
     assert [(r.criterion, r.indicator) for r in reader.read(text).refs] == refs
@@ -47,6 +51,7 @@ def test_criterion_and_indicator_references_in_every_written_form(reader, text, 
     ("quyết định cũ quy định mấy tiêu chí", Regime.QD25, False),
     ("hội đồng cấp huyện gồm những ai", Regime.QD25, False),  # the district as actor: a hint only
     ("sau khi bỏ cấp huyện thì ai công nhận", Regime.QD27, False),  # asks about the rules in force
+    ("giờ hồ sơ còn nộp Phòng Tư pháp huyện được không", Regime.QD27, False),  # "giờ" = now
     ("cấp huyện không còn thì ai ký quyết định công nhận", Regime.QD27, False),  # said the other way round
     ("có bao nhiêu tiêu chí", None, False),
 ])
