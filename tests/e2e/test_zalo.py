@@ -405,6 +405,22 @@ async def test_a_webhook_call_is_acknowledged_only_once_the_update_is_stored(tmp
         assert bot.api.sent_messages(ALICE) == []
 
 
+class _PollingFailures(logging.Handler):
+    """Collects the adapters' "getUpdates failed" lines, so a test can wait for them."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().startswith("getUpdates failed"):
+            self.lines.append(record.getMessage())
+
+    async def seen(self, *fragments: str) -> None:
+        while not all(any(fragment in line for line in self.lines) for fragment in fragments):
+            await asyncio.sleep(0.02)
+
+
 async def test_the_token_never_reaches_the_logs(tmp_path, loaded, capfd):
     refused_token = "2718281828:zalo-REFUSED-token"
     with logging_to_stderr():
@@ -422,8 +438,14 @@ async def test_the_token_never_reaches_the_logs(tmp_path, loaded, capfd):
                 adapters = [ZaloAdapter(bot.adapter.conversation, bot.stores.inbox,
                                         bot.adapter.flood, bot.adapter.clock, client, bot.stores.choices,
                                         poll_timeout=1, backoff=(0.05, 0.1)) for client in (refused, dead)]
-                runners = [asyncio.create_task(adapter.run()) for adapter in adapters]
-                await asyncio.sleep(0.3)
+                failures = _PollingFailures()
+                logging.getLogger("bot.zalo").addHandler(failures)
+                try:
+                    runners = [asyncio.create_task(adapter.run()) for adapter in adapters]
+                    # Wait for the evidence, not for a fixed time: a loaded CI machine is slow.
+                    await asyncio.wait_for(failures.seen("error 401", "ConnectError"), 20)
+                finally:
+                    logging.getLogger("bot.zalo").removeHandler(failures)
                 for adapter in adapters:
                     adapter.stop()
                 await asyncio.wait_for(asyncio.gather(*runners), 5)
