@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from handlers.types import Choice, Reply
+from knowledge.documents.clauses import CLAUSE_LEAD, ClauseIndex, ClauseMatch
 from knowledge.documents.library import Library, LoadedDocument
 from knowledge.documents.schema import UnitKind
 from knowledge.engine import Engine, Outcome, Result
@@ -23,6 +24,9 @@ TOP = "-"  # the document itself, above its units
 QUOTE = "Theo {citation} (trích nguyên văn):\n«{text}»"
 ARTICLE_NOTE = "Trích nguyên văn {citation}."
 SEE_TEXT = "Xem nguyên văn: {address}"
+NOT_IN_TEXT = ("Xin lỗi, tôi không tìm thấy quy định nào trong {names} trả lời câu hỏi này, nên tôi "
+               "không trả lời thay bằng văn bản khác. Bạn có thể gõ /vanban để đọc toàn văn hoặc liên hệ "
+               "Sở Tư pháp.")
 _LABEL = re.compile(r"^(?:[-–•*]\s*)?(?:\d{1,3}\.|[a-zđ]\))\s*")
 
 
@@ -76,24 +80,51 @@ def source_choice(library: Library, document_id: str, citation: str) -> Choice |
     return Choice(SEE_TEXT.format(address=doc.address(index)), unit_choice(doc, index))
 
 
+def clause_first(index: ClauseIndex, match: ClauseMatch, result: Result,
+                 texts: list[LoadedDocument] | None) -> bool:
+    """Tell whether a clause answers before the handbook: the handbook has no good answer, or its entry is
+    about another text than the one the question names, or the clause holds clearly more of the question
+    than the entry does (a weak entry that shares only the handbook's common words)."""
+    if handbook_declined(result) or not about_texts(result, texts):
+        return True
+    assert result.entry is not None
+    return index.lead(match, result.entry) >= CLAUSE_LEAD
+
+
+def about_texts(result: Result, texts: list[LoadedDocument] | None) -> bool:
+    """Tell whether the handbook's answer may stand for the loaded texts a question names: it names none,
+    or the entry speaks for one of them (a Department entry on that text)."""
+    if not texts:
+        return True
+    return result.entry is not None and result.entry.document in {d.id for d in texts}
+
+
 def answer_with_texts(engine: Engine, library: Library, question: str, today: dt.date,
                       compose: Callable[[Handbook, Result], Answer]) -> Answer:
     """The order of answers once texts are loaded: a named article; a handbook entry that answers well
-    (with a button to the article it cites); a clause quoted word for word; the handbook's decline."""
+    (with a button to the article it cites); a clause quoted word for word; the handbook's decline.
+
+    A question that names a loaded text ("Theo Quyết định 99/2099/QĐ-BTN, …") is answered from that text
+    or declined: an entry about another document is no answer to it.
+    """
     from handlers.answers import Answer  # answers.py calls this module: imported here, not at the top
 
-    assert library.index is not None
-    named = library.index.reference(question)
+    index = library.index
+    assert index is not None
+    named = index.reference(question)
     if named is not None:
         reply = article_reply(library, named.document, named.index, today)
         return Answer(reply, True, None, 1.0, (named.document.citation(named.index),), ())
     result = engine.ask(question)
-    if handbook_declined(result):
-        match = library.index.find(question)
-        if match is not None:
-            reply = quote_reply(library, match.document, match.index, today)
-            citation = match.document.citation(match.index)
-            return Answer(reply, True, None, round(match.score, 4), (citation,), ())
+    texts = index.named(question)
+    match = index.find(question)
+    if match is not None and clause_first(index, match, result, texts):
+        reply = quote_reply(library, match.document, match.index, today)
+        citation = match.document.citation(match.index)
+        return Answer(reply, True, None, round(match.score, 4), (citation,), ())
+    if texts and not about_texts(result, texts):
+        names = ", ".join(d.info.name for d in texts)
+        return Answer(Reply(text=NOT_IN_TEXT.format(names=names)), False, None, 0.0, (), ())
     composed = compose(engine.handbook, result)
     if result.entry is not None and composed.found:
         extra = source_choice(library, result.entry.document, result.entry.citation)

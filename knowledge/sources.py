@@ -45,6 +45,7 @@ def build_sources(shipped: Handbook, lexicon: Lexicon, recognition: Mapping[Regi
         problems += exc.problems
     if problems:
         raise InvalidKnowledge(problems)
-    library.index = ClauseIndex(library, lexicon)
     handbook = merge_handbook(shipped, library.validity, department)
+    # The handbook's words beside the clauses: a clause and an entry are weighed on the same measure.
+    library.index = ClauseIndex(library, lexicon, handbook.entries.values())
     return Sources(handbook, Engine(handbook, lexicon, recognition=dict(recognition)), library, department)

@@ -4,6 +4,10 @@ Every answerable unit (a clause with its points, an article without clauses, an 
 indexed by BM25 over folded syllables and syllable pairs, beside the handbook. A clause is quoted only
 when it covers nearly all of what the question asks about: a text that merely shares a few words with
 the question ("cơ quan", "hồ sơ") does not answer it.
+
+A handbook entry and a clause compete on the same measure: the share of the question's topic words each
+holds, every word weighted by its rarity in the handbook. A word the handbook hardly uses ("bể cá") is
+what the question is about when the handbook's entry lacks it and the clause holds it.
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from operator import itemgetter
 
 from rapidfuzz import process
@@ -22,6 +27,7 @@ from knowledge.documents.schema import UnitKind
 from knowledge.documents.structure import TYPES
 from knowledge.engine import STOPWORDS
 from knowledge.lexicon import Lexicon
+from knowledge.schema import Entry
 from knowledge.text import clean, fold, folded_tokens
 
 # Words that ask rather than name a topic: "bao nhiêu", "ở đâu", "mấy", "như thế nào".
@@ -36,6 +42,13 @@ MIN_TERMS = 2  # a single shared word is never enough, and at least one two-syll
 # Words in more than this many units (and this share of them) rank nothing and cost the most: they
 # still count for coverage, not for ranking.
 COMMON_UNITS, COMMON_SHARE = 50, 0.3
+# A clause is quoted instead of the handbook's best entry when it holds this much more of the question
+# than the entry (see ClauseIndex.lead). Words both hold cancel out: the lead is the weight of what only
+# the clause holds less what only the entry holds. A fifth of the question is a subject the handbook does
+# not know ("bể cá cảnh": its syllables and pairs weigh the most); a question the entry answers leaves
+# the clause no lead at all (at most 0.0 over the dev questions and every handbook phrasing, with eight
+# texts loaded that share the handbook's words), so a good entry keeps coming first.
+CLAUSE_LEAD = 0.2
 
 _ARTICLE = re.compile(r"\bdieu\s+(\d+[a-z]?)\b")
 _CLAUSE = re.compile(r"\bkhoan\s+(\d+)\b")
@@ -55,6 +68,9 @@ class ClauseMatch:
     document: LoadedDocument
     index: int  # of the unit in document.nodes
     score: float
+    words: frozenset[str] = frozenset()  # the question's topic syllables and pairs, as the index read them
+    # The unit's terms, its article's title and its document's title.
+    held: frozenset[str] = field(default=frozenset(), repr=False)
 
 
 @dataclass(frozen=True)
@@ -90,11 +106,16 @@ def indexed_text(doc: LoadedDocument, index: int) -> str:
 
 
 class ClauseIndex:
-    """BM25 over the answerable units of every loaded document."""
+    """BM25 over the answerable units of every loaded document, and the handbook's words beside them."""
 
-    def __init__(self, library: Library, lexicon: Lexicon):
+    def __init__(self, library: Library, lexicon: Lexicon, entries: Iterable[Entry] = ()):
         self.library = library
         self.lexicon = lexicon
+        self._entry_words = {e.id: self._entry_terms(e) for e in entries}
+        known = max(len(self._entry_words), 1)
+        in_entries: Counter[str] = Counter(t for words in self._entry_words.values() for t in words)
+        self._handbook_idf = {t: math.log(1 + (known - d + 0.5) / (d + 0.5)) for t, d in in_entries.items()}
+        self._handbook_unknown_idf = math.log(1 + (known + 0.5) / 0.5)
         self.units: list[tuple[LoadedDocument, int]] = []
         self._held: list[frozenset[str]] = []
         tfs: list[Counter[str]] = []
@@ -120,6 +141,22 @@ class ClauseIndex:
         self._ranking = frozenset(t for t, d in df.items() if d <= common)
         self._vocabulary = sorted(t for t in self._idf if "_" not in t and not t.isdigit())
         self._known = frozenset(self._idf)
+        # What a document is about speaks for each of its clauses ("gửi hồ sơ … trước ngày nào" in a text
+        # on aquariums is about aquariums): its title counts with a clause when it competes with an entry.
+        self._titles = {d.id: frozenset(self._terms(d.info.title)) for d in library.documents.values()}
+
+    def _entry_terms(self, entry: Entry) -> frozenset[str]:
+        """The words an entry holds, read as the index reads a question; with every phrasing of the
+        synonym groups it uses ("thời hạn" holds "hạn chót"), since the engine matched it through them."""
+        words: set[str] = set()
+        for text in (entry.title, *entry.questions, *entry.keywords, entry.answer):
+            toks = self._tokens(text)
+            words.update(self._terms(text))
+            canonical = f" {' '.join(self.lexicon.expand(toks))} "
+            for phrase, group in self.lexicon.phrases:
+                if f" {' '.join(group)} " in canonical:
+                    words.update(self._terms(" ".join(phrase)))
+        return frozenset(words)
 
     def _tokens(self, text: str) -> list[str]:
         # Abbreviations only ("ubnd" → "uy ban nhan dan"): the handbook's synonym groups rewrite a
@@ -179,7 +216,26 @@ class ClauseIndex:
         shared_pairs = any(p in held for p in pairs)
         if covered / total < MIN_COVERAGE or score < MIN_SCORE or matched < MIN_TERMS or not shared_pairs:
             return None
-        return ClauseMatch(doc, index, score)
+        return ClauseMatch(doc, index, score, frozenset(content + pairs), held | self._titles[doc.id])
+
+    def lead(self, match: ClauseMatch, entry: Entry) -> float:
+        """Return how much more of the question the clause holds than a handbook entry (-1 to 1).
+
+        Both sides are measured with the same weights, each topic word's rarity in the handbook: the
+        words every entry uses ("xã", "công nhận") weigh little, a subject the handbook does not know
+        weighs most. (The clause index's own rarity would do the opposite: a text's subject is in most of
+        its clauses.)
+        """
+        words = self._entry_words.get(entry.id)
+        if words is None:  # an entry the index was not built with: read it now
+            words = self._entry_terms(entry)
+        # Numbers (an article, an indicator, a year) say where to look, not what is asked.
+        weight = {t: self._handbook_idf.get(t, self._handbook_unknown_idf) for t in match.words
+                  if not any(c.isdigit() for c in t)}
+        total = sum(weight.values())
+        if not total:
+            return 0.0
+        return sum(w * ((t in match.held) - (t in words)) for t, w in weight.items()) / total
 
     def reference(self, question: str) -> ArticleReference | None:
         """Return the article (clause, point) a question names, in the loaded document it names."""
@@ -200,6 +256,11 @@ class ClauseIndex:
             if at is not None:
                 found.append(ArticleReference(doc, at))
         return found[0] if len(found) == 1 else None
+
+    def named(self, question: str) -> list[LoadedDocument] | None:
+        """Return the loaded documents a question names ([] when it names none, None when it names
+        only documents that are not loaded)."""
+        return self._named(" ".join(fold(clean(question)).split()))
 
     def _named(self, folded: str) -> list[LoadedDocument] | None:
         """Return the loaded documents a question names ([] when it names none, None when it names others)."""
