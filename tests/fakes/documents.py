@@ -63,6 +63,31 @@ CIRCULAR = [
     "Thông tư này có hiệu lực kể từ ngày ký.",
 ]
 
+# A made-up decision in the handbook's own words ("tiêu chí", "hồ sơ đề nghị công nhận", "Ủy ban nhân dân
+# cấp xã", "điểm") on a subject the handbook does not know: the aquarium again.
+AQUARIUM_STANDARD = [
+    "BỘ THỬ NGHIỆM PHẦN MỀM", "Số: 97/2099/QĐ-BTN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "Độc lập - Tự do - Hạnh phúc", "Hà Nội, ngày 10 tháng 10 năm 2099",
+    "QUYẾT ĐỊNH",
+    "Quy định tiêu chí công nhận xã đạt chuẩn nuôi cá cảnh (văn bản giả định, chỉ dùng để kiểm thử)",
+    "Căn cứ Quyết định số 99/2099/QĐ-BTN;",
+    "Điều 1. Tiêu chí công nhận xã đạt chuẩn nuôi cá cảnh",
+    "1. Tiêu chí về bể cá: trụ sở Ủy ban nhân dân cấp xã có ít nhất một bể cá cảnh.",
+    "2. Tiêu chí về chăm sóc: bể cá được chăm sóc và ghi sổ theo dõi hằng tuần.",
+    "Điều 2. Điểm số và điều kiện công nhận",
+    "1. Mỗi tiêu chí được chấm tối đa 50 điểm.",
+    "2. Xã được công nhận đạt chuẩn nuôi cá cảnh khi tổng số điểm đạt từ 90 điểm trở lên.",
+    "Điều 3. Hồ sơ đề nghị công nhận",
+    "1. Hồ sơ đề nghị công nhận xã đạt chuẩn nuôi cá cảnh gồm tờ trình của Ủy ban nhân dân cấp xã, bảng"
+    " chấm điểm và ảnh chụp bể cá.",
+    "2. Ủy ban nhân dân cấp xã gửi hồ sơ đến Bộ Thử nghiệm Phần mềm trước ngày 15 tháng 11 hằng năm.",
+    "Điều 4. Thẩm quyền công nhận",
+    "Bộ trưởng Bộ Thử nghiệm Phần mềm quyết định công nhận xã đạt chuẩn nuôi cá cảnh trong thời hạn 20"
+    " ngày kể từ ngày nhận đủ hồ sơ.",
+    "Điều 5. Hiệu lực thi hành",
+    "Quyết định này có hiệu lực thi hành kể từ ngày 01 tháng 01 năm 2100.",
+]
+
 PLAN = [
     "ỦY BAN NHÂN DÂN TỈNH THỬ NGHIỆM", "Số: 5/KH-UBND", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
     "Độc lập - Tự do - Hạnh phúc", "Thử Nghiệm, ngày 20 tháng 10 năm 2099",

@@ -11,7 +11,7 @@ from bot.wiring import load_sources
 from handlers.answers import answer
 from knowledge.department import DepartmentEntry, dump_department
 from tests.e2e.test_documents import write_documents
-from tests.fakes.documents import CIRCULAR, decision_lines
+from tests.fakes.documents import AQUARIUM_STANDARD, CIRCULAR, decision_lines
 
 TODAY = dt.date(2100, 3, 1)
 OLD = [line.replace("THÔNG TƯ", "QUYẾT ĐỊNH").replace("7/2099/TT-BTN", "98/2098/QĐ-BTN") for line in CIRCULAR]
@@ -27,6 +27,14 @@ def sources(tmp_path_factory):
                             citation="Điều 1 Quyết định 99/2099/QĐ-BTN",
                             document="qd-99-2099", added=dt.date(2100, 2, 1))
     (data / "so-tay-bo-sung.yaml").write_text(dump_department([entry]), encoding="utf-8")
+    return load_sources(Settings(data_dir=data, _env_file=None))[1]
+
+
+@pytest.fixture(scope="module")
+def standard(tmp_path_factory):
+    """Two made-up texts, one of them in the handbook's own words (tiêu chí, hồ sơ, công nhận, điểm)."""
+    data = tmp_path_factory.mktemp("data")
+    write_documents(data, decision_lines(), AQUARIUM_STANDARD)
     return load_sources(Settings(data_dir=data, _env_file=None))[1]
 
 
@@ -73,3 +81,47 @@ def test_a_question_about_one_text_is_answered_from_that_text_only(sources):
     assert named.citations == ("khoản 1 Điều 2 Quyết định 99/2099/QĐ-BTN",)
     assert not ask(sources, "Theo Quyết định 98/2098, bể cá phải có dung tích bao nhiêu?").found
     assert not ask(sources, "Theo Thông tư 15/2025, bể cá phải có dung tích bao nhiêu?").found  # not loaded
+
+
+def test_a_clause_that_holds_the_question_beats_an_entry_that_shares_only_the_handbooks_words(standard):
+    # The handbook's best entries here are about the province plan and who recognises a commune: they
+    # share "Ủy ban nhân dân cấp xã", "công nhận xã đạt chuẩn", not the aquarium the question is about.
+    for question, citation in (
+            ("Trụ sở Ủy ban nhân dân cấp xã phải có mấy bể cá cảnh?",
+             "khoản 1 Điều 1 Quyết định 97/2099/QĐ-BTN"),
+            ("Ai quyết định công nhận xã đạt chuẩn bể cá cảnh?", "Điều 4 Quyết định 97/2099/QĐ-BTN")):
+        result = ask(standard, question)
+        assert result.found and result.entry_id is None and result.citations == (citation,), question
+    # A handbook phrasing that the same clauses match keeps its entry: the clause holds no more of it.
+    for question in ("Không còn huyện thì cấp nào ra quyết định công nhận đạt chuẩn?",
+                     "Bao nhiêu điểm thì đạt chuẩn?"):
+        assert standard.library.index.find(question) is not None  # the clause does compete
+        result = ask(standard, question)
+        assert result.entry_id == standard.engine.ask(question).entry.id, question
+
+
+def test_a_question_that_names_a_loaded_text_is_answered_from_that_text(standard):
+    for question, citation in (
+            ("Theo Quyết định 97/2099/QĐ-BTN, mỗi tiêu chí được chấm tối đa bao nhiêu điểm?",
+             "khoản 1 Điều 2 Quyết định 97/2099/QĐ-BTN"),
+            ("Theo QĐ 97/2099, ai quyết định công nhận?", "Điều 4 Quyết định 97/2099/QĐ-BTN")):
+        result = ask(standard, question)
+        assert result.found and result.entry_id is None and result.citations == (citation,), question
+
+
+def test_a_named_text_that_does_not_answer_is_declined_rather_than_answered_from_another(standard):
+    result = ask(standard, "Theo Quyết định 97/2099/QĐ-BTN, hội đồng đánh giá gồm những ai?")
+    assert not result.found and result.citations == () and result.entry_id is None
+    assert result.text == ("Xin lỗi, tôi không tìm thấy quy định nào trong Quyết định 97/2099/QĐ-BTN trả lời "
+                           "câu hỏi này, nên tôi không trả lời thay bằng văn bản khác. Bạn có thể gõ /vanban "
+                           "để đọc toàn văn hoặc liên hệ Sở Tư pháp.")
+    # A handbook document that is not loaded is answered from the handbook, as without texts.
+    question = "Theo Quyết định 27/2025, hồ sơ đề nghị công nhận gồm những gì?"
+    assert ask(standard, question).entry_id == standard.engine.ask(question).entry.id == "qd27-ho-so"
+
+
+def test_a_departments_entry_on_the_named_text_still_answers_it(sources):
+    result = ask(sources, "Theo Quyết định 99/2099/QĐ-BTN, văn bản nào cho phép nuôi cá trong trụ sở?")
+    assert result.entry_id == "stp-1"
+    result = ask(sources, "Theo Quyết định 98/2098/QĐ-BTN, văn bản nào cho phép nuôi cá trong trụ sở?")
+    assert not result.found and "Quyết định 98/2098/QĐ-BTN" in result.text  # stp-1 is about another text
