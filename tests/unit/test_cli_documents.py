@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.documents import decision_lines, write_docx, write_scanned_pdf, write_txt
+from tests.fakes.documents import AQUARIUM_STANDARD, decision_lines, write_docx, write_scanned_pdf, write_txt
 
 ROOT = Path(__file__).resolve().parents[2]
 TCPL = str(Path(sys.executable).with_name("tcpl"))
@@ -126,6 +126,37 @@ def test_after_adding_a_text_its_clauses_answer_word_for_word(tcpl, tmp_path):
     assert handbook["found"] and handbook["entry_id"].startswith("qd25-")  # the handbook still comes first
     other = answers["Điều 5 QĐ 27 quy định gì"]  # names a text that is not loaded: not QĐ 99's Điều 5
     assert "99/2099" not in " ".join(other["citations"])
+
+
+def test_a_text_in_the_handbooks_words_answers_its_clauses_and_leaves_the_handbooks_questions(tcpl, tmp_path):
+    """Issue 12's done-when, with a text whose words ("tiêu chí", "hồ sơ đề nghị công nhận", "Ủy ban nhân
+    dân cấp xã", "điểm") are the handbook's own: weak entries sharing them must not answer for it."""
+    assert tcpl("documents", "add", str(write_txt(tmp_path / "qd97.txt", AQUARIUM_STANDARD))).returncode == 0
+    clauses = [
+        ("Trụ sở Ủy ban nhân dân cấp xã phải có mấy bể cá cảnh?", "khoản 1 Điều 1 Quyết định 97/2099/QĐ-BTN",
+         "Tiêu chí về bể cá: trụ sở Ủy ban nhân dân cấp xã có ít nhất một bể cá cảnh.»"),
+        ("Ai quyết định công nhận xã đạt chuẩn bể cá cảnh?", "Điều 4 Quyết định 97/2099/QĐ-BTN",
+         "Bộ trưởng Bộ Thử nghiệm Phần mềm quyết định công nhận xã đạt chuẩn nuôi cá cảnh trong thời hạn 20"
+         " ngày kể từ ngày nhận đủ hồ sơ.»"),
+        ("Theo Quyết định 97/2099/QĐ-BTN, mỗi tiêu chí được chấm tối đa bao nhiêu điểm?",
+         "khoản 1 Điều 2 Quyết định 97/2099/QĐ-BTN", "Mỗi tiêu chí được chấm tối đa 50 điểm.»"),
+    ]
+    unanswered = ["Theo Quyết định 97/2099/QĐ-BTN, hội đồng đánh giá gồm những ai?",
+                  "Xã có phải nộp phí công nhận đạt chuẩn nuôi cá cảnh không?"]
+    handbook = ["Không còn huyện thì cấp nào ra quyết định công nhận đạt chuẩn?",
+                "Bao nhiêu điểm thì đạt chuẩn?"]
+    answers = ask_all(tcpl, [q for q, _, _ in clauses] + unanswered + handbook)
+    for question, citation, verbatim in clauses:
+        answered = answers[question]
+        assert answered["found"] and answered["citations"] == [citation], (question, answered)
+        text = answered["answer"]
+        assert f"Theo {citation} (trích nguyên văn):\n«" in text and verbatim in text, question
+    for question in unanswered:
+        assert not answers[question]["found"] and answers[question]["citations"] == [], question
+    for question in handbook:
+        answered = answers[question]
+        assert answered["found"] and answered["entry_id"].startswith("qd27-"), (question, answered)
+        assert "97/2099" not in " ".join(answered["citations"])
 
 
 def test_a_malformed_id_or_entry_is_named_in_vietnamese(tcpl, tmp_path):
