@@ -111,6 +111,9 @@ class ClauseIndex:
     def __init__(self, library: Library, lexicon: Lexicon, entries: Iterable[Entry] = ()):
         self.library = library
         self.lexicon = lexicon
+        # Each synonym phrase's terms, by its group's canonical phrase as the engine spells it.
+        self._synonyms = [(frozenset(self._terms(" ".join(phrase))), f" {' '.join(group)} ")
+                          for phrase, group in lexicon.phrases]
         self._entry_words = {e.id: self._entry_terms(e) for e in entries}
         known = max(len(self._entry_words), 1)
         in_entries: Counter[str] = Counter(t for words in self._entry_words.values() for t in words)
@@ -149,13 +152,15 @@ class ClauseIndex:
         """The words an entry holds, read as the index reads a question; with every phrasing of the
         synonym groups it uses ("thời hạn" holds "hạn chót"), since the engine matched it through them."""
         words: set[str] = set()
+        canonical = []
         for text in (entry.title, *entry.questions, *entry.keywords, entry.answer):
             toks = self._tokens(text)
-            words.update(self._terms(text))
-            canonical = f" {' '.join(self.lexicon.expand(toks))} "
-            for phrase, group in self.lexicon.phrases:
-                if f" {' '.join(group)} " in canonical:
-                    words.update(self._terms(" ".join(phrase)))
+            words.update(self._terms_of(toks))
+            canonical.append(" ".join(self.lexicon.expand(toks)))
+        said = f" {' | '.join(canonical)} "  # "|": a phrase never runs from one phrasing into the next
+        for phrase, group in self._synonyms:
+            if group in said:
+                words.update(phrase)
         return frozenset(words)
 
     def _tokens(self, text: str) -> list[str]:
@@ -167,7 +172,10 @@ class ClauseIndex:
         return out
 
     def _terms(self, text: str) -> list[str]:
-        toks = self._tokens(text)
+        return self._terms_of(self._tokens(text))
+
+    @staticmethod
+    def _terms_of(toks: list[str]) -> list[str]:
         content = [t for t in toks if t not in _STOP]
         pairs = [f"{a}_{b}" for a, b in zip(toks, toks[1:], strict=False) if a not in _STOP or b not in _STOP]
         return content + pairs
