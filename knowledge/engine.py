@@ -22,6 +22,7 @@ from rapidfuzz.distance import OSA
 from knowledge.lexicon import Lexicon, NearDomain, NotHeld, PhraseSpotter
 from knowledge.loader import Handbook
 from knowledge.query import (
+    NUMBER_WORDS,
     CriterionRef,
     Reader,
     Reading,
@@ -171,7 +172,9 @@ class Weights:
     unrelated_factor: float = 0.9  # plan and reform entries, when a decision is named
     plan_unasked_factor: float = 0.9  # plan entries, when neither the plan nor its agencies are named
     ref_bonus: float = 0.15  # the entry is about the criterion the question names
+    comparison_bonus: float = 0.05  # the entry is about both regimes, and the question compares them
     other_criterion_factor: float = 0.8  # … or about another criterion
+    overview_factor: float = 0.6  # … or the overview of all criteria, when the criterion has its own entry
     answer_threshold: float = 0.68  # on score + coverage terms (see Engine._decide)
     coverage_weight: float = 0.2
     bigram_weight: float = 0.4
@@ -455,7 +458,8 @@ class Engine:
         spans = list(_WORD.finditer(reading.folded))
         toks = [m.group(0) for m in spans]
         # Abbreviations ("ubnd", "ct") are words the reader knows, though the handbook never spells them.
-        corrections = [[t] if t in self.lexicon.abbreviations else c
+        # Number words ("tiêu chí bốn") name criteria: never "corrected" into a handbook word ("bạn").
+        corrections = [[t] if t in self.lexicon.abbreviations or t in NUMBER_WORDS else c
                        for t, c in zip(toks, self._corrections(toks), strict=True)]
         if all(c == [t] for c, t in zip(corrections, toks, strict=True)):
             return reading
@@ -930,6 +934,7 @@ class Engine:
         other_documents = bool(reading.documents) or reading.regime.named
         favoured = self._favoured(reading)
         named_criteria = {r.criterion for r in reading.refs if r.criterion is not None}
+        counts_criteria = not named_criteria and bool(_COUNTS_CRITERIA.search(reading.folded))
         focus = asked_about(q.toks)
         assessed = {y for y in reading.years if y >= FIRST_ASSESSED_YEAR}
         places = {fold(p) for p in reading.places}
@@ -966,6 +971,12 @@ class Engine:
                 score += w.ref_bonus
             elif named_criteria and entry.criterion is not None and entry.criterion not in named_criteria:
                 score *= w.other_criterion_factor  # "tiêu chí 3 gồm những chỉ tiêu nào" is not about 2
+            elif named_criteria and favoured and entry.topic == "tieu-chi":
+                score *= w.overview_factor  # "tiêu chí số 1 … mấy chỉ tiêu": that criterion's own entry
+            elif counts_criteria and entry.criterion is not None:
+                score *= w.other_criterion_factor  # "mấy tiêu chí": one criterion's entry cannot say
+            if reading.regime.comparison and entry.both_regimes:
+                score += w.comparison_bonus  # "QĐ 27 khác QĐ 25 chỗ nào": the entries about both
             r = self._regime_at[i]
             # A plan built on QĐ 25 speaks of QĐ 25's criteria: the other regime's entries when a
             # question hints at QĐ 27, unless it names the plan.
@@ -1007,6 +1018,8 @@ class Engine:
         return Candidate(best, top.score), None, top.entry
 
 
+# "mấy tiêu chí", "bao nhiêu tiêu chí": the number of criteria is asked, which no single criterion gives.
+_COUNTS_CRITERIA = re.compile(r"\b(?:may|bao\s*nhieu|bn)\s*(?:tieu\s*chi|tc)\b")
 # Guidance and earlier texts a question may name (as `knowledge.query` names them), by their number.
 _GUIDANCE = {"619/2017": "619", "1723": "1723", "1143": "1143", "3124": "3124"}
 _TITLE_YEARS = re.compile(r"(?<![\d/.])(20[12]\d)(?:\s*[–-]\s*(20[12]\d))?(?![\d/.])")

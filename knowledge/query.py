@@ -26,9 +26,10 @@ _LINK = r"\s*[,-]?\s*(?:(?:cua|thuoc|trong|o|tai|thuoc ve)\s+)?"
 # A number word followed by a year is "năm 2023", not "five".
 _NOT_YEAR = r"(?!\s*\d{4})(?![\d/])"
 
+# A number ends at a word boundary: "tiêu chí ban…" is no "tiêu chí ba".
 _CRITERION_THEN_INDICATOR = re.compile(
-    _TC + _SO + _N + r"\s*(?:\.\s*(\d)\b|" + _LINK + _CT + _SO + _N + ")" + _NOT_YEAR)
-_INDICATOR_OF_CRITERION = re.compile(_CT + _SO + _N + _LINK + _TC + _SO + _N + _NOT_YEAR)
+    _TC + _SO + _N + r"\s*(?:\.\s*(\d)\b|" + _LINK + _CT + _SO + _N + r"\b)" + _NOT_YEAR)
+_INDICATOR_OF_CRITERION = re.compile(_CT + _SO + _N + _LINK + _TC + _SO + _N + r"\b" + _NOT_YEAR)
 # "chỉ tiêu 2.5", "ct 2,5", "chỉ tiêu 2-5": the separator varies with the keyboard.
 _INDICATOR_DOTTED = re.compile(_CT + _SO + r"(\d)(?:\s*\.\s*|,|-)(\d)\b(?![./,]\d)")
 _CRITERION = re.compile(_TC + _SO + _N + r"\b" + _NOT_YEAR)
@@ -52,6 +53,9 @@ class CriterionRef:
         if self.indicator is None:
             return f"{self.criterion}"
         return f"{self.criterion or '?'}.{self.indicator}"
+
+
+NUMBER_WORDS = frozenset(_NUMBER_WORDS)  # words a typo corrector must leave alone ("bốn" is no "bạn")
 
 
 def _number(s: str | None) -> int | None:
@@ -110,6 +114,10 @@ _DOCUMENTS: dict[str, tuple[Regime, re.Pattern[str]]] = {
     "3124": (Regime.QD27, re.compile(r"\b3124\b")),
 }
 _PLAN = re.compile(r"\bke\s*hoach\b|\bkh\b")
+# A set told by its size names its text: "5 tiêu chí, 25 chỉ tiêu" is QĐ 619/2017, "5 … 20" QĐ 25/2021,
+# "3 … 14" QĐ 27/2025.
+_SET_SIZE = re.compile(r"\b0?(\d{1,2})\s*(?:tieu\s*chi|tc)\b[^.?!\d]{0,12}?\b(\d{1,2})\s*(?:chi\s*tieu|ct)\b")
+_SET_OF_SIZE = {(5, 25): "619/2017", (5, 20): "25/2021", (3, 14): "27/2025"}
 
 # "QĐ 25/2021/QĐ-TTg" says which rules apply, hardly what is asked: ranking gives it little weight.
 _DOCUMENT_REFERENCE = re.compile(
@@ -118,7 +126,8 @@ _DOCUMENT_REFERENCE = re.compile(
     r"(?:\s*/?\s*(?:qd|tt)?\s*-?\s*(?:ttg|btp))?")
 
 _NEW_WORDS = re.compile(
-    r"\b(?:quyet\s*dinh|qd|quy\s*dinh|thong\s*tu|tt|bo\s*tieu\s*chi|tieu\s*chi|chuan|van\s*ban)\s+moi\b"
+    r"\b(?:quyet\s*dinh|qd|quy\s*dinh|thong\s*tu|tt|bo\s*tieu\s*chi|tieu\s*chi|chuan|van\s*ban|bo)\s+moi\b"
+    r"|\bchuan\s*tiep\s*can(?:\s*phap\s*luat|\s*pl)?\s+moi\b"
     r"|\bhien\s*(?:nay|hanh|tai|gio)\b|\bbay\s*gio\b|^\s*gio\s|\bgio\s*(?:con|van)\b|\bdang\s*(?:ap\s*dung|co\s*hieu\s*luc)\b|\bmoi\s*nhat\b"
     r"|\b(?:2|hai)\s*cap\b|\bsau\s*(?:khi\s*)?(?:sap\s*nhap|sap\s*xep|hop\s*nhat|bo)\b"
     r"|\b(?:bo|khong\s*con|da\s*bo|giai\s*the)\s*(?:cap\s*)?huyen\b|\bdac\s*khu\b|\bthay\s*qd\s*25\b"
@@ -151,6 +160,8 @@ class RegimeReading:
 def named_documents(folded: str) -> frozenset[str]:
     """Return the documents a question names ("25/2021", "27/2025", …, "Kế hoạch")."""
     docs = {number for number, (_, pattern) in _DOCUMENTS.items() if pattern.search(folded)}
+    docs |= {_SET_OF_SIZE[size] for m in _SET_SIZE.finditer(folded)
+             if (size := (int(m.group(1)), int(m.group(2)))) in _SET_OF_SIZE}
     if _PLAN.search(folded):
         docs.add("Kế hoạch")
     return frozenset(docs)
@@ -162,9 +173,18 @@ def years(folded: str) -> tuple[int, ...]:
     return tuple(dict.fromkeys(int(y) for y in _YEAR.findall(text)))
 
 
+# "còn QĐ 25 không", "TT 09 còn áp dụng không": whether a text named is still the rule asks about the
+# replacement, not about that text's content.
+_STILL = re.compile(
+    r"\bcon\s+(?:(?:qd|quyet\s*dinh|tt|thong\s*tu)\s*(?:so\s*)?\d|(?:ap\s*dung|dung|xai|hieu\s*luc|duoc\s*dung|"
+    r"su\s*dung)\b)")
+
+
 def read_regime(folded: str, documents: frozenset[str], named_years: Iterable[int]) -> RegimeReading:
     """Tell which rules a question asks about, and how firmly it says so."""
     strong: set[Regime] = {_DOCUMENTS[d][0] for d in documents if d in _DOCUMENTS}
+    if strong == {Regime.QD25} and not named_years and _STILL.search(folded):
+        return RegimeReading(None, False, True, False)
     transition = False
     for y in named_years:
         if y <= 2024:
