@@ -1043,7 +1043,8 @@ def _facts(s: Situation | None) -> int:
     if s is None:
         return 0
     scores = (s.total, s.self_score, s.council_score)
-    return sum(x is not None for x in scores) + len(s.shares) + (s.head_disciplined is not None)
+    return (sum(x is not None for x in scores) + len(s.shares) + (s.head_disciplined is not None)
+            + s.indicator_results)
 
 
 def _undoubled(typed: str, word: str) -> bool:

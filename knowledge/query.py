@@ -320,6 +320,14 @@ _NOBODY_DISCIPLINED = re.compile(
     r"\bkhong\s*(?:co\s*)?(?:ai|nguoi\s*nao|can\s*bo\s*nao|truong\s*hop\s*nao)[^.?!]{0,20}?(?:bi\s*)?ky\s*luat")
 
 
+# Results of indicators, as a commune reviews itself under the rules in force: "1.1 đạt 100%", "truyền
+# thông 4/5 dự thảo", "hòa giải thành 12/15 vụ". Two or more make a case to judge.
+_INDICATOR_RESULT = re.compile(
+    r"(?<![\d./,])[1-5]\.[1-7]\s*(?:dat|duoc|co|la|:)?\s*\d{1,3}(?:[.,]\d)?\s*%"
+    r"|(?<![\d./,])\d{1,4}\s*/\s*\d{1,4}\s*(?:vu|du\s*thao|yeu\s*cau|van\s*ban|nhiem\s*vu|hoat\s*dong|"
+    r"tuyen\s*truyen\s*vien|hoa\s*giai\s*vien|to\s*hoa\s*giai)\b")
+
+
 _DISTRICT_STANDARD = re.compile(r"\b1723\b|\bhuyen\b[^.?!]{0,80}\bdat\s*chuan\b(?![^.?!]{0,10}\bxa\b)"
                                 r"|\b100\s*%\s*(?:so\s*)?xa\b|\bcap\s*huyen\s*(?:dat|duoc)\b")
 
@@ -389,7 +397,8 @@ def read_situation(folded: str, named_years: tuple[int, ...]) -> Situation | Non
     situation = Situation(total=total, self_score=self_score, council_score=council_score,
                           shares=tuple(dict.fromkeys(shares)), head_disciplined=head,
                           official_disciplined=official, year=_assessment_year(folded, named_years),
-                          discipline_year=discipline_year)
+                          discipline_year=discipline_year,
+                          indicator_results=len(_INDICATOR_RESULT.findall(folded)) >= 2)
     if _DISTRICT_STANDARD.search(folded):
         return None  # a district's standard (QĐ 1723/QĐ-BTP), not a commune's
     if _ASKS_WHICH.search(folded) and not situation.scored:
@@ -402,7 +411,7 @@ def read_situation(folded: str, named_years: tuple[int, ...]) -> Situation | Non
 
 def _facts_stated(s: Situation) -> int:
     scored = s.total is not None or s.self_score is not None or s.council_score is not None
-    return scored + bool(s.shares) + (s.head_disciplined is True) + s.official_disciplined
+    return scored + bool(s.shares) + (s.head_disciplined is True) + s.official_disciplined + s.indicator_results
 
 
 # ---------------------------------------------------------------- the whole reading
