@@ -770,8 +770,14 @@ class Engine:
         xã", "Tỉnh em chưa có văn bản gì") answers only when no part that asks can be answered; a
         greeting not even then."""
         results: list[tuple[float, int, Result, bool]] = [(whole_confidence + 0.02, -1, whole, True)]
-        for n, part in enumerate(parts):
-            q = self.read(part.text, self.reader.read_part(part.text, whole_reading))
+        read = [(part, self.read(part.text, self.reader.read_part(part.text, whole_reading))) for part in parts]
+        # "Như vậy có ổn không?", "làm vậy đúng không?": a question that only points back at what was told
+        # asks about the context, which then counts as asking.
+        pointing_back = [q for part, q in read if part.asks and _points_back(q.raw)]
+        if pointing_back:  # … except a sentence that says who is asking ("Em ở Sở Tư pháp …")
+            read = [(replace(part, asks=not _INTRODUCES.search(q.reading.folded)), q)
+                    for part, q in read if not _points_back(q.raw)]
+        for n, (part, q) in enumerate(read):
             if not any(t not in _STOP_FOLDED for t in q.toks):
                 continue
             chat = self._small_talk.find_all(part.text)
@@ -1032,6 +1038,18 @@ def _years_named(title: str) -> frozenset[int]:
         first, last = int(m.group(1)), int(m.group(2) or m.group(1))
         out.update(range(first, last + 1))
     return frozenset(out)
+
+
+# Words of a question that only points back at what the message told ("như vậy có ổn không").
+_POINTING_BACK = frozenset(fold(w) for w in "như vậy thế ổn đúng sai được hợp lệ lý có không ko k chưa "
+                           "làm cách trên này kia ạ anh chị em ơi nhỉ".split())
+
+
+_INTRODUCES = re.compile(r"^\s*(?:da\s+)?(?:em|toi|minh|chau)\s+(?:la|o|lam|dang\s*lam|cong\s*tac|moi)\b")
+
+
+def _points_back(raw: list[str]) -> bool:
+    return bool(raw) and all(t in _POINTING_BACK or t in _STOP_FOLDED for t in raw)
 
 
 def _named_numbers(refs: Iterable[CriterionRef]) -> int:
