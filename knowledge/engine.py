@@ -78,6 +78,9 @@ _ASKS_WHICH_INDICATOR = re.compile(
 _ABOUT_A_CRITERION = frozenset(  # words that ask about a criterion without naming a subject
     "tieu chi chuan so thu la gi noi dung yeu cau quy dinh co khong ko gom nhung nao ve cua duoc anh em"
     .split())
+# … and words that only say which criterion or which set ("tiêu chí thứ hai trong bộ mới tên là gì").
+_CRITERION_WORDS = frozenset("ten bo moi cu hien hanh nay trong thu may nao tieu chi tc theo qd quyet dinh tt "
+                             "thong tu so la".split())
 # "trong kế hoạch", "kế hoạch của tỉnh": the province's plan on this standard, not a new-rural plan.
 _THE_PLAN = re.compile(
     r"\b(?:trong|theo)\s*(?:ke\s*hoach|kh)\b(?!\s*(?:xay\s*dung\s*)?(?:nong\s*thon|ntm|do\s*thi))"
@@ -668,7 +671,7 @@ class Engine:
         """Rank the entries the reading allows and commit, suggest or decline; return the confidence."""
         reading = q.reading
         regime, named = reading.regime.regime, reading.regime.named
-        allowed, exact = self._allowed(reading)
+        allowed, exact = self._allowed(reading, q.raw)
         ranked = self.rank(q, allowed, exact)
         if not ranked:
             return Result(q.text, Outcome.NO_MATCH, None, 0.0, (), regime, regime_named=named), 0.0
@@ -694,7 +697,7 @@ class Engine:
         return Result(q.text, Outcome.ANSWER, top.entry, top.score, tuple(close[:3]), regime,
                       regime_named=named, current=current, previous=moved_from), confidence
 
-    def _allowed(self, reading: Reading) -> tuple[set[int] | None, bool]:
+    def _allowed(self, reading: Reading, raw: list[str] = ()) -> tuple[set[int] | None, bool]:  # type: ignore[assignment]
         """Return the entries a question's named indicators, plan items and regime leave possible.
 
         The second value tells whether the question names its subject exactly (an indicator or a plan
@@ -717,6 +720,16 @@ class Engine:
             hits = set()
             for ref in refs:
                 hits |= self._ref_entries(ref, self._regimes_for(reading))
+            if hits:
+                allowed, exact = hits, True
+        if (allowed is None and reading.regime.regime is not None and not reading.regime.comparison
+                and reading.refs and all(r.indicator is None for r in reading.refs)
+                and not reading.documents & _GUIDANCE.keys()  # "tiêu chí 2 của QĐ 619": another text's
+                and all(t in _ABOUT_A_CRITERION or t in _CRITERION_WORDS or t in NUMBER_WORDS
+                        or t in _STOP_FOLDED or t[0].isdigit() for t in raw)):
+            # "tiêu chí thứ hai trong bộ tiêu chí mới tên là gì": a criterion of a known regime and nothing
+            # else asked, so that criterion's own entry answers.
+            hits = self._favoured(reading)
             if hits:
                 allowed, exact = hits, True
         if reading.regime.named and reading.regime.regime is not None and not reading.regime.comparison:
