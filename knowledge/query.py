@@ -142,7 +142,9 @@ _DISTRICT = re.compile(
     r"\b(?:ubnd|uy\s*ban(?:\s*nhan\s*dan)?|chu\s*tich|phong\s*tu\s*phap|hoi\s*dong|ptp)\s*(?:cap\s*)?"
     r"(?:huyen|quan)\b|\bhuyen\b|\bphong\s*tu\s*phap\b|\bptp\b")
 _COMPARISON = re.compile(
-    r"\bso\s*sanh\b|\bkhac\s*(?:nhau|gi|biet|so\s*voi)\b|\bdiem\s*moi\b|\bthay\s*doi\s*gi\b")
+    r"\bso\s*sanh\b|\bkhac\s*(?:nhau|gi|biet|so\s*voi)\b|\bdiem\s*moi\b|\bthay\s*doi\s*gi\b"
+    # "còn … không hay bỏ rồi", "đã bỏ chưa": what the new rules dropped
+    r"|\b(?:hay|da|bi)\s*bo\s*(?:roi|chua|di)?\b|\bbo\s*roi\b")
 _YEAR = re.compile(r"(?<![\d/.\-])(20[12]\d)(?![\d/.\-])")
 _YEAR_RANGE = re.compile(r"\b20[12]\d\s*[-–]\s*20[12]\d\b")
 TRANSITION_YEAR = 2025  # how the 2025 assessment is handled is not confirmed
