@@ -51,7 +51,7 @@ STOPWORDS = frozenset(
     này kia đó ấy nào gì sao ra vào ở tại trong theo về đã đang sẽ phải nên muốn hỏi xin
     biết giúp em anh chị tôi mình ạ như khi lúc nếu thì rồi còn cũng đều vẫn hãy xem vay
     dạ nhỉ hả hở ạk ak nhé nhe luôn dùm giùm với bây giờ đâu đấy nữa thôi chứ vâng ok oke ad
-    nhiêu thuộc""".split()
+    nhiêu thuộc nó""".split()
     # Left out on purpose: words whose unaccented form is also a content word
     # ("có"/"cơ" → co, "bạn"/"ban" → ban, "cần"/"cán" → can, "mà"/"mã" → ma, "làm"/"lâm" → lam).
 )
@@ -671,7 +671,7 @@ class Engine:
         """Rank the entries the reading allows and commit, suggest or decline; return the confidence."""
         reading = q.reading
         regime, named = reading.regime.regime, reading.regime.named
-        allowed, exact = self._allowed(reading, q.raw)
+        allowed, exact = self._allowed(reading, q.toks)
         ranked = self.rank(q, allowed, exact)
         if not ranked:
             return Result(q.text, Outcome.NO_MATCH, None, 0.0, (), regime, regime_named=named), 0.0
@@ -1055,7 +1055,7 @@ def _years_named(title: str) -> frozenset[int]:
 
 # Words of a question that only points back at what the message told ("như vậy có ổn không").
 _POINTING_BACK = frozenset(fold(w) for w in "như vậy thế ổn đúng sai được hợp lệ lý có không ko k chưa "
-                           "làm cách trên này kia ạ anh chị em ơi nhỉ".split())
+                           "làm cách trên này kia ạ anh chị em ơi nhỉ quy trình định thủ tục".split())
 
 
 _INTRODUCES = re.compile(r"^\s*(?:da\s+)?(?:em|toi|minh|chau)\s+(?:la|o|lam|dang\s*lam|cong\s*tac|moi)\b")
