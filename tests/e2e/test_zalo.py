@@ -411,14 +411,17 @@ class _PollingFailures(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.ERROR)
         self.lines: list[str] = []
+        self.logged = asyncio.Event()  # the adapters log from the event loop's thread
 
     def emit(self, record: logging.LogRecord) -> None:
         if record.getMessage().startswith("getUpdates failed"):
             self.lines.append(record.getMessage())
+            self.logged.set()
 
     async def seen(self, *fragments: str) -> None:
         while not all(any(fragment in line for line in self.lines) for fragment in fragments):
-            await asyncio.sleep(0.02)
+            self.logged.clear()
+            await self.logged.wait()
 
 
 async def test_the_token_never_reaches_the_logs(tmp_path, loaded, capfd):
