@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -79,8 +79,8 @@ _ABOUT_A_CRITERION = frozenset(  # words that ask about a criterion without nami
     "tieu chi chuan so thu la gi noi dung yeu cau quy dinh co khong ko gom nhung nao ve cua duoc anh em"
     .split())
 # … and words that only say which criterion or which set ("tiêu chí thứ hai trong bộ mới tên là gì").
-_CRITERION_WORDS = frozenset("ten bo moi cu hien hanh nay trong thu may nao tieu chi tc theo qd quyet dinh tt "
-                             "thong tu so la".split())
+_CRITERION_WORDS = frozenset("ten bo moi cu hien hanh nay trong thu may nao tieu chi tc theo qd quyet dinh "
+                             "tt thong tu so la".split())
 # "trong kế hoạch", "kế hoạch của tỉnh": the province's plan on this standard, not a new-rural plan.
 _THE_PLAN = re.compile(
     r"\b(?:trong|theo)\s*(?:ke\s*hoach|kh)\b(?!\s*(?:xay\s*dung\s*)?(?:nong\s*thon|ntm|do\s*thi))"
@@ -697,7 +697,7 @@ class Engine:
         return Result(q.text, Outcome.ANSWER, top.entry, top.score, tuple(close[:3]), regime,
                       regime_named=named, current=current, previous=moved_from), confidence
 
-    def _allowed(self, reading: Reading, raw: list[str] = ()) -> tuple[set[int] | None, bool]:  # type: ignore[assignment]
+    def _allowed(self, reading: Reading, raw: Sequence[str] = ()) -> tuple[set[int] | None, bool]:
         """Return the entries a question's named indicators, plan items and regime leave possible.
 
         The second value tells whether the question names its subject exactly (an indicator or a plan
@@ -783,7 +783,8 @@ class Engine:
         xã", "Tỉnh em chưa có văn bản gì") answers only when no part that asks can be answered; a
         greeting not even then."""
         results: list[tuple[float, int, Result, bool]] = [(whole_confidence + 0.02, -1, whole, True)]
-        read = [(part, self.read(part.text, self.reader.read_part(part.text, whole_reading))) for part in parts]
+        read = [(part, self.read(part.text, self.reader.read_part(part.text, whole_reading)))
+                for part in parts]
         # "Như vậy có ổn không?", "làm vậy đúng không?": a question that only points back at what was told
         # asks about the context, which then counts as asking.
         pointing_back = [q for part, q in read if part.asks and _points_back(q.raw)]

@@ -413,7 +413,8 @@ def read_situation(folded: str, named_years: tuple[int, ...]) -> Situation | Non
 
 def _facts_stated(s: Situation) -> int:
     scored = s.total is not None or s.self_score is not None or s.council_score is not None
-    return scored + bool(s.shares) + (s.head_disciplined is True) + s.official_disciplined + s.indicator_results
+    return (scored + bool(s.shares) + (s.head_disciplined is True) + s.official_disciplined
+            + s.indicator_results)
 
 
 # ---------------------------------------------------------------- the whole reading

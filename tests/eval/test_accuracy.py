@@ -8,7 +8,15 @@ import pytest
 
 from bot.config import Settings
 from bot.wiring import load_checked
-from tests.eval.harness import DEV2_PATH, DEV3_PATH, DEV_PATH, dev_cases, engine_answerer, evaluate, load_cases
+from tests.eval.harness import (
+    DEV2_PATH,
+    DEV3_PATH,
+    DEV_PATH,
+    dev_cases,
+    engine_answerer,
+    evaluate,
+    load_cases,
+)
 
 
 @pytest.fixture(scope="module")

@@ -532,8 +532,8 @@ def test_the_councils_appraisal_of_a_draft_report_is_not_the_appraisal_of_a_draf
 
 
 def test_results_of_indicators_under_the_rules_in_force_get_no_guessed_verdict(engine):
-    r = engine.ask("Năm 2026 phường em rà lại: 1.1 đạt 100%, 1.3 đạt 80%, hòa giải thành 10/12 vụ. Vậy phường "
-                   "có đạt chuẩn tiếp cận pháp luật không?")
+    r = engine.ask("Năm 2026 phường em rà lại: 1.1 đạt 100%, 1.3 đạt 80%, hòa giải thành 10/12 vụ. Vậy "
+                   "phường có đạt chuẩn tiếp cận pháp luật không?")
     assert r.found and r.entry.id == "qd27-dieu-kien" and r.verdict is not None
     assert r.verdict.status.value == "rules_unconfirmed"
 
