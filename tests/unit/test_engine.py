@@ -510,6 +510,8 @@ def test_a_comparison_is_answered_by_the_entries_about_both_regimes(engine):
     "bộ tiêu chí nông thôn mới 2026-2030 có tiêu chí tiếp cận pháp luật không",
     "dịch giúp tên chỉ tiêu chuẩn tiếp cận pháp luật sang tiếng Anh",
     "giải nhì cuộc thi tìm hiểu pháp luật được chi tối đa bao nhiêu",
+    "chế độ cho tuyên truyền viên pháp luật",
+    "kinh phí hỗ trợ vụ việc hòa giải bao nhiêu một vụ",  # an amount, not indicator 3.2
 ])
 def test_what_the_handbook_does_not_hold_is_declined_though_it_shares_its_words(engine, question):
     assert engine.ask(question).outcome is Outcome.NOT_HELD
@@ -518,6 +520,7 @@ def test_what_the_handbook_does_not_hold_is_declined_though_it_shares_its_words(
 @pytest.mark.parametrize("question, expected", [
     ("tỷ lệ tuyên truyền viên được bồi dưỡng bao nhiêu thì chỉ tiêu 2.5 theo QĐ 25 được điểm",
      {"qd25-tc2-ct5", "tt09-ct25-muc-cham"}),
+    ("chỉ tiêu hỗ trợ kinh phí hòa giải QĐ 25 được tối đa bao nhiêu điểm", {"qd25-tc3-ct2", "tt09-diem-chi-tieu"}),
     ("dự thảo văn bản quy phạm pháp luật của xã có phải truyền thông khi soạn thảo không",
      {"qd27-tc1-ct2", "qd27-tc1"}),
 ])
