@@ -520,7 +520,8 @@ def test_what_the_handbook_does_not_hold_is_declined_though_it_shares_its_words(
 @pytest.mark.parametrize("question, expected", [
     ("tỷ lệ tuyên truyền viên được bồi dưỡng bao nhiêu thì chỉ tiêu 2.5 theo QĐ 25 được điểm",
      {"qd25-tc2-ct5", "tt09-ct25-muc-cham"}),
-    ("chỉ tiêu hỗ trợ kinh phí hòa giải QĐ 25 được tối đa bao nhiêu điểm", {"qd25-tc3-ct2", "tt09-diem-chi-tieu"}),
+    ("chỉ tiêu hỗ trợ kinh phí hòa giải QĐ 25 được tối đa bao nhiêu điểm",
+     {"qd25-tc3-ct2", "tt09-diem-chi-tieu"}),
     ("dự thảo văn bản quy phạm pháp luật của xã có phải truyền thông khi soạn thảo không",
      {"qd27-tc1-ct2", "qd27-tc1"}),
 ])
