@@ -142,7 +142,9 @@ _DISTRICT = re.compile(
     r"\b(?:ubnd|uy\s*ban(?:\s*nhan\s*dan)?|chu\s*tich|phong\s*tu\s*phap|hoi\s*dong|ptp)\s*(?:cap\s*)?"
     r"(?:huyen|quan)\b|\bhuyen\b|\bphong\s*tu\s*phap\b|\bptp\b")
 _COMPARISON = re.compile(
-    r"\bso\s*sanh\b|\bkhac\s*(?:nhau|gi|biet|so\s*voi)\b|\bdiem\s*moi\b|\bthay\s*doi\s*gi\b"
+    # "điểm mới" is what is new, except in "bao nhiêu điểm mới được công nhận" (points, then only)
+    r"\bso\s*sanh\b|\bkhac\s*(?:nhau|gi|biet|so\s*voi)\b|\bthay\s*doi\s*gi\b"
+    r"|(?<!nhieu\s)(?<!\d\s)\bdiem\s*moi\b(?!\s*(?:duoc|dat|du|thi|la\s*du)\b)"
     # "còn … không hay bỏ rồi", "đã bỏ chưa": what the new rules dropped
     r"|\b(?:hay|da|bi)\s*bo\s*(?:roi|chua|di)?\b|\bbo\s*roi\b")
 _YEAR = re.compile(r"(?<![\d/.\-])(20[12]\d)(?![\d/.\-])")

@@ -85,6 +85,13 @@ def test_whether_an_old_rule_still_holds_compares_the_regimes(reader, text):
     assert reader.read(text).regime.comparison
 
 
+def test_points_then_only_is_no_comparison(reader):
+    # "bao nhiêu điểm mới được công nhận": "mới" means "only then", not "what is new".
+    r = reader.read("quy định hiện hành xã phải đạt bao nhiêu điểm mới được công nhận").regime
+    assert r.regime is Regime.QD27 and not r.comparison
+    assert reader.read("điểm mới của quy định về chuẩn tiếp cận là gì").regime.comparison
+
+
 def test_the_standard_said_new_means_the_rules_in_force(reader):
     r = reader.read("chuẩn tiếp cận pháp luật mới có tiêu chí hòa giải không").regime
     assert r.regime is Regime.QD27 and not r.named
