@@ -553,3 +553,8 @@ def test_a_question_pointing_back_asks_about_what_the_message_told(engine):
 def test_a_pronoun_says_nothing_of_the_topic(engine):
     # "nó thay cho quyết định nào": "nó" is no unknown word that would lower the question's coverage.
     assert engine.coverage(["hieu", "luc", "no", "thay"]) == engine.coverage(["hieu", "luc", "thay"])
+
+
+def test_what_the_standard_is_is_answered_by_the_text_in_force(engine):
+    r = engine.ask("chuẩn tiếp cận pháp luật là gì")  # not the council named after the standard
+    assert r.found and r.entry.id == "qd27-gioi-thieu"
