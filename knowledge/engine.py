@@ -472,9 +472,10 @@ class Engine:
             pieces += [reading.folded[end:m.start()], " ".join(words)]
             end = m.end()
         fixed = "".join(pieces) + reading.folded[end:]
-        if reading.regime.regime is None and not reading.regime.comparison:
+        if not reading.regime.comparison:
             regime = read_regime(fixed, reading.documents, reading.years)
-            if regime.regime is not None:
+            # "quết định mới" names the rules in force; "qd 25 còn hiệu lu không" asks about the replacement
+            if (reading.regime.regime is None and regime.regime is not None) or regime.comparison:
                 reading = replace(reading, regime=regime)
         refs = criterion_refs(fixed)
         if not reading.refs or _named_numbers(refs) > _named_numbers(reading.refs):
@@ -997,6 +998,8 @@ class Engine:
                 score *= w.other_criterion_factor  # "mấy tiêu chí": one criterion's entry cannot say
             if reading.regime.comparison and entry.both_regimes:
                 score += w.comparison_bonus  # "QĐ 27 khác QĐ 25 chỗ nào": the entries about both
+            elif entry.both_regimes and reading.regime.named and reading.regime.regime is Regime.QD25:
+                score *= w.hinted_regime_factor  # "năm 2023 chấm theo những tiêu chí nào": that year's rules
             r = self._regime_at[i]
             # A plan built on QĐ 25 speaks of QĐ 25's criteria: the other regime's entries when a
             # question hints at QĐ 27, unless it names the plan.

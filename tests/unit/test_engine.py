@@ -558,3 +558,13 @@ def test_a_pronoun_says_nothing_of_the_topic(engine):
 def test_what_the_standard_is_is_answered_by_the_text_in_force(engine):
     r = engine.ask("chuẩn tiếp cận pháp luật là gì")  # not the council named after the standard
     assert r.found and r.entry.id == "qd27-gioi-thieu"
+
+
+def test_a_year_of_the_old_rules_is_answered_from_them_not_from_a_comparison(engine):
+    r = engine.ask("Quyết định 25 năm 2021 được ban hành thì văn bản cũ nào bị thay thế")
+    assert r.found and r.entry.id == "qd25-thay-the-619"
+
+
+def test_whether_an_old_text_still_holds_is_read_through_a_typo(engine):
+    r = engine.ask("quyet dinh 25 con hieu lu khong vay")  # "hiệu lu": still asks whether it is in force
+    assert r.found and r.entry.id == "qd27-thay-the"
