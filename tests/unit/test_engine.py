@@ -512,6 +512,7 @@ def test_a_comparison_is_answered_by_the_entries_about_both_regimes(engine):
     "giải nhì cuộc thi tìm hiểu pháp luật được chi tối đa bao nhiêu",
     "chế độ cho tuyên truyền viên pháp luật",
     "kinh phí hỗ trợ vụ việc hòa giải bao nhiêu một vụ",  # an amount, not indicator 3.2
+    "xã đạt chuẩn tiếp cận pháp luật thì có được thưởng tiền không",  # an amount of reward
 ])
 def test_what_the_handbook_does_not_hold_is_declined_though_it_shares_its_words(engine, question):
     assert engine.ask(question).outcome is Outcome.NOT_HELD
