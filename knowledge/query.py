@@ -293,7 +293,7 @@ _ASKS_VERDICT = re.compile(
     r"\b(?:co|thi|se|vay|the)\s*(?:dat|du|duoc|bi)\b|\bdat\s*(?:chuan\s*)?(?:khong|ko|k|chua|ha|hem)\b"
     r"|\bthi\s*sao\b|\bco\s*sao\b|\bsao\s*(?:a|ah|ak|nhi|day)?\s*$|\bdu\s*dieu\s*kien\b|\banh\s*huong\b"
     r"|\bduoc\s*cong\s*nhan\b|\bcong\s*nhan\s*(?:khong|ko|k|duoc)\b|\bxet\b|\bco\s*kip\b|\bdau\s*hay\s*truot\b"
-    r"|\b(?:mat|truot|rot)\s*chuan\b"
+    r"|\b(?:mat|truot|rot)\s*chuan\b|\bdat\s*chuan\s*(?:chu|roi|ha|nhi)\b"
     r"|\b(?:xa|phuong|don\s*vi)\s*(?:em|toi|minh|chung\s*toi|chung\s*em)\b")
 _CRITERION_SHARE = re.compile(
     _TC + _SO + r"(\d)\b(?:[^\d%.?!]{0,60}?\b(?:chi|duoc|dat|co|thi|cung|la|moi|chiem|khoang)\b)*\s*"
@@ -306,6 +306,10 @@ _ASKS_WHICH = re.compile(r"\b(?:chi\s*tieu|tieu\s*chi)\s*(?:nao|so\s*may|thu\s*m
 # "đạt hết các chỉ tiêu", "đủ tất cả tiêu chí": every criterion met.
 _ALL_MET = re.compile(
     r"\b(?:dat|du)\s*(?:het|tat\s*ca|du|day\s*du|toan\s*bo)\s*(?:cac\s*)?(?:chi\s*tieu|tieu\s*chi)\b")
+# "xã em đủ 14 chỉ tiêu", "phường đạt cả 20 chỉ tiêu": every indicator of a regime's set, said of a unit
+# ("QĐ 27 có đủ 14 chỉ tiêu không" asks about the set).
+_ALL_COUNTED = re.compile(r"\b(?:xa|phuong|dac\s*khu|don\s*vi)\b[^.?!]*\b(?:dat|du)\s*(?:ca\s*)?(?:14|20)\s*"
+                          r"(?:/\s*(?:14|20)\s*)?chi\s*tieu\b")
 _SOME_UNDER = re.compile(
     r"\b(?:co\s*)?(?:mot|1|vai|\d)\s*(?:tieu\s*chi|tc)\b[^.?!]{0,25}?\b(?:duoi|chua\s*(?:du|dat))\s*(\d{1,3})\s*"
     r"(?:%|phan\s*tram)")
@@ -380,7 +384,7 @@ def read_situation(folded: str, named_years: tuple[int, ...]) -> Situation | Non
             continue  # "các tiêu chí đều 10 điểm" is no share
         share = 0.5 if "nua" in value else _score(value) / 100  # "trên một nửa số điểm"
         shares.append(Share(None, share, rel == "duoi"))
-    if _ALL_MET.search(folded):
+    if _ALL_MET.search(folded) or _ALL_COUNTED.search(folded):
         shares.append(Share(None, 1.0))
     for m in _SOME_UNDER.finditer(folded):
         shares.append(Share(None, _score(m.group(1)) / 100, below=True))

@@ -154,6 +154,9 @@ def test_a_described_situation_is_read(reader):
     s = reader.read("năm 2026 xã em 1.1 đạt 100%, 1.3 đạt 90%, hòa giải thành 8/10 vụ, vậy có đạt chuẩn "
                     "không").situation
     assert s is not None and s.indicator_results and not s.scored and s.year == 2026
+    # Every indicator of the set, said of the commune, in a Zalo-style question.
+    s = reader.read("năm 2026 phường em đủ 14 chỉ tiêu thì chắc đạt chuẩn chứ").situation
+    assert s is not None and s.shares[0].value == 1.0
 
 
 @pytest.mark.parametrize("text", [
@@ -164,6 +167,7 @@ def test_a_described_situation_is_read(reader):
     "Huyện em có 100% xã đạt chuẩn, tổng điểm cấp huyện 88, huyện có đạt chuẩn không",  # a district
     "Năm 2023 một công chức xã bị kỷ luật khiển trách thì bị trừ ở chỉ tiêu nào",  # asks where it counts
     "cung cấp thông tin đúng hạn 18/20 yêu cầu thì có đạt không",  # one result asks about that indicator
+    "QĐ 27 có đủ 14 chỉ tiêu không",  # asks about the set, not a commune's case
 ])
 def test_no_situation_where_none_is_described(reader, text):
     assert reader.read(text).situation is None
