@@ -30,6 +30,7 @@ from knowledge.query import (
     criterion_refs,
     read_regime,
     read_situation,
+    short_plan_items,
     split_document_reference,
 )
 from knowledge.recognition import RegimeRules, Situation, Verdict, judge
@@ -39,6 +40,7 @@ from knowledge.text import canonical_syllable, clean, fold, folded_tokens, has_d
 MAX_QUESTION_CHARS = 1200  # past this a message is not a question; reading the head is enough
 MAX_PARTS = 3  # a long message is answered by its best part, the others become suggestions
 MAX_CANDIDATES = 40
+SHORT_QUESTION_CHARS = 100  # a question this short asks one thing
 FIRST_ASSESSED_YEAR = 2021  # "QĐ 619 năm 2017" names a document, not an assessment
 RARE_DF = 3  # a word in at most this many entries is one the handbook hardly knows
 MAX_CRITERION = 5  # the most criteria a regime of this standard has (QĐ 25: 5; QĐ 27: 3)
@@ -707,8 +709,18 @@ class Engine:
         """
         allowed: set[int] | None = None
         exact = False
+        plan_asked = "Kế hoạch" in reading.documents or bool(_THE_PLAN.search(reading.folded))
+        if not reading.plan_items and plan_asked and len(reading.folded) <= SHORT_QUESTION_CHARS:
+            # "mục 4 đ của kế hoạch": the one item of that number and letter, in whichever section has it.
+            # A weak cue: in a long message "mục 5" may be the context, not what is asked.
+            hits: set[int] = {
+                i for short in short_plan_items(reading.text.lower()) for code, i in self._by_item.items()
+                if code.endswith(short) and code.count(".") == short.count(".")
+                or code.count(".") == 2 and code[:code.rindex(".")].endswith(short)}
+            if len({self.entries[i].plan_item for i in hits}) == 1:
+                return hits, True
         if reading.plan_items:
-            hits: set[int] = set()
+            hits = set()
             for code in reading.plan_items:
                 if code in self._by_item and code.count(".") > 0:
                     hits.add(self._by_item[code])

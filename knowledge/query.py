@@ -228,6 +228,18 @@ _PLAN_ITEM = re.compile(r"(?<![\w.])(i{1,3})\s*[.\-\s]\s*(\d{1,2})(?:\s*[.\-]?\s
 _PLAN_SECTION = re.compile(r"\b(?:muc|phan)\s+(i{1,3})\b(?!\s*[.\-]?\s*\d)")
 
 
+# "mục 4 đ", "mục 4d", "mục 7.b" of the plan, said without its section (II or III).
+_PLAN_ITEM_SHORT = re.compile(r"\bm(?:ục|uc)\s+(\d)(?:\s*[.\-]?\s*(dd|đ|[a-e]))?(?![\w.])")
+
+
+def short_plan_items(lowered: str) -> tuple[str, ...]:
+    """Return plan items named without their section, as ".4.đ", ".5" (the engine finds the section),
+    from the lower-cased text: folding would make "đ" a "d"."""
+    return tuple(dict.fromkeys(
+        f".{m.group(1)}" + ((".đ" if m.group(2) in ("dd", "đ") else f".{m.group(2)}") if m.group(2) else "")
+        for m in _PLAN_ITEM_SHORT.finditer(unicodedata.normalize("NFC", lowered))))
+
+
 def plan_items(lowered: str) -> tuple[str, ...]:
     """Find plan item codes as printed in the plan: "II.4.c", "III.1.đ", "II.5", "mục III"."""
     found: list[str] = []

@@ -569,3 +569,12 @@ def test_a_year_of_the_old_rules_is_answered_from_them_not_from_a_comparison(eng
 def test_whether_an_old_text_still_holds_is_read_through_a_typo(engine):
     r = engine.ask("quyet dinh 25 con hieu lu khong vay")  # "hiệu lu": still asks whether it is in force
     assert r.found and r.entry.id == "qd27-thay-the"
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("mục 4 đ kế hoạch ai chủ trì", "kh-ii-4dd"),  # only section II has a 4.đ
+    ("mục 1.c kế hoạch giao ai", "kh-iii-1c"),  # only section III has a 1.c
+])
+def test_a_plan_item_said_without_its_section_is_found_in_the_one_that_has_it(engine, question, expected):
+    r = engine.ask(question)
+    assert r.found and r.entry.id == expected

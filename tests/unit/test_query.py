@@ -186,3 +186,10 @@ def test_criterion_reference_type():
 ])
 def test_what_a_question_asks_about(toks, words):
     assert asked_about(toks.split()) == words
+
+
+def test_plan_items_said_without_their_section():
+    from knowledge.query import short_plan_items
+    assert short_plan_items("mục 4 đ kế hoạch ai chủ trì") == (".4.đ",)  # "đ" kept: folded it is "d"
+    assert short_plan_items("muc 4dd ke hoach") == (".4.đ",)
+    assert short_plan_items("mục 7.b") == (".7.b",) and short_plan_items("mục 5 của kế hoạch") == (".5",)
