@@ -562,7 +562,7 @@ def test_what_the_standard_is_is_answered_by_the_text_in_force(engine):
 
 
 def test_a_year_of_the_old_rules_is_answered_from_them_not_from_a_comparison(engine):
-    r = engine.ask("Quyết định 25 năm 2021 được ban hành thì văn bản cũ nào bị thay thế")
+    r = engine.ask("Quyết định 25/2021 ra đời thì thay cho văn bản cũ nào")  # not the comparison's answer
     assert r.found and r.entry.id == "qd25-thay-the-619"
 
 
