@@ -16,6 +16,7 @@ from knowledge.engine import Engine
 from knowledge.text import fold
 from tests.eval.harness import (
     DEV2_PATH,
+    DEV3_PATH,
     Answerer,
     Case,
     Report,
@@ -132,13 +133,15 @@ def run() -> str:
         (f"BM25 +answers ≥{full_cut:g}", bm25_answerer(engine, full_cut, True)),
         ("BM25 +answers, no cut", bm25_answerer(engine, 0, True)),
     ]
-    lines = _table("Dev set (tests/eval/questions.yaml + dev.yaml + dev2.yaml; tuned on)", dev, answerers)
+    lines = _table("Dev set (tests/eval/questions.yaml + dev.yaml + dev2.yaml + dev3.yaml; tuned on)", dev,
+                   answerers)
     lines.append("")
-    if DEV2_PATH.exists():
-        # The second blind set on its own: part of the dev set above, shown apart to follow how it moves.
-        lines += _table("of which the second blind set (tests/eval/dev2.yaml)", load_cases(DEV2_PATH),
-                        answerers)
-        lines.append("")
+    # The later blind sets on their own: part of the dev set above, shown apart to follow how they move.
+    for path, name in ((DEV2_PATH, "second"), (DEV3_PATH, "third")):
+        if path.exists():
+            lines += _table(f"of which the {name} blind set (tests/eval/{path.name})", load_cases(path),
+                            answerers)
+            lines.append("")
     if heldout is None:
         lines.append("Held-out part: tests/eval/heldout.yaml is not there yet (labelled by someone else).")
     else:

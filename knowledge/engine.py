@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -22,6 +22,7 @@ from rapidfuzz.distance import OSA
 from knowledge.lexicon import Lexicon, NearDomain, NotHeld, PhraseSpotter
 from knowledge.loader import Handbook
 from knowledge.query import (
+    NUMBER_WORDS,
     CriterionRef,
     Reader,
     Reading,
@@ -29,6 +30,7 @@ from knowledge.query import (
     criterion_refs,
     read_regime,
     read_situation,
+    short_plan_items,
     split_document_reference,
 )
 from knowledge.recognition import RegimeRules, Situation, Verdict, judge
@@ -38,6 +40,7 @@ from knowledge.text import canonical_syllable, clean, fold, folded_tokens, has_d
 MAX_QUESTION_CHARS = 1200  # past this a message is not a question; reading the head is enough
 MAX_PARTS = 3  # a long message is answered by its best part, the others become suggestions
 MAX_CANDIDATES = 40
+SHORT_QUESTION_CHARS = 100  # a question this short asks one thing
 FIRST_ASSESSED_YEAR = 2021  # "QĐ 619 năm 2017" names a document, not an assessment
 RARE_DF = 3  # a word in at most this many entries is one the handbook hardly knows
 MAX_CRITERION = 5  # the most criteria a regime of this standard has (QĐ 25: 5; QĐ 27: 3)
@@ -50,7 +53,7 @@ STOPWORDS = frozenset(
     này kia đó ấy nào gì sao ra vào ở tại trong theo về đã đang sẽ phải nên muốn hỏi xin
     biết giúp em anh chị tôi mình ạ như khi lúc nếu thì rồi còn cũng đều vẫn hãy xem vay
     dạ nhỉ hả hở ạk ak nhé nhe luôn dùm giùm với bây giờ đâu đấy nữa thôi chứ vâng ok oke ad
-    nhiêu thuộc""".split()
+    nhiêu thuộc nó""".split()
     # Left out on purpose: words whose unaccented form is also a content word
     # ("có"/"cơ" → co, "bạn"/"ban" → ban, "cần"/"cán" → can, "mà"/"mã" → ma, "làm"/"lâm" → lam).
 )
@@ -77,6 +80,9 @@ _ASKS_WHICH_INDICATOR = re.compile(
 _ABOUT_A_CRITERION = frozenset(  # words that ask about a criterion without naming a subject
     "tieu chi chuan so thu la gi noi dung yeu cau quy dinh co khong ko gom nhung nao ve cua duoc anh em"
     .split())
+# … and words that only say which criterion or which set ("tiêu chí thứ hai trong bộ mới tên là gì").
+_CRITERION_WORDS = frozenset("ten bo moi cu hien hanh nay trong thu may nao tieu chi tc theo qd quyet dinh "
+                             "tt thong tu so la".split())
 # "trong kế hoạch", "kế hoạch của tỉnh": the province's plan on this standard, not a new-rural plan.
 _THE_PLAN = re.compile(
     r"\b(?:trong|theo)\s*(?:ke\s*hoach|kh)\b(?!\s*(?:xay\s*dung\s*)?(?:nong\s*thon|ntm|do\s*thi))"
@@ -171,7 +177,9 @@ class Weights:
     unrelated_factor: float = 0.9  # plan and reform entries, when a decision is named
     plan_unasked_factor: float = 0.9  # plan entries, when neither the plan nor its agencies are named
     ref_bonus: float = 0.15  # the entry is about the criterion the question names
+    comparison_bonus: float = 0.05  # the entry is about both regimes, and the question compares them
     other_criterion_factor: float = 0.8  # … or about another criterion
+    overview_factor: float = 0.6  # … or the overview of all criteria, when the criterion has its own entry
     answer_threshold: float = 0.68  # on score + coverage terms (see Engine._decide)
     coverage_weight: float = 0.2
     bigram_weight: float = 0.4
@@ -455,7 +463,8 @@ class Engine:
         spans = list(_WORD.finditer(reading.folded))
         toks = [m.group(0) for m in spans]
         # Abbreviations ("ubnd", "ct") are words the reader knows, though the handbook never spells them.
-        corrections = [[t] if t in self.lexicon.abbreviations else c
+        # Number words ("tiêu chí bốn") name criteria: never "corrected" into a handbook word ("bạn").
+        corrections = [[t] if t in self.lexicon.abbreviations or t in NUMBER_WORDS else c
                        for t, c in zip(toks, self._corrections(toks), strict=True)]
         if all(c == [t] for c, t in zip(corrections, toks, strict=True)):
             return reading
@@ -465,9 +474,10 @@ class Engine:
             pieces += [reading.folded[end:m.start()], " ".join(words)]
             end = m.end()
         fixed = "".join(pieces) + reading.folded[end:]
-        if reading.regime.regime is None and not reading.regime.comparison:
+        if not reading.regime.comparison:
             regime = read_regime(fixed, reading.documents, reading.years)
-            if regime.regime is not None:
+            # "quết định mới" names the rules in force; "qd 25 còn hiệu lu không" asks about the replacement
+            if (reading.regime.regime is None and regime.regime is not None) or regime.comparison:
                 reading = replace(reading, regime=regime)
         refs = criterion_refs(fixed)
         if not reading.refs or _named_numbers(refs) > _named_numbers(reading.refs):
@@ -664,7 +674,7 @@ class Engine:
         """Rank the entries the reading allows and commit, suggest or decline; return the confidence."""
         reading = q.reading
         regime, named = reading.regime.regime, reading.regime.named
-        allowed, exact = self._allowed(reading)
+        allowed, exact = self._allowed(reading, q.toks)
         ranked = self.rank(q, allowed, exact)
         if not ranked:
             return Result(q.text, Outcome.NO_MATCH, None, 0.0, (), regime, regime_named=named), 0.0
@@ -690,7 +700,7 @@ class Engine:
         return Result(q.text, Outcome.ANSWER, top.entry, top.score, tuple(close[:3]), regime,
                       regime_named=named, current=current, previous=moved_from), confidence
 
-    def _allowed(self, reading: Reading) -> tuple[set[int] | None, bool]:
+    def _allowed(self, reading: Reading, raw: Sequence[str] = ()) -> tuple[set[int] | None, bool]:
         """Return the entries a question's named indicators, plan items and regime leave possible.
 
         The second value tells whether the question names its subject exactly (an indicator or a plan
@@ -699,8 +709,18 @@ class Engine:
         """
         allowed: set[int] | None = None
         exact = False
+        plan_asked = "Kế hoạch" in reading.documents or bool(_THE_PLAN.search(reading.folded))
+        if not reading.plan_items and plan_asked and len(reading.folded) <= SHORT_QUESTION_CHARS:
+            # "mục 4 đ của kế hoạch": the one item of that number and letter, in whichever section has it.
+            # A weak cue: in a long message "mục 5" may be the context, not what is asked.
+            hits: set[int] = {
+                i for short in short_plan_items(reading.text.lower()) for code, i in self._by_item.items()
+                if code.endswith(short) and code.count(".") == short.count(".")
+                or code.count(".") == 2 and code[:code.rindex(".")].endswith(short)}
+            if len({self.entries[i].plan_item for i in hits}) == 1:
+                return hits, True
         if reading.plan_items:
-            hits: set[int] = set()
+            hits = set()
             for code in reading.plan_items:
                 if code in self._by_item and code.count(".") > 0:
                     hits.add(self._by_item[code])
@@ -713,6 +733,16 @@ class Engine:
             hits = set()
             for ref in refs:
                 hits |= self._ref_entries(ref, self._regimes_for(reading))
+            if hits:
+                allowed, exact = hits, True
+        if (allowed is None and reading.regime.regime is not None and not reading.regime.comparison
+                and reading.refs and all(r.indicator is None for r in reading.refs)
+                and not reading.documents & _GUIDANCE.keys()  # "tiêu chí 2 của QĐ 619": another text's
+                and all(t in _ABOUT_A_CRITERION or t in _CRITERION_WORDS or t in NUMBER_WORDS
+                        or t in _STOP_FOLDED or t[0].isdigit() for t in raw)):
+            # "tiêu chí thứ hai trong bộ tiêu chí mới tên là gì": a criterion of a known regime and nothing
+            # else asked, so that criterion's own entry answers.
+            hits = self._favoured(reading)
             if hits:
                 allowed, exact = hits, True
         if reading.regime.named and reading.regime.regime is not None and not reading.regime.comparison:
@@ -766,8 +796,15 @@ class Engine:
         xã", "Tỉnh em chưa có văn bản gì") answers only when no part that asks can be answered; a
         greeting not even then."""
         results: list[tuple[float, int, Result, bool]] = [(whole_confidence + 0.02, -1, whole, True)]
-        for n, part in enumerate(parts):
-            q = self.read(part.text, self.reader.read_part(part.text, whole_reading))
+        read = [(part, self.read(part.text, self.reader.read_part(part.text, whole_reading)))
+                for part in parts]
+        # "Như vậy có ổn không?", "làm vậy đúng không?": a question that only points back at what was told
+        # asks about the context, which then counts as asking.
+        pointing_back = [q for part, q in read if part.asks and _points_back(q.raw)]
+        if pointing_back:  # … except a sentence that says who is asking ("Em ở Sở Tư pháp …")
+            read = [(replace(part, asks=not _INTRODUCES.search(q.reading.folded)), q)
+                    for part, q in read if not _points_back(q.raw)]
+        for n, (part, q) in enumerate(read):
             if not any(t not in _STOP_FOLDED for t in q.toks):
                 continue
             chat = self._small_talk.find_all(part.text)
@@ -930,6 +967,7 @@ class Engine:
         other_documents = bool(reading.documents) or reading.regime.named
         favoured = self._favoured(reading)
         named_criteria = {r.criterion for r in reading.refs if r.criterion is not None}
+        counts_criteria = not named_criteria and bool(_COUNTS_CRITERIA.search(reading.folded))
         focus = asked_about(q.toks)
         assessed = {y for y in reading.years if y >= FIRST_ASSESSED_YEAR}
         places = {fold(p) for p in reading.places}
@@ -966,6 +1004,14 @@ class Engine:
                 score += w.ref_bonus
             elif named_criteria and entry.criterion is not None and entry.criterion not in named_criteria:
                 score *= w.other_criterion_factor  # "tiêu chí 3 gồm những chỉ tiêu nào" is not about 2
+            elif named_criteria and favoured and entry.topic == "tieu-chi":
+                score *= w.overview_factor  # "tiêu chí số 1 … mấy chỉ tiêu": that criterion's own entry
+            elif counts_criteria and entry.criterion is not None:
+                score *= w.other_criterion_factor  # "mấy tiêu chí": one criterion's entry cannot say
+            if reading.regime.comparison and entry.both_regimes:
+                score += w.comparison_bonus  # "QĐ 27 khác QĐ 25 chỗ nào": the entries about both
+            elif entry.both_regimes and reading.regime.named and reading.regime.regime is Regime.QD25:
+                score *= w.hinted_regime_factor  # "năm 2023 chấm theo những tiêu chí nào": that year's rules
             r = self._regime_at[i]
             # A plan built on QĐ 25 speaks of QĐ 25's criteria: the other regime's entries when a
             # question hints at QĐ 27, unless it names the plan.
@@ -1007,6 +1053,8 @@ class Engine:
         return Candidate(best, top.score), None, top.entry
 
 
+# "mấy tiêu chí", "bao nhiêu tiêu chí": the number of criteria is asked, which no single criterion gives.
+_COUNTS_CRITERIA = re.compile(r"\b(?:may|bao\s*nhieu|bn)\s*(?:tieu\s*chi|tc)\b")
 # Guidance and earlier texts a question may name (as `knowledge.query` names them), by their number.
 _GUIDANCE = {"619/2017": "619", "1723": "1723", "1143": "1143", "3124": "3124"}
 _TITLE_YEARS = re.compile(r"(?<![\d/.])(20[12]\d)(?:\s*[–-]\s*(20[12]\d))?(?![\d/.])")
@@ -1021,6 +1069,18 @@ def _years_named(title: str) -> frozenset[int]:
     return frozenset(out)
 
 
+# Words of a question that only points back at what the message told ("như vậy có ổn không").
+_POINTING_BACK = frozenset(fold(w) for w in "như vậy thế ổn đúng sai được hợp lệ lý có không ko k chưa "
+                           "làm cách trên này kia ạ anh chị em ơi nhỉ quy trình định thủ tục".split())
+
+
+_INTRODUCES = re.compile(r"^\s*(?:da\s+)?(?:em|toi|minh|chau)\s+(?:la|o|lam|dang\s*lam|cong\s*tac|moi)\b")
+
+
+def _points_back(raw: list[str]) -> bool:
+    return bool(raw) and all(t in _POINTING_BACK or t in _STOP_FOLDED for t in raw)
+
+
 def _named_numbers(refs: Iterable[CriterionRef]) -> int:
     return sum((r.criterion is not None) + (r.indicator is not None) for r in refs)
 
@@ -1030,7 +1090,8 @@ def _facts(s: Situation | None) -> int:
     if s is None:
         return 0
     scores = (s.total, s.self_score, s.council_score)
-    return sum(x is not None for x in scores) + len(s.shares) + (s.head_disciplined is not None)
+    return (sum(x is not None for x in scores) + len(s.shares) + (s.head_disciplined is not None)
+            + s.indicator_results)
 
 
 def _undoubled(typed: str, word: str) -> bool:

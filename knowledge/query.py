@@ -26,9 +26,10 @@ _LINK = r"\s*[,-]?\s*(?:(?:cua|thuoc|trong|o|tai|thuoc ve)\s+)?"
 # A number word followed by a year is "năm 2023", not "five".
 _NOT_YEAR = r"(?!\s*\d{4})(?![\d/])"
 
+# A number ends at a word boundary: "tiêu chí ban…" is no "tiêu chí ba".
 _CRITERION_THEN_INDICATOR = re.compile(
-    _TC + _SO + _N + r"\s*(?:\.\s*(\d)\b|" + _LINK + _CT + _SO + _N + ")" + _NOT_YEAR)
-_INDICATOR_OF_CRITERION = re.compile(_CT + _SO + _N + _LINK + _TC + _SO + _N + _NOT_YEAR)
+    _TC + _SO + _N + r"\s*(?:\.\s*(\d)\b|" + _LINK + _CT + _SO + _N + r"\b)" + _NOT_YEAR)
+_INDICATOR_OF_CRITERION = re.compile(_CT + _SO + _N + _LINK + _TC + _SO + _N + r"\b" + _NOT_YEAR)
 # "chỉ tiêu 2.5", "ct 2,5", "chỉ tiêu 2-5": the separator varies with the keyboard.
 _INDICATOR_DOTTED = re.compile(_CT + _SO + r"(\d)(?:\s*\.\s*|,|-)(\d)\b(?![./,]\d)")
 _CRITERION = re.compile(_TC + _SO + _N + r"\b" + _NOT_YEAR)
@@ -52,6 +53,9 @@ class CriterionRef:
         if self.indicator is None:
             return f"{self.criterion}"
         return f"{self.criterion or '?'}.{self.indicator}"
+
+
+NUMBER_WORDS = frozenset(_NUMBER_WORDS)  # words a typo corrector must leave alone ("bốn" is no "bạn")
 
 
 def _number(s: str | None) -> int | None:
@@ -110,6 +114,10 @@ _DOCUMENTS: dict[str, tuple[Regime, re.Pattern[str]]] = {
     "3124": (Regime.QD27, re.compile(r"\b3124\b")),
 }
 _PLAN = re.compile(r"\bke\s*hoach\b|\bkh\b")
+# A set told by its size names its text: "5 tiêu chí, 25 chỉ tiêu" is QĐ 619/2017, "5 … 20" QĐ 25/2021,
+# "3 … 14" QĐ 27/2025.
+_SET_SIZE = re.compile(r"\b0?(\d{1,2})\s*(?:tieu\s*chi|tc)\b[^.?!\d]{0,12}?\b(\d{1,2})\s*(?:chi\s*tieu|ct)\b")
+_SET_OF_SIZE = {(5, 25): "619/2017", (5, 20): "25/2021", (3, 14): "27/2025"}
 
 # "QĐ 25/2021/QĐ-TTg" says which rules apply, hardly what is asked: ranking gives it little weight.
 _DOCUMENT_REFERENCE = re.compile(
@@ -118,7 +126,8 @@ _DOCUMENT_REFERENCE = re.compile(
     r"(?:\s*/?\s*(?:qd|tt)?\s*-?\s*(?:ttg|btp))?")
 
 _NEW_WORDS = re.compile(
-    r"\b(?:quyet\s*dinh|qd|quy\s*dinh|thong\s*tu|tt|bo\s*tieu\s*chi|tieu\s*chi|chuan|van\s*ban)\s+moi\b"
+    r"\b(?:quyet\s*dinh|qd|quy\s*dinh|thong\s*tu|tt|bo\s*tieu\s*chi|tieu\s*chi|chuan|van\s*ban|bo)\s+moi\b"
+    r"|\bchuan\s*tiep\s*can(?:\s*phap\s*luat|\s*pl)?\s+moi\b"
     r"|\bhien\s*(?:nay|hanh|tai|gio)\b|\bbay\s*gio\b|^\s*gio\s|\bgio\s*(?:con|van)\b|\bdang\s*(?:ap\s*dung|co\s*hieu\s*luc)\b|\bmoi\s*nhat\b"
     r"|\b(?:2|hai)\s*cap\b|\bsau\s*(?:khi\s*)?(?:sap\s*nhap|sap\s*xep|hop\s*nhat|bo)\b"
     r"|\b(?:bo|khong\s*con|da\s*bo|giai\s*the)\s*(?:cap\s*)?huyen\b|\bdac\s*khu\b|\bthay\s*qd\s*25\b"
@@ -133,7 +142,11 @@ _DISTRICT = re.compile(
     r"\b(?:ubnd|uy\s*ban(?:\s*nhan\s*dan)?|chu\s*tich|phong\s*tu\s*phap|hoi\s*dong|ptp)\s*(?:cap\s*)?"
     r"(?:huyen|quan)\b|\bhuyen\b|\bphong\s*tu\s*phap\b|\bptp\b")
 _COMPARISON = re.compile(
-    r"\bso\s*sanh\b|\bkhac\s*(?:nhau|gi|biet|so\s*voi)\b|\bdiem\s*moi\b|\bthay\s*doi\s*gi\b")
+    # "điểm mới" is what is new, except in "bao nhiêu điểm mới được công nhận" (points, then only)
+    r"\bso\s*sanh\b|\bkhac\s*(?:nhau|gi|biet|so\s*voi)\b|\bthay\s*doi\s*gi\b"
+    r"|(?<!nhieu\s)(?<!\d\s)\bdiem\s*moi\b(?!\s*(?:duoc|dat|du|thi|la\s*du)\b)"
+    # "còn … không hay bỏ rồi", "đã bỏ chưa": what the new rules dropped
+    r"|\b(?:hay|da|bi)\s*bo\s*(?:roi|chua|di)?\b|\bbo\s*roi\b")
 _YEAR = re.compile(r"(?<![\d/.\-])(20[12]\d)(?![\d/.\-])")
 _YEAR_RANGE = re.compile(r"\b20[12]\d\s*[-–]\s*20[12]\d\b")
 TRANSITION_YEAR = 2025  # how the 2025 assessment is handled is not confirmed
@@ -151,6 +164,8 @@ class RegimeReading:
 def named_documents(folded: str) -> frozenset[str]:
     """Return the documents a question names ("25/2021", "27/2025", …, "Kế hoạch")."""
     docs = {number for number, (_, pattern) in _DOCUMENTS.items() if pattern.search(folded)}
+    docs |= {_SET_OF_SIZE[size] for m in _SET_SIZE.finditer(folded)
+             if (size := (int(m.group(1)), int(m.group(2)))) in _SET_OF_SIZE}
     if _PLAN.search(folded):
         docs.add("Kế hoạch")
     return frozenset(docs)
@@ -162,9 +177,18 @@ def years(folded: str) -> tuple[int, ...]:
     return tuple(dict.fromkeys(int(y) for y in _YEAR.findall(text)))
 
 
+# "còn QĐ 25 không", "TT 09 còn áp dụng không": whether a text named is still the rule asks about the
+# replacement, not about that text's content.
+_STILL = re.compile(
+    r"\bcon\s+(?:(?:qd|quyet\s*dinh|tt|thong\s*tu)\s*(?:so\s*)?\d|(?:ap\s*dung|dung|xai|hieu\s*luc|duoc\s*dung|"
+    r"su\s*dung)\b)")
+
+
 def read_regime(folded: str, documents: frozenset[str], named_years: Iterable[int]) -> RegimeReading:
     """Tell which rules a question asks about, and how firmly it says so."""
     strong: set[Regime] = {_DOCUMENTS[d][0] for d in documents if d in _DOCUMENTS}
+    if strong == {Regime.QD25} and not named_years and _STILL.search(folded):
+        return RegimeReading(None, False, True, False)
     transition = False
     for y in named_years:
         if y <= 2024:
@@ -202,6 +226,18 @@ def split_document_reference(folded: str) -> tuple[str, str]:
 
 _PLAN_ITEM = re.compile(r"(?<![\w.])(i{1,3})\s*[.\-\s]\s*(\d{1,2})(?:\s*[.\-]?\s*(dd|[a-eđ]))?(?![\w])")
 _PLAN_SECTION = re.compile(r"\b(?:muc|phan)\s+(i{1,3})\b(?!\s*[.\-]?\s*\d)")
+
+
+# "mục 4 đ", "mục 4d", "mục 7.b" of the plan, said without its section (II or III).
+_PLAN_ITEM_SHORT = re.compile(r"\bm(?:ục|uc)\s+(\d)(?:\s*[.\-]?\s*(dd|đ|[a-e]))?(?![\w.])")
+
+
+def short_plan_items(lowered: str) -> tuple[str, ...]:
+    """Return plan items named without their section, as ".4.đ", ".5" (the engine finds the section),
+    from the lower-cased text: folding would make "đ" a "d"."""
+    return tuple(dict.fromkeys(
+        f".{m.group(1)}" + ((".đ" if m.group(2) in ("dd", "đ") else f".{m.group(2)}") if m.group(2) else "")
+        for m in _PLAN_ITEM_SHORT.finditer(unicodedata.normalize("NFC", lowered))))
 
 
 def plan_items(lowered: str) -> tuple[str, ...]:
@@ -269,7 +305,7 @@ _ASKS_VERDICT = re.compile(
     r"\b(?:co|thi|se|vay|the)\s*(?:dat|du|duoc|bi)\b|\bdat\s*(?:chuan\s*)?(?:khong|ko|k|chua|ha|hem)\b"
     r"|\bthi\s*sao\b|\bco\s*sao\b|\bsao\s*(?:a|ah|ak|nhi|day)?\s*$|\bdu\s*dieu\s*kien\b|\banh\s*huong\b"
     r"|\bduoc\s*cong\s*nhan\b|\bcong\s*nhan\s*(?:khong|ko|k|duoc)\b|\bxet\b|\bco\s*kip\b|\bdau\s*hay\s*truot\b"
-    r"|\b(?:mat|truot|rot)\s*chuan\b"
+    r"|\b(?:mat|truot|rot)\s*chuan\b|\bdat\s*chuan\s*(?:chu|roi|ha|nhi)\b"
     r"|\b(?:xa|phuong|don\s*vi)\s*(?:em|toi|minh|chung\s*toi|chung\s*em)\b")
 _CRITERION_SHARE = re.compile(
     _TC + _SO + r"(\d)\b(?:[^\d%.?!]{0,60}?\b(?:chi|duoc|dat|co|thi|cung|la|moi|chiem|khoang)\b)*\s*"
@@ -282,6 +318,10 @@ _ASKS_WHICH = re.compile(r"\b(?:chi\s*tieu|tieu\s*chi)\s*(?:nao|so\s*may|thu\s*m
 # "đạt hết các chỉ tiêu", "đủ tất cả tiêu chí": every criterion met.
 _ALL_MET = re.compile(
     r"\b(?:dat|du)\s*(?:het|tat\s*ca|du|day\s*du|toan\s*bo)\s*(?:cac\s*)?(?:chi\s*tieu|tieu\s*chi)\b")
+# "xã em đủ 14 chỉ tiêu", "phường đạt cả 20 chỉ tiêu": every indicator of a regime's set, said of a unit
+# ("QĐ 27 có đủ 14 chỉ tiêu không" asks about the set).
+_ALL_COUNTED = re.compile(r"\b(?:xa|phuong|dac\s*khu|don\s*vi)\b[^.?!]*\b(?:dat|du)\s*(?:ca\s*)?(?:14|20)\s*"
+                          r"(?:/\s*(?:14|20)\s*)?chi\s*tieu\b")
 _SOME_UNDER = re.compile(
     r"\b(?:co\s*)?(?:mot|1|vai|\d)\s*(?:tieu\s*chi|tc)\b[^.?!]{0,25}?\b(?:duoi|chua\s*(?:du|dat))\s*(\d{1,3})\s*"
     r"(?:%|phan\s*tram)")
@@ -298,6 +338,14 @@ _PARTY_ONLY = re.compile(r"\b(?:ky\s*luat|khien\s*trach|canh\s*cao)\s*(?:ve\s*|c
                          r"|\bkhong\s*phai\s*(?:la\s*)?ky\s*luat\s*hanh\s*chinh\b")
 _NOBODY_DISCIPLINED = re.compile(
     r"\bkhong\s*(?:co\s*)?(?:ai|nguoi\s*nao|can\s*bo\s*nao|truong\s*hop\s*nao)[^.?!]{0,20}?(?:bi\s*)?ky\s*luat")
+
+
+# Results of indicators, as a commune reviews itself under the rules in force: "1.1 đạt 100%", "truyền
+# thông 4/5 dự thảo", "hòa giải thành 12/15 vụ". Two or more make a case to judge.
+_INDICATOR_RESULT = re.compile(
+    r"(?<![\d./,])[1-5]\.[1-7]\s*(?:dat|duoc|co|la|:)?\s*\d{1,3}(?:[.,]\d)?\s*%"
+    r"|(?<![\d./,])\d{1,4}\s*/\s*\d{1,4}\s*(?:vu|du\s*thao|yeu\s*cau|van\s*ban|nhiem\s*vu|hoat\s*dong|"
+    r"tuyen\s*truyen\s*vien|hoa\s*giai\s*vien|to\s*hoa\s*giai)\b")
 
 
 _DISTRICT_STANDARD = re.compile(r"\b1723\b|\bhuyen\b[^.?!]{0,80}\bdat\s*chuan\b(?![^.?!]{0,10}\bxa\b)"
@@ -348,7 +396,7 @@ def read_situation(folded: str, named_years: tuple[int, ...]) -> Situation | Non
             continue  # "các tiêu chí đều 10 điểm" is no share
         share = 0.5 if "nua" in value else _score(value) / 100  # "trên một nửa số điểm"
         shares.append(Share(None, share, rel == "duoi"))
-    if _ALL_MET.search(folded):
+    if _ALL_MET.search(folded) or _ALL_COUNTED.search(folded):
         shares.append(Share(None, 1.0))
     for m in _SOME_UNDER.finditer(folded):
         shares.append(Share(None, _score(m.group(1)) / 100, below=True))
@@ -369,7 +417,8 @@ def read_situation(folded: str, named_years: tuple[int, ...]) -> Situation | Non
     situation = Situation(total=total, self_score=self_score, council_score=council_score,
                           shares=tuple(dict.fromkeys(shares)), head_disciplined=head,
                           official_disciplined=official, year=_assessment_year(folded, named_years),
-                          discipline_year=discipline_year)
+                          discipline_year=discipline_year,
+                          indicator_results=len(_INDICATOR_RESULT.findall(folded)) >= 2)
     if _DISTRICT_STANDARD.search(folded):
         return None  # a district's standard (QĐ 1723/QĐ-BTP), not a commune's
     if _ASKS_WHICH.search(folded) and not situation.scored:
@@ -382,7 +431,8 @@ def read_situation(folded: str, named_years: tuple[int, ...]) -> Situation | Non
 
 def _facts_stated(s: Situation) -> int:
     scored = s.total is not None or s.self_score is not None or s.council_score is not None
-    return scored + bool(s.shares) + (s.head_disciplined is True) + s.official_disciplined
+    return (scored + bool(s.shares) + (s.head_disciplined is True) + s.official_disciplined
+            + s.indicator_results)
 
 
 # ---------------------------------------------------------------- the whole reading

@@ -99,6 +99,7 @@ class Situation:
     official_disciplined: bool = False  # another official of the commune
     year: int | None = None  # the assessment year
     discipline_year: int | None = None  # when the head was disciplined or prosecuted, if said
+    indicator_results: bool = False  # results of indicators ("1.1 đạt 100%", "hòa giải thành 12/15 vụ")
 
     @property
     def scored(self) -> bool:
@@ -110,7 +111,8 @@ class Situation:
     def stated(self) -> bool:
         """Tell whether anything the conditions speak of was said (another official's discipline too:
         the verdict says it is no condition)."""
-        return self.scored or self.head_disciplined is not None or self.official_disciplined
+        return (self.scored or self.head_disciplined is not None or self.official_disciplined
+                or self.indicator_results)
 
 
 class Status(StrEnum):

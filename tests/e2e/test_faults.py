@@ -21,16 +21,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import select
 
-from bot.config import Settings
+from bot.config import DEFAULT_POLICY_PATH, Settings
 from bot.services import open_stores
 from bot.wiring import load_all
 from storage.models import ProgressUpdateRow, QuestionLogRow
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.fakes.zalo_api import FakeZaloAPI
 from tests.integration.conftest import db_url  # noqa: F401 - the fixture: SQLite and PostgreSQL
-from tests.plans import write_plan, yearly
+from tests.plans import write_plan, write_yaml, yearly
 
 TCPL = Path(sys.executable).with_name("tcpl")
 TOKEN = "271828:FAULT-telegram-token-never-logged"
@@ -163,6 +164,14 @@ async def test_a_burst_of_questions_survives_a_kill(tmp_path: Path, db_url: str)
     assert logged >= {str(chat) for chat in chats}
 
 
+def no_reminders(folder: Path) -> Path:
+    """The shipped reminder policy with no reminder at all: whatever the day and hour of the run, the
+    only messages are the replies to the reports (a reminder of the test's deadline would be counted)."""
+    policy = yaml.safe_load(DEFAULT_POLICY_PATH.read_text(encoding="utf-8"))
+    policy.update(before_days=[], on_the_day=False, overdue={**policy["overdue"], "times": 0})
+    return write_yaml(folder / "no-reminders.yaml", policy)
+
+
 @pytest.mark.parametrize("db_url", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
                          indirect=True)
 async def test_progress_reports_survive_a_kill_and_are_recorded_once(tmp_path: Path,
@@ -178,7 +187,8 @@ async def test_progress_reports_survive_a_kill_and_are_recorded_once(tmp_path: P
                                         "member", dt.datetime.now(dt.UTC))
     async with FakeTelegramAPI(token=TOKEN) as maker:
         updates = [maker.message_update(m, f"/capnhat II.1 dang {m % 100}%") for m in members]
-    async with killed_mid_burst(tmp_path, db_url, updates, 20, TCPL_PLAN_PATH=str(plans)) as api:
+    async with killed_mid_burst(tmp_path, db_url, updates, 20, TCPL_PLAN_PATH=str(plans),
+                                TCPL_REMINDER_POLICY_PATH=str(no_reminders(tmp_path))) as api:
         await until(lambda: len(answered(api, members)) == len(members), "every report is answered")
     assert all("Đã ghi nhận" in m["plain_text"] for m in api.sent_messages())
     async with open_stores(settings, knowledge.plans) as stores:

@@ -34,6 +34,7 @@ def reader():
     ("chỉ tiêu 2-5 của QĐ 25", [(2, 5)]),
     ("tiêu chí II theo QĐ 27", [(2, None)]),  # Roman numerals
     ("tiêu chí IV", [(4, None)]),
+    ("chỉ tiêu thứ năm tiêu chí ban hành văn bản", [(None, 5)]),  # "ban" is no "ba": words end at a boundary
 ])
 def test_criterion_and_indicator_references_in_every_written_form(reader, text, refs):
     assert [(r.criterion, r.indicator) for r in reader.read(text).refs] == refs
@@ -63,6 +64,37 @@ def test_the_regime_a_question_names(reader, text, regime, named):
 def test_a_comparison_names_no_single_regime(reader):
     r = reader.read("QĐ 27 khác QĐ 25 những điểm nào").regime
     assert r.regime is None and r.comparison
+
+
+@pytest.mark.parametrize("text, document, regime", [
+    ("bộ 5 tiêu chí 25 chỉ tiêu là của văn bản nào", "619/2017", Regime.QD25),  # QĐ 619/2017's set
+    ("nghe nói có 5 tiêu chí, 20 chỉ tiêu phải không", "25/2021", Regime.QD25),
+    ("03 tiêu chí 14 chỉ tiêu áp dụng từ khi nào", "27/2025", Regime.QD27),
+])
+def test_a_set_told_by_its_size_names_its_text(reader, text, document, regime):
+    r = reader.read(text)
+    assert document in r.documents and r.regime.regime is regime and r.regime.named
+
+
+@pytest.mark.parametrize("text", [
+    "Bây giờ xét công nhận căn cứ văn bản nào, còn QĐ 25 không?",  # is the old text still the rule
+    "quyết định 25 giờ còn áp dụng không",
+    "tiêu chí an ninh trật tự có còn trong quy định mới không hay bỏ rồi",  # what the new rules dropped
+])
+def test_whether_an_old_rule_still_holds_compares_the_regimes(reader, text):
+    assert reader.read(text).regime.comparison
+
+
+def test_points_then_only_is_no_comparison(reader):
+    # "bao nhiêu điểm mới được công nhận": "mới" means "only then", not "what is new".
+    r = reader.read("quy định hiện hành xã phải đạt bao nhiêu điểm mới được công nhận").regime
+    assert r.regime is Regime.QD27 and not r.comparison
+    assert reader.read("điểm mới của quy định về chuẩn tiếp cận là gì").regime.comparison
+
+
+def test_the_standard_said_new_means_the_rules_in_force(reader):
+    r = reader.read("chuẩn tiếp cận pháp luật mới có tiêu chí hòa giải không").regime
+    assert r.regime is Regime.QD27 and not r.named
 
 
 def test_2025_is_the_unconfirmed_transition_year_and_document_numbers_are_not_years(reader):
@@ -118,6 +150,13 @@ def test_a_described_situation_is_read(reader):
     assert s.official_disciplined and s.head_disciplined is None
     s = reader.read("năm 2026 phường em tự đánh giá đạt hết các chỉ tiêu thì có được công nhận ko").situation
     assert s.shares[0].criterion is None and s.shares[0].value == 1.0 and s.year == 2026
+    # Results of indicators, as a commune reviews itself under the rules in force, make a case too.
+    s = reader.read("năm 2026 xã em 1.1 đạt 100%, 1.3 đạt 90%, hòa giải thành 8/10 vụ, vậy có đạt chuẩn "
+                    "không").situation
+    assert s is not None and s.indicator_results and not s.scored and s.year == 2026
+    # Every indicator of the set, said of the commune, in a Zalo-style question.
+    s = reader.read("năm 2026 phường em đủ 14 chỉ tiêu thì chắc đạt chuẩn chứ").situation
+    assert s is not None and s.shares[0].value == 1.0
 
 
 @pytest.mark.parametrize("text", [
@@ -127,6 +166,8 @@ def test_a_described_situation_is_read(reader):
     "hội đồng của huyện có 12 ng, họp có 8 nguoi dự thì đủ chưa",  # people, abbreviated or mistyped
     "Huyện em có 100% xã đạt chuẩn, tổng điểm cấp huyện 88, huyện có đạt chuẩn không",  # a district
     "Năm 2023 một công chức xã bị kỷ luật khiển trách thì bị trừ ở chỉ tiêu nào",  # asks where it counts
+    "cung cấp thông tin đúng hạn 18/20 yêu cầu thì có đạt không",  # one result asks about that indicator
+    "QĐ 27 có đủ 14 chỉ tiêu không",  # asks about the set, not a commune's case
 ])
 def test_no_situation_where_none_is_described(reader, text):
     assert reader.read(text).situation is None
@@ -145,3 +186,10 @@ def test_criterion_reference_type():
 ])
 def test_what_a_question_asks_about(toks, words):
     assert asked_about(toks.split()) == words
+
+
+def test_plan_items_said_without_their_section():
+    from knowledge.query import short_plan_items
+    assert short_plan_items("mục 4 đ kế hoạch ai chủ trì") == (".4.đ",)  # "đ" kept: folded it is "d"
+    assert short_plan_items("muc 4dd ke hoach") == (".4.đ",)
+    assert short_plan_items("mục 7.b") == (".7.b",) and short_plan_items("mục 5 của kế hoạch") == (".5",)
