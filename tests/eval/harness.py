@@ -22,6 +22,7 @@ QUESTIONS_PATH = EVAL_DIR / "questions.yaml"  # the project's own set (paraphras
 DEV_PATH = EVAL_DIR / "dev.yaml"  # blind questions written from the reference notes, labelled here
 DEV2_PATH = EVAL_DIR / "dev2.yaml"  # a second blind set (2026-12-02), labelled here before it was run
 DEV3_PATH = EVAL_DIR / "dev3.yaml"  # a third blind set (2026-12-03), labelled here before it was run
+DEV4_PATH = EVAL_DIR / "dev4.yaml"  # a fourth blind set in other registers (2026-12-03), labelled first
 HELDOUT_PATH = EVAL_DIR / "heldout.yaml"  # blind questions never tuned on (labelled by someone else)
 
 # An answerer returns the entry ids its answer states (the main entry, and the replaced rule it gives
@@ -57,7 +58,7 @@ def load_cases(path: Path = QUESTIONS_PATH) -> list[Case]:
 def dev_cases() -> list[Case]:
     """The dev set: the project's own questions and the labelled blind dev questions."""
     cases = load_cases(QUESTIONS_PATH)
-    for path in (DEV_PATH, DEV2_PATH, DEV3_PATH):
+    for path in (DEV_PATH, DEV2_PATH, DEV3_PATH, DEV4_PATH):
         if path.exists():
             cases += load_cases(path)
     return cases

@@ -1,7 +1,8 @@
 """The honest yardstick: questions written as officials ask, not copied from the handbook.
 
-Floors are asserted on the dev set only (the project's own questions and the two labelled blind dev
-sets, dev.yaml, dev2.yaml and dev3.yaml); the held-out part is reported by `make bench`, never tuned on.
+Floors are asserted on the dev set only (the project's own questions and the labelled blind dev sets,
+dev.yaml, dev2.yaml, dev3.yaml and dev4.yaml); the held-out part is reported by `make bench`, never
+tuned on.
 """
 
 import pytest
@@ -11,6 +12,7 @@ from bot.wiring import load_checked
 from tests.eval.harness import (
     DEV2_PATH,
     DEV3_PATH,
+    DEV4_PATH,
     DEV_PATH,
     dev_cases,
     engine_answerer,
@@ -49,6 +51,9 @@ def test_question_sets_are_big_and_varied_enough():
     third = load_cases(DEV3_PATH)  # and so is the third
     assert len(third) >= 190 and sum(not c.in_scope for c in third) >= 70
     assert {c.question for c in third} <= {c.question for c in cases}
+    fourth = load_cases(DEV4_PATH)  # and so is the fourth
+    assert len(fourth) >= 150 and sum(not c.in_scope for c in fourth) >= 60
+    assert {c.question for c in fourth} <= {c.question for c in cases}
 
 
 def test_expected_entries_exist(engine):
