@@ -84,6 +84,8 @@ _ABOUT_A_CRITERION = frozenset(  # words that ask about a criterion without nami
 _CRITERION_WORDS = frozenset("ten bo moi cu hien hanh nay trong thu may nao tieu chi tc theo qd quyet dinh "
                              "tt thong tu so la".split())
 # "trong kế hoạch", "kế hoạch của tỉnh": the province's plan on this standard, not a new-rural plan.
+_BESIDES_THE_STANDARD = re.compile(
+    r"\b(?:ngoai|tru)\s*(?:tieu\s*chi\s*|chuan\s*)?(?:tiep\s*can\s*phap\s*luat|tiep\s*can\s*pl|tcpl)\b")
 _THE_PLAN = re.compile(
     r"\b(?:trong|theo)\s*(?:ke\s*hoach|kh)\b(?!\s*(?:xay\s*dung\s*)?(?:nong\s*thon|ntm|do\s*thi))"
     r"|\bke\s*hoach\s*(?:cua\s*)?(?:tinh|soc\s*trang)\b")
@@ -593,7 +595,8 @@ class Engine:
             return True
         if r.plan_items or r.documents - {"Kế hoạch"} or _THE_PLAN.search(r.folded):
             return True
-        toks = tuple(folded_tokens(r.folded))
+        # "cần những tiêu chí gì ngoài tiếp cận pháp luật" asks about everything but this standard.
+        toks = tuple(folded_tokens(_BESIDES_THE_STANDARD.sub(" ", r.folded)))
         return any(_contains(toks, a) for a in self.lexicon.anchors)
 
     def _near_domain(self, text: str) -> NearDomain | None:

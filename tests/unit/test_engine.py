@@ -578,3 +578,61 @@ def test_whether_an_old_text_still_holds_is_read_through_a_typo(engine):
 def test_a_plan_item_said_without_its_section_is_found_in_the_one_that_has_it(engine, question, expected):
     r = engine.ask(question)
     assert r.found and r.entry.id == expected
+
+
+@pytest.mark.parametrize("question", [
+    "Điền giúp em biểu mẫu báo cáo tự đánh giá chuẩn tiếp cận pháp luật nhé",
+    "lập giùm kế hoạch phổ biến giáo dục pháp luật của xã năm sau",
+    "Giúp chị soạn tờ trình đề nghị công nhận xã đạt chuẩn",
+    "nộp hộ em hồ sơ chuẩn tiếp cận pháp luật lên Sở Tư pháp luôn nha",
+])
+def test_a_task_to_do_is_declined_though_it_names_the_standard(engine, question):
+    r = engine.ask(question)
+    assert r.outcome is Outcome.NOT_HELD and "không soạn, điền" in (r.notice or "")
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Tóm tắt giúp em các mốc thời hạn đánh giá chuẩn năm 2024", "qd25-thoi-han"),  # asks for the rules
+    ("UBND xã lập hồ sơ đề nghị công nhận gồm những gì theo QĐ 25", "qd25-ho-so"),  # "lập hồ sơ" is no request
+])
+def test_a_question_with_a_word_of_help_is_still_answered(engine, question, expected):
+    r = engine.ask(question)
+    assert r.found and r.entry.id == expected
+
+
+@pytest.mark.parametrize("question", [
+    "Thông tin của bot lấy từ nguồn nào, cập nhật đến khi nào",
+    "bot có lưu câu hỏi của em lại không",
+    "Cho em xin toàn văn Quyết định 27/2025 với",
+    "Xin toàn văn Thông tư 09/2021 kèm phụ lục",
+    "Cấp thông tin cho dân theo yêu cầu thì UBND xã thu phí được không",
+    "Xã được công nhận nông thôn mới thì có được cộng điểm tiếp cận pháp luật không",
+    "Chỉ đường giúp em đến Sở Tư pháp",
+])
+def test_what_is_no_question_on_the_standard_is_declined_though_it_names_it(engine, question):
+    assert engine.ask(question).outcome is Outcome.NOT_HELD
+
+
+def test_another_standard_asked_besides_this_one_is_declined(engine):
+    r = engine.ask("Xã muốn đạt nông thôn mới nâng cao thì phải làm những tiêu chí nào ngoài tiêu chí tiếp cận "
+                   "pháp luật")
+    assert r.outcome is Outcome.OUT_OF_SCOPE
+    # This standard asked about within that set is still answered.
+    assert engine.ask("Tiêu chí tiếp cận pháp luật trong xã nông thôn mới nâng cao do văn bản nào "
+                      "hướng dẫn").found
+
+
+@pytest.mark.parametrize("question", [
+    "Thời hạn giải quyết khiếu nại lần hai của Chủ tịch UBND tỉnh là bao lâu",
+    "Người tố cáo được bảo vệ như thế nào",
+    "Xã có cần chứng nhận ISO 9001 không",
+    "thôn đạt khu dân cư an toàn về an ninh trật tự cần gì",
+    "Tổ trưởng tổ hòa giải nhiệm kỳ bao lâu",
+])
+def test_near_subjects_of_other_laws_are_declined(engine, question):
+    assert engine.ask(question).outcome in (Outcome.OUT_OF_SCOPE, Outcome.NOT_HELD)
+
+
+def test_complaints_about_the_assessment_are_still_answered(engine):
+    r = engine.ask("Người dân khiếu nại kết quả đánh giá chuẩn tiếp cận pháp luật theo QĐ 25 thì ai giải quyết")
+    assert r.found and r.entry.id == "qd25-khieu-nai"
