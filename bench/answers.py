@@ -134,8 +134,8 @@ def run() -> str:
         (f"BM25 +answers ≥{full_cut:g}", bm25_answerer(engine, full_cut, True)),
         ("BM25 +answers, no cut", bm25_answerer(engine, 0, True)),
     ]
-    lines = _table("Dev set (tests/eval/questions.yaml + dev.yaml + dev2.yaml + dev3.yaml + dev4.yaml; tuned on)",
-                   dev, answerers)
+    lines = _table("Dev set (tests/eval/questions.yaml + dev.yaml + dev2.yaml + dev3.yaml + dev4.yaml; "
+                   "tuned on)", dev, answerers)
     lines.append("")
     # The later blind sets on their own: part of the dev set above, shown apart to follow how they move.
     for path, name in ((DEV2_PATH, "second"), (DEV3_PATH, "third"), (DEV4_PATH, "fourth")):

@@ -593,7 +593,8 @@ def test_a_task_to_do_is_declined_though_it_names_the_standard(engine, question)
 
 @pytest.mark.parametrize("question, expected", [
     ("Tóm tắt giúp em các mốc thời hạn đánh giá chuẩn năm 2024", "qd25-thoi-han"),  # asks for the rules
-    ("UBND xã lập hồ sơ đề nghị công nhận gồm những gì theo QĐ 25", "qd25-ho-so"),  # "lập hồ sơ" is no request
+    # "lập hồ sơ" is no request
+    ("UBND xã lập hồ sơ đề nghị công nhận gồm những gì theo QĐ 25", "qd25-ho-so"),
 ])
 def test_a_question_with_a_word_of_help_is_still_answered(engine, question, expected):
     r = engine.ask(question)
@@ -614,8 +615,8 @@ def test_what_is_no_question_on_the_standard_is_declined_though_it_names_it(engi
 
 
 def test_another_standard_asked_besides_this_one_is_declined(engine):
-    r = engine.ask("Xã muốn đạt nông thôn mới nâng cao thì phải làm những tiêu chí nào ngoài tiêu chí tiếp cận "
-                   "pháp luật")
+    r = engine.ask("Xã muốn đạt nông thôn mới nâng cao thì phải làm những tiêu chí nào ngoài tiêu chí "
+                   "tiếp cận pháp luật")
     assert r.outcome is Outcome.OUT_OF_SCOPE
     # This standard asked about within that set is still answered.
     assert engine.ask("Tiêu chí tiếp cận pháp luật trong xã nông thôn mới nâng cao do văn bản nào "
@@ -634,5 +635,6 @@ def test_near_subjects_of_other_laws_are_declined(engine, question):
 
 
 def test_complaints_about_the_assessment_are_still_answered(engine):
-    r = engine.ask("Người dân khiếu nại kết quả đánh giá chuẩn tiếp cận pháp luật theo QĐ 25 thì ai giải quyết")
+    r = engine.ask("Người dân khiếu nại kết quả đánh giá chuẩn tiếp cận pháp luật theo QĐ 25 thì ai "
+                   "giải quyết")
     assert r.found and r.entry.id == "qd25-khieu-nai"
