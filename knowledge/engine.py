@@ -97,7 +97,9 @@ _STANDARD_OF = re.compile(
     r"|tieu\s*chi(?:\s*danh\s*gia)?|dieu\s*kien)\s+"
     r"(?:ve\s+|cho\s+|cua\s+)?([a-z]+)((?:\s+[a-z]+){1,3}))")  # all a lookahead: triggers may overlap
 _NOT_A_STANDARD = frozenset("xa phuong dac thi cap don dat chuan tiep ket ho quyet nam theo cua co khong moi "
-                            "cu khac duoc la va thi can gi nao muc tong dieu".split())
+                            "cu khac duoc la va thi can gi nao muc tong dieu "
+                            # "không đạt chuẩn mà Phòng Tư pháp …": a conjunction starts no title
+                            "ma nhung vi nen roi hay vay do".split())
 # A sentence that asks, in a long message: a request to be told, or a question word at its end.
 _ASKS_CUE = re.compile(r"\b(?:cho\s*(?:em|toi|minh)\s*(?:hoi|xin|biet)|(?:em|toi|minh)\s*(?:can|muon)\s*"
                        r"(?:biet|hoi)|xin\s*hoi|hoi\s*giup|nho\s*(?:anh|chi|ad))\b")
@@ -1074,7 +1076,9 @@ def _years_named(title: str) -> frozenset[int]:
 
 # Words of a question that only points back at what the message told ("như vậy có ổn không").
 _POINTING_BACK = frozenset(fold(w) for w in "như vậy thế ổn đúng sai được hợp lệ lý có không ko k chưa "
-                           "làm cách trên này kia ạ anh chị em ơi nhỉ quy trình định thủ tục".split())
+                           "làm cách trên này kia ạ anh chị em ơi nhỉ quy trình định thủ tục "
+                           # "… hay họ làm khó?": whom the asker suspects adds no subject
+                           "hay họ người ta khó đấy đó nhé".split())
 
 
 _INTRODUCES = re.compile(r"^\s*(?:da\s+)?(?:em|toi|minh|chau)\s+(?:la|o|lam|dang\s*lam|cong\s*tac|moi)\b")

@@ -132,10 +132,16 @@ _NEW_WORDS = re.compile(
     r"|\b(?:2|hai)\s*cap\b|\bsau\s*(?:khi\s*)?(?:sap\s*nhap|sap\s*xep|hop\s*nhat|bo)\b"
     r"|\b(?:bo|khong\s*con|da\s*bo|giai\s*the)\s*(?:cap\s*)?huyen\b|\bdac\s*khu\b|\bthay\s*qd\s*25\b"
     r"|\b(?:cap\s*)?huyen\s*(?:da\s*|bi\s*)?(?:khong\s*con|bo|giai\s*the|ket\s*thuc)\b"
-    r"|\bcon\s*(?:hoat\s*dong|ap\s*dung|hieu\s*luc|dung|duoc\s*dung|ton\s*tai)\b")
+    r"|\bcon\s*(?:hoat\s*dong|ap\s*dung|hieu\s*luc|dung|duoc\s*dung|ton\s*tai)\b"
+    r"|\b(?:chi\s*tieu|ct|tieu\s*chi|tc)\s*\d+(?:\s*[.,]\s*\d+)?\s+(?:bo\s+)?moi\b(?!\s*(?:duoc|dat)\b)")
 _OLD_WORDS = re.compile(
     r"\b(?:quyet\s*dinh|qd|quy\s*dinh|thong\s*tu|tt|bo\s*tieu\s*chi|tieu\s*chi|chuan)\s+cu\b"
-    r"|\btruoc\s*(?:day|kia)\b|\bngay\s*truoc\b|\bhoi\s*truoc\b|\bgiai\s*doan\s*2022\b")
+    r"|\btruoc\s*(?:day|kia)\b|\bngay\s*truoc\b|\bhoi\s*truoc\b|\bgiai\s*doan\s*2022\b"
+    # "CT 2.6 cũ", "tiêu chí 4 bộ cũ": the old rules said of an indicator ("cụ thể" is no "cũ")
+    r"|\b(?:chi\s*tieu|ct|tieu\s*chi|tc)\s*\d+(?:\s*[.,]\s*\d+)?\s+(?:bo\s+)?cu\b(?!\s*the\b)|\bbo\s+cu\b")
+# "Trước đây … , giờ … ở đâu": what used to be, then what is now asked.
+_BEFORE_NOW = re.compile(
+    r"\btruoc\s*(?:day|kia)\b[^?]*[,;.]\s*(?:con\s*|vay\s*)?(?:gio|bay\s*gio|hien\s*nay|nay)\s")
 # Naming the district as an actor hints at the old rules, but only hints: "sau khi bỏ cấp huyện thì ai
 # công nhận" asks about the rules in force.
 _DISTRICT = re.compile(
@@ -203,6 +209,9 @@ def read_regime(folded: str, documents: frozenset[str], named_years: Iterable[in
     if len(strong) > 1:
         return RegimeReading(None, False, True, transition)
     new, old = bool(_NEW_WORDS.search(folded)), bool(_OLD_WORDS.search(folded))
+    if old and _BEFORE_NOW.search(folded):
+        # What it was is told; what it is now is asked: the rules in force, as a hint.
+        return RegimeReading(Regime.QD27, False, False, transition)
     if new and old:
         return RegimeReading(None, False, True, transition)
     if new:

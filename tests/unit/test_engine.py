@@ -638,3 +638,19 @@ def test_complaints_about_the_assessment_are_still_answered(engine):
     r = engine.ask("Người dân khiếu nại kết quả đánh giá chuẩn tiếp cận pháp luật theo QĐ 25 thì ai "
                    "giải quyết")
     assert r.found and r.entry.id == "qd25-khieu-nai"
+
+
+def test_democracy_at_the_grassroots_is_criterion_4_not_mediation(engine):
+    r = engine.ask("QĐ 25 chấm phần dân chủ ở cơ sở qua mấy chỉ tiêu, cụ thể là gì")
+    assert r.found and r.entry.id == "qd25-tc4"
+
+
+def test_a_tail_suspecting_someone_points_back_at_what_was_told(engine):
+    r = engine.ask("Năm 2023 xã mình chưa đủ điều kiện công nhận mà huyện vẫn bắt gửi báo cáo. Vậy đúng hay "
+                   "họ làm khó đấy?")
+    assert r.found and r.entry.id == "qd25-xa-chua-dat"
+
+
+def test_who_drafted_the_circular_is_answered_by_its_introduction(engine):
+    r = engine.ask("Cục nào của Bộ Tư pháp soạn TT 15/2025?")
+    assert r.found and r.entry.id == "tt15-gioi-thieu"

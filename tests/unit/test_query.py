@@ -193,3 +193,20 @@ def test_plan_items_said_without_their_section():
     assert short_plan_items("mục 4 đ kế hoạch ai chủ trì") == (".4.đ",)  # "đ" kept: folded it is "d"
     assert short_plan_items("muc 4dd ke hoach") == (".4.đ",)
     assert short_plan_items("mục 7.b") == (".7.b",) and short_plan_items("mục 5 của kế hoạch") == (".5",)
+
+
+@pytest.mark.parametrize("text, regime", [
+    ("chỉ tiêu 3.2 cũ chấm mấy điểm", Regime.QD25),  # "cũ" said of an indicator
+    ("TC 4 bộ cũ gồm những gì", Regime.QD25),
+    ("ct 2.1 mới là gì vậy", Regime.QD27),
+    ("tiêu chí 2 cụ thể gồm những gì", None),  # "cụ thể" is no "cũ"
+])
+def test_old_or_new_said_of_an_indicator_names_the_regime(reader, text, regime):
+    assert reader.read(text).regime.regime is regime
+
+
+def test_what_was_then_what_is_now_asks_about_the_rules_in_force(reader):
+    r = reader.read("Trước kia tuyên truyền viên nằm ở tiêu chí 2, giờ thì chấm ở đâu").regime
+    assert r.regime is Regime.QD27 and not r.named and not r.comparison
+    # Old and new said without "then … now" still compare.
+    assert reader.read("chuẩn trước đây với quy định hiện hành khác nhau chỗ nào").regime.comparison
