@@ -351,13 +351,26 @@ class Engine:
         all_text = " " + " ".join(" ".join(folded_tokens(e.answer)) for e in self.entries) + " "
         self._title_words = [frozenset(self.lexicon.expand(folded_tokens(e.title))) for e in self.entries]
         self._title_years = [_years_named(e.title) for e in self.entries]
-        self._title_places = [frozenset(fold(p) for p in self.reader.places(e.title)) for e in self.entries]
+        # An entry is of the places its title names, or of its document's (the province plan is Sóc
+        # Trăng's, now Cần Thơ's): a question about another place's plan is not about it.
+        self._title_places = [frozenset(fold(p) for p in self.reader.places(e.title))
+                              or self._document_places(e) for e in self.entries]
+        self._plan_places = frozenset().union(*(self._document_places(e) for e in self.entries))
+        # The places its answer speaks of ("Hà Nội có Kế hoạch 378/KH-UBND …").
+        self._answer_places = [frozenset(fold(p) for p in self.reader.places(e.answer)) for e in self.entries]
         self._plan_agencies = {n for n, aliases in self.lexicon.agencies.items()
                                if any(f" {a} " in plan_text for a in aliases)}
         self._known_agencies = {n for n, aliases in self.lexicon.agencies.items()
                                 if any(f" {a} " in all_text for a in aliases)}
 
     # -- reading a question
+
+    def _document_places(self, e: Entry) -> frozenset[str]:
+        doc = self.handbook.documents.get(e.document)
+        if doc is None or doc.regime is not Regime.NONE:
+            return frozenset()
+        said = " ".join(x for x in (doc.title, doc.issuer, getattr(doc, "status_note", None)) if x)
+        return frozenset(fold(p) for p in self.reader.places(said))
 
     def _correct(self, toks: list[str]) -> list[str]:
         """Map unknown syllables to the handbook's vocabulary: typos first (see `_best_correction`), then
@@ -968,23 +981,25 @@ class Engine:
         lexical_of = lexical.tolist()  # plain floats: indexing a numpy array item by item is slow
         strongest = {int(i) for i in top if lexical_of[i] > 0}
         reading = q.reading
-        plan_asked = "Kế hoạch" in reading.documents
+        places = {fold(p) for p in reading.places}
+        # "Cà Mau triển khai bằng kế hoạch số mấy": another province's plan, not the one the handbook holds.
+        own_place = not places or bool(places & self._plan_places)
+        plan_asked = "Kế hoạch" in reading.documents and own_place
         other_documents = bool(reading.documents) or reading.regime.named
         favoured = self._favoured(reading)
         named_criteria = {r.criterion for r in reading.refs if r.criterion is not None}
         counts_criteria = not named_criteria and bool(_COUNTS_CRITERIA.search(reading.folded))
         focus = asked_about(q.toks)
         assessed = {y for y in reading.years if y >= FIRST_ASSESSED_YEAR}
-        places = {fold(p) for p in reading.places}
         # The plan's tasks answer a question about the plan, its items, its province or its agencies; a
         # question on the rules themselves ("hài lòng 65 % thì có trượt không") is answered by the rules.
-        plan_named = (plan_asked or bool(reading.plan_items) or bool(places)
+        plan_named = (plan_asked or bool(reading.plan_items) or (bool(places) and own_place)
                       or any(a in self._plan_agencies for a in reading.agencies))
         pool = strongest | set(fuzzy) | favoured
         if allowed is not None:
             pool = set(allowed) if exact else pool & allowed
         hinted = reading.regime.regime if not reading.regime.comparison else None
-        w, documents = self.w, reading.documents
+        w, documents = self.w, reading.documents if own_place else reading.documents - {"Kế hoạch"}
         guidance_named = documents & _GUIDANCE.keys()
         n_accented = len(accented_q)
         out: list[Candidate] = []
@@ -1003,6 +1018,9 @@ class Engine:
                 score += w.year_bonus  # "Năm 2026 đánh giá theo …"
             if places and self._title_places[i] and not places & self._title_places[i]:
                 score *= w.other_place_factor  # another place's plan or figures
+            elif not self._title_places[i] and places & self._answer_places[i]:
+                # "Hà Nội có kế hoạch riêng không": of the entries on no one place, the one that speaks of it
+                score += w.year_bonus
             if focus and focus & self._title_words[i]:  # the title names what the question asks about
                 score += w.focus_bonus * len(focus & self._title_words[i]) / len(focus)
             if i in favoured:

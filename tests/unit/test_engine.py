@@ -654,3 +654,12 @@ def test_a_tail_suspecting_someone_points_back_at_what_was_told(engine):
 def test_who_drafted_the_circular_is_answered_by_its_introduction(engine):
     r = engine.ask("Cục nào của Bộ Tư pháp soạn TT 15/2025?")
     assert r.found and r.entry.id == "tt15-gioi-thieu"
+
+
+@pytest.mark.parametrize("question", [
+    "Kế hoạch năm 2026 của Hà Nội về chuẩn tiếp cận pháp luật số mấy",
+    "Cà Mau có kế hoạch triển khai QĐ 27 chưa, số mấy",
+])
+def test_another_provinces_plan_is_found_where_the_handbook_speaks_of_it(engine, question):
+    r = engine.ask(question)
+    assert r.found and r.entry.id == "qd27-trien-khai-tinh"  # not the Sóc Trăng plan nor Cần Thơ's
