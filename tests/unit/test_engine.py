@@ -663,3 +663,12 @@ def test_who_drafted_the_circular_is_answered_by_its_introduction(engine):
 def test_another_provinces_plan_is_found_where_the_handbook_speaks_of_it(engine, question):
     r = engine.ask(question)
     assert r.found and r.entry.id == "qd27-trien-khai-tinh"  # not the Sóc Trăng plan nor Cần Thơ's
+
+
+@pytest.mark.parametrize("question", [
+    "Bộ tiêu chí mới có tính chuyển đổi số không",
+    "bộ mới có chấm chuyển đổi số không, em làm trang thông tin điện tử tuyên truyền có được tính không",
+])
+def test_digital_transformation_in_the_new_set_is_its_indicator(engine, question):
+    r = engine.ask(question)
+    assert r.found and r.entry.id == "qd27-tc2-ct5"
