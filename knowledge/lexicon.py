@@ -140,7 +140,10 @@ class PhraseSpotter:
             if f" {' '.join(accented)} " not in accented_hay:
                 self._accented.append((p, accented))
             folded = tuple(folded_tokens(p))
-            if f" {' '.join(folded)} " not in folded_hay:
+            # "may tinh" typed without diacritics is as likely "mấy tỉnh" (how many provinces) as "máy tính":
+            # "may" before a word the handbook uses is read as the question word.
+            asks_how_many = len(folded) == 2 and folded[0] == "may" and f" {folded[1]} " in folded_hay
+            if f" {' '.join(folded)} " not in folded_hay and not asks_how_many:
                 self._folded.append((p, folded))
         # Looked up by first word: every question passes through here.
         self._accented_index: dict[str, list[tuple[str, tuple[str, ...]]]] = {}

@@ -672,3 +672,9 @@ def test_another_provinces_plan_is_found_where_the_handbook_speaks_of_it(engine,
 def test_digital_transformation_in_the_new_set_is_its_indicator(engine, question):
     r = engine.ask(question)
     assert r.found and r.entry.id == "qd27-tc2-ct5"
+
+
+def test_may_before_a_handbook_word_is_how_many_when_typed_without_diacritics(engine):
+    r = engine.ask("can tho moi la gop may tinh lai vay")  # "mấy tỉnh", not "máy tính"
+    assert r.found and r.entry.id == "reform-can-tho"
+    assert not engine.ask("may tinh cua em bi hu roi").found
