@@ -136,12 +136,12 @@ _NEW_WORDS = re.compile(
     r"|\b(?:chi\s*tieu|ct|tieu\s*chi|tc)\s*\d+(?:\s*[.,]\s*\d+)?\s+(?:bo\s+)?moi\b(?!\s*(?:duoc|dat)\b)")
 _OLD_WORDS = re.compile(
     r"\b(?:quyet\s*dinh|qd|quy\s*dinh|thong\s*tu|tt|bo\s*tieu\s*chi|tieu\s*chi|chuan)\s+cu\b"
-    r"|\btruoc\s*(?:day|kia)\b|\bngay\s*truoc\b|\bhoi\s*truoc\b|\bgiai\s*doan\s*2022\b"
+    r"|\b(?:truoc|trc)\s*(?:day|kia)\b|\bngay\s*truoc\b|\bhoi\s*truoc\b|\bgiai\s*doan\s*2022\b"
     # "CT 2.6 cũ", "tiêu chí 4 bộ cũ": the old rules said of an indicator ("cụ thể" is no "cũ")
     r"|\b(?:chi\s*tieu|ct|tieu\s*chi|tc)\s*\d+(?:\s*[.,]\s*\d+)?\s+(?:bo\s+)?cu\b(?!\s*the\b)|\bbo\s+cu\b")
 # "Trước đây … , giờ … ở đâu": what used to be, then what is now asked.
 _BEFORE_NOW = re.compile(
-    r"\btruoc\s*(?:day|kia)\b[^?]*[,;.]\s*(?:con\s*|vay\s*)?(?:gio|bay\s*gio|hien\s*nay|nay)\s")
+    r"\b(?:truoc|trc)\s*(?:day|kia)\b[^?]*[,;.]\s*(?:con\s*|vay\s*)?(?:gio|bay\s*gio|hien\s*nay|nay)\s")
 # Naming the district as an actor hints at the old rules, but only hints: "sau khi bỏ cấp huyện thì ai
 # công nhận" asks about the rules in force.
 _DISTRICT = re.compile(

@@ -678,3 +678,12 @@ def test_may_before_a_handbook_word_is_how_many_when_typed_without_diacritics(en
     r = engine.ask("can tho moi la gop may tinh lai vay")  # "mấy tỉnh", not "máy tính"
     assert r.found and r.entry.id == "reform-can-tho"
     assert not engine.ask("may tinh cua em bi hu roi").found
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("tt09 hok con ap dung nua ha", "qd27-thay-the"),  # "hok": không
+    ("trc day ai cong nhan xa dat chuan", "qd25-quyet-dinh-cong-nhan"),  # "trc": trước
+])
+def test_chat_abbreviations_are_read(engine, question, expected):
+    r = engine.ask(question)
+    assert r.found and r.entry.id == expected

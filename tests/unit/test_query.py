@@ -210,3 +210,7 @@ def test_what_was_then_what_is_now_asks_about_the_rules_in_force(reader):
     assert r.regime is Regime.QD27 and not r.named and not r.comparison
     # Old and new said without "then … now" still compare.
     assert reader.read("chuẩn trước đây với quy định hiện hành khác nhau chỗ nào").regime.comparison
+
+
+def test_a_chat_abbreviation_of_before_names_the_old_rules(reader):
+    assert reader.read("trc day ai cong nhan xa dat chuan").regime.regime is Regime.QD25
