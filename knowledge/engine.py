@@ -84,6 +84,12 @@ _ABOUT_A_CRITERION = frozenset(  # words that ask about a criterion without nami
 _CRITERION_WORDS = frozenset("ten bo moi cu hien hanh nay trong thu may nao tieu chi tc theo qd quyet dinh "
                              "tt thong tu so la".split())
 # "trong kế hoạch", "kế hoạch của tỉnh": the province's plan on this standard, not a new-rural plan.
+# A letter's formulas ("Kính gửi Quý cơ quan.", "Đề nghị cho biết", "Trân trọng cảm ơn") say nothing of
+# the subject; "đề nghị" alone is the handbook's word (hồ sơ đề nghị công nhận) and stays, and "đề nghị
+# cho ý kiến" asks for an opinion, which is declined.
+_LETTER_FORMULAS = re.compile(
+    r"^\s*kinh\s*gui\b[^.?!:]*[.:!]|\b(?:kinh\s*)?de\s*nghi\s*(?:quy\s*co\s*quan\s*)?(?:cho\s*biet"
+    r"|huong\s*dan\s*giup|giai\s*dap|tra\s*loi)\b|\btran\s*trong(?:\s*cam\s*on)?\b")
 _BESIDES_THE_STANDARD = re.compile(
     r"\b(?:ngoai|tru)\s*(?:tieu\s*chi\s*|chuan\s*)?(?:tiep\s*can\s*phap\s*luat|tiep\s*can\s*pl|tcpl)\b")
 _THE_PLAN = re.compile(
@@ -461,6 +467,7 @@ class Engine:
         text = clean(question)[:MAX_QUESTION_CHARS]
         reading = reading or self.reader.read(text)
         rest, refs = split_document_reference(reading.folded)
+        rest = _LETTER_FORMULAS.sub(" ", rest)
         raw = self.lexicon.expand([self._fix_abbreviation(t) for t in folded_tokens(rest)])
         reading = self._reread_corrected(reading)
         return Query(

@@ -687,3 +687,16 @@ def test_may_before_a_handbook_word_is_how_many_when_typed_without_diacritics(en
 def test_chat_abbreviations_are_read(engine, question, expected):
     r = engine.ask(question)
     assert r.found and r.entry.id == expected
+
+
+def test_a_letters_formulas_are_no_topic_words(engine):
+    q = engine.read("Kính gửi Quý Sở Tư pháp. Đề nghị cho biết hạn niêm yết theo TT 09. Trân trọng cảm ơn.")
+    assert not {"kinh", "gui", "de", "nghi", "tran", "trong"} & set(q.toks)
+    # "đề nghị" said of the dossier is the handbook's own word
+    assert {"de", "nghi"} <= set(engine.read("hồ sơ đề nghị công nhận gồm gì").toks)
+
+
+def test_which_legal_text_governs_the_standard_asked_formally(engine):
+    r = engine.ask("văn bản quy phạm pháp luật nào hiện hành quy định việc công nhận xã phường đạt chuẩn "
+                   "tiếp cận pháp luật, có thông tư hướng dẫn không")
+    assert r.found and r.entry.id == "qd27-gioi-thieu"
