@@ -700,3 +700,8 @@ def test_which_legal_text_governs_the_standard_asked_formally(engine):
     r = engine.ask("văn bản quy phạm pháp luật nào hiện hành quy định việc công nhận xã phường đạt chuẩn "
                    "tiếp cận pháp luật, có thông tư hướng dẫn không")
     assert r.found and r.entry.id == "qd27-gioi-thieu"
+
+
+def test_the_access_to_law_criterion_of_the_new_rural_set_written_with_so_is_in_scope(engine):
+    r = engine.ask("tiêu chí số 16 của xã nông thôn mới nâng cao do văn bản nào hướng dẫn")
+    assert r.found and r.entry.id == "qd25-1143"
