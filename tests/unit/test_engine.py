@@ -585,6 +585,7 @@ def test_a_plan_item_said_without_its_section_is_found_in_the_one_that_has_it(en
     "lập giùm kế hoạch phổ biến giáo dục pháp luật của xã năm sau",
     "Giúp chị soạn tờ trình đề nghị công nhận xã đạt chuẩn",
     "nộp hộ em hồ sơ chuẩn tiếp cận pháp luật lên Sở Tư pháp luôn nha",
+    "Soạn cho em báo cáo tự đánh giá chuẩn tiếp cận pháp luật",
 ])
 def test_a_task_to_do_is_declined_though_it_names_the_standard(engine, question):
     r = engine.ask(question)
@@ -599,6 +600,10 @@ def test_a_task_to_do_is_declined_though_it_names_the_standard(engine, question)
 def test_a_question_with_a_word_of_help_is_still_answered(engine, question, expected):
     r = engine.ask(question)
     assert r.found and r.entry.id == expected
+
+
+def test_making_the_commune_reach_the_standard_is_no_task_to_do(engine):
+    assert engine.ask("làm thế nào cho xã đạt chuẩn tiếp cận pháp luật").outcome is not Outcome.NOT_HELD
 
 
 @pytest.mark.parametrize("question", [
