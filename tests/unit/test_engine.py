@@ -619,6 +619,11 @@ def test_what_is_no_question_on_the_standard_is_declined_though_it_names_it(engi
     assert engine.ask(question).outcome is Outcome.NOT_HELD
 
 
+def test_adding_up_points_is_no_bonus(engine):
+    r = engine.ask("tổng cộng điểm các tiêu chí theo QĐ 25 tối đa là bao nhiêu")
+    assert r.found and r.entry.id == "qd25-diem-so"
+
+
 def test_another_standard_asked_besides_this_one_is_declined(engine):
     r = engine.ask("Xã muốn đạt nông thôn mới nâng cao thì phải làm những tiêu chí nào ngoài tiêu chí "
                    "tiếp cận pháp luật")
