@@ -902,8 +902,11 @@ class Engine:
         doc = self.handbook.documents[entry.document]
         answer = f" {' '.join(folded_tokens(' '.join((entry.answer, entry.title, doc.name))))} "
         missing = [p for p in reading.places if f" {' '.join(folded_tokens(p))} " not in answer]
-        if reading.places and not missing and entry.id not in self._results:
-            missing = list(reading.places)  # named, but not with its results ("Cần Thơ" in a plan entry)
+        if (reading.places and not missing and entry.id not in self._results
+                and _ASKS_FIGURES.search(reading.folded)):
+            # Figures asked of a place named, but not with its results ("Cần Thơ" in a plan entry); an
+            # answer that speaks of the place ("Hà Nội có Kế hoạch 378/KH-UBND") is about it.
+            missing = list(reading.places)
         if missing and _ASKS_FIGURES.search(reading.folded):
             # Figures of another place, or of the whole country, do not answer for this one.
             return Result(result.question, Outcome.NOT_HELD, None, result.score,

@@ -715,3 +715,11 @@ def test_which_legal_text_governs_the_standard_asked_formally(engine):
 def test_the_access_to_law_criterion_of_the_new_rural_set_written_with_so_is_in_scope(engine):
     r = engine.ask("tiêu chí số 16 của xã nông thôn mới nâng cao do văn bản nào hướng dẫn")
     assert r.found and r.entry.id == "qd25-1143"
+
+
+def test_an_answer_that_speaks_of_the_place_asked_about_does_not_say_it_holds_nothing_on_it(engine):
+    r = engine.ask("Hà Nội năm 2026 có kế hoạch riêng về chuẩn tiếp cận pháp luật không")
+    assert r.found and r.entry.id == "qd27-trien-khai-tinh" and r.notice is None
+    # Figures of a place whose results the handbook lacks are still declined.
+    figures = engine.ask("Năm 2023 Cần Thơ có bao nhiêu xã đạt chuẩn tiếp cận pháp luật")
+    assert figures.outcome is Outcome.NOT_HELD
