@@ -723,3 +723,12 @@ def test_an_answer_that_speaks_of_the_place_asked_about_does_not_say_it_holds_no
     # Figures of a place whose results the handbook lacks are still declined.
     figures = engine.ask("Năm 2023 Cần Thơ có bao nhiêu xã đạt chuẩn tiếp cận pháp luật")
     assert figures.outcome is Outcome.NOT_HELD
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Từ 01/7/2025 chính quyền địa phương còn mấy cấp vậy bot", "reform-hai-cap"),  # the bot addressed
+    ("Xã thu phí cung cấp thông tin thì chỉ tiêu 2.3 có bị trừ điểm không", "qd27-tc2-ct3"),  # an indicator
+])
+def test_the_bot_addressed_or_a_fee_within_an_indicator_is_still_answered(engine, question, expected):
+    r = engine.ask(question)
+    assert r.found and r.entry.id == expected
