@@ -64,6 +64,28 @@ _REFERENCE = re.compile(r"\b(?:(?:" + _TYPES_PATTERN + r")\s*(?:so\s*)?)?\d+(?:\
                         r"|\b(?:" + _TYPES_PATTERN + r")\s*(?:so\s*)?\d+\b")
 
 
+# A number after a few words: where a document type typed with a slip may stand ("quyt dinh 27").
+_BEFORE_NUMBER = re.compile(r"((?:\b[a-z]+\s+){1,4})(?:so\s*)?(\d+)\b")
+_LONG_TYPE_NAMES = {name: abbr for name, abbr in _TYPE_NAMES.items() if " " in name}
+
+
+def _mistyped_mentions(folded: str) -> list[tuple[str, str]]:
+    """Return (type, number) for a document type of two or more words typed with one slip before a number.
+
+    Without it "quyt dinh 27 có hiệu lực chưa" names no text, and a loaded text's clause on its own entry
+    into force would answer a question about Quyết định 27. A slip as near two types ("quyt dinh": quyết
+    định, quy định) names both: the question then names no loaded text, and no other text answers it.
+    """
+    found: list[tuple[str, str]] = []
+    for m in _BEFORE_NUMBER.finditer(folded):
+        words = m.group(1).split()
+        near = {abbr for name, abbr in _LONG_TYPE_NAMES.items()
+                if len(words) >= len(name.split())
+                and OSA.distance(" ".join(words[-len(name.split()):]), name) == 1}
+        found += [(abbr, m.group(2)) for abbr in sorted(near)]
+    return found
+
+
 @dataclass(frozen=True)
 class ClauseMatch:
     document: LoadedDocument
@@ -274,6 +296,7 @@ class ClauseIndex:
     def _named(self, folded: str) -> list[LoadedDocument] | None:
         """Return the loaded documents a question names ([] when it names none, None when it names others)."""
         mentions = [(_TYPE_NAMES.get(m.group(1), m.group(1)), m.group(2)) for m in _NAMED.finditer(folded)]
+        mentions += _mistyped_mentions(folded)
         numbers = [f"{a}/{b}" for a, b in _NUMBER.findall(folded)]
         if not mentions and not numbers:
             return []

@@ -125,3 +125,10 @@ def test_a_departments_entry_on_the_named_text_still_answers_it(sources):
     assert result.entry_id == "stp-1"
     result = ask(sources, "Theo Quyết định 98/2098/QĐ-BTN, văn bản nào cho phép nuôi cá trong trụ sở?")
     assert not result.found and "Quyết định 98/2098/QĐ-BTN" in result.text  # stp-1 is about another text
+
+
+@pytest.mark.parametrize("question", ["Quyết định 27 có hiệu lực chưa", "quyt dinh 27 co hieu luc chua",
+                                      "Theo Quyt định 27/2025, bể cá phải có dung tích bao nhiêu?"])
+def test_a_text_not_loaded_is_never_answered_from_another(sources, question):
+    # The name of a text that is not loaded, typo and all: a clause of the loaded made-up texts is no answer.
+    assert not [c for c in ask(sources, question).citations if "2099" in c or "2098" in c]
