@@ -30,9 +30,9 @@ from knowledge.lexicon import Lexicon
 from knowledge.schema import Entry
 from knowledge.text import clean, fold, folded_tokens
 
-# Words that ask rather than name a topic: "bao nhiêu", "ở đâu", "mấy", "như thế nào".
+# Words that ask rather than name a topic: "bao nhiêu", "bao lâu", "ở đâu", "mấy", "như thế nào".
 QUESTION_WORDS = frozenset(fold(w) for w in (
-    "bao nhiêu mấy đâu nào gì ai sao thế như khi lúc hay không chưa có phải cần được bị những các "
+    "bao nhiêu lâu mấy đâu nào gì ai sao thế như khi lúc hay không chưa có phải cần được bị những các "
     "quy định nêu nói ghi theo trong của là thì".split()))
 _STOP = frozenset(fold(w) for w in STOPWORDS) | QUESTION_WORDS
 K1, B = 1.2, 0.5

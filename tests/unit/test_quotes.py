@@ -132,3 +132,9 @@ def test_a_departments_entry_on_the_named_text_still_answers_it(sources):
 def test_a_text_not_loaded_is_never_answered_from_another(sources, question):
     # The name of a text that is not loaded, typo and all: a clause of the loaded made-up texts is no answer.
     assert not [c for c in ask(sources, question).citations if "2099" in c or "2098" in c]
+
+
+def test_how_long_asks_rather_than_names_a_topic(standard):
+    # "bao lâu" asks for a duration: "lâu" is no topic word the clause would have to hold.
+    result = ask(standard, "Bộ trưởng quyết định công nhận xã đạt chuẩn nuôi cá cảnh trong thời hạn bao lâu?")
+    assert result.citations == ("Điều 4 Quyết định 97/2099/QĐ-BTN",)
