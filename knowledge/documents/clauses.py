@@ -137,7 +137,8 @@ class ClauseIndex:
         # Each synonym phrase's terms, by its group's canonical phrase as the engine spells it.
         self._synonyms = [(frozenset(self._terms(" ".join(phrase))), f" {' '.join(group)} ")
                           for phrase, group in lexicon.phrases]
-        self._entry_words = {e.id: self._entry_terms(e) for e in entries}
+        # Only a loaded text competes with the handbook: without one, start-up and reloads skip this.
+        self._entry_words = {e.id: self._entry_terms(e) for e in entries} if library.documents else {}
         known = max(len(self._entry_words), 1)
         in_entries: Counter[str] = Counter(t for words in self._entry_words.values() for t in words)
         self._handbook_idf = {t: math.log(1 + (known - d + 0.5) / (d + 0.5)) for t, d in in_entries.items()}
