@@ -15,9 +15,9 @@ from bot.wiring import load_checked
 from knowledge.engine import Engine
 from knowledge.text import fold
 from tests.eval.harness import (
-    DEV2_PATH,
-    DEV3_PATH,
-    DEV4_PATH,
+    DEV_PATH,
+    LATER_BLIND_PATHS,
+    QUESTIONS_PATH,
     Answerer,
     Case,
     Report,
@@ -134,14 +134,13 @@ def run() -> str:
         (f"BM25 +answers ≥{full_cut:g}", bm25_answerer(engine, full_cut, True)),
         ("BM25 +answers, no cut", bm25_answerer(engine, 0, True)),
     ]
-    lines = _table("Dev set (tests/eval/questions.yaml + dev.yaml + dev2.yaml + dev3.yaml + dev4.yaml; "
-                   "tuned on)", dev, answerers)
+    files = " + ".join(p.name for p in (QUESTIONS_PATH, DEV_PATH, *LATER_BLIND_PATHS) if p.exists())
+    lines = _table(f"Dev set (tests/eval/{files}; tuned on)", dev, answerers)
     lines.append("")
     # The later blind sets on their own: part of the dev set above, shown apart to follow how they move.
-    for path, name in ((DEV2_PATH, "second"), (DEV3_PATH, "third"), (DEV4_PATH, "fourth")):
+    for path in LATER_BLIND_PATHS:
         if path.exists():
-            lines += _table(f"of which the {name} blind set (tests/eval/{path.name})", load_cases(path),
-                            answerers)
+            lines += _table(f"of which the blind set tests/eval/{path.name}", load_cases(path), answerers)
             lines.append("")
     if heldout is None:
         lines.append("Held-out part: tests/eval/heldout.yaml is not there yet (labelled by someone else).")
