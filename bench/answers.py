@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
@@ -124,6 +125,9 @@ def run() -> str:
     heldout = heldout_cases()
     for q in ("khởi động", "tieu chi"):  # warm caches before timing
         engine.ask(q)
+    # As `tcpl run` does once the handbook is indexed (bot/app.py): the index is left out of the
+    # collector's full passes, which would otherwise land in the timing of whichever question they hit.
+    gc.freeze()
     fuzz_cut = _best_cutoff(lambda c: rapidfuzz_answerer(engine, c), dev, [40, 50, 55, 60, 65, 70, 80])
     short_cut = _best_cutoff(lambda c: bm25_answerer(engine, c, False), dev, [1, 2, 3, 4, 5, 6, 8])
     full_cut = _best_cutoff(lambda c: bm25_answerer(engine, c, True), dev, [1, 2, 3, 4, 5, 6, 8, 10])
