@@ -59,6 +59,7 @@ STOPWORDS = frozenset(
 )
 _STOP_FOLDED = frozenset(fold(w) for w in STOPWORDS)
 
+_TONE_DIGITS = "12345"  # canonical_syllable() writes a syllable's tone mark as a final digit
 _YEAR_TOKEN = re.compile(r"^20[12]\d$")
 _WORD = re.compile(r"[a-z]+")  # a folded syllable, where typos are corrected
 # Asking for figures: a place the figures do not cover cannot be answered with others' figures.
@@ -623,7 +624,8 @@ class Engine:
 
     def _near_domain(self, text: str) -> NearDomain | None:
         """Return the near subject a question names. A word typed with diacritics must match them:
-        "đánh giá đạt" is not "giá đất"; a word typed without them matches on its letters alone."""
+        "đánh giá đạt" is not "giá đất"; a word typed without them matches on its letters alone, and one
+        typed without its tone mark on its letters and vowel marks ("thời hiêu" is "thời hiệu")."""
         raw = tokens(text)
         folded = tuple(folded_tokens(text))
         accented = [canonical_syllable(t) if fold(t) != t else None for t in raw]
@@ -632,7 +634,8 @@ class Engine:
                 n = len(phrase)
                 typed = accented[i:i + n]
                 if folded[i:i + n] == phrase and all(
-                        a is None or a == p for a, p in zip(typed, phrase_accented, strict=False)):
+                        a is None or a == p or (a[-1].isalpha() and a == p.rstrip(_TONE_DIGITS))
+                        for a, p in zip(typed, phrase_accented, strict=False)):
                     return topic
         return None
 

@@ -247,6 +247,9 @@ def test_a_near_subject_typed_with_diacritics_must_match_them(engine):
     assert engine._near_domain("tranh chấp đất đai ở xã") is not None
     assert engine._near_domain("tranh chap dat dai o xa") is not None  # no diacritics: letters alone
     assert engine._near_domain("tranh chấp dat dai ở xã") is not None  # partly typed without them
+    # A tone mark left out is a slip, the vowel marks still count: "hiêu" is "hiệu", "đat" is not "đất".
+    assert engine._near_domain("Thời hiêu khiếu nại là bao nhiêu ngày") is not None
+    assert engine._near_domain("xã tự đánh gia đat hết chỉ tiêu") is None
 
 
 @pytest.mark.parametrize("question", [
@@ -639,6 +642,10 @@ def test_another_standard_asked_besides_this_one_is_declined(engine):
     "Xã có cần chứng nhận ISO 9001 không",
     "thôn đạt khu dân cư an toàn về an ninh trật tự cần gì",
     "Tổ trưởng tổ hòa giải nhiệm kỳ bao lâu",
+    "Thời hiệu khiếu nại quyết định hành chính của chủ tịch xã là bao nhiêu ngày?",
+    "mô hình chính quyền thân thiện vì nhân dân chấm điểm ra sao",
+    "công chức tư pháp xã cần có bằng cử nhân luật không",
+    "Luật Phổ biến giáo dục pháp luật quy định dạy pháp luật trong trường phổ thông mỗi năm bao nhiêu tiết?",
 ])
 def test_near_subjects_of_other_laws_are_declined(engine, question):
     assert engine.ask(question).outcome in (Outcome.OUT_OF_SCOPE, Outcome.NOT_HELD)
