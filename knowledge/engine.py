@@ -96,6 +96,12 @@ _BESIDES_THE_STANDARD = re.compile(
 _THE_PLAN = re.compile(
     r"\b(?:trong|theo)\s*(?:ke\s*hoach|kh)\b(?!\s*(?:xay\s*dung\s*)?(?:nong\s*thon|ntm|do\s*thi))"
     r"|\bke\s*hoach\s*(?:cua\s*)?(?:tinh|soc\s*trang)\b")
+# "năm 2023 chấm theo văn bản nào", "năm 2026 theo QĐ 25 hay QĐ 27": which rules score a named year.
+_ASKS_WHICH_RULES = re.compile(
+    r"\b(?:theo|ap\s*dung|dung|cham|danh\s*gia)\s*(?:van\s*ban|quyet\s*dinh|qd|quy\s*dinh|thong\s*tu|tt)"
+    r"\s*(?:nao|gi|j)\b"
+    r"|\b(?:qd|quyet\s*dinh|tt|thong\s*tu)\s*\d+(?:/\d+)?\s*hay\s*(?:la\s*)?(?:qd|quyet\s*dinh|tt|thong\s*tu)?\s*\d+")
+_RULES_FROM = "rules_from_"  # routes.rules_from_YEAR: the entry on the rules that score YEAR and later
 _PARTS = re.compile(r"[?;!\n]+|\.\s+|\s+(?:them\s*nua|ngoai\s*ra|voi\s*lai|tien\s*the)\s+")
 # "công nhận liệt sĩ", "đạt chuẩn quốc gia về phòng cháy", "thành lập hợp tác xã", "tiêu chí đánh giá
 # chính quyền thân thiện": what follows says which standard, title or body is meant.
@@ -335,6 +341,10 @@ class Engine:
         self._vocab_set = frozenset(vocab)
         self._nearest_cache: dict[str, list[tuple[str, int]]] = {}
         self._correction_cache: dict[tuple[str, str | None, str | None], str | None] = {}
+        self._rules_from = {int(k.removeprefix(_RULES_FROM)): self.handbook.entries[e]
+                            for k, e in self.lexicon.routes.items()
+                            if k.startswith(_RULES_FROM) and k.removeprefix(_RULES_FROM).isdigit()
+                            and e in self.handbook.entries}
         self._abbreviation_keys = [k for k in self.lexicon.abbreviations if len(k) >= 4]
         # Entries that give recognition results, the only ones that answer "how many communes of X passed".
         self._results = frozenset(e.id for e in self.entries if "ket qua cong nhan" in fold(e.title))
@@ -562,8 +572,12 @@ class Engine:
         unnamed = self._unnamed_agency(reading)
         if unnamed is not None and not _ASKS_WHO.search(reading.folded):
             return unnamed
-        result, confidence = self._decide(q)
         parts = self._parts(text)
+        year_rules = self._rules_for_year(reading) if len(parts) <= 1 else None
+        if year_rules is not None:
+            answered = Result(text, Outcome.ANSWER, year_rules, 1.0, (), regime, regime_named=named)
+            return self._annotate(answered, reading)
+        result, confidence = self._decide(q)
         if len(parts) > 1:
             result = self._best_of_parts(result, confidence, parts, reading)
         if unnamed is not None and result.found:
@@ -688,6 +702,18 @@ class Engine:
                 return Result(reading.text, Outcome.NOT_HELD, None, 0.0, shown, reading.regime.regime,
                               agency, regime_named=reading.regime.named, notice=notice)
         return None
+
+    def _rules_for_year(self, reading: Reading) -> Entry | None:
+        """Return the entry on the rules that score the one assessment year a question asks about
+        ("đánh giá năm 2021 làm theo QĐ nào" → the transition of QĐ 25: still QĐ 619)."""
+        if reading.refs or reading.plan_items or reading.situation is not None:
+            return None
+        assessed = {y for y in reading.years if y >= FIRST_ASSESSED_YEAR}
+        if len(assessed) != 1 or not _ASKS_WHICH_RULES.search(reading.folded):
+            return None
+        year = assessed.pop()
+        first = max((y for y in self._rules_from if y <= year), default=None)
+        return None if first is None else self._rules_from[first]
 
     def _asks_tasks_of(self, agency: str, folded: str) -> bool:
         """Tell whether words about tasks follow the agency's name closely ("Phòng Tư pháp được giao gì")."""

@@ -23,7 +23,7 @@ DEV_PATH = EVAL_DIR / "dev.yaml"  # blind questions written from the reference n
 DEV2_PATH = EVAL_DIR / "dev2.yaml"  # a second blind set (2026-12-02), labelled here before it was run
 DEV3_PATH = EVAL_DIR / "dev3.yaml"  # a third blind set (2026-12-03), labelled here before it was run
 DEV4_PATH = EVAL_DIR / "dev4.yaml"  # a fourth blind set in other registers (2026-12-03), labelled first
-DEV5_PATH = EVAL_DIR / "dev5.yaml"  # a fifth blind set, near subjects and long cases (2026-12-03), labelled first
+DEV5_PATH = EVAL_DIR / "dev5.yaml"  # a fifth: near subjects, long cases (2026-12-03), labelled first
 # The later blind sets, each part of the dev set and also shown on its own by `make bench`.
 LATER_BLIND_PATHS = (DEV2_PATH, DEV3_PATH, DEV4_PATH, DEV5_PATH)
 HELDOUT_PATH = EVAL_DIR / "heldout.yaml"  # blind questions never tuned on (labelled by someone else)

@@ -739,3 +739,13 @@ def test_an_answer_that_speaks_of_the_place_asked_about_does_not_say_it_holds_no
 def test_the_bot_addressed_or_a_fee_within_an_indicator_is_still_answered(engine, question, expected):
     r = engine.ask(question)
     assert r.found and r.entry.id == expected
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("đánh giá năm 2021 thì làm theo quyết định nào", "qd25-chuyen-tiep"),  # still QĐ 619
+    ("Kết quả năm 2023 áp dụng văn bản nào để chấm?", "qd25-hieu-luc"),
+    ("năm 2026 chấm theo QĐ 25 hay QĐ 27", "qd27-nam-2026"),
+])
+def test_which_rules_score_a_named_year(engine, question, expected):
+    r = engine.ask(question)
+    assert r.found and r.entry.id == expected
