@@ -317,7 +317,7 @@ _ASKS_VERDICT = re.compile(
     r"|\b(?:mat|truot|rot)\s*chuan\b|\bdat\s*chuan\s*(?:chu|roi|ha|nhi)\b"
     r"|\b(?:xa|phuong|don\s*vi)\s*(?:em|toi|minh|chung\s*toi|chung\s*em)\b")
 _CRITERION_SHARE = re.compile(
-    _TC + _SO + r"(\d)\b(?:[^\d%.?!]{0,60}?\b(?:chi|duoc|dat|co|thi|cung|la|moi|chiem|khoang)\b)*\s*"
+    _TC + _SO + r"(\d)\b(?:[^\d%.?!]{0,60}?\b(?:chi|duoc|dc|dat|co|thi|cung|la|moi|chiem|khoang)\b)*\s*"
     r"(tren|duoi|tu|hon|it\s*hon)?\s*(\d{1,3}(?:[.,]\d)?)\s*(%|phan\s*tram|/\s*(\d{1,3}))")
 _EVERY_SHARE = re.compile(
     r"(?:\b(?:cac|moi|tat\s*ca(?:\s*cac)?|tung|ca\s*\d)\s*(?:tieu\s*chi|tc)\b|\b(?:tieu\s*chi|tc)\s*nao\b)"
@@ -355,6 +355,9 @@ _INDICATOR_RESULT = re.compile(
     r"(?<![\d./,])[1-5]\.[1-7]\s*(?:dat|duoc|co|la|:)?\s*\d{1,3}(?:[.,]\d)?\s*%"
     r"|(?<![\d./,])\d{1,4}\s*/\s*\d{1,4}\s*(?:vu|du\s*thao|yeu\s*cau|van\s*ban|nhiem\s*vu|hoat\s*dong|"
     r"tuyen\s*truyen\s*vien|hoa\s*giai\s*vien|to\s*hoa\s*giai)\b")
+# "xã đạt 13/14 chỉ tiêu", "chỉ thiếu một chỉ tiêu": how many indicators a unit met, one result to judge.
+_SOME_COUNTED = re.compile(r"\b(?:dat|du|duoc)\s*(?:ca\s*)?\d{1,2}\s*/\s*(?:14|20)\s*chi\s*tieu\b"
+                           r"|\b(?:xa|phuong|dac\s*khu|don\s*vi)\b[^.?!]*\bthieu\s*(?:mot|1|hai|2|ba|3)\s*chi\s*tieu\b")
 
 
 _DISTRICT_STANDARD = re.compile(r"\b1723\b|\bhuyen\b[^.?!]{0,80}\bdat\s*chuan\b(?![^.?!]{0,10}\bxa\b)"
@@ -427,7 +430,8 @@ def read_situation(folded: str, named_years: tuple[int, ...]) -> Situation | Non
                           shares=tuple(dict.fromkeys(shares)), head_disciplined=head,
                           official_disciplined=official, year=_assessment_year(folded, named_years),
                           discipline_year=discipline_year,
-                          indicator_results=len(_INDICATOR_RESULT.findall(folded)) >= 2)
+                          indicator_results=(len(_INDICATOR_RESULT.findall(folded)) >= 2
+                                             or bool(_SOME_COUNTED.search(folded))))
     if _DISTRICT_STANDARD.search(folded):
         return None  # a district's standard (QĐ 1723/QĐ-BTP), not a commune's
     if _ASKS_WHICH.search(folded) and not situation.scored:

@@ -157,6 +157,14 @@ def test_a_described_situation_is_read(reader):
     # Every indicator of the set, said of the commune, in a Zalo-style question.
     s = reader.read("năm 2026 phường em đủ 14 chỉ tiêu thì chắc đạt chuẩn chứ").situation
     assert s is not None and s.shares[0].value == 1.0
+    # How many indicators were met, or that one is missing, is a result to judge.
+    s = reader.read("nam 2026 xa dat 13/14 chi tieu, chi thieu chi tieu chuyen doi so thi co duoc cong nhan "
+                    "khong").situation
+    assert s is not None and s.indicator_results and s.year == 2026
+    assert reader.read("năm 2026 phường em thiếu một chỉ tiêu thì có được công nhận không").situation
+    # A criterion's share said with "dc" (được), as typed in a chat.
+    s = reader.read("xa e 2024 dc 92 diem ma tc3 chi dc 40% diem toi da, v la rot a").situation
+    assert s.total == 92 and (s.shares[0].criterion, s.shares[0].value) == (3, 0.4)
 
 
 @pytest.mark.parametrize("text", [
