@@ -116,6 +116,7 @@ _NOT_A_STANDARD = frozenset("xa phuong dac thi cap don dat chuan tiep ket ho quy
 # A sentence that asks, in a long message: a request to be told, or a question word at its end.
 _ASKS_CUE = re.compile(r"\b(?:cho\s*(?:em|toi|minh)\s*(?:hoi|xin|biet)|(?:em|toi|minh)\s*(?:can|muon)\s*"
                        r"(?:biet|hoi)|xin\s*hoi|hoi\s*giup|nho\s*(?:anh|chi|ad))\b")
+_ASKS_ABOUT = re.compile(r"\bhoi\s*(?:ve|them\s*ve)\b")  # "cho mình hỏi về …": what the questions are about
 _ASKS_END = re.compile(
     r"\b(?:khong|ko|k|chua|nao|gi|j|bao\s*nhieu|bn|may|the\s*nao|ntn|ra\s*sao|sao|o\s*dau|dau|khi\s*nao|"
     r"bao\s*gio|bh|ai)(?:\s+(?:a|ah|ak|nhi|vay|the|day|ha|nhe))*\s*$")
@@ -906,7 +907,10 @@ class Engine:
         def asks(piece: str, end: str) -> bool:
             f = fold(piece).strip(" ,.:-")
             if _ASKS_CUE.search(f):
-                return True
+                # "Cho mình hỏi về Hội đồng theo quy định cũ." before questions marked "?" only says what
+                # they are about; "Cho em hỏi hội đồng gồm những ai.", "cho em xin số liệu" ask.
+                return ("?" in end or not marked or not _ASKS_ABOUT.search(f) or bool(_ASKS_END.search(f))
+                        or bool(asked_about(f.split())))
             return "?" in end if marked else bool(_ASKS_END.search(f))
 
         parts = [Part(p.strip(" ,.:-"), asks(p, end)) for p, end in pieces if len(folded_tokens(p)) >= 3]

@@ -749,3 +749,10 @@ def test_the_bot_addressed_or_a_fee_within_an_indicator_is_still_answered(engine
 def test_which_rules_score_a_named_year(engine, question, expected):
     r = engine.ask(question)
     assert r.found and r.entry.id == expected
+
+
+def test_a_sentence_that_says_what_the_questions_are_about_is_context(engine):
+    # "Cho mình hỏi về …." announces the subject; the questions marked "?" are what is asked.
+    r = engine.ask("Cho mình hỏi về Hội đồng đánh giá cấp huyện theo quy định cũ. Tài liệu họp phải gửi "
+                   "trước mấy ngày? Họp bao nhiêu người thì hợp lệ?")
+    assert r.found and r.entry.id == "qd25-hoi-dong-hop"
