@@ -753,6 +753,6 @@ def test_which_rules_score_a_named_year(engine, question, expected):
 
 def test_a_sentence_that_says_what_the_questions_are_about_is_context(engine):
     # "Cho mình hỏi về …." announces the subject; the questions marked "?" are what is asked.
-    r = engine.ask("Cho mình hỏi về Hội đồng đánh giá cấp huyện theo quy định cũ. Tài liệu họp phải gửi "
-                   "trước mấy ngày? Họp bao nhiêu người thì hợp lệ?")
+    r = engine.ask("Cho em hỏi về hội đồng đánh giá theo QĐ 25. Hội đồng họp khi có bao nhiêu thành viên? "
+                   "Biên bản do ai ký?")
     assert r.found and r.entry.id == "qd25-hoi-dong-hop"
