@@ -307,6 +307,7 @@ def test_results_of_a_named_place_come_only_from_entries_that_give_its_results(e
 @pytest.mark.parametrize("question", [
     "Địa chỉ Sở Tư pháp thành phố Cần Thơ ở đâu?",
     "Phần mềm đánh giá chuẩn tiếp cận pháp luật tải ở đâu?",
+    "Có phần mềm nào để xã nhập kết quả tự đánh giá không?",
     "Báo Sóc Trăng được giao nhiệm vụ tuyên truyền trong kế hoạch không?",
 ])
 def test_contacts_software_downloads_and_agencies_the_plan_never_names_are_not_held(engine, question):
