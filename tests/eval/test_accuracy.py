@@ -66,16 +66,22 @@ def test_expected_entries_exist(engine):
     assert not unknown
 
 
+# Floors that catch a regression on the dev set. They went from 94 % to 93 % when the fifth blind set
+# (200 questions, 84.5 % before any tuning on it, 88 % after) joined it: the set got harder, the engine did
+# not get worse (each earlier set scores as before).
+DEV_FLOOR = 0.93
+
+
 def test_top1_as_written(report):
-    assert report.written.rate >= 0.94, _misses(report.written)
+    assert report.written.rate >= DEV_FLOOR, _misses(report.written)
 
 
 def test_top1_without_diacritics(report):
-    assert report.folded.rate >= 0.94, _misses(report.folded)
+    assert report.folded.rate >= DEV_FLOOR, _misses(report.folded)
 
 
 def test_top1_with_a_typo(report):
-    assert report.typo.rate >= 0.94, _misses(report.typo)
+    assert report.typo.rate >= DEV_FLOOR, _misses(report.typo)
 
 
 def test_out_of_scope_and_near_domain_questions_are_declined(report):
