@@ -647,6 +647,8 @@ def test_another_standard_asked_besides_this_one_is_declined(engine):
     "mô hình chính quyền thân thiện vì nhân dân chấm điểm ra sao",
     "công chức tư pháp xã cần có bằng cử nhân luật không",
     "Luật Phổ biến giáo dục pháp luật quy định dạy pháp luật trong trường phổ thông mỗi năm bao nhiêu tiết?",
+    "tiêm phòng gia súc ở xã do ai phụ trách",
+    "xã được cộng bao nhiêu điểm khi xử lý nước thải đạt chuẩn",
 ])
 def test_near_subjects_of_other_laws_are_declined(engine, question):
     assert engine.ask(question).outcome in (Outcome.OUT_OF_SCOPE, Outcome.NOT_HELD)
