@@ -93,6 +93,7 @@ _LETTER_FORMULAS = re.compile(
     r"|huong\s*dan\s*giup|giai\s*dap|tra\s*loi)\b|\btran\s*trong(?:\s*cam\s*on)?\b")
 _BESIDES_THE_STANDARD = re.compile(
     r"\b(?:ngoai|tru)\s*(?:tieu\s*chi\s*|chuan\s*)?(?:tiep\s*can\s*phap\s*luat|tiep\s*can\s*pl|tcpl)\b")
+_CULTURE_CRITERION = re.compile(r"\b(?:tieu\s*chi|tc)\s*(?:so\s*)?16\s*(?:ve\s*)?van\s*hoa\b")
 _THE_PLAN = re.compile(
     r"\b(?:trong|theo)\s*(?:ke\s*hoach|kh)\b(?!\s*(?:xay\s*dung\s*)?(?:nong\s*thon|ntm|do\s*thi))"
     r"|\bke\s*hoach\s*(?:cua\s*)?(?:tinh|soc\s*trang)\b")
@@ -634,7 +635,9 @@ class Engine:
         if r.plan_items or r.documents - {"Kế hoạch"} or _THE_PLAN.search(r.folded):
             return True
         # "cần những tiêu chí gì ngoài tiếp cận pháp luật" asks about everything but this standard.
-        toks = tuple(folded_tokens(_BESIDES_THE_STANDARD.sub(" ", r.folded)))
+        # "tiêu chí 16 văn hóa" is the culture criterion of the basic new-rural set; 16 of the advanced set
+        # is access to law.
+        toks = tuple(folded_tokens(_BESIDES_THE_STANDARD.sub(" ", _CULTURE_CRITERION.sub(" ", r.folded))))
         return any(_contains(toks, a) for a in self.lexicon.anchors)
 
     def _near_domain(self, text: str) -> NearDomain | None:

@@ -759,3 +759,17 @@ def test_a_sentence_that_says_what_the_questions_are_about_is_context(engine):
     r = engine.ask("Cho em hỏi về hội đồng đánh giá theo QĐ 25. Hội đồng họp khi có bao nhiêu thành viên? "
                    "Biên bản do ai ký?")
     assert r.found and r.entry.id == "qd25-hoi-dong-hop"
+
+
+def test_criterion_16_on_culture_is_the_new_rural_sets_not_access_to_law(engine):
+    r = engine.ask("tiêu chí 16 văn hóa nông thôn mới cần bao nhiêu % thôn đạt chuẩn văn hóa")
+    assert r.outcome is Outcome.OUT_OF_SCOPE
+    r = engine.ask("tiêu chí 16 xã nông thôn mới nâng cao do văn bản nào hướng dẫn")
+    assert r.found and r.entry.id == "qd25-1143"
+
+
+def test_the_procedure_of_issuing_legal_documents_is_another_subject(engine):
+    r = engine.ask("ubnd xa ban hanh quyet dinh qppl thi co phai dang cong bao ko")
+    assert r.outcome is Outcome.OUT_OF_SCOPE
+    r = engine.ask("chỉ tiêu 1.2 QĐ 27 có liên quan quy trình soạn thảo văn bản không")
+    assert r.found and r.entry.id == "qd27-tc1-ct2"
