@@ -773,3 +773,11 @@ def test_the_procedure_of_issuing_legal_documents_is_another_subject(engine):
     assert r.outcome is Outcome.OUT_OF_SCOPE
     r = engine.ask("chỉ tiêu 1.2 QĐ 27 có liên quan quy trình soạn thảo văn bản không")
     assert r.found and r.entry.id == "qd27-tc1-ct2"
+
+
+def test_figures_of_a_year_the_handbook_has_no_results_for_are_not_held(engine):
+    r = engine.ask("năm 2025 cả nước có bao nhiêu xã đạt chuẩn theo QĐ 27")
+    assert r.outcome is Outcome.NOT_HELD and "năm 2025" in (r.notice or "")
+    assert [c.entry.id for c in r.candidates] == ["qd25-ket-qua"]  # the results it does hold
+    r = engine.ask("năm 2024 cả nước bao nhiêu xã đạt chuẩn tiếp cận pháp luật")
+    assert r.found and r.entry.id == "qd25-ket-qua"
