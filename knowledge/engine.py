@@ -1049,6 +1049,8 @@ class Engine:
         favoured = self._favoured(reading)
         named_criteria = {r.criterion for r in reading.refs if r.criterion is not None}
         counts_criteria = not named_criteria and bool(_COUNTS_CRITERIA.search(reading.folded))
+        lists_indicators = (not any(r.indicator for r in reading.refs)
+                            and bool(_LISTS_INDICATORS.search(reading.folded)))
         focus = asked_about(q.toks)
         assessed = {y for y in reading.years if y >= FIRST_ASSESSED_YEAR}
         # The plan's tasks answer a question about the plan, its items, its province or its agencies; a
@@ -1091,6 +1093,8 @@ class Engine:
                 score *= w.overview_factor  # "tiêu chí số 1 … mấy chỉ tiêu": that criterion's own entry
             elif counts_criteria and entry.criterion is not None:
                 score *= w.other_criterion_factor  # "mấy tiêu chí": one criterion's entry cannot say
+            elif lists_indicators and entry.indicator is not None:
+                score *= w.other_criterion_factor  # "tiêu chí 5 gồm những chỉ tiêu nào": not one of them
             if reading.regime.comparison and entry.both_regimes:
                 score += w.comparison_bonus  # "QĐ 27 khác QĐ 25 chỗ nào": the entries about both
             elif entry.both_regimes and reading.regime.named and reading.regime.regime is Regime.QD25:
@@ -1137,6 +1141,9 @@ class Engine:
 
 
 # "mấy tiêu chí", "bao nhiêu tiêu chí": the number of criteria is asked, which no single criterion gives.
+# "gồm những chỉ tiêu nào", "có mấy chỉ tiêu": the list or the number of indicators, which no single
+# indicator's entry gives.
+_LISTS_INDICATORS = re.compile(r"\b(?:nhung|cac|may|bao\s*nhieu|bn)\s*(?:chi\s*tieu|ct)\b")
 _COUNTS_CRITERIA = re.compile(r"\b(?:may|bao\s*nhieu|bn)\s*(?:tieu\s*chi|tc)\b")
 # Guidance and earlier texts a question may name (as `knowledge.query` names them), by their number.
 _GUIDANCE = {"619/2017": "619", "1723": "1723", "1143": "1143", "3124": "3124"}

@@ -781,3 +781,8 @@ def test_figures_of_a_year_the_handbook_has_no_results_for_are_not_held(engine):
     assert [c.entry.id for c in r.candidates] == ["qd25-ket-qua"]  # the results it does hold
     r = engine.ask("năm 2024 cả nước bao nhiêu xã đạt chuẩn tiếp cận pháp luật")
     assert r.found and r.entry.id == "qd25-ket-qua"
+
+
+def test_the_indicators_of_a_criterion_are_listed_by_the_criterions_entry(engine):
+    r = engine.ask("tiêu chí 5 cũ gồm những chỉ tiêu nào vậy mn")
+    assert r.found and r.entry.id == "qd25-tc5"
