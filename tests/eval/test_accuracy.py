@@ -68,10 +68,11 @@ def test_expected_entries_exist(engine):
     assert not unknown
 
 
-# Floors that catch a regression on the dev set. They went from 94 % to 93 % when the fifth blind set
-# (200 questions, 84.5 % before any tuning on it, 88 % after) joined it: the set got harder, the engine did
-# not get worse (each earlier set scores as before).
+# Floors that catch a regression on the dev set. They went from 94 % to 93 % (92 % with a typo) when the
+# fifth and sixth blind sets (400 questions, 84–87 % before any tuning on them, 86–88 % after) joined it:
+# the set got harder, the engine did not get worse (each earlier set scores as before).
 DEV_FLOOR = 0.93
+DEV_FLOOR_TYPO = 0.92
 
 
 def test_top1_as_written(report):
@@ -83,7 +84,7 @@ def test_top1_without_diacritics(report):
 
 
 def test_top1_with_a_typo(report):
-    assert report.typo.rate >= DEV_FLOOR, _misses(report.typo)
+    assert report.typo.rate >= DEV_FLOOR_TYPO, _misses(report.typo)
 
 
 def test_out_of_scope_and_near_domain_questions_are_declined(report):
