@@ -102,6 +102,11 @@ _ASKS_WHICH_RULES = re.compile(
     r"\b(?:theo|ap\s*dung|dung|cham|danh\s*gia)\s*(?:van\s*ban|quyet\s*dinh|qd|quy\s*dinh|thong\s*tu|tt)"
     r"\s*(?:nao|gi|j)\b"
     r"|\b(?:qd|quyet\s*dinh|tt|thong\s*tu)\s*\d+(?:/\d+)?\s*hay\s*(?:la\s*)?(?:qd|quyet\s*dinh|tt|thong\s*tu)?\s*\d+")
+# "Điều 4 của QĐ 27 quy định gì": an article of a decision or circular, as a question names it.
+_ARTICLE = re.compile(r"\bdieu\s*(?:so\s*)?(\d{1,2})\b(?!\s*/)")
+_ARTICLE_CITED = re.compile(r"Điều (\d+)")
+_CITED_NUMBERS = ("25/2021", "09/2021", "27/2025", "15/2025")  # the texts of this standard entries cite
+_INTRODUCES_A_TEXT = frozenset({"gioi-thieu", "thong-tu-huong-dan"})  # topics of entries presenting a text
 _RULES_FROM = "rules_from_"  # routes.rules_from_YEAR: the entry on the rules that score YEAR and later
 _PARTS = re.compile(r"[?;!\n]+|\.\s+|\s+(?:them\s*nua|ngoai\s*ra|voi\s*lai|tien\s*the)\s+")
 # "công nhận liệt sĩ", "đạt chuẩn quốc gia về phòng cháy", "thành lập hợp tác xã", "tiêu chí đánh giá
@@ -275,12 +280,11 @@ class Engine:
     def _cited(self, e: Entry) -> frozenset[str]:
         """The documents an entry speaks for: those its citation names, for a legal entry; the plan's
         entries cite the plan (their citations also name QĐ 25, which the plan implements)."""
-        numbers = ("25/2021", "09/2021", "27/2025", "15/2025")
         if self._regime[e.id] is Regime.NONE:
             return frozenset({"Kế hoạch"}) if "Kế hoạch" in e.citation else frozenset()
         guidance = {name for name, number in _GUIDANCE.items()
                     if number in e.citation or number in e.document}
-        return frozenset(n for n in numbers if n in e.citation) | guidance
+        return frozenset(n for n in _CITED_NUMBERS if n in e.citation) | guidance
 
     # -- index
 
@@ -347,6 +351,18 @@ class Engine:
                             for k, e in self.lexicon.routes.items()
                             if k.startswith(_RULES_FROM) and k.removeprefix(_RULES_FROM).isdigit()
                             and e in self.handbook.entries}
+        # The articles each text's entries cite ("Quyết định 27/2025/QĐ-TTg, Điều 1"), by text number.
+        self._articles_cited: dict[str, set[int]] = defaultdict(set)
+        self._text_names: dict[str, str] = {}
+        for e in self.entries:
+            for part in e.citation.split(";"):
+                numbers = [n for n in _CITED_NUMBERS if n in part]
+                if len(numbers) == 1:
+                    self._articles_cited[numbers[0]].update(int(m) for m in _ARTICLE_CITED.findall(part))
+        for d in self.handbook.documents.values():
+            for n in _CITED_NUMBERS:
+                if n in d.name:
+                    self._text_names[n] = d.name
         self._abbreviation_keys = [k for k in self.lexicon.abbreviations if len(k) >= 4]
         # Entries that give recognition results, the only ones that answer "how many communes of X passed".
         self._results = frozenset(e.id for e in self.entries if "ket qua cong nhan" in fold(e.title))
@@ -577,6 +593,9 @@ class Engine:
         unnamed = self._unnamed_agency(reading)
         if unnamed is not None and not _ASKS_WHO.search(reading.folded):
             return unnamed
+        article = self._article_not_held(reading)
+        if article is not None:
+            return article
         parts = self._parts(text)
         year_rules = self._rules_for_year(reading) if len(parts) <= 1 else None
         if year_rules is not None:
@@ -709,6 +728,25 @@ class Engine:
                 return Result(reading.text, Outcome.NOT_HELD, None, 0.0, shown, reading.regime.regime,
                               agency, regime_named=reading.regime.named, notice=notice)
         return None
+
+    def _article_not_held(self, reading: Reading) -> Result | None:
+        """Say plainly when a question asks what an article says that no entry cites ("Điều 4 của QĐ 27
+        quy định gì" when only Điều 1 and 2 were read), instead of answering with another article's entry.
+        A text none of whose articles is cited is left to the ranking: its entries may still say."""
+        named = [n for n in _CITED_NUMBERS if n in reading.documents]
+        m = _ARTICLE.search(reading.folded)
+        if m is None or len(named) != 1 or not self._articles_cited.get(named[0]):
+            return None
+        number, article = named[0], int(m.group(1))
+        if article in self._articles_cited[number]:
+            return None
+        name = self._text_names.get(number, number)
+        intro = next((e for e in self.entries if e.topic in _INTRODUCES_A_TEXT and number in e.citation
+                      and not e.plan_item), None)
+        return Result(reading.text, Outcome.NOT_HELD, None, 0.0, (Candidate(intro, 0.0),) if intro else (),
+                      reading.regime.regime, f"Điều {article}", regime_named=reading.regime.named,
+                      notice=f"Sổ tay chưa có nội dung Điều {article} của {name}; đề nghị xem toàn văn "
+                             f"văn bản hoặc hỏi Sở Tư pháp.")
 
     def _rules_for_year(self, reading: Reading) -> Entry | None:
         """Return the entry on the rules that score the one assessment year a question asks about

@@ -786,3 +786,11 @@ def test_figures_of_a_year_the_handbook_has_no_results_for_are_not_held(engine):
 def test_the_indicators_of_a_criterion_are_listed_by_the_criterions_entry(engine):
     r = engine.ask("tiêu chí 5 cũ gồm những chỉ tiêu nào vậy mn")
     assert r.found and r.entry.id == "qd25-tc5"
+
+
+def test_an_article_no_entry_cites_is_not_answered_with_another(engine):
+    r = engine.ask("Điều 4 của QĐ 27/2025 quy định nội dung gì?")
+    assert r.outcome is Outcome.NOT_HELD and "Điều 4" in (r.notice or "")
+    assert [c.entry.id for c in r.candidates] == ["qd27-gioi-thieu"]
+    r = engine.ask("Điều 2 QĐ 27/2025 quy định gì ạ?")  # an article the handbook cites is answered
+    assert r.found and r.entry.id == "qd27-muc-dich"
