@@ -366,9 +366,12 @@ class Engine:
         self._abbreviation_keys = [k for k in self.lexicon.abbreviations if len(k) >= 4]
         # Entries that give recognition results, the only ones that answer "how many communes of X passed".
         self._results = frozenset(e.id for e in self.entries if "ket qua cong nhan" in fold(e.title))
-        # The years those results are for: figures asked of another year are not held.
-        self._result_years = frozenset().union(*(_years_named(self.handbook.entries[i].title)
-                                                 for i in self._results))
+        # The years those results are for: figures asked of another year are not held, and the entry
+        # with the most years is shown instead.
+        years_of = {i: _years_named(self.handbook.entries[i].title) for i in self._results}
+        self._result_years = frozenset().union(*years_of.values())
+        self._widest_results = (self.handbook.entries[max(years_of, key=lambda i: (len(years_of[i]), i))]
+                                if years_of else None)
         words = [t for e in self.entries for text in (e.title, *e.questions, *e.keywords, e.answer)
                  for t in tokens(text)]
         accented_hay = " ".join(canonical_syllable(t) for t in words)
@@ -991,14 +994,12 @@ class Engine:
                           regime_named=result.regime_named,
                           notice=f"Sổ tay không có số liệu về {missing[0]}.")
         asked_years = {y for y in reading.years if y >= FIRST_ASSESSED_YEAR}
-        if (self._result_years and asked_years and not asked_years & self._result_years
+        if (self._widest_results and asked_years and not asked_years & self._result_years
                 and entry.id not in self._results and _ASKS_FIGURES.search(reading.folded)):
             # "năm 2025 cả nước bao nhiêu xã đạt chuẩn": the handbook holds results of other years only.
             year = min(asked_years)
-            held = self.handbook.entries[max(self._results, key=lambda i: (
-                len(_years_named(self.handbook.entries[i].title)), i))]  # the widest results held
             return Result(result.question, Outcome.NOT_HELD, None, result.score,
-                          (Candidate(held, result.score),), result.regime, f"năm {year}",
+                          (Candidate(self._widest_results, result.score),), result.regime, f"năm {year}",
                           regime_named=result.regime_named,
                           notice=f"Sổ tay chưa có số liệu kết quả công nhận năm {year}.")
         if missing and notice is None:
