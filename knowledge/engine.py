@@ -39,7 +39,7 @@ from knowledge.text import canonical_syllable, clean, fold, folded_tokens, has_d
 
 MAX_QUESTION_CHARS = 1200  # past this a message is not a question; reading the head is enough
 MAX_PARTS = 3  # a long message is answered by its best part, the others become suggestions
-MAX_CANDIDATES = 40
+MAX_CANDIDATES = 12  # the strongest lexical matches scored fully, beside every close phrasing
 SHORT_QUESTION_CHARS = 100  # a question this short asks one thing
 FIRST_ASSESSED_YEAR = 2021  # "QĐ 619 năm 2017" names a document, not an assessment
 RARE_DF = 3  # a word in at most this many entries is one the handbook hardly knows
@@ -382,6 +382,10 @@ class Engine:
             for phrase, spelled in zip(topic.phrases, topic.accented, strict=True):
                 if phrase:
                     self._near_index[phrase[0]].append((phrase, spelled, topic))
+        # Phrases as spaced strings: a substring test finds them as whole words in one C-level pass.
+        self._not_held_words = [(topic, tuple(_spaced(p) for p in topic.phrases if p))
+                                for topic in self.lexicon.not_held]
+        self._anchor_words = tuple(_spaced(a) for a in self.lexicon.anchors if a)
         self._off_topic = PhraseSpotter(self.lexicon.out_of_scope, accented_hay, folded_hay)
         self._small_talk = PhraseSpotter(self.lexicon.small_talk, accented_hay, folded_hay)
         # Agencies the plan's entries name (anywhere in their text) and those the handbook names at all.
@@ -644,9 +648,9 @@ class Engine:
         return None
 
     def _not_held(self, folded: str) -> NotHeld | None:
-        toks = tuple(folded_tokens(folded))
-        for topic in self.lexicon.not_held:
-            if any(_contains(toks, p) for p in topic.phrases):
+        words = _spaced(folded_tokens(folded))
+        for topic, phrases in self._not_held_words:
+            if any(p in words for p in phrases):
                 return topic
             if any(r.search(folded) for r in topic.patterns):
                 return topic
@@ -662,8 +666,8 @@ class Engine:
         # "cần những tiêu chí gì ngoài tiếp cận pháp luật" asks about everything but this standard.
         # "tiêu chí 16 văn hóa" is the culture criterion of the basic new-rural set; 16 of the advanced set
         # is access to law.
-        toks = tuple(folded_tokens(_BESIDES_THE_STANDARD.sub(" ", _CULTURE_CRITERION.sub(" ", r.folded))))
-        return any(_contains(toks, a) for a in self.lexicon.anchors)
+        words = _spaced(folded_tokens(_BESIDES_THE_STANDARD.sub(" ", _CULTURE_CRITERION.sub(" ", r.folded))))
+        return any(a in words for a in self._anchor_words)
 
     def _near_domain(self, text: str) -> NearDomain | None:
         """Return the near subject a question names. A word typed with diacritics must match them:
@@ -979,9 +983,11 @@ class Engine:
             # The old entry the ranking chose, if it moved to the rules in force; else the topic's first.
             previous = result.previous or next(iter(self._version(entry.topic, Regime.QD25)), None)
         notice = result.notice
-        doc = self.handbook.documents[entry.document]
-        answer = f" {' '.join(folded_tokens(' '.join((entry.answer, entry.title, doc.name))))} "
-        missing = [p for p in reading.places if f" {' '.join(folded_tokens(p))} " not in answer]
+        missing: list[str] = []
+        if reading.places:
+            doc = self.handbook.documents[entry.document]
+            answer = _spaced(folded_tokens(" ".join((entry.answer, entry.title, doc.name))))
+            missing = [p for p in reading.places if _spaced(folded_tokens(p)) not in answer]
         if (reading.places and not missing and entry.id not in self._results
                 and _ASKS_FIGURES.search(reading.folded)):
             # Figures asked of a place named, but not with its results ("Cần Thơ" in a plan entry); an
@@ -1103,27 +1109,40 @@ class Engine:
         w, documents = self.w, reading.documents if own_place else reading.documents - {"Kế hoạch"}
         guidance_named = documents & _GUIDANCE.keys()
         n_accented = len(accented_q)
-        out: list[Candidate] = []
+        old_rules_named = reading.regime.named and reading.regime.regime is Regime.QD25
+        comparison = reading.regime.comparison
+        # The loop below runs for every candidate of every question: the per-entry facts it reads are
+        # bound to locals, and each condition that depends on the question alone is tested once per entry
+        # at most.
+        cites_at, accented_at, entries = self._cites, self._accented, self.entries
+        title_places_at, answer_places_at = self._title_places, self._answer_places
+        title_years_at, title_words_at = self._title_years, self._title_words
+        regime_at, ref_regime_at = self._regime_at, self._ref_regime_at
+        scored: list[tuple[float, str, int]] = []
         for i in pool:
             lex = w.lexical * lexical_of[i] / q_weight if q_weight > 0 else 0.0
             score = lex + w.fuzzy * fuzzy.get(i, 0.0)
             if n_accented:
-                score += w.accent_bonus * len(accented_q & self._accented[i]) / n_accented
-            entry = self.entries[i]
-            if documents and documents & self._cites[i]:
+                score += w.accent_bonus * len(accented_q & accented_at[i]) / n_accented
+            entry = entries[i]
+            cites = cites_at[i]
+            if documents and documents & cites:
                 score += w.citation_bonus
-                if guidance_named & self._cites[i]:
+                if guidance_named & cites:
                     score += w.ref_bonus  # "QĐ 1143 … chỉ tiêu 3, 4, 5, 6 tiêu chí 2": about QĐ 1143
-
-            if assessed and assessed & self._title_years[i]:
+            if assessed and assessed & title_years_at[i]:
                 score += w.year_bonus  # "Năm 2026 đánh giá theo …"
-            if places and self._title_places[i] and not places & self._title_places[i]:
-                score *= w.other_place_factor  # another place's plan or figures
-            elif not self._title_places[i] and places & self._answer_places[i]:
-                # "Hà Nội có kế hoạch riêng không": of the entries on no one place, the one that speaks of it
-                score += w.year_bonus
-            if focus and focus & self._title_words[i]:  # the title names what the question asks about
-                score += w.focus_bonus * len(focus & self._title_words[i]) / len(focus)
+            if places:
+                title_places = title_places_at[i]
+                if title_places and not places & title_places:
+                    score *= w.other_place_factor  # another place's plan or figures
+                elif not title_places and places & answer_places_at[i]:
+                    # "Hà Nội có kế hoạch riêng không": of the entries on no place, the one that speaks of it
+                    score += w.year_bonus
+            if focus:
+                named_in_title = focus & title_words_at[i]
+                if named_in_title:  # the title names what the question asks about
+                    score += w.focus_bonus * len(named_in_title) / len(focus)
             if i in favoured:
                 score += w.ref_bonus
             elif named_criteria and entry.criterion is not None and entry.criterion not in named_criteria:
@@ -1134,16 +1153,16 @@ class Engine:
                 score *= w.other_criterion_factor  # "mấy tiêu chí": one criterion's entry cannot say
             elif lists_indicators and entry.indicator is not None:
                 score *= w.other_criterion_factor  # "tiêu chí 5 gồm những chỉ tiêu nào": not one of them
-            if reading.regime.comparison and entry.both_regimes:
+            if comparison and entry.both_regimes:
                 score += w.comparison_bonus  # "QĐ 27 khác QĐ 25 chỗ nào": the entries about both
-            elif entry.both_regimes and reading.regime.named and reading.regime.regime is Regime.QD25:
+            elif entry.both_regimes and old_rules_named:
                 score *= w.hinted_regime_factor  # "năm 2023 chấm theo những tiêu chí nào": that year's rules
-            r = self._regime_at[i]
+            r = regime_at[i]
             # A plan built on QĐ 25 speaks of QĐ 25's criteria: the other regime's entries when a
             # question hints at QĐ 27, unless it names the plan.
-            r_criteria = self._ref_regime_at[i]
+            r_criteria = ref_regime_at[i]
             if (hinted is not None and r_criteria is not Regime.NONE and r_criteria is not hinted
-                    and not entry.both_regimes and not (plan_asked and "Kế hoạch" in self._cites[i])):
+                    and not entry.both_regimes and not (plan_asked and "Kế hoạch" in cites)):
                 score *= w.hinted_regime_factor
             elif r is Regime.NONE and not plan_asked and other_documents:
                 score *= w.unrelated_factor
@@ -1151,9 +1170,9 @@ class Engine:
                 score += w.current_bonus
             if not plan_named and entry.plan_item:
                 score *= w.plan_unasked_factor
-            out.append(Candidate(entry, score))
-        out.sort(key=lambda c: (-c.score, c.entry.id))
-        return out
+            scored.append((-score, entry.id, i))
+        scored.sort()  # best first; ties by entry id, so the order never depends on the pool's
+        return [Candidate(entries[i], -neg) for neg, _, i in scored]
 
     def _prefer_regime(self, ranked: list[Candidate], reading: Reading
                        ) -> tuple[Candidate, Entry | None, Entry | None]:
@@ -1231,6 +1250,7 @@ def _undoubled(typed: str, word: str) -> bool:
         typed[i] == typed[i + 1] and typed[:i] + typed[i + 1:] == word for i in range(len(typed) - 1))
 
 
-def _contains(toks: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
-    n = len(phrase)
-    return n > 0 and any(toks[i:i + n] == phrase for i in range(len(toks) - n + 1))
+def _spaced(words: Iterable[str]) -> str:
+    """Join words with single spaces and pad both ends: `_spaced(phrase) in _spaced(words)` tells whether
+    the phrase occurs in the words as whole words."""
+    return f" {' '.join(words)} "

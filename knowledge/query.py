@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
@@ -507,7 +508,12 @@ class Reader:
         self._agencies = (re.compile(r"\b(?:" + "|".join(map(re.escape, aliases)) + r")\b")
                           if aliases else None)
         self._places = places or {}  # folded name → as written
-        self._max_place_words = max((len(p.split()) for p in self._places), default=0)
+        # Looked up by first word: every question passes through `places`.
+        self._place_lengths: dict[str, list[int]] = defaultdict(list)
+        for name in sorted(self._places, key=lambda p: -len(p.split())):
+            n, first = len(name.split()), name.split()[0]
+            if n not in self._place_lengths[first]:
+                self._place_lengths[first].append(n)
 
     def read(self, question: str) -> Reading:
         """Read a question into what it names."""
@@ -553,9 +559,11 @@ class Reader:
         unit written with capitals after its kind ("xã Kế Sách")."""
         found = _capitalised_names(text)
         toks = folded_tokens(text)
-        for n in range(self._max_place_words, 0, -1):
-            for i in range(len(toks) - n + 1):
-                name = self._places.get(" ".join(toks[i:i + n]))
-                if name and not any(fold(name) in fold(f) or fold(f) in fold(name) for f in found):
-                    found.append(name)
+        # Longer names first ("thành phố Cần Thơ" before "Cần Thơ"), then in the order written.
+        spans = sorted((-n, i) for i, t in enumerate(toks) for n in self._place_lengths.get(t, ())
+                       if i + n <= len(toks))
+        for minus_n, i in spans:
+            name = self._places.get(" ".join(toks[i:i - minus_n]))
+            if name and not any(fold(name) in fold(f) or fold(f) in fold(name) for f in found):
+                found.append(name)
         return tuple(dict.fromkeys(found))
