@@ -347,6 +347,7 @@ class Engine:
         self._vocab_set = frozenset(vocab)
         self._nearest_cache: dict[str, list[tuple[str, int]]] = {}
         self._correction_cache: dict[tuple[str, str | None, str | None], str | None] = {}
+        self._abbreviation_cache: dict[str, str] = {}
         self._rules_from = {int(k.removeprefix(_RULES_FROM)): self.handbook.entries[e]
                             for k, e in self.lexicon.routes.items()
                             if k.startswith(_RULES_FROM) and k.removeprefix(_RULES_FROM).isdigit()
@@ -491,8 +492,13 @@ class Engine:
         if (len(t) < 4 or t in self._vocab_set or t in self.lexicon.abbreviations or t[0].isdigit()
                 or t in _STOP_FOLDED):
             return t
+        if t in self._abbreviation_cache:
+            return self._abbreviation_cache[t]
         hit = process.extractOne(t, self._abbreviation_keys, scorer=OSA.distance, score_cutoff=1)
-        return hit[0] if hit else t
+        fixed = hit[0] if hit else t
+        if len(self._abbreviation_cache) < 50_000:  # bounded: typed words are not a fixed set
+            self._abbreviation_cache[t] = fixed
+        return fixed
 
     def _split(self, t: str) -> list[str] | None:
         for k in range(2, len(t) - 1):
@@ -910,24 +916,28 @@ class Engine:
         if pointing_back:  # … except a sentence that says who is asking ("Em ở Sở Tư pháp …")
             read = [(replace(part, asks=not _INTRODUCES.search(q.reading.folded)), q)
                     for part, q in read if not _points_back(q.raw)]
-        for n, (part, q) in enumerate(read):
-            if not any(t not in _STOP_FOLDED for t in q.toks):
-                continue
-            chat = self._small_talk.find_all(part.text)
-            if chat and self._small_talk_only(q.raw, chat):
-                continue  # "Dạ em chào anh chị"
-            r, c = self._decide(q)
-            if not part.asks:
-                c -= self.w.context_penalty
-            results.append((c, n, r, part.asks))
-        answered = [x for x in results if x[2].found]
-        asking = [x for x in answered if x[3]]
+        def decide(asks: bool) -> None:
+            for n, (part, q) in enumerate(read):
+                if part.asks != asks or not any(t not in _STOP_FOLDED for t in q.toks):
+                    continue
+                chat = self._small_talk.find_all(part.text)
+                if chat and self._small_talk_only(q.raw, chat):
+                    continue  # "Dạ em chào anh chị"
+                r, c = self._decide(q)
+                if not part.asks:
+                    c -= self.w.context_penalty
+                results.append((c, n, r, part.asks))
+
+        decide(asks=True)
+        asking = [x for x in results if x[3] and x[2].found]
         if not asking:
             # A question with two close answers is asked back ("Ý bạn là…"), not answered by its context.
             unsure = [x for x in results if x[3] and x[2].outcome is Outcome.AMBIGUOUS]
             if unsure:
                 return replace(min(unsure, key=lambda x: x[1])[2], question=whole.question)
-            asking = answered
+            # Only now is the context worth ranking: it answers when nothing that asks can be answered.
+            decide(asks=False)
+            asking = [x for x in results if x[2].found]
         if not asking:
             return whole
         best = max(asking, key=lambda x: (x[0], -x[1]))[2]
