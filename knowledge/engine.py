@@ -11,9 +11,10 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import TypeVar
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -36,6 +37,8 @@ from knowledge.query import (
 from knowledge.recognition import RegimeRules, Situation, Verdict, judge
 from knowledge.schema import Confidence, Entry, Regime
 from knowledge.text import canonical_syllable, clean, fold, folded_tokens, has_diacritics, tokens
+
+_T = TypeVar("_T")  # what a spotted phrase stands for (a near subject, a subject not held)
 
 MAX_QUESTION_CHARS = 1200  # past this a message is not a question; reading the head is enough
 MAX_PARTS = 3  # a long message is answered by its best part, the others become suggestions
@@ -383,9 +386,12 @@ class Engine:
             for phrase, spelled in zip(topic.phrases, topic.accented, strict=True):
                 if phrase:
                     self._near_index[phrase[0]].append((phrase, spelled, topic))
-        # Phrases as spaced strings: a substring test finds them as whole words in one C-level pass.
-        self._not_held_words = [(topic, tuple(_spaced(p) for p in topic.phrases if p))
-                                for topic in self.lexicon.not_held]
+        self._not_held_index: dict[str, list[tuple[tuple[str, ...], tuple[str, ...], NotHeld]]] = (
+            defaultdict(list))
+        for held in self.lexicon.not_held:
+            for phrase, spelled in zip(held.phrases, held.accented, strict=True):
+                if phrase:
+                    self._not_held_index[phrase[0]].append((phrase, spelled, held))
         self._anchor_words = tuple(_spaced(a) for a in self.lexicon.anchors if a)
         self._off_topic = PhraseSpotter(self.lexicon.out_of_scope, accented_hay, folded_hay)
         self._small_talk = PhraseSpotter(self.lexicon.small_talk, accented_hay, folded_hay)
@@ -599,7 +605,7 @@ class Engine:
         chat = self._small_talk.find_all(text)
         if chat and self._small_talk_only(q.raw, chat):
             return Result(text, Outcome.SMALL_TALK, None, 0.0, (), regime, chat[0], regime_named=named)
-        missing = self._not_held(reading.folded)
+        missing = self._not_held(reading)
         if missing is not None:
             return Result(text, Outcome.NOT_HELD, None, 0.0, (), regime, missing.topic, regime_named=named,
                           notice=missing.notice)
@@ -653,12 +659,11 @@ class Engine:
                     return " ".join(title[:2])
         return None
 
-    def _not_held(self, folded: str) -> NotHeld | None:
-        words = _spaced(folded_tokens(folded))
-        for topic, phrases in self._not_held_words:
-            if any(p in words for p in phrases):
-                return topic
-            if any(r.search(folded) for r in topic.patterns):
+    def _not_held(self, reading: Reading) -> NotHeld | None:
+        """Return the subject the handbook does not hold that a question asks about, if any."""
+        spotted = self._spot(reading.text, self._not_held_index, word_bounds=True)
+        for topic in self.lexicon.not_held:
+            if topic is spotted or any(r.search(reading.folded) for r in topic.patterns):
                 return topic
         return None
 
@@ -676,21 +681,40 @@ class Engine:
         return any(a in words for a in self._anchor_words)
 
     def _near_domain(self, text: str) -> NearDomain | None:
-        """Return the near subject a question names. A word typed with diacritics must match them:
-        "đánh giá đạt" is not "giá đất"; a word typed without them matches on its letters alone, and one
-        typed without its tone mark on its letters and vowel marks ("thời hiêu" is "thời hiệu")."""
+        """Return the near subject a question names."""
+        return self._spot(text, self._near_index)
+
+    def _spot(self, text: str, index: Mapping[str, list[tuple[tuple[str, ...], tuple[str, ...], _T]]],
+              word_bounds: bool = False) -> _T | None:
+        """Return the owner of the first indexed phrase a question says. A word typed with diacritics
+        must match them: "đánh giá đạt" is not "giá đất", "hướng dẫn số" is not "dân số"; a word typed
+        without them matches on its letters alone, and one typed without its tone mark on its letters and
+        vowel marks ("thời hiêu" is "thời hiệu").
+
+        With `word_bounds`, an unaccented first syllable that makes a commoner handbook word with the
+        syllable before it belongs to that word: "huong dan so" is "hướng dẫn số".
+        """
         raw = tokens(text)
         folded = tuple(folded_tokens(text))
         accented = [canonical_syllable(t) if fold(t) != t else None for t in raw]
         for i, t in enumerate(folded):
-            for phrase, phrase_accented, topic in self._near_index.get(t, ()):
+            for phrase, phrase_accented, owner in index.get(t, ()):
                 n = len(phrase)
                 typed = accented[i:i + n]
                 if folded[i:i + n] == phrase and all(
                         a is None or a == p or (a[-1].isalpha() and a == p.rstrip(_TONE_DIGITS))
-                        for a, p in zip(typed, phrase_accented, strict=False)):
-                    return topic
+                        for a, p in zip(typed, phrase_accented, strict=False)) and not (
+                        word_bounds and n > 1 and self._belongs_before(folded, accented, i)):
+                    return owner
         return None
+
+    def _belongs_before(self, folded: tuple[str, ...], accented: list[str | None], i: int) -> bool:
+        """Tell whether the unaccented first syllable of the phrase at folded[i:] rather makes a word with
+        the content syllable before it (a pair more entries use than the phrase's own first pair). Only
+        the start is checked: after a phrase, "dân số tỉnh" still says "dân số"."""
+        before = folded[i - 1] if i > 0 else None
+        return bool(before) and before not in _STOP_FOLDED and accented[i] is None and (
+            self._df.get(f"{before}_{folded[i]}", 0) > self._df.get(f"{folded[i]}_{folded[i + 1]}", 0))
 
     @staticmethod
     def _small_talk_only(raw: list[str], phrases: list[str]) -> bool:

@@ -68,6 +68,7 @@ class NotHeld:
     phrases: tuple[tuple[str, ...], ...]  # folded tokens
     patterns: tuple[re.Pattern[str], ...]
     notice: str
+    accented: tuple[tuple[str, ...], ...] = ()  # the phrases as canonical accented syllables, in order
 
 
 @dataclass(frozen=True)
@@ -211,5 +212,8 @@ def load_lexicon(path: Path = DEFAULT_SYNONYMS_PATH) -> Lexicon:
                    agencies=agencies, routes=dict(parsed.routes),
                    not_held=tuple(NotHeld(t.topic, tuple(tuple(folded_tokens(p)) for p in t.phrases),
                                           tuple(re.compile(p) for p in t.patterns),
-                                          " ".join(t.notice.split())) for t in parsed.not_held),
+                                          " ".join(t.notice.split()),
+                                          tuple(tuple(canonical_syllable(w) for w in tokens(p))
+                                                for p in t.phrases))
+                                  for t in parsed.not_held),
                    places={" ".join(folded_tokens(p)): p for p in parsed.places})

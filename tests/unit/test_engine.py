@@ -522,6 +522,22 @@ def test_what_the_handbook_does_not_hold_is_declined_though_it_shares_its_words(
     assert engine.ask(question).outcome is Outcome.NOT_HELD
 
 
+@pytest.mark.parametrize("question", [
+    "Theo Hướng dẫn số 5 của Sở thì xã nộp hồ sơ khi nào?",  # "dẫn số" is not "dân số"
+    "quyet dinh moi ve xa dat chuan tiep can phap luat so bao nhieu, thong tu huong dan so may",
+])
+def test_a_subject_not_held_is_not_read_across_the_words_of_another(engine, question):
+    r = engine.ask(question)
+    assert r.outcome is not Outcome.NOT_HELD and r.entry is not None
+
+
+@pytest.mark.parametrize("question", [
+    "dân số xã em bao nhiêu", "dan so tinh can tho bao nhieu", "dan so cua tinh can tho bao nhieu",
+])
+def test_population_asked_with_or_without_diacritics_is_not_held(engine, question):
+    assert engine.ask(question).outcome is Outcome.NOT_HELD
+
+
 @pytest.mark.parametrize("question, expected", [
     ("tỷ lệ tuyên truyền viên được bồi dưỡng bao nhiêu thì chỉ tiêu 2.5 theo QĐ 25 được điểm",
      {"qd25-tc2-ct5", "tt09-ct25-muc-cham"}),
