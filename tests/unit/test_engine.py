@@ -517,6 +517,7 @@ def test_a_comparison_is_answered_by_the_entries_about_both_regimes(engine):
     "chế độ cho tuyên truyền viên pháp luật",
     "kinh phí hỗ trợ vụ việc hòa giải bao nhiêu một vụ",  # an amount, not indicator 3.2
     "xã đạt chuẩn tiếp cận pháp luật thì có được thưởng tiền không",  # an amount of reward
+    "trang web của Sở Tư pháp là gì",
 ])
 def test_what_the_handbook_does_not_hold_is_declined_though_it_shares_its_words(engine, question):
     assert engine.ask(question).outcome is Outcome.NOT_HELD
@@ -525,6 +526,11 @@ def test_what_the_handbook_does_not_hold_is_declined_though_it_shares_its_words(
 @pytest.mark.parametrize("question", [
     "Theo Hướng dẫn số 5 của Sở thì xã nộp hồ sơ khi nào?",  # "dẫn số" is not "dân số"
     "quyet dinh moi ve xa dat chuan tiep can phap luat so bao nhieu, thong tu huong dan so may",
+    # a website told as the source, not asked for
+    "E thấy 1 trang web ghi QĐ 27 là quyết đinh của Bộ trưởng Bộ Tư pháp, vậy có đúng k?",
+    # which law: the reform entry says
+    "Từ sau 1/7/2025 UBND xã em bắt đầu ban hành văn bản quy phạm pháp luật. Cho em hỏi quy định xã ban "
+    "hành VBQPPL là theo luật nào?",
 ])
 def test_a_subject_not_held_is_not_read_across_the_words_of_another(engine, question):
     r = engine.ask(question)
