@@ -82,8 +82,8 @@ _ASKS_ABOUT_TASKS = re.compile(
 _ASKS_WHICH_INDICATOR = re.compile(
     r"\b(?:thuoc|tinh|cham|o|vao|ve)\s+(?:chi\s*tieu|tieu\s*chi|ct|tc)\s+(?:nao|may)\b")
 _ABOUT_A_CRITERION = frozenset(  # words that ask about a criterion without naming a subject
-    "tieu chi chuan so thu la gi noi dung yeu cau quy dinh co khong ko gom nhung nao ve cua duoc anh em"
-    .split())
+    "tieu chi chuan so thu la gi noi dung yeu cau quy dinh co khong ko gom nhung nao ve cua duoc anh em "
+    "cai may bao nhieu".split())  # "nói về cái gì", "gồm mấy chỉ tiêu", "bao nhiêu chỉ tiêu"
 # … and words that only say which criterion or which set ("tiêu chí thứ hai trong bộ mới tên là gì").
 _CRITERION_WORDS = frozenset("ten bo moi cu hien hanh nay trong thu may nao tieu chi tc theo qd quyet dinh "
                              "tt thong tu so la".split())
@@ -205,7 +205,10 @@ class Weights:
     plan_unasked_factor: float = 0.9  # plan entries, when neither the plan nor its agencies are named
     ref_bonus: float = 0.15  # the entry is about the criterion the question names
     comparison_bonus: float = 0.05  # the entry is about both regimes, and the question compares them
-    other_criterion_factor: float = 0.8  # … or about another criterion
+    other_criterion_factor: float = 0.8  # … or about one criterion when all or a list is asked
+    # … or about another criterion than the one named: "tiêu chí số bốn … gồm mấy chỉ tiêu" is never
+    # answered by criterion 3, whose phrasing "gồm mấy chỉ tiêu" it shares word for word
+    named_criterion_factor: float = 0.5
     overview_factor: float = 0.6  # … or the overview of all criteria, when the criterion has its own entry
     answer_threshold: float = 0.68  # on score + coverage terms (see Engine._decide)
     coverage_weight: float = 0.2
@@ -433,7 +436,9 @@ class Engine:
         """Each syllable's correction: itself, the word it stands for, or the two words run together."""
         out: list[list[str]] = []
         for n, t in enumerate(toks):
-            if t in self._vocab_set or t in _STOP_FOLDED or t[0].isdigit() or len(t) < 2:
+            # Number words ("tiêu chí bốn") name criteria: never "corrected" into a handbook word ("bạn").
+            if (t in self._vocab_set or t in _STOP_FOLDED or t[0].isdigit() or len(t) < 2
+                    or t in NUMBER_WORDS):
                 out.append([t])
                 continue
             prev = out[-1][-1] if out else None
@@ -538,8 +543,7 @@ class Engine:
         spans = list(_WORD.finditer(reading.folded))
         toks = [m.group(0) for m in spans]
         # Abbreviations ("ubnd", "ct") are words the reader knows, though the handbook never spells them.
-        # Number words ("tiêu chí bốn") name criteria: never "corrected" into a handbook word ("bạn").
-        corrections = [[t] if t in self.lexicon.abbreviations or t in NUMBER_WORDS else c
+        corrections = [[t] if t in self.lexicon.abbreviations else c
                        for t, c in zip(toks, self._corrections(toks), strict=True)]
         if all(c == [t] for c, t in zip(corrections, toks, strict=True)):
             return reading
@@ -1180,7 +1184,7 @@ class Engine:
             if i in favoured:
                 score += w.ref_bonus
             elif named_criteria and entry.criterion is not None and entry.criterion not in named_criteria:
-                score *= w.other_criterion_factor  # "tiêu chí 3 gồm những chỉ tiêu nào" is not about 2
+                score *= w.named_criterion_factor  # "tiêu chí 3 gồm những chỉ tiêu nào" is not about 2
             elif named_criteria and favoured and entry.topic == "tieu-chi":
                 score *= w.overview_factor  # "tiêu chí số 1 … mấy chỉ tiêu": that criterion's own entry
             elif counts_criteria and entry.criterion is not None:

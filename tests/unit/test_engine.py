@@ -477,6 +477,16 @@ def test_number_words_name_criteria_even_next_to_a_typo(engine):
     assert r.found and r.entry.id == "qd25-tc4-ct3"
 
 
+@pytest.mark.parametrize("question", [
+    "tiêu chí số bốn trong QĐ 25 nói về cái gì, gồm mấy chỉ tiêu",
+    "tieu chi so bon trong qd 25 noi ve cai gi, gom may chi tieu",
+])
+def test_the_criterion_named_answers_though_another_shares_the_rest_of_the_words(engine, question):
+    # Criterion 3's phrasing "… gồm mấy chỉ tiêu?" shares every other word of the question.
+    r = engine.ask(question)
+    assert r.found and r.entry.id == "qd25-tc4"
+
+
 @pytest.mark.parametrize("question, expected", [
     ("tiêu chí số 1 bộ tiêu chí mới có mấy chỉ tiêu", "qd27-tc1"),  # the criterion named, not the overview
     ("tieu chi thu ba trong bo tieu chi moi ten la gi", "qd27-tc3"),  # a criterion and nothing else asked
