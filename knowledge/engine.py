@@ -831,6 +831,11 @@ class Engine:
             return Result(q.text, Outcome.NO_MATCH, None, top.score, tuple(ranked[:3]), regime,
                           regime_named=named), confidence
         top, current, moved_from = self._prefer_regime(ranked, reading)
+        if (current is None and reading.regime.regime is None and not reading.regime.comparison
+                and top.entry.criterion is not None and self._regime_at[self._position[top.entry.id]]
+                is Regime.QD25 and not self._criterion_entries(Regime.QD27, top.entry.criterion)):
+            # A criterion only the replaced rules have: the rules in force's criteria are pointed to.
+            current = next(iter(self._version("tieu-chi", Regime.QD27)), None)
         close = [c for c in ranked[1:4] if c.entry.id != top.entry.id
                  and c.score >= self.w.suggestion_ratio * top.score]
         if close and close[0].score >= self.w.ambiguity_ratio * top.score and not self._siblings(
@@ -875,13 +880,14 @@ class Engine:
                 hits |= self._ref_entries(ref, self._regimes_for(reading))
             if hits:
                 allowed, exact = hits, True
-        if (allowed is None and reading.regime.regime is not None and not reading.regime.comparison
+        if (allowed is None and not reading.regime.comparison
                 and reading.refs and all(r.indicator is None for r in reading.refs)
                 and not reading.documents & _GUIDANCE.keys()  # "tiêu chí 2 của QĐ 619": another text's
                 and all(t in _ABOUT_A_CRITERION or t in _CRITERION_WORDS or t in NUMBER_WORDS
                         or t in _STOP_FOLDED or t[0].isdigit() for t in raw)):
-            # "tiêu chí thứ hai trong bộ tiêu chí mới tên là gì": a criterion of a known regime and nothing
-            # else asked, so that criterion's own entry answers.
+            # "tiêu chí thứ hai trong bộ tiêu chí mới tên là gì", "tiêu chí số 5 gồm những chỉ tiêu nào": a
+            # criterion and nothing else asked, so that criterion's own entry answers (of the rules in force
+            # when it has one and no regime is named: see `_prefer_regime`).
             hits = self._favoured(reading)
             if hits:
                 allowed, exact = hits, True
@@ -916,18 +922,24 @@ class Engine:
         return list(versions.get(regime, [])) if versions else []
 
     def _favoured(self, reading: Reading) -> set[int]:
-        """Entries about a criterion the question names (or, when its regime has none, the overview)."""
+        """Entries about a criterion the question names; when no regime considered has it, the overviews.
+
+        A question that names no regime considers both: "tiêu chí số 5" (QĐ 25 only; QĐ 27 has three) is
+        answered by QĐ 25's criterion 5, with the rules in force pointed to (see `_decide`).
+        """
         out: set[int] = set()
+        regimes = self._regimes_for(reading)
         for ref in reading.refs:
             if ref.criterion is None or ref.indicator is not None:
                 continue
-            for regime in self._regimes_for(reading):
-                found = [i for (rg, c, ind), ids in self._by_ref.items()
-                         if rg is regime and c == ref.criterion and ind is None for i in ids]
-                if not found:
-                    found = [self._position[e.id] for e in self._version("tieu-chi", regime)[:1]]
-                out.update(found)
+            found = [i for regime in regimes for i in self._criterion_entries(regime, ref.criterion)]
+            out.update(found or (self._position[e.id] for regime in regimes
+                                 for e in self._version("tieu-chi", regime)[:1]))
         return out
+
+    def _criterion_entries(self, regime: Regime, criterion: int) -> list[int]:
+        return [i for (rg, c, ind), ids in self._by_ref.items()
+                if rg is regime and c == criterion and ind is None for i in ids]
 
     def _best_of_parts(self, whole: Result, whole_confidence: float, parts: list[Part],
                        whole_reading: Reading) -> Result:

@@ -477,6 +477,14 @@ def test_number_words_name_criteria_even_next_to_a_typo(engine):
     assert r.found and r.entry.id == "qd25-tc4-ct3"
 
 
+def test_a_criterion_only_the_replaced_rules_have_is_answered_from_them_with_the_rules_in_force_shown(engine):
+    # No regime named; QĐ 27 has three criteria, so "tiêu chí số 5" is QĐ 25's, and the reply points to
+    # the criteria in force.
+    r = engine.ask("tieu chi so 5 gom nhung chi tieu nao vay a")
+    assert r.found and r.entry.id == "qd25-tc5"
+    assert r.current is not None and r.current.id == "qd27-tieu-chi"
+
+
 @pytest.mark.parametrize("question", [
     "tiêu chí số bốn trong QĐ 25 nói về cái gì, gồm mấy chỉ tiêu",
     "tieu chi so bon trong qd 25 noi ve cai gi, gom may chi tieu",
