@@ -69,7 +69,10 @@ _WORD = re.compile(r"[a-z]+")  # a folded syllable, where typos are corrected
 # Asked of a named place, these ask for its results: "bao nhiêu / mấy xã đạt", "đạt chuẩn năm nào", "xã nào
 # không đạt", "(đã) có đạt chuẩn … không".
 _ASKS_FIGURES = re.compile(
-    r"\b(?:bao\s*nhieu|bn|may)\s*(?:xa|don\s*vi|phuong|%|phan\s*tram)[^.?!]*\bdat\b|\bty\s*le\s*(?:xa\s*)?dat\b"
+    r"\b(?:bao\s*nhieu|bn|may)\s*(?:xa|don\s*vi|phuong|%|phan\s*tram)[^.?!]*\bdat\b"
+    # "tỉ lệ xã phường đạt chuẩn", "số xã đạt chuẩn của huyện", "kết quả … cả nước thế nào"
+    r"|\bt[yi]\s*le\s*(?:cac\s*)?(?:xa|phuong|don\s*vi)\b[^.?!]{0,20}\bdat\b|\bso\s*(?:xa|don\s*vi|phuong)\b[^.?!]{0,20}\bdat\s*chuan\b"
+    r"|\bket\s*qua\b[^.?!]*\b(?:ca\s*nuoc|toan\s*quoc)\b|\b(?:ca\s*nuoc|toan\s*quoc)\b[^.?!]*\bket\s*qua\b"
     r"|\bdat\s*chuan[^.?!]*\bnam\s*nao\b|\bso\s*lieu\b[^.?!]*\bdat\s*chuan\b"
     r"|\b(?:xa|phuong|don\s*vi)\s*nao\b[^.?!]*\bdat\b|\bco\s*dat\s*chuan\b[^.?!]*\b(?:khong|chua|ko)\b")
 # "ai chủ trì …, Sở Nội vụ có được giao không": the question asks who; the agency is an aside.

@@ -298,10 +298,18 @@ def test_a_question_naming_a_guidance_decision_is_about_that_decision(engine):
     "Xã Phú Tâm đạt chuẩn tiếp cận pháp luật năm nào?",
     "Huyện Mỹ Xuyên năm 2022 có mấy xã đạt chuẩn tiếp cận pháp luật?",
     "Thành phố Cần Thơ năm 2025 có bao nhiêu xã đạt chuẩn tiếp cận pháp luật?",
+    "can tho nam 2024 ti le xa phuong dat chuan tcpl la bao nhieu",  # "tỉ lệ xã … đạt"
+    "Em ở UBND xã Kế Sách (Cần Thơ). Sếp giao em làm báo cáo so sánh kết quả chuẩn tiếp cận pháp luật của "
+    "huyện Kế Sách cũ qua các năm 2022, 2023, 2024. Anh chị cho em xin số xã đạt chuẩn của huyện Kế Sách.",
 ])
 def test_results_of_a_named_place_come_only_from_entries_that_give_its_results(engine, question):
     r = engine.ask(question)
     assert r.outcome == Outcome.NOT_HELD and "không có số liệu" in (r.notice or "")
+
+
+def test_a_share_of_cases_is_no_request_for_figures(engine):
+    r = engine.ask("phường e năm 2026 tỷ lệ hòa giải thành được 75% có đạt chỉ tiêu 3.2 ko ạ")
+    assert r.found and r.entry.id == "qd27-tc3-ct2"
 
 
 @pytest.mark.parametrize("question", [
