@@ -544,6 +544,10 @@ def test_a_comparison_is_answered_by_the_entries_about_both_regimes(engine):
     "kinh phí hỗ trợ vụ việc hòa giải bao nhiêu một vụ",  # an amount, not indicator 3.2
     "xã đạt chuẩn tiếp cận pháp luật thì có được thưởng tiền không",  # an amount of reward
     "trang web của Sở Tư pháp là gì",
+    "Số hiệu công văn của Bộ Tư pháp hướng dẫn đánh giá chuẩn tiếp cận pháp luật năm 2024 là gì?",
+    "Số hiệu quyết định của Chủ tịch UBND TP Cần Thơ công nhận xã phường đạt chuẩn năm 2026 là gì?",
+    "bộ trưởng bộ tư pháp hiện nay là ai",
+    "Mỗi thôn phải có tối thiểu bao nhiêu tuyên truyền viên pháp luật?",  # the law, not indicator 2.5
 ])
 def test_what_the_handbook_does_not_hold_is_declined_though_it_shares_its_words(engine, question):
     assert engine.ask(question).outcome is Outcome.NOT_HELD
