@@ -310,6 +310,10 @@ _POINTS_STATED = re.compile(r"(?<![\d.,/])" + _SCORE + r"\s*(?:diem|dim|d)\b|(?<
 # "tiêu chí 1 được 8 điểm", "tối đa 10 điểm": points of a criterion or a maximum, not the total.
 _NOT_TOTAL_BEFORE = re.compile(r"(?:\b(?:tieu\s*chi|tc|chi\s*tieu|ct)\s*\d(?:\.\d)?(?:\s+\S+){0,2}|\btoi\s*da"
                                r"|\btu|\btren|\bduoi|\bnguong|\bmuc)\s*$")
+# "chỉ tiêu 1 của tiêu chí 1 xã em chấm thế nào, có bị 0 điểm không": a few points said after an indicator
+# in the same sentence are that indicator's, not the total ("chỉ tiêu 2.5 không đạt mà xã em 85 điểm" is).
+_INDICATOR_IN_SENTENCE = re.compile(r"\b(?:chi\s*tieu|ct)\s*(?:so\s*|thu\s*)?\d[^.?!]*$")
+INDICATOR_POINTS_MAX = 20  # no indicator is worth more; no commune's total is this low
 # Facts alone do not make a case: "mức 90 điểm là của xã hay huyện" asks about the rule.
 _ASKS_VERDICT = re.compile(
     r"\b(?:co|thi|se|vay|the)\s*(?:dat|du|duoc|bi)\b|\bdat\s*(?:chuan\s*)?(?:khong|ko|k|chua|ha|hem)\b"
@@ -395,7 +399,11 @@ def read_situation(folded: str, named_years: tuple[int, ...]) -> Situation | Non
             continue
         if _NOT_TOTAL_BEFORE.search(folded[: m.start()]) and not folded[m.start():].startswith("tong"):
             continue
-        total = _score(next(g for g in m.groups() if g))
+        value = _score(next(g for g in m.groups() if g))
+        if (value <= INDICATOR_POINTS_MAX and not folded[m.start():].startswith("tong")
+                and _INDICATOR_IN_SENTENCE.search(folded[: m.start()])):
+            continue
+        total = value
         break
     shares: list[Share] = []
     for m in _CRITERION_SHARE.finditer(folded):

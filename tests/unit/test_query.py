@@ -166,6 +166,9 @@ def test_a_described_situation_is_read(reader):
     # A criterion's share said with "dc" (được), as typed in a chat.
     s = reader.read("xa e 2024 dc 92 diem ma tc3 chi dc 40% diem toi da, v la rot a").situation
     assert s.total == 92 and (s.shares[0].criterion, s.shares[0].value) == (3, 0.4)
+    # The commune's total, though an indicator was named before it.
+    s = reader.read("chỉ tiêu 2.5 không đạt nhưng xã em 85 điểm có đạt chuẩn không").situation
+    assert s is not None and s.total == 85
 
 
 @pytest.mark.parametrize("text", [
@@ -177,6 +180,9 @@ def test_a_described_situation_is_read(reader):
     "Năm 2023 một công chức xã bị kỷ luật khiển trách thì bị trừ ở chỉ tiêu nào",  # asks where it counts
     "cung cấp thông tin đúng hạn 18/20 yêu cầu thì có đạt không",  # one result asks about that indicator
     "QĐ 27 có đủ 14 chỉ tiêu không",  # asks about the set, not a commune's case
+    # an indicator's points, not the total
+    "Năm 2022 xã em không được giao ban hành văn bản nào. Vậy chỉ tiêu 1 của tiêu chí 1 xã em chấm thế "
+    "nào, có bị 0 điểm không ạ?",
 ])
 def test_no_situation_where_none_is_described(reader, text):
     assert reader.read(text).situation is None
