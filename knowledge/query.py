@@ -399,11 +399,11 @@ def read_situation(folded: str, named_years: tuple[int, ...]) -> Situation | Non
             continue
         if _NOT_TOTAL_BEFORE.search(folded[: m.start()]) and not folded[m.start():].startswith("tong"):
             continue
-        value = _score(next(g for g in m.groups() if g))
-        if (value <= INDICATOR_POINTS_MAX and not folded[m.start():].startswith("tong")
+        points = _score(next(g for g in m.groups() if g))
+        if (points <= INDICATOR_POINTS_MAX and not folded[m.start():].startswith("tong")
                 and _INDICATOR_IN_SENTENCE.search(folded[: m.start()])):
             continue
-        total = value
+        total = points
         break
     shares: list[Share] = []
     for m in _CRITERION_SHARE.finditer(folded):
