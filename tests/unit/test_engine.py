@@ -567,6 +567,12 @@ def test_a_subject_not_held_is_not_read_across_the_words_of_another(engine, ques
     assert r.outcome is not Outcome.NOT_HELD and r.entry is not None
 
 
+def test_the_law_said_in_passing_does_not_turn_a_question_on_indicators_into_one_on_the_law(engine):
+    r = engine.ask("Năm 2026 xã em có 12 tổ hòa giải, 3 tổ chưa đủ thành phần theo luật. Nhận 40 vụ việc, "
+                   "hòa giải 36 vụ, thành 30 vụ. Vậy chỉ tiêu 3.1 và 3.2 em có đạt không, tỷ lệ tính sao?")
+    assert r.found and r.entry.id in {"qd27-tc3-ct1", "qd27-tc3-ct2"}
+
+
 @pytest.mark.parametrize("question", [
     "dân số xã em bao nhiêu", "dan so tinh can tho bao nhieu", "dan so cua tinh can tho bao nhieu",
 ])
