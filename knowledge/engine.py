@@ -941,6 +941,7 @@ class Engine:
         return out
 
     def _criterion_entries(self, regime: Regime, criterion: int) -> list[int]:
+        """Return the entries about one criterion of a regime (not its indicators)."""
         return [i for (rg, c, ind), ids in self._by_ref.items()
                 if rg is regime and c == criterion and ind is None for i in ids]
 
@@ -959,6 +960,7 @@ class Engine:
         if pointing_back:  # … except a sentence that says who is asking ("Em ở Sở Tư pháp …")
             read = [(replace(part, asks=not _INTRODUCES.search(q.reading.folded)), q)
                     for part, q in read if not _points_back(q.raw)]
+
         def decide(asks: bool) -> None:
             for n, (part, q) in enumerate(read):
                 if part.asks != asks or not any(t not in _STOP_FOLDED for t in q.toks):
