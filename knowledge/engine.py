@@ -1068,8 +1068,13 @@ class Engine:
         return replace(result, previous=previous, notice=notice)
 
     def _siblings(self, a: Entry, b: Entry) -> bool:
-        # Two regimes' versions of one topic are not a real ambiguity: the regime rule decides.
-        return a.topic is not None and a.topic == b.topic
+        # Two regimes' versions of one topic are not a real ambiguity: the regime rule decides. Nor are a
+        # criterion and one of its indicators: the criterion's entry lists the indicator, the indicator's
+        # entry names its criterion.
+        if a.topic is not None and a.topic == b.topic:
+            return True
+        return (a.criterion is not None and a.criterion == b.criterion and (a.indicator is None) != (
+            b.indicator is None) and self._ref_regime[a.id] is self._ref_regime[b.id])
 
     def coverage(self, raw: list[str]) -> float:
         """Share of the question's topic words the handbook knows, weighted by rarity.

@@ -31,8 +31,8 @@ _NOT_YEAR = r"(?!\s*\d{4})(?![\d/])"
 _CRITERION_THEN_INDICATOR = re.compile(
     _TC + _SO + _N + r"\s*(?:\.\s*(\d)\b|" + _LINK + _CT + _SO + _N + r"\b)" + _NOT_YEAR)
 _INDICATOR_OF_CRITERION = re.compile(_CT + _SO + _N + _LINK + _TC + _SO + _N + r"\b" + _NOT_YEAR)
-# "chỉ tiêu 2.5", "ct 2,5", "chỉ tiêu 2-5", "ct 2 5": the separator varies with the keyboard.
-_INDICATOR_DOTTED = re.compile(_CT + _SO + r"(\d)(?:\s*\.\s*|,|-|\s+)(\d)\b(?![./,]\d)")
+# "chỉ tiêu 2.5", "ct 2,5", "chỉ tiêu 2-5", "ct 2/5", "ct 2 5": the separator varies with the keyboard.
+_INDICATOR_DOTTED = re.compile(_CT + _SO + r"(\d)(?:\s*\.\s*|,|-|/|\s+)(\d)\b(?![./,]\d)")
 _CRITERION = re.compile(_TC + _SO + _N + r"\b" + _NOT_YEAR)
 _INDICATOR = re.compile(_CT + _SO + _N + r"\b" + _NOT_YEAR)
 # "2.5 là gì": a bare dotted pair counts only in a question that speaks of criteria or indicators.

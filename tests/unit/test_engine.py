@@ -212,6 +212,8 @@ def test_an_indicator_question_is_not_refused_by_the_out_of_scope_list(engine):
     "lệ phí đăng ký khai sinh là bao nhiêu",
     "mức phạt vi phạm hành chính khi không đội mũ bảo hiểm",
     "Tiêu chí đô thị văn minh gồm những gì",
+    "Khóm em muốn được công nhận 'Khóm văn hóa'. Hồ sơ gồm những gì, nộp cho ai?",
+    "Bộ chỉ số phục vụ người dân, doanh nghiệp trong giải quyết TTHC chấm điểm thế nào?",
 ])
 def test_near_domain_questions_are_declined_with_a_pointer(engine, question):
     a = answer(engine, question)
@@ -479,6 +481,12 @@ def test_a_long_message_whose_question_is_ambiguous_is_asked_back_not_answered_b
         assert {c.entry.id for c in r.candidates} & {"qd27-ky-danh-gia", "qd27-nam-2026"}
 
 
+def test_a_criterion_and_its_indicator_are_no_ambiguity(engine):
+    # Both state the answer: the criterion lists its indicators, the indicator names its criterion.
+    r = engine.ask("Danh mục thông tinh phải được công khai là chỉ tiêu mấy trong TC2 mới?")
+    assert r.found and r.entry.id in {"qd27-tc2", "qd27-tc2-ct1"}
+
+
 def test_number_words_name_criteria_even_next_to_a_typo(engine):
     # "bốn" is never "corrected" into a handbook word, and "tiêu chí ba…" needs the whole word "ba".
     r = engine.ask("chỉ tiêu thứ ba tieeu chí bốn của QĐ 25 là gì")
@@ -548,6 +556,10 @@ def test_a_comparison_is_answered_by_the_entries_about_both_regimes(engine):
     "Số hiệu quyết định của Chủ tịch UBND TP Cần Thơ công nhận xã phường đạt chuẩn năm 2026 là gì?",
     "bộ trưởng bộ tư pháp hiện nay là ai",
     "Mỗi thôn phải có tối thiểu bao nhiêu tuyên truyền viên pháp luật?",  # the law, not indicator 2.5
+    "Quyết định công nhận xã Kế Sách đạt chuẩn TCPL năm 2023 số mấy?",
+    "Số quyết định thành lập Hội đồng đánh giá chuẩn TCPL huyện Mỹ Xuyên năm 2023 là số mấy?",
+    "Chị cán bộ phụ trách chuẩn TCPL ở Sở Tư pháp Cần Thơ tên gì vậy?",
+    "Tiêu chí tiếp cận pháp luật thì em nắm rồi. Cả bộ tiêu chí xã NTM nâng cao có bao nhiêu tiêu chí?",
 ])
 def test_what_the_handbook_does_not_hold_is_declined_though_it_shares_its_words(engine, question):
     assert engine.ask(question).outcome is Outcome.NOT_HELD

@@ -33,6 +33,7 @@ def reader():
     ("chi tieu 2,5 qd 25", [(2, 5)]),  # the separator varies with the keyboard
     ("chỉ tiêu 2-5 của QĐ 25", [(2, 5)]),
     ("ct 2 5 bao nhiêu điểm", [(2, 5)]),  # a space for the dot
+    ("ct 2/6 bộ mới là gì", [(2, 6)]),  # a slash for the dot
     ("tiêu chí II theo QĐ 27", [(2, None)]),  # Roman numerals
     ("tiêu chí IV", [(4, None)]),
     ("chỉ tiêu thứ năm tiêu chí ban hành văn bản", [(None, 5)]),  # "ban" is no "ba": words end at a boundary
