@@ -73,6 +73,7 @@ _ASKS_FIGURES = re.compile(
     # "tỉ lệ xã phường đạt chuẩn", "số xã đạt chuẩn của huyện", "kết quả … cả nước thế nào"
     r"|\bt[yi]\s*le\s*(?:cac\s*)?(?:xa|phuong|don\s*vi)\b[^.?!]{0,20}\bdat\b|\bso\s*(?:xa|don\s*vi|phuong)\b[^.?!]{0,20}\bdat\s*chuan\b"
     r"|\bket\s*qua\b[^.?!]*\b(?:ca\s*nuoc|toan\s*quoc)\b|\b(?:ca\s*nuoc|toan\s*quoc)\b[^.?!]*\bket\s*qua\b"
+    r"|\bket\s*qua\s*(?:danh\s*gia|cong\s*nhan)\b[^.?!]{0,60}\b(?:ra\s*sao|bao\s*nhieu)\b"
     r"|\bdat\s*chuan[^.?!]*\bnam\s*nao\b|\bso\s*lieu\b[^.?!]*\bdat\s*chuan\b"
     r"|\b(?:xa|phuong|don\s*vi)\s*nao\b[^.?!]*\bdat\b|\bco\s*dat\s*chuan\b[^.?!]*\b(?:khong|chua|ko)\b")
 # "ai chủ trì …, Sở Nội vụ có được giao không": the question asks who; the agency is an aside.
@@ -80,10 +81,12 @@ _ASKS_WHO = re.compile(r"\bai\b")
 # A question about the plan or an agency's tasks, as opposed to one about the rules.
 _ASKS_ABOUT_TASKS = re.compile(
     r"\b(?:ke\s*hoach|kh|nhiem\s*vu|giao|chu\s*tri|phoi\s*hop|trach\s*nhiem|vai\s*tro|lam\s*gi|viec\s*gi)\b")
-# "… thuộc chỉ tiêu nào", "được tính ở chỉ tiêu nào": asks where something counts in this standard, so a
-# subject word from the out-of-scope list ("quy trình soạn thảo" of indicator 1.2) does not decline it.
+# "… thuộc chỉ tiêu nào", "được tính ở chỉ tiêu nào", "có giúp xã đạt chỉ tiêu nào", "chỉ tiêu chuyển đổi số
+# trong bộ chuẩn mới": asks where something counts in this standard, so a subject word from the
+# out-of-scope list ("quy trình soạn thảo" of indicator 1.2, "nhóm Zalo") does not decline it.
 _ASKS_WHICH_INDICATOR = re.compile(
-    r"\b(?:thuoc|tinh|cham|o|vao|ve)\s+(?:chi\s*tieu|tieu\s*chi|ct|tc)\s+(?:nao|may)\b")
+    r"\b(?:thuoc|tinh|cham|o|vao|ve|dat)\s+(?:chi\s*tieu|tieu\s*chi|ct|tc)\s+(?:nao|may)\b"
+    r"|\b(?:chi\s*tieu|tieu\s*chi)\b[^.?!]{0,40}\b(?:trong|cua|thuoc)\s+bo\s+(?:chuan|tieu\s*chi)\s+(?:moi|cu)\b")
 _ABOUT_A_CRITERION = frozenset(  # words that ask about a criterion without naming a subject
     "tieu chi chuan so thu la gi noi dung yeu cau quy dinh co khong ko gom nhung nao ve cua duoc anh em "
     "cai may bao nhieu".split())  # "nói về cái gì", "gồm mấy chỉ tiêu", "bao nhiêu chỉ tiêu"

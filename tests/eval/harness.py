@@ -26,8 +26,9 @@ DEV4_PATH = EVAL_DIR / "dev4.yaml"  # a fourth blind set in other registers (202
 DEV5_PATH = EVAL_DIR / "dev5.yaml"  # a fifth: near subjects, long cases (2026-12-03), labelled first
 DEV6_PATH = EVAL_DIR / "dev6.yaml"  # a sixth: many writers, many declines (2026-12-03), labelled first
 DEV7_PATH = EVAL_DIR / "dev7.yaml"  # a seventh: registers, numbers, unknown facts (2026-12-03), labelled
+DEV8_PATH = EVAL_DIR / "dev8.yaml"  # an eighth: non-specialists' voices (2026-12-03), labelled first
 # The later blind sets, each part of the dev set and also shown on its own by `make bench`.
-LATER_BLIND_PATHS = (DEV2_PATH, DEV3_PATH, DEV4_PATH, DEV5_PATH, DEV6_PATH, DEV7_PATH)
+LATER_BLIND_PATHS = (DEV2_PATH, DEV3_PATH, DEV4_PATH, DEV5_PATH, DEV6_PATH, DEV7_PATH, DEV8_PATH)
 HELDOUT_PATH = EVAL_DIR / "heldout.yaml"  # blind questions never tuned on (labelled by someone else)
 
 # An answerer returns the entry ids its answer states (the main entry, and the replaced rule it gives

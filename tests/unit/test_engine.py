@@ -301,6 +301,7 @@ def test_a_question_naming_a_guidance_decision_is_about_that_decision(engine):
     "Huyện Mỹ Xuyên năm 2022 có mấy xã đạt chuẩn tiếp cận pháp luật?",
     "Thành phố Cần Thơ năm 2025 có bao nhiêu xã đạt chuẩn tiếp cận pháp luật?",
     "can tho nam 2024 ti le xa phuong dat chuan tcpl la bao nhieu",  # "tỉ lệ xã … đạt"
+    "Kết quả đánh giá chuẩn TCPL năm 2024 của tỉnh Hậu Giang ra sao?",
     "Em ở UBND xã Kế Sách (Cần Thơ). Sếp giao em làm báo cáo so sánh kết quả chuẩn tiếp cận pháp luật của "
     "huyện Kế Sách cũ qua các năm 2022, 2023, 2024. Anh chị cho em xin số xã đạt chuẩn của huyện Kế Sách.",
 ])
@@ -481,6 +482,13 @@ def test_a_long_message_whose_question_is_ambiguous_is_asked_back_not_answered_b
         assert {c.entry.id for c in r.candidates} & {"qd27-ky-danh-gia", "qd27-nam-2026"}
 
 
+def test_an_everyday_word_does_not_decline_a_question_on_where_something_counts(engine):
+    r = engine.ask("Tôi là trưởng ấp. Ấp tôi có lập nhóm Zalo để gửi tin tuyên truyền pháp luật cho bà con. "
+                   "Cho hỏi việc này có dính tới chỉ tiêu chuyển đổi số trong bộ chuẩn mới không?")
+    assert r.found and r.entry.id == "qd27-tc2-ct5"
+    assert engine.ask("cách tạo nhóm zalo").outcome is Outcome.OUT_OF_SCOPE
+
+
 def test_a_criterion_and_its_indicator_are_no_ambiguity(engine):
     # Both state the answer: the criterion lists its indicators, the indicator names its criterion.
     r = engine.ask("Danh mục thông tinh phải được công khai là chỉ tiêu mấy trong TC2 mới?")
@@ -560,6 +568,7 @@ def test_a_comparison_is_answered_by_the_entries_about_both_regimes(engine):
     "Số quyết định thành lập Hội đồng đánh giá chuẩn TCPL huyện Mỹ Xuyên năm 2023 là số mấy?",
     "Chị cán bộ phụ trách chuẩn TCPL ở Sở Tư pháp Cần Thơ tên gì vậy?",
     "Tiêu chí tiếp cận pháp luật thì em nắm rồi. Cả bộ tiêu chí xã NTM nâng cao có bao nhiêu tiêu chí?",
+    "Dự thảo nghị quyết HĐND xã là VBQPPL thì phải lấy ý kiến tối thiểu bao nhiêu ngày?",  # the law's
 ])
 def test_what_the_handbook_does_not_hold_is_declined_though_it_shares_its_words(engine, question):
     assert engine.ask(question).outcome is Outcome.NOT_HELD
