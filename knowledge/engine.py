@@ -524,14 +524,15 @@ class Engine:
                 return [a, b]
         return None
 
-    def read(self, question: str, reading: Reading | None = None) -> Query:
-        """Read a question: its topic words and what it names."""
+    def read(self, question: str, part_of: Reading | None = None) -> Query:
+        """Read a question, or one part of a long message: its topic words and what it names."""
         text = clean(question)[:MAX_QUESTION_CHARS]
-        reading = reading or self.reader.read(text)
+        reading = self.reader.read_part(text, part_of) if part_of else self.reader.read(text)
         rest, refs = split_document_reference(reading.folded)
         rest = _LETTER_FORMULAS.sub(" ", rest)
         raw = self.lexicon.expand([self._fix_abbreviation(t) for t in folded_tokens(rest)])
-        reading = self._reread_corrected(reading)
+        # A part is only ranked: the whole message's situation is the one judged.
+        reading = self._reread_corrected(reading, situation=part_of is None)
         return Query(
             text=text,
             toks=self.lexicon.expand(self._correct(raw)),
@@ -542,10 +543,10 @@ class Engine:
                       else frozenset()),
         )
 
-    def _reread_corrected(self, reading: Reading) -> Reading:
-        """Read the regime, the criteria and a situation again from the corrected words: "quết định mới"
-        still names the rules in force, "chỉ tiu 4.3" still names indicator 4.3, "tổng đim 84" states a
-        total."""
+    def _reread_corrected(self, reading: Reading, situation: bool = True) -> Reading:
+        """Read the regime, the criteria and (with `situation`) a situation again from the corrected words:
+        "quết định mới" still names the rules in force, "chỉ tiu 4.3" still names indicator 4.3, "tổng đim
+        84" states a total."""
         spans = list(_WORD.finditer(reading.folded))
         toks = [m.group(0) for m in spans]
         # Abbreviations ("ubnd", "ct") are words the reader knows, though the handbook never spells them.
@@ -570,7 +571,7 @@ class Engine:
             reading = replace(reading, refs=refs)
         # A score said "84 đim" is read from the corrected words; a real word the handbook does not use
         # ("cảnh cáo") may be "corrected" wrongly, so the corrected reading counts only if it says more.
-        corrected = read_situation(fixed, reading.years)
+        corrected = read_situation(fixed, reading.years) if situation else None
         if corrected is not None and _facts(corrected) > _facts(reading.situation):
             reading = replace(reading, situation=corrected)
         return reading
@@ -955,8 +956,7 @@ class Engine:
         xã", "Tỉnh em chưa có văn bản gì") answers only when no part that asks can be answered; a
         greeting not even then."""
         results: list[tuple[float, int, Result, bool]] = [(whole_confidence + 0.02, -1, whole, True)]
-        read = [(part, self.read(part.text, self.reader.read_part(part.text, whole_reading)))
-                for part in parts]
+        read = [(part, self.read(part.text, part_of=whole_reading)) for part in parts]
         # "Như vậy có ổn không?", "làm vậy đúng không?": a question that only points back at what was told
         # asks about the context, which then counts as asking.
         pointing_back = [q for part, q in read if part.asks and _points_back(q.raw)]
