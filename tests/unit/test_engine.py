@@ -489,6 +489,15 @@ def test_an_everyday_word_does_not_decline_a_question_on_where_something_counts(
     assert engine.ask("cách tạo nhóm zalo").outcome is Outcome.OUT_OF_SCOPE
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("quyết định mới số mấy", "qd27-gioi-thieu"),  # its number, not a criterion "số mấy"
+    ("thông tư hướng dẫn mới số mấy", "tt15-gioi-thieu"),
+])
+def test_the_number_of_the_new_texts_is_asked_tersely(engine, question, expected):
+    r = engine.ask(question)
+    assert r.found and r.entry.id == expected
+
+
 def test_a_criterion_and_its_indicator_are_no_ambiguity(engine):
     # Both state the answer: the criterion lists its indicators, the indicator names its criterion.
     r = engine.ask("Danh mục thông tinh phải được công khai là chỉ tiêu mấy trong TC2 mới?")
