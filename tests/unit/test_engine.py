@@ -498,6 +498,16 @@ def test_the_number_of_the_new_texts_is_asked_tersely(engine, question, expected
     assert r.found and r.entry.id == expected
 
 
+def test_every_phrasing_of_the_handbook_is_answered_or_shows_its_entry(engine):
+    # A pattern for what the handbook does not hold must not catch the handbook's own questions ("dùng mẫu
+    # số mấy" is no local decision's number, "bị kỷ luật" no law); an agency the plan never names is not
+    # held, with the entry that lists the named ones shown.
+    for e in engine.entries:
+        for q in e.questions:
+            r = engine.ask(q)
+            assert r.found or e.id in {c.entry.id for c in r.candidates}, (q, r.outcome, r.notice)
+
+
 def test_a_criterion_and_its_indicator_are_no_ambiguity(engine):
     # Both state the answer: the criterion lists its indicators, the indicator names its criterion.
     r = engine.ask("Danh mục thông tinh phải được công khai là chỉ tiêu mấy trong TC2 mới?")
