@@ -11,10 +11,10 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -37,8 +37,6 @@ from knowledge.query import (
 from knowledge.recognition import RegimeRules, Situation, Verdict, judge
 from knowledge.schema import Confidence, Entry, Regime
 from knowledge.text import canonical_syllable, clean, fold, folded_tokens, has_diacritics, tokens
-
-_T = TypeVar("_T")  # what a spotted phrase stands for (a near subject, a subject not held)
 
 MAX_QUESTION_CHARS = 1200  # past this a message is not a question; reading the head is enough
 MAX_PARTS = 3  # a long message is answered by its best part, the others become suggestions
@@ -389,18 +387,8 @@ class Engine:
                  for t in tokens(text)]
         accented_hay = " ".join(canonical_syllable(t) for t in words)
         folded_hay = " ".join(fold(t) for t in words)
-        self._near_index: dict[str, list[tuple[tuple[str, ...], tuple[str, ...], NearDomain]]] = (
-            defaultdict(list))
-        for topic in self.lexicon.near_domain:
-            for phrase, spelled in zip(topic.phrases, topic.accented, strict=True):
-                if phrase:
-                    self._near_index[phrase[0]].append((phrase, spelled, topic))
-        self._not_held_index: dict[str, list[tuple[tuple[str, ...], tuple[str, ...], NotHeld]]] = (
-            defaultdict(list))
-        for held in self.lexicon.not_held:
-            for phrase, spelled in zip(held.phrases, held.accented, strict=True):
-                if phrase:
-                    self._not_held_index[phrase[0]].append((phrase, spelled, held))
+        self._near_index = _by_first_word(self.lexicon.near_domain)
+        self._not_held_index = _by_first_word(self.lexicon.not_held)
         self._anchor_words = tuple(_spaced(a) for a in self.lexicon.anchors if a)
         self._off_topic = PhraseSpotter(self.lexicon.out_of_scope, accented_hay, folded_hay)
         self._small_talk = PhraseSpotter(self.lexicon.small_talk, accented_hay, folded_hay)
@@ -695,8 +683,7 @@ class Engine:
         """Return the near subject a question names."""
         return self._spot(text, self._near_index)
 
-    def _spot(self, text: str, index: Mapping[str, list[tuple[tuple[str, ...], tuple[str, ...], _T]]],
-              word_bounds: bool = False) -> _T | None:
+    def _spot(self, text: str, index: PhraseIndex[_P], word_bounds: bool = False) -> _P | None:
         """Return the owner of the first indexed phrase a question says. A word typed with diacritics
         must match them: "đánh giá đạt" is not "giá đất", "hướng dẫn số" is not "dân số"; a word typed
         without them matches on its letters alone, and one typed without its tone mark on its letters and
@@ -838,11 +825,6 @@ class Engine:
             return Result(q.text, Outcome.NO_MATCH, None, top.score, tuple(ranked[:3]), regime,
                           regime_named=named), confidence
         top, current, moved_from = self._prefer_regime(ranked, reading)
-        if (current is None and reading.regime.regime is None and not reading.regime.comparison
-                and top.entry.criterion is not None and self._regime_at[self._position[top.entry.id]]
-                is Regime.QD25 and not self._criterion_entries(Regime.QD27, top.entry.criterion)):
-            # A criterion only the replaced rules have: the rules in force's criteria are pointed to.
-            current = next(iter(self._version("tieu-chi", Regime.QD27)), None)
         close = [c for c in ranked[1:4] if c.entry.id != top.entry.id
                  and c.score >= self.w.suggestion_ratio * top.score]
         if close and close[0].score >= self.w.ambiguity_ratio * top.score and not self._siblings(
@@ -932,7 +914,7 @@ class Engine:
         """Entries about a criterion the question names; when no regime considered has it, the overviews.
 
         A question that names no regime considers both: "tiêu chí số 5" (QĐ 25 only; QĐ 27 has three) is
-        answered by QĐ 25's criterion 5, with the rules in force pointed to (see `_decide`).
+        answered by QĐ 25's criterion 5, with the rules in force pointed to (see `_prefer_regime`).
         """
         out: set[int] = set()
         regimes = self._regimes_for(reading)
@@ -1242,12 +1224,18 @@ class Engine:
         """Answer a topic from the regime asked for, or from the rules in force when none is named.
 
         Returns the candidate to answer with; when an old entry is kept for a question that named no
-        regime (its words are the old rule's own), the in-force entry of the same topic; and when the
-        answer moved to the rules in force, the old entry it moved from.
+        regime (its words are the old rule's own), the in-force entry of the same topic (for a criterion
+        the rules in force do not have, their criteria); and when the answer moved to the rules in force,
+        the old entry it moved from.
         """
         top = ranked[0]
         topic = top.entry.topic
         regime, comparison = reading.regime.regime, reading.regime.comparison
+        if (regime is None and not comparison and top.entry.criterion is not None
+                and self._regime_at[self._position[top.entry.id]] is Regime.QD25
+                and not self._criterion_entries(Regime.QD27, top.entry.criterion)):
+            # "tiêu chí số 5": a criterion only the replaced rules have; the criteria in force are shown.
+            return top, next(iter(self._version("tieu-chi", Regime.QD27)), None), None
         if topic is None or comparison:
             return top, None, None
         wanted = regime or Regime.QD27
@@ -1311,6 +1299,29 @@ def _undoubled(typed: str, word: str) -> bool:
     """Tell whether a word is the typed syllable with one of its doubled letters removed."""
     return len(typed) == len(word) + 1 and any(
         typed[i] == typed[i + 1] and typed[:i] + typed[i + 1:] == word for i in range(len(typed) - 1))
+
+
+class _Phrased(Protocol):
+    """A near subject or a subject not held: phrases folded, and the same phrases as spelled."""
+
+    @property
+    def phrases(self) -> tuple[tuple[str, ...], ...]: ...
+    @property
+    def accented(self) -> tuple[tuple[str, ...], ...]: ...
+
+
+_P = TypeVar("_P", bound=_Phrased)  # what a spotted phrase stands for (a near subject, a subject not held)
+PhraseIndex = dict[str, list[tuple[tuple[str, ...], tuple[str, ...], _P]]]
+
+
+def _by_first_word(owners: Iterable[_P]) -> PhraseIndex[_P]:
+    """Index the owners' phrases (folded, and as spelled) by their first folded word, for `Engine._spot`."""
+    index: PhraseIndex[_P] = defaultdict(list)
+    for owner in owners:
+        for phrase, spelled in zip(owner.phrases, owner.accented, strict=True):
+            if phrase:
+                index[phrase[0]].append((phrase, spelled, owner))
+    return index
 
 
 def _spaced(words: Iterable[str]) -> str:
