@@ -29,6 +29,8 @@ from knowledge.query import (
     Reading,
     asked_about,
     criterion_refs,
+    indicators_dotted,
+    numbers_in_figures,
     read_regime,
     read_situation,
     short_plan_items,
@@ -325,7 +327,7 @@ class Engine:
             fields = [(e.title, self.w.title_weight, True), *((q, 1.0, True) for q in e.questions),
                       *((k, 1.0, False) for k in e.keywords), (e.answer, self.w.answer_weight, False)]
             for text, weight, phrasing in fields:
-                toks = self.lexicon.expand(folded_tokens(text))
+                toks = self.lexicon.expand(folded_tokens(indicators_dotted(numbers_in_figures(fold(text)))))
                 vocab.update(toks)
                 for t in self._terms(toks):
                     tf[t] += weight  # type: ignore[assignment]

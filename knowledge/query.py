@@ -17,9 +17,10 @@ from knowledge.text import clean, fold, folded_tokens
 # ---------------------------------------------------------------- criterion and indicator references
 
 _NUMBER_WORDS = {"mot": 1, "nhat": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "sau": 6, "bay": 7,
-                 "ii": 2, "iii": 3, "iv": 4, "v": 5}
+                 "i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
 # A small number, in figures, in words or in Roman numerals ("tiêu chí II"; a lone "i" is too ambiguous).
-_N = r"(\d{1,2}|mot|nhat|hai|ba|bon|tu|nam|sau|bay|iii|ii|iv|v)"
+# "năm nay", "năm sau" are this year and the next, not "five".
+_N = r"(\d{1,2}|mot|nhat|hai|ba|bon|tu|nam(?!\s+(?:nay|sau|truoc|qua|toi|ngoai|roi)\b)|sau|bay|iii|ii|iv|v)"
 _SO = r"(?:\s*(?:so|thu))?\s*"  # "tiêu chí số 3", "chỉ tiêu thứ năm"
 _TC = r"\b(?:tieu\s*chi|tc)"
 _CT = r"\b(?:chi\s*tieu|ct)"
@@ -63,6 +64,36 @@ def _number(s: str | None) -> int | None:
     if s is None:
         return None
     return int(s) if s.isdigit() else _NUMBER_WORDS.get(s)
+
+
+# "tiêu chí V", "chỉ tiêu II.3", "chỉ tiêu thứ năm", "tiêu chí hai": the number in figures, as the handbook
+# writes it, so that ranking matches it too. "năm", "sáu" and "tư" are also words ("chỉ tiêu năm nay",
+# "các tiêu chí sau", "chỉ tiêu tự đánh giá"): they are numbers only after "số" or "thứ".
+_ROMAN_OR_PLAIN = re.compile(r"(" + _TC + r"|" + _CT + r")(\s+(?:(?:so|thu)\s+)?)"
+                             r"(iii|ii|iv|v|i|mot|nhat|hai|ba|bon|bay)\b(?!\s+(?:dinh|cach)\b)" + _NOT_YEAR)
+_AFTER_SO_THU = re.compile(r"(" + _TC + r"|" + _CT + r")(\s*(?:so|thu)\s+)(nam|sau|tu)\b" + _NOT_YEAR)
+
+
+def numbers_in_figures(folded: str) -> str:
+    """Write the number of a criterion or an indicator in figures (folded text in, folded text out)."""
+    def figure(m: re.Match[str]) -> str:
+        return f"{m.group(1)}{m.group(2)}{_NUMBER_WORDS[m.group(3)]}"
+    return _AFTER_SO_THU.sub(figure, _ROMAN_OR_PLAIN.sub(figure, folded))
+
+
+def indicators_dotted(folded: str) -> str:
+    """Write every indicator of a named criterion as the handbook mostly does, "chi tieu 2.5": "chỉ tiêu 5 của
+    tiêu chí 2", "tiêu chí 2 chỉ tiêu 5", "ct 2-5" all rank alike (folded text with numbers in figures)."""
+    def dotted(c: str | None, i: str | None) -> str | None:
+        n_c, n_i = _number(c), _number(i)
+        if n_c is None or n_i is None or not (1 <= n_c <= MAX_CRITERION and 1 <= n_i <= MAX_INDICATOR):
+            return None
+        return f"chi tieu {n_c}.{n_i}"
+
+    folded = _INDICATOR_OF_CRITERION.sub(lambda m: dotted(m.group(2), m.group(1)) or m.group(0), folded)
+    folded = _CRITERION_THEN_INDICATOR.sub(
+        lambda m: dotted(m.group(1), m.group(2) or m.group(3)) or m.group(0), folded)
+    return _INDICATOR_DOTTED.sub(lambda m: dotted(m.group(1), m.group(2)) or m.group(0), folded)
 
 
 def criterion_refs(folded: str) -> tuple[CriterionRef, ...]:
@@ -235,6 +266,7 @@ def split_document_reference(folded: str) -> tuple[str, str]:
 # ---------------------------------------------------------------- plan items and agencies
 
 _PLAN_ITEM = re.compile(r"(?<![\w.])(i{1,3})\s*[.\-\s]\s*(\d{1,2})(?:\s*[.\-]?\s*(dd|[a-eđ]))?(?![\w])")
+_ENDS_WITH_CRITERION_WORD = re.compile(r"(?:" + _TC + r"|" + _CT + r")(?:\s*(?:so|thu))?\s*$")
 _PLAN_SECTION = re.compile(r"\b(?:muc|phan)\s+(i{1,3})\b(?!\s*[.\-]?\s*\d)")
 
 
@@ -254,6 +286,8 @@ def plan_items(lowered: str) -> tuple[str, ...]:
     """Find plan item codes as printed in the plan: "II.4.c", "III.1.đ", "II.5", "mục III"."""
     found: list[str] = []
     for m in _PLAN_ITEM.finditer(lowered):
+        if _ENDS_WITH_CRITERION_WORD.search(fold(lowered[:m.start()])):
+            continue  # "chỉ tiêu II.3" is an indicator, not plan item II.3
         letter = m.group(3)
         code = f"{m.group(1).upper()}.{int(m.group(2))}"
         if letter:
@@ -312,7 +346,7 @@ _NOT_TOTAL_BEFORE = re.compile(r"(?:\b(?:tieu\s*chi|tc|chi\s*tieu|ct)\s*\d(?:\.\
                                r"|\btu|\btren|\bduoi|\bnguong|\bmuc)\s*$")
 # "chỉ tiêu 1 của tiêu chí 1 xã em chấm thế nào, có bị 0 điểm không": a few points said after an indicator
 # in the same sentence are that indicator's, not the total ("chỉ tiêu 2.5 không đạt mà xã em 85 điểm" is).
-_INDICATOR_IN_SENTENCE = re.compile(r"\b(?:chi\s*tieu|ct)\s*(?:so\s*|thu\s*)?\d[^.?!]*$")
+_INDICATOR_IN_SENTENCE = re.compile(r"\b(?:chi\s*tieu|ct)\s*(?:so\s*|thu\s*)?\d(?:\.\d)?[^.?!]*$")
 INDICATOR_POINTS_MAX = 20  # no indicator is worth more; no commune's total is this low
 # Facts alone do not make a case: "mức 90 điểm là của xã hay huyện" asks about the rule.
 _ASKS_VERDICT = re.compile(
@@ -527,7 +561,7 @@ class Reader:
         """Read a question into what it names."""
         text = clean(question)
         lowered = unicodedata.normalize("NFC", text.lower())
-        folded = " ".join(fold(text).split())
+        folded = indicators_dotted(numbers_in_figures(" ".join(fold(text).split())))
         docs = named_documents(folded)
         named_years = years(folded)
         return Reading(
@@ -554,7 +588,7 @@ class Reader:
         """Read one part of a long message: its own criteria, plan items and documents; the regime the
         part names, else the whole message's ("năm 2023 … hồ sơ gồm gì")."""
         text = clean(text)
-        folded = " ".join(fold(text).split())
+        folded = indicators_dotted(numbers_in_figures(" ".join(fold(text).split())))
         docs = named_documents(folded)
         named_years = years(folded)
         regime = read_regime(folded, docs, named_years)

@@ -588,6 +588,10 @@ def test_a_comparison_is_answered_by_the_entries_about_both_regimes(engine):
     "Chị cán bộ phụ trách chuẩn TCPL ở Sở Tư pháp Cần Thơ tên gì vậy?",
     "Tiêu chí tiếp cận pháp luật thì em nắm rồi. Cả bộ tiêu chí xã NTM nâng cao có bao nhiêu tiêu chí?",
     "Dự thảo nghị quyết HĐND xã là VBQPPL thì phải lấy ý kiến tối thiểu bao nhiêu ngày?",  # the law's
+    "Năm 2026 Sở Tư pháp Cần Thơ tập huấn QĐ 27 cho xã vào ngày nào?",  # a local calendar
+    "Bao giờ Sở Tư pháp Cần Thơ tập huấn TT 15 cho các xã, phường?",
+    "Kinh phí hỗ trợ hòa giải ở cơ sở của xã em năm nay được cấp bao nhiêu?",  # an amount
+    "Theo bạn bộ tiêu chí mới có hình thức quá không, có nên bỏ luôn chuẩn này?",  # the bot's own view
 ])
 def test_what_the_handbook_does_not_hold_is_declined_though_it_shares_its_words(engine, question):
     assert engine.ask(question).outcome is Outcome.NOT_HELD
@@ -892,3 +896,42 @@ def test_an_article_no_entry_cites_is_not_answered_with_another(engine):
     assert [c.entry.id for c in r.candidates] == ["qd27-gioi-thieu"]
     r = engine.ask("Điều 2 QĐ 27/2025 quy định gì ạ?")  # an article the handbook cites is answered
     assert r.found and r.entry.id == "qd27-muc-dich"
+
+
+@pytest.mark.parametrize("question", [
+    "Tập huấn cho cán bộ tham mưu đánh giá xã đạt chuẩn bao lâu một lần?",  # the plan's task
+    "theo kế hoạch khi nào tập huấn",
+    "Việc phổ biến, quán triệt QĐ 25 thực hiện khi nào?",
+    "theo bạn thì tiêu chí 1 gồm mấy chỉ tiêu",  # only polite
+])
+def test_the_plans_trainings_and_a_polite_theo_ban_are_still_answered(engine, question):
+    assert engine.ask(question).found
+
+
+def test_how_discipline_is_imposed_is_declined_but_a_disciplined_head_is_judged(engine):
+    asked = engine.ask("Chủ tịch xã vi phạm thì bị kỷ luật theo những hình thức nào, nghị định nào quy định?")
+    assert asked.outcome is Outcome.OUT_OF_SCOPE and "nội vụ" in (asked.pointer or "")
+    case = engine.ask("chủ tịch xã bị hình thức kỷ luật khiển trách năm 2024 thì xã có đạt chuẩn không")
+    assert case.found and case.entry.id == "qd25-dieu-kien"
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Đề nghị cho biết tên đầy đủ của Tiêu chí V theo Quyết định 25/2021/QĐ-TTg.", "qd25-tc5"),
+    ("Chỉ tiêu II.3 của bộ mới là cung cấp thông tin theo yêu cầu hay là công khai thông tin?",
+     "qd27-tc2-ct3"),
+    ("chi tieu thu nam tieu chi hai theo thong tu 09 cham diem the nao", "tt09-ct25-muc-cham"),
+    ("cac tieu chii cua qd 25 gom nhung gi", "qd25-tieu-chi"),  # a doubled letter is no Roman "i"
+])
+def test_a_criterion_or_indicator_in_roman_numerals_or_words_ranks_as_in_figures(engine, question, expected):
+    r = engine.ask(question)
+    assert r.found and r.entry.id == expected
+
+
+@pytest.mark.parametrize("question", ["chào ad", "ok e hiểu r", "cảm ơn ad nhiều"])
+def test_chat_that_greets_or_closes_is_small_talk(engine, question):
+    assert engine.ask(question).outcome is Outcome.SMALL_TALK
+
+
+def test_thanks_are_answered_as_a_closing_and_a_greeting_with_what_the_bot_answers(engine):
+    assert answer(engine, "ok e hiểu r, cảm ơn ad").reply.text.startswith("Rất vui được giúp bạn")
+    assert answer(engine, "chào ad").reply.text.startswith("Xin chào")

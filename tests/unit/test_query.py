@@ -37,6 +37,9 @@ def reader():
     ("tiêu chí II theo QĐ 27", [(2, None)]),  # Roman numerals
     ("tiêu chí IV", [(4, None)]),
     ("chỉ tiêu thứ năm tiêu chí ban hành văn bản", [(None, 5)]),  # "ban" is no "ba": words end at a boundary
+    ("Chỉ tiêu II.3 của bộ mới", [(2, 3)]),  # not plan item II.3
+    ("tiêu chí V theo QĐ 25", [(5, None)]),
+    ("chỉ tiêu năm nay của xã", []),  # "năm nay" is this year
 ])
 def test_criterion_and_indicator_references_in_every_written_form(reader, text, refs):
     assert [(r.criterion, r.indicator) for r in reader.read(text).refs] == refs
@@ -112,6 +115,7 @@ def test_2025_is_the_unconfirmed_transition_year_and_document_numbers_are_not_ye
     ("ii 4 c ai chu tri", ("II.4.c",)),
     ("mục II.5 còn áp dụng không", ("II.5",)),
     ("mục III kế hoạch", ("III",)),
+    ("Chỉ tiêu II.3 của bộ mới", ()),  # an indicator, not a plan item
 ])
 def test_plan_item_codes(reader, text, items):
     assert reader.read(text).plan_items == items
@@ -230,3 +234,17 @@ def test_what_was_then_what_is_now_asks_about_the_rules_in_force(reader):
 
 def test_a_chat_abbreviation_of_before_names_the_old_rules(reader):
     assert reader.read("trc day ai cong nhan xa dat chuan").regime.regime is Regime.QD25
+
+
+@pytest.mark.parametrize("text, folded", [
+    ("chỉ tiêu 5 của tiêu chí 2", "chi tieu 2.5"),
+    ("chỉ tiêu thứ năm tiêu chí hai", "chi tieu 2.5"),
+    ("tieu chi 2 chi tieu 5", "chi tieu 2.5"),
+    ("ct 2-5", "chi tieu 2.5"),
+    ("Chỉ tiêu II.3", "chi tieu 2.3"),
+    ("tiêu chí V", "tieu chi 5"),
+    ("các tiêu chí sau đây", "cac tieu chi sau day"),  # "sau" is a number only after "số" or "thứ"
+    ("tiêu chí năm 2023", "tieu chi nam 2023"),
+])
+def test_references_are_read_in_the_form_the_handbook_writes(reader, text, folded):
+    assert reader.read(text).folded == folded
