@@ -164,8 +164,9 @@ def _result_text(handbook: Handbook, result: Result) -> tuple[str, str]:
         warning = validity_warning(handbook, entry)
         if warning:
             old = handbook.documents[entry.document].regime is Regime.QD25
-            if old and not result.regime_named and result.regime is None:
-                # The official named no regime: say where the rule in force stands.
+            if old and result.regime is not Regime.QD25:
+                # The official named no regime, or asked for the rules in force ("theo quy định hiện nay")
+                # and only the replaced rule holds an answer: say where the rule in force stands.
                 current = result.current
                 if current is not None and current.confidence is not Confidence.NOT_IN_HANDBOOK:
                     warning += f" Quy định hiện hành: xem mục «{current.title}»."

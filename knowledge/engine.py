@@ -127,7 +127,9 @@ _STANDARD_OF = re.compile(
 _NOT_A_STANDARD = frozenset("xa phuong dac thi cap don dat chuan tiep ket ho quyet nam theo cua co khong moi "
                             "cu khac duoc la va thi can gi nao muc tong dieu "
                             # "không đạt chuẩn mà Phòng Tư pháp …": a conjunction starts no title
-                            "ma nhung vi nen roi hay vay do".split())
+                            "ma nhung vi nen roi hay vay do "
+                            # "hồ sơ đề nghị công nhận gồm mấy thứ": a verb or a question word neither
+                            "gom bao phai lai tu sau truoc bi".split())
 # A sentence that asks, in a long message: a request to be told, or a question word at its end.
 _ASKS_CUE = re.compile(r"\b(?:cho\s*(?:em|toi|minh)\s*(?:hoi|xin|biet)|(?:em|toi|minh)\s*(?:can|muon)\s*"
                        r"(?:biet|hoi)|xin\s*hoi|hoi\s*giup|nho\s*(?:anh|chi|ad))\b")
@@ -1238,7 +1240,9 @@ class Engine:
                 and not self._criterion_entries(Regime.QD27, top.entry.criterion)):
             # "tiêu chí số 5": a criterion only the replaced rules have; the criteria in force are shown.
             return top, next(iter(self._version("tieu-chi", Regime.QD27)), None), None
-        if topic is None or comparison:
+        # Whether the replaced rules still apply is answered by the rules in force, as a question naming no
+        # regime is; a true comparison keeps the entry that compares.
+        if topic is None or (comparison and not reading.regime.still):
             return top, None, None
         wanted = regime or Regime.QD27
         versions = self._version(topic, wanted)

@@ -164,7 +164,7 @@ _NEW_WORDS = re.compile(
     r"|\b(?:2|hai)\s*cap\b|\bsau\s*(?:khi\s*)?(?:sap\s*nhap|sap\s*xep|hop\s*nhat|bo)\b"
     r"|\b(?:bo|khong\s*con|da\s*bo|giai\s*the)\s*(?:cap\s*)?huyen\b|\bdac\s*khu\b|\bthay\s*qd\s*25\b"
     r"|\b(?:cap\s*)?huyen\s*(?:da\s*|bi\s*)?(?:khong\s*con|bo|giai\s*the|ket\s*thuc)\b"
-    r"|\bcon\s*(?:hoat\s*dong|ap\s*dung|hieu\s*luc|dung|duoc\s*dung|ton\s*tai)\b"
+    r"|\bcon\s*(?:hoat\s*dong|ap\s*dung|hieu\s*luc|dung|duoc\s*dung|ton\s*tai|xai)\b"
     r"|\b(?:chi\s*tieu|ct|tieu\s*chi|tc)\s*\d+(?:\s*[.,]\s*\d+)?\s+(?:bo\s+)?moi\b(?!\s*(?:duoc|dat)\b)")
 _OLD_WORDS = re.compile(
     r"\b(?:quyet\s*dinh|qd|quy\s*dinh|thong\s*tu|tt|bo\s*tieu\s*chi|tieu\s*chi|chuan)\s+cu\b"
@@ -197,6 +197,7 @@ class RegimeReading:
     comparison: bool  # the question compares the two regimes
     transition: bool  # it asks about 2025, whose handling is not confirmed
     hint: bool = False  # only the district named as an actor suggests it: a ranking hint, not a choice
+    still: bool = False  # it asks whether the replaced rules still apply ("TT 09 còn dùng được không")
 
 
 def named_documents(folded: str) -> frozenset[str]:
@@ -225,8 +226,9 @@ _STILL = re.compile(
 def read_regime(folded: str, documents: frozenset[str], named_years: Iterable[int]) -> RegimeReading:
     """Tell which rules a question asks about, and how firmly it says so."""
     strong: set[Regime] = {_DOCUMENTS[d][0] for d in documents if d in _DOCUMENTS}
-    if strong == {Regime.QD25} and not named_years and _STILL.search(folded):
-        return RegimeReading(None, False, True, False)
+    still = strong == {Regime.QD25} and bool(_STILL.search(folded))
+    if still and not named_years:
+        return RegimeReading(None, False, True, False, still=True)
     transition = False
     for y in named_years:
         if y <= 2024:
@@ -239,7 +241,8 @@ def read_regime(folded: str, documents: frozenset[str], named_years: Iterable[in
     if len(strong) == 1:
         return RegimeReading(strong.pop(), True, comparison, transition)
     if len(strong) > 1:
-        return RegimeReading(None, False, True, transition)
+        # "Năm 2026 còn xài mẫu của TT 09 được không": the old text named with a year of the new rules
+        return RegimeReading(None, False, True, transition, still=still)
     new, old = bool(_NEW_WORDS.search(folded)), bool(_OLD_WORDS.search(folded))
     if old and _BEFORE_NOW.search(folded):
         # What it was is told; what it is now is asked: the rules in force, as a hint.

@@ -935,3 +935,21 @@ def test_chat_that_greets_or_closes_is_small_talk(engine, question):
 def test_thanks_are_answered_as_a_closing_and_a_greeting_with_what_the_bot_answers(engine):
     assert answer(engine, "ok e hiểu r, cảm ơn ad").reply.text.startswith("Rất vui được giúp bạn")
     assert answer(engine, "chào ad").reply.text.startswith("Xin chào")
+
+
+def test_an_old_procedure_asked_under_the_new_rules_is_answered_from_them_not_by_the_old_rule(engine):
+    # The old three working days are no answer for the rules in force, whose deadlines are not verified.
+    r = engine.ask("Sở trả hồ sơ về thì theo quy định mới xã phải bổ sung trong mấy ngày?")
+    assert r.found and r.entry.id == "qd27-thoi-han"
+
+
+def test_whether_old_forms_still_serve_in_2026_is_answered_by_the_forms_in_force(engine):
+    r = engine.ask("Năm 2026 tụi em còn xài mấy mẫu 01 tới 10 của TT 09 được hông?")
+    assert r.found and r.entry.id == "tt15-bieu-mau"
+
+
+def test_a_replaced_rule_given_for_the_rules_in_force_says_they_are_unverified(engine):
+    from handlers.answers import MSG_CURRENT_UNVERIFIED
+    a = answer(engine, "Ai giải quyết khiếu nại về việc công nhận xã đạt chuẩn tiếp cận pháp luật theo quy "
+                       "định hiện nay?")
+    assert a.found and a.entry_id == "qd25-khieu-nai" and MSG_CURRENT_UNVERIFIED in a.reply.text

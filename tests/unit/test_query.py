@@ -248,3 +248,9 @@ def test_a_chat_abbreviation_of_before_names_the_old_rules(reader):
 ])
 def test_references_are_read_in_the_form_the_handbook_writes(reader, text, folded):
     assert reader.read(text).folded == folded
+
+
+def test_an_old_text_said_to_still_serve_in_a_year_of_the_new_rules_asks_whether_it_still_applies(reader):
+    r = reader.read("Năm 2026 tụi em còn xài mấy mẫu 01 tới 10 của TT 09 được hông?").regime
+    assert r.still and r.comparison and r.regime is None
+    assert not reader.read("So sánh mẫu của TT 09 với TT 15").regime.still
