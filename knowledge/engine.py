@@ -28,9 +28,8 @@ from knowledge.query import (
     Reader,
     Reading,
     asked_about,
+    canonical_numbers,
     criterion_refs,
-    indicators_dotted,
-    numbers_in_figures,
     read_regime,
     read_situation,
     short_plan_items,
@@ -75,7 +74,18 @@ _ASKS_FIGURES = re.compile(
     r"|\bket\s*qua\b[^.?!]*\b(?:ca\s*nuoc|toan\s*quoc)\b|\b(?:ca\s*nuoc|toan\s*quoc)\b[^.?!]*\bket\s*qua\b"
     r"|\bket\s*qua\s*(?:danh\s*gia|cong\s*nhan)\b[^.?!]{0,60}\b(?:ra\s*sao|bao\s*nhieu)\b"
     r"|\bdat\s*chuan[^.?!]*\bnam\s*nao\b|\bso\s*lieu\b[^.?!]*\bdat\s*chuan\b"
-    r"|\b(?:xa|phuong|don\s*vi)\s*nao\b[^.?!]*\bdat\b|\bco\s*dat\s*chuan\b[^.?!]*\b(?:khong|chua|ko)\b")
+    r"|\b(?:xa|phuong|don\s*vi)\s*nao\b[^.?!]*\bdat\b|\bco\s*dat\s*chuan\b[^.?!]*\b(?:khong|chua|ko)\b"
+    # "thanh hoa nam 2024 dat chuan bao nhieu %", "khảo sát … được bao nhiêu phần trăm", "hiện có bao nhiêu
+    # tuyên truyền viên": a rate or a count of a place, unless a rule is asked ("phải đạt bao nhiêu %")
+    r"|^(?!.*\b(?:phai|can\s*(?:dat|co)|toi\s*thieu|it\s*nhat|moi\s*duoc|thi\s*duoc|quy\s*dinh)\b)"
+    r".*(?:\b(?:dat(?:\s*chuan)?|duoc|la)\s*(?:duoc\s*)?(?:bao\s*nhieu|bn|may)\s*(?:%|phan\s*tram)"
+    r"|\b(?:hien\s*)?co\s*(?:bao\s*nhieu|bn|may)\s*(?:tuyen\s*truyen\s*vien|hoa\s*giai\s*vien|to\s*hoa\s*giai"
+    r"|nguoi)\b)")
+# Who someone of a named place is, or who was there ("Chủ tịch Hội đồng … huyện Kế Sách năm 2024 là ai",
+# "danh sách thành viên hội đồng của thị xã Vĩnh Châu"): the handbook says who by office, never by name.
+_ASKS_WHO_BY_NAME = re.compile(
+    r"\b(?:la\s*ai|gom\s*nhung\s*ai|nhung\s*ai|ten\s*(?:la\s*)?gi|ho\s*ten|danh\s*sach\s*(?:thanh\s*vien|can\s*bo)"
+    r"|so\s*dien\s*thoai|sdt|bao\s*nhieu\s*(?:dai\s*bieu|nguoi\s*(?:tham\s*du|du)))\b")
 # "ai chủ trì …, Sở Nội vụ có được giao không": the question asks who; the agency is an aside.
 _ASKS_WHO = re.compile(r"\bai\b")
 # A question about the plan or an agency's tasks, as opposed to one about the rules.
@@ -129,7 +139,9 @@ _NOT_A_STANDARD = frozenset("xa phuong dac thi cap don dat chuan tiep ket ho quy
                             # "không đạt chuẩn mà Phòng Tư pháp …": a conjunction starts no title
                             "ma nhung vi nen roi hay vay do "
                             # "hồ sơ đề nghị công nhận gồm mấy thứ": a verb or a question word neither
-                            "gom bao phai lai tu sau truoc bi".split())
+                            "gom bao phai lai tu sau truoc bi "
+                            # "bộ tiêu chí ba nhóm": a count starts no title
+                            "mot hai ba bon bay tam chin muoi".split())
 # A sentence that asks, in a long message: a request to be told, or a question word at its end.
 _ASKS_CUE = re.compile(r"\b(?:cho\s*(?:em|toi|minh)\s*(?:hoi|xin|biet)|(?:em|toi|minh)\s*(?:can|muon)\s*"
                        r"(?:biet|hoi)|xin\s*hoi|hoi\s*giup|nho\s*(?:anh|chi|ad))\b")
@@ -329,7 +341,7 @@ class Engine:
             fields = [(e.title, self.w.title_weight, True), *((q, 1.0, True) for q in e.questions),
                       *((k, 1.0, False) for k in e.keywords), (e.answer, self.w.answer_weight, False)]
             for text, weight, phrasing in fields:
-                toks = self.lexicon.expand(folded_tokens(indicators_dotted(numbers_in_figures(fold(text)))))
+                toks = self.lexicon.expand(folded_tokens(canonical_numbers(fold(text))))
                 vocab.update(toks)
                 for t in self._terms(toks):
                     tf[t] += weight  # type: ignore[assignment]
@@ -382,8 +394,11 @@ class Engine:
         # Entries that give recognition results, the only ones that answer "how many communes of X passed".
         self._results = frozenset(e.id for e in self.entries if "ket qua cong nhan" in fold(e.title))
         # The years those results are for: figures asked of another year are not held, and the entry
-        # with the most years is shown instead.
+        # with the most years is shown instead. An entry that says which year it lacks ("Sổ tay chưa có
+        # số liệu năm 2025") answers for that year too.
         years_of = {i: _years_named(self.handbook.entries[i].title) for i in self._results}
+        self._years_of_results = {i: years | _years_named(self.handbook.entries[i].answer)
+                                  for i, years in years_of.items()}
         self._result_years = frozenset().union(*years_of.values())
         self._widest_results = (self.handbook.entries[max(years_of, key=lambda i: (len(years_of[i]), i))]
                                 if years_of else None)
@@ -1037,6 +1052,12 @@ class Engine:
             # Figures asked of a place named, but not with its results ("Cần Thơ" in a plan entry); an
             # answer that speaks of the place ("Hà Nội có Kế hoạch 378/KH-UBND") is about it.
             missing = list(reading.places)
+        if missing and _ASKS_WHO_BY_NAME.search(reading.folded):
+            return Result(result.question, Outcome.NOT_HELD, None, result.score,
+                          (Candidate(entry, result.score),), result.regime, missing[0],
+                          regime_named=result.regime_named,
+                          notice=f"Sổ tay không có thông tin về nhân sự của {missing[0]}; sổ tay chỉ nêu "
+                                 "chức danh theo quy định.")
         if missing and _ASKS_FIGURES.search(reading.folded):
             # Figures of another place, or of the whole country, do not answer for this one.
             return Result(result.question, Outcome.NOT_HELD, None, result.score,
@@ -1044,14 +1065,19 @@ class Engine:
                           regime_named=result.regime_named,
                           notice=f"Sổ tay không có số liệu về {missing[0]}.")
         asked_years = {y for y in reading.years if y >= FIRST_ASSESSED_YEAR}
-        if (self._widest_results and asked_years and not asked_years & self._result_years
-                and entry.id not in self._results and _ASKS_FIGURES.search(reading.folded)):
+        # Results of other years do not answer for the year asked: "Lào Cai năm 2022" is not the 2023
+        # figures the handbook holds for it, "năm 2021 cả nước" not those of 2022–2024.
+        held_years = (self._years_of_results.get(entry.id) or self._result_years if entry.id in self._results
+                      else self._result_years)
+        if (self._widest_results and asked_years and not asked_years & held_years
+                and _ASKS_FIGURES.search(reading.folded)):
             # "năm 2025 cả nước bao nhiêu xã đạt chuẩn": the handbook holds results of other years only.
             year = min(asked_years)
+            of = f" của {reading.places[0]}" if reading.places else ""
             return Result(result.question, Outcome.NOT_HELD, None, result.score,
                           (Candidate(self._widest_results, result.score),), result.regime, f"năm {year}",
                           regime_named=result.regime_named,
-                          notice=f"Sổ tay chưa có số liệu kết quả công nhận năm {year}.")
+                          notice=f"Sổ tay chưa có số liệu kết quả công nhận năm {year}{of}.")
         if missing and notice is None:
             notice = f"Sổ tay không có thông tin riêng về {missing[0]}."
         return replace(result, previous=previous, notice=notice)
@@ -1250,7 +1276,8 @@ class Engine:
             return top, None, None
         score = {c.entry.id: c.score for c in ranked}
         best = max(versions, key=lambda e: (score.get(e.id, -1.0), -versions.index(e)))
-        if regime is None and score.get(best.id, 0.0) < self.w.current_ratio * top.score:
+        if (regime is None and not reading.regime.still
+                and score.get(best.id, 0.0) < self.w.current_ratio * top.score):
             return top, best, None  # the old rule's own words: keep it, and point to the rules in force
         return Candidate(best, top.score), None, top.entry
 
@@ -1259,14 +1286,17 @@ class Engine:
 # "gồm những chỉ tiêu nào", "có mấy chỉ tiêu": the list or the number of indicators, which no single
 # indicator's entry gives.
 _LISTS_INDICATORS = re.compile(r"\b(?:nhung|cac|may|bao\s*nhieu|bn)\s*(?:chi\s*tieu|ct)\b")
-_COUNTS_CRITERIA = re.compile(r"\b(?:may|bao\s*nhieu|bn)\s*(?:tieu\s*chi|tc)\b")
+# "QĐ 27 có 5 tiêu chí đúng không": a count said to be checked asks the count too.
+_COUNTS_CRITERIA = re.compile(r"\b(?:may|bao\s*nhieu|bn)\s*(?:tieu\s*chi|tc)\b"
+                              r"|\bco\s*0?\d\s*(?:tieu\s*chi|tc)\b")
 # Guidance and earlier texts a question may name (as `knowledge.query` names them), by their number.
 _GUIDANCE = {"619/2017": "619", "1723": "1723", "1143": "1143", "3124": "3124"}
-_TITLE_YEARS = re.compile(r"(?<![\d/.])(20[12]\d)(?:\s*[–-]\s*(20[12]\d))?(?![\d/.])")
+_TITLE_YEARS = re.compile(r"(?<![\d/.])(20[12]\d)(?:\s*[–-]\s*(20[12]\d))?(?![\d/]|\.\d)")
 
 
 def _years_named(title: str) -> frozenset[int]:
-    """The years a title is about ("năm 2026", "2022–2024"), not those inside a document's number."""
+    """The years a title or an answer is about ("năm 2026", "2022–2024"), not those inside a document's
+    number or a date ("19/05/2025")."""
     out: set[int] = set()
     for m in _TITLE_YEARS.finditer(title):
         first, last = int(m.group(1)), int(m.group(2) or m.group(1))

@@ -20,7 +20,10 @@ _NUMBER_WORDS = {"mot": 1, "nhat": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam
                  "i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
 # A small number, in figures, in words or in Roman numerals ("tiêu chí II"; a lone "i" is too ambiguous).
 # "năm nay", "năm sau" are this year and the next, not "five".
-_N = r"(\d{1,2}|mot|nhat|hai|ba|bon|tu|nam(?!\s+(?:nay|sau|truoc|qua|toi|ngoai|roi)\b)|sau|bay|iii|ii|iv|v)"
+# A number word before a counted noun is a count ("bộ tiêu chí ba nhóm"), not which one.
+_COUNTED = r"(?!\s+(?:nhom|loai|muc|cai|diem|linh\s*vuc|noi\s*dung|phan|nhiem\s*vu)\b)"
+_N = (r"(\d{1,2}|(?:mot|nhat|hai|ba|bon|tu|nam(?!\s+(?:nay|sau|truoc|qua|toi|ngoai|roi)\b)|sau|bay"
+      r"|iii|ii|iv|v)" + _COUNTED + ")")
 _SO = r"(?:\s*(?:so|thu))?\s*"  # "tiêu chí số 3", "chỉ tiêu thứ năm"
 _TC = r"\b(?:tieu\s*chi|tc)"
 _CT = r"\b(?:chi\s*tieu|ct)"
@@ -31,7 +34,8 @@ _NOT_YEAR = r"(?!\s*\d{4})(?![\d/])"
 # A number ends at a word boundary: "tiêu chí ban…" is no "tiêu chí ba".
 _CRITERION_THEN_INDICATOR = re.compile(
     _TC + _SO + _N + r"\s*(?:\.\s*(\d)\b|" + _LINK + _CT + _SO + _N + r"\b)" + _NOT_YEAR)
-_INDICATOR_OF_CRITERION = re.compile(_CT + _SO + _N + _LINK + _TC + _SO + _N + r"\b" + _NOT_YEAR)
+_INDICATOR_OF_CRITERION = re.compile(_CT + _SO + _N + _LINK + r"(?:" + _TC + r"|\bnhom)" + _SO + _N + r"\b"
+                                     + _NOT_YEAR)
 # "chỉ tiêu 2.5", "ct 2,5", "chỉ tiêu 2-5", "ct 2/5", "ct 2 5": the separator varies with the keyboard.
 _INDICATOR_DOTTED = re.compile(_CT + _SO + r"(\d)(?:\s*\.\s*|,|-|/|\s+)(\d)\b(?![./,]\d)")
 _CRITERION = re.compile(_TC + _SO + _N + r"\b" + _NOT_YEAR)
@@ -70,8 +74,10 @@ def _number(s: str | None) -> int | None:
 # writes it, so that ranking matches it too. "năm", "sáu" and "tư" are also words ("chỉ tiêu năm nay",
 # "các tiêu chí sau", "chỉ tiêu tự đánh giá"): they are numbers only after "số" or "thứ".
 _ROMAN_OR_PLAIN = re.compile(r"(" + _TC + r"|" + _CT + r")(\s+(?:(?:so|thu)\s+)?)"
-                             r"(iii|ii|iv|v|i|mot|nhat|hai|ba|bon|bay)\b(?!\s+(?:dinh|cach)\b)" + _NOT_YEAR)
-_AFTER_SO_THU = re.compile(r"(" + _TC + r"|" + _CT + r")(\s*(?:so|thu)\s+)(nam|sau|tu)\b" + _NOT_YEAR)
+                             r"(iii|ii|iv|v|i|mot|nhat|hai|ba|bon|bay)\b(?!\s+(?:dinh|cach)\b)" + _COUNTED
+                             + _NOT_YEAR)
+_AFTER_SO_THU = re.compile(r"(" + _TC + r"|" + _CT + r")(\s*(?:so|thu)\s+)(nam|sau|tu)\b" + _COUNTED
+                           + _NOT_YEAR)
 
 
 def numbers_in_figures(folded: str) -> str:
@@ -94,6 +100,16 @@ def indicators_dotted(folded: str) -> str:
     folded = _CRITERION_THEN_INDICATOR.sub(
         lambda m: dotted(m.group(1), m.group(2) or m.group(3)) or m.group(0), folded)
     return _INDICATOR_DOTTED.sub(lambda m: dotted(m.group(1), m.group(2)) or m.group(0), folded)
+
+
+# "mẫu số 7", "mẫu 7", "form 7": the circulars number their forms "Mẫu 07".
+_FORM_NUMBER = re.compile(r"\b(?:mau|form)\s+(?:so\s+)?0?([1-9])\b(?![.,/]\d)")
+
+
+def canonical_numbers(folded: str) -> str:
+    """Write criteria, indicators and forms as the handbook does (folded text in, folded text out): both a
+    question and the handbook's own text are read through this, so that they rank alike."""
+    return _FORM_NUMBER.sub(r"mau 0\1", indicators_dotted(numbers_in_figures(folded)))
 
 
 def criterion_refs(folded: str) -> tuple[CriterionRef, ...]:
@@ -170,7 +186,8 @@ _OLD_WORDS = re.compile(
     r"\b(?:quyet\s*dinh|qd|quy\s*dinh|thong\s*tu|tt|bo\s*tieu\s*chi|tieu\s*chi|chuan)\s+cu\b"
     r"|\b(?:truoc|trc)\s*(?:day|kia)\b|\bngay\s*truoc\b|\bhoi\s*truoc\b|\bgiai\s*doan\s*2022\b"
     # "CT 2.6 cũ", "tiêu chí 4 bộ cũ": the old rules said of an indicator ("cụ thể" is no "cũ")
-    r"|\b(?:chi\s*tieu|ct|tieu\s*chi|tc)\s*\d+(?:\s*[.,]\s*\d+)?\s+(?:bo\s+)?cu\b(?!\s*the\b)|\bbo\s+cu\b")
+    r"|\b(?:chi\s*tieu|ct|tieu\s*chi|tc)\s*\d+(?:\s*[.,]\s*\d+)?\s+(?:bo\s+)?cu\b(?!\s*the\b)|\bbo\s+cu\b"
+    r"|\(\s*cu\s*\)")  # "chỉ tiêu bảo đảm kinh phí … (cũ)"
 # "Trước đây … , giờ … ở đâu": what used to be, then what is now asked.
 _BEFORE_NOW = re.compile(
     r"\b(?:truoc|trc)\s*(?:day|kia)\b[^?]*[,;.]\s*(?:con\s*|vay\s*)?(?:gio|bay\s*gio|hien\s*nay|nay)\s")
@@ -564,7 +581,7 @@ class Reader:
         """Read a question into what it names."""
         text = clean(question)
         lowered = unicodedata.normalize("NFC", text.lower())
-        folded = indicators_dotted(numbers_in_figures(" ".join(fold(text).split())))
+        folded = canonical_numbers(" ".join(fold(text).split()))
         docs = named_documents(folded)
         named_years = years(folded)
         return Reading(
@@ -591,7 +608,7 @@ class Reader:
         """Read one part of a long message: its own criteria, plan items and documents; the regime the
         part names, else the whole message's ("năm 2023 … hồ sơ gồm gì")."""
         text = clean(text)
-        folded = indicators_dotted(numbers_in_figures(" ".join(fold(text).split())))
+        folded = canonical_numbers(" ".join(fold(text).split()))
         docs = named_documents(folded)
         named_years = years(folded)
         regime = read_regime(folded, docs, named_years)

@@ -953,3 +953,61 @@ def test_a_replaced_rule_given_for_the_rules_in_force_says_they_are_unverified(e
     a = answer(engine, "Ai giải quyết khiếu nại về việc công nhận xã đạt chuẩn tiếp cận pháp luật theo quy "
                        "định hiện nay?")
     assert a.found and a.entry_id == "qd25-khieu-nai" and MSG_CURRENT_UNVERIFIED in a.reply.text
+
+
+@pytest.mark.parametrize("question", [
+    "Lào Cai năm 2022 có bao nhiêu xã đạt chuẩn?",  # the handbook holds Lào Cai's 2023 figures only
+    "thanh hoa nam 2024 dat chuan bao nhieu %",
+    "Năm 2021 cả nước có bao nhiêu xã đạt chuẩn tiếp cận pháp luật?",  # national figures are 2022–2024
+    "Năm 2024 thành phố Cần Thơ (cũ) đạt chuẩn bao nhiêu phần trăm?",
+    "Kết quả khảo sát sự hài lòng của người dân tỉnh Sóc Trăng năm 2023 được bao nhiêu phần trăm?",
+    "Phường Sóc Trăng hiện có bao nhiêu tuyên truyền viên pháp luật?",
+    "Chủ tịch Hội đồng đánh giá chuẩn tiếp cận pháp luật của huyện Kế Sách năm 2024 là ai?",
+    "Danh sách thành viên hội đồng đánh giá chuẩn của thị xã Vĩnh Châu gồm những ai?",
+    "cho xin sdt phong pbgdpl so tu phap can tho",
+])
+def test_figures_and_people_of_a_named_place_or_year_the_handbook_lacks_are_not_held(engine, question):
+    assert engine.ask(question).outcome is Outcome.NOT_HELD
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Năm 2023 tỉnh Lào Cai có bao nhiêu xã đạt chuẩn", "qd25-ket-qua-tinh"),
+    # the entry that says it holds no 2025 figures
+    ("Năm 2025 cả nước có bao nhiêu xã đạt chuẩn tiếp cận pháp luật?", "qd25-ket-qua"),
+    ("Cần Thơ mới có bao nhiêu xã, phường?", "reform-can-tho-103"),  # a count of units, no result
+    ("Hội đồng đánh giá của huyện gồm những ai?", "qd25-hoi-dong"),  # by office, no place named
+    ("Theo QĐ 25 người dân hài lòng phải đạt bao nhiêu phần trăm", "qd25-hai-long"),  # a rule, no figure
+])
+def test_what_the_handbook_holds_of_places_years_and_offices_is_still_answered(engine, question, expected):
+    r = engine.ask(question)
+    assert r.found and r.entry.id == expected
+
+
+@pytest.mark.parametrize("question", [
+    "Quy chế dân chủ trong doanh nghiệp phải có những nội dung gì?",
+    "Thủ tục cấp chứng chỉ hành nghề luật sư gồm những giấy tờ gì?",
+    "Xã đạt chuẩn 'An toàn về an ninh, trật tự' cần những điều kiện gì?",
+])
+def test_more_near_subjects_are_declined_with_a_pointer(engine, question):
+    r = engine.ask(question)
+    assert r.outcome is Outcome.OUT_OF_SCOPE and r.pointer
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Theo luật sửa đổi năm 2025 thì từ ngày nào HĐND, UBND cấp xã ban hành nghị quyết, quyết định là văn "
+     "bản QPPL?", "reform-vbqppl-cap-xa"),  # the amended law the reform entry states
+    ("form số 7 trong TT 09 là cái gì vậy mn", "tt09-bieu-mau-huyen"),  # "Mẫu 07"
+    ("cái vụ dán kết quả chấm ở ủy ban hồi trước phải để bao nhiêu ngày vậy anh", "qd25-niem-yet"),
+    ("Hồi QĐ 25, cái chỉ tiêu số 3 của nhóm thứ hai là về việc gì vạy?", "qd25-tc2-ct3"),
+    ("chỉ tiêu bảo đảm kinh phí, cơ sở vật chất cho phổ biến pháp luật (cũ) được mấy điểm", "qd25-tc2-ct6"),
+    ("TT 09 con hieu luc ko", "tt15-gioi-thieu"),  # whether the old text holds: the text that replaced it
+])
+def test_a_testers_paraphrases_are_answered(engine, question, expected):
+    r = engine.ask(question)
+    assert r.found and r.entry.id == expected
+
+
+def test_a_count_before_a_counted_noun_names_no_criterion(engine):
+    question = "bộ tiêu chí ba nhóm hiện giờ là ba nhóm gì vậy anh"
+    assert engine.read(question).reading.refs == ()
+    assert engine.ask(question).outcome is not Outcome.OUT_OF_SCOPE
