@@ -102,14 +102,17 @@ def indicators_dotted(folded: str) -> str:
     return _INDICATOR_DOTTED.sub(lambda m: dotted(m.group(1), m.group(2)) or m.group(0), folded)
 
 
-# "mẫu số 7", "mẫu 7", "form 7": the circulars number their forms "Mẫu 07".
+# "mẫu số 7", "mẫu 07", "form 7": one form, however its number is written.
 _FORM_NUMBER = re.compile(r"\b(?:mau|form)\s+(?:so\s+)?0?([1-9])\b(?![.,/]\d)")
+# "03 ngày", "05 năm": the handbook writes small numbers as the texts do, officials mostly without the zero.
+_LEADING_ZERO = re.compile(r"(?<![\w/.,])0([1-9])\b(?![/.,]\d)")
 
 
 def canonical_numbers(folded: str) -> str:
-    """Write criteria, indicators and forms as the handbook does (folded text in, folded text out): both a
+    """Write criteria, indicators, forms and small numbers alike (folded text in, folded text out): both a
     question and the handbook's own text are read through this, so that they rank alike."""
-    return _FORM_NUMBER.sub(r"mau 0\1", indicators_dotted(numbers_in_figures(folded)))
+    folded = _FORM_NUMBER.sub(r"mau \1", indicators_dotted(numbers_in_figures(folded)))
+    return _LEADING_ZERO.sub(r"\1", folded)
 
 
 def criterion_refs(folded: str) -> tuple[CriterionRef, ...]:
@@ -203,7 +206,7 @@ _COMPARISON = re.compile(
     # "còn … không hay bỏ rồi", "đã bỏ chưa": what the new rules dropped
     r"|\b(?:hay|da|bi)\s*bo\s*(?:roi|chua|di)?\b|\bbo\s*roi\b")
 _YEAR = re.compile(r"(?<![\d/.\-])(20[12]\d)(?![\d/.\-])")
-_YEAR_RANGE = re.compile(r"\b20[12]\d\s*[-–]\s*20[12]\d\b")
+_YEAR_RANGE = re.compile(r"\b(20[12]\d)\s*[-–]\s*(20[12]\d)\b")
 TRANSITION_YEAR = 2025  # how the 2025 assessment is handled is not confirmed
 
 
@@ -229,8 +232,15 @@ def named_documents(folded: str) -> frozenset[str]:
 
 def years(folded: str) -> tuple[int, ...]:
     """Return the assessment years a question names (not the year inside "25/2021" or a date)."""
-    text = _YEAR_RANGE.sub(" ", folded)  # "giai đoạn 2021–2025" names a period, not a year
-    return tuple(dict.fromkeys(int(y) for y in _YEAR.findall(text)))
+    # "giai đoạn 2021–2025" names a period across both rules, not a year; "đánh giá 2022–2024" names the
+    # years of one.
+    within: list[int] = []
+    for m in _YEAR_RANGE.finditer(folded):
+        first, last = int(m.group(1)), int(m.group(2))
+        if first <= last and (last < TRANSITION_YEAR or first > TRANSITION_YEAR):
+            within += range(first, last + 1)
+    text = _YEAR_RANGE.sub(" ", folded)
+    return tuple(dict.fromkeys([*within, *(int(y) for y in _YEAR.findall(text))]))
 
 
 # "còn QĐ 25 không", "TT 09 còn áp dụng không": whether a text named is still the rule asks about the

@@ -965,6 +965,8 @@ def test_a_replaced_rule_given_for_the_rules_in_force_says_they_are_unverified(e
     "Chủ tịch Hội đồng đánh giá chuẩn tiếp cận pháp luật của huyện Kế Sách năm 2024 là ai?",
     "Danh sách thành viên hội đồng đánh giá chuẩn của thị xã Vĩnh Châu gồm những ai?",
     "cho xin sdt phong pbgdpl so tu phap can tho",
+    "Đề nghị cung cấp số, ngày ban hành Quyết định thành lập Hội đồng đánh giá chuẩn tiếp cận pháp luật "
+    "huyện Châu Thành (Sóc Trăng).",
 ])
 def test_figures_and_people_of_a_named_place_or_year_the_handbook_lacks_are_not_held(engine, question):
     assert engine.ask(question).outcome is Outcome.NOT_HELD
@@ -1001,6 +1003,9 @@ def test_more_near_subjects_are_declined_with_a_pointer(engine, question):
     ("Hồi QĐ 25, cái chỉ tiêu số 3 của nhóm thứ hai là về việc gì vạy?", "qd25-tc2-ct3"),
     ("chỉ tiêu bảo đảm kinh phí, cơ sở vật chất cho phổ biến pháp luật (cũ) được mấy điểm", "qd25-tc2-ct6"),
     ("TT 09 con hieu luc ko", "tt15-gioi-thieu"),  # whether the old text holds: the text that replaced it
+    ("ngưỡng để được công nhận hồi đánh giá 2022–2024 là gì vậy", "qd25-dieu-kien"),
+    ("Đề nghị cho biết thời điểm Sở Tư pháp tỉnh Sóc Trăng tổ chức sơ kết 03 năm thực hiện Quyết định "
+     "25/2021/QĐ-TTg.", "kh-ii-8"),
 ])
 def test_a_testers_paraphrases_are_answered(engine, question, expected):
     r = engine.ask(question)

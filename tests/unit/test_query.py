@@ -245,6 +245,10 @@ def test_a_chat_abbreviation_of_before_names_the_old_rules(reader):
     ("tiêu chí V", "tieu chi 5"),
     ("các tiêu chí sau đây", "cac tieu chi sau day"),  # "sau" is a number only after "số" or "thứ"
     ("tiêu chí năm 2023", "tieu chi nam 2023"),
+    ("mẫu số 07 của TT 09", "mau 7 cua tt 9"),  # one form however its number is written
+    ("form 7", "mau 7"),
+    ("bổ sung trong 03 ngày làm việc", "bo sung trong 3 ngay lam viec"),
+    ("ngày 01/07/2025, 0,5 điểm, tt09", "ngay 01/07/2025, 0,5 diem, tt09"),  # dates, decimals, names kept
 ])
 def test_references_are_read_in_the_form_the_handbook_writes(reader, text, folded):
     assert reader.read(text).folded == folded
@@ -254,3 +258,9 @@ def test_an_old_text_said_to_still_serve_in_a_year_of_the_new_rules_asks_whether
     r = reader.read("Năm 2026 tụi em còn xài mấy mẫu 01 tới 10 của TT 09 được hông?").regime
     assert r.still and r.comparison and r.regime is None
     assert not reader.read("So sánh mẫu của TT 09 với TT 15").regime.still
+
+
+def test_a_span_of_years_within_one_rule_names_its_years(reader):
+    assert reader.read("ngưỡng để được công nhận hồi đánh giá 2022–2024 là gì").years == (2022, 2023, 2024)
+    assert reader.read("ngưỡng để được công nhận hồi đánh giá 2022–2024 là gì").regime.regime is Regime.QD25
+    assert reader.read("giai đoạn 2021-2025").years == ()  # across both rules: a period, not years
