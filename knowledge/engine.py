@@ -142,6 +142,12 @@ _NOT_A_STANDARD = frozenset("xa phuong dac thi cap don dat chuan tiep ket ho quy
                             "gom bao phai lai tu sau truoc bi "
                             # "bộ tiêu chí ba nhóm": a count starts no title
                             "mot hai ba bon bay tam chin muoi".split())
+# A sentence that only announces questions ("Anh ơi cho em hỏi mấy ý nha", "e hỏi xíu"): nothing is asked
+# in it ("hỏi" folded is also "hội", and "ý" the start of "ý kiến").
+_ANNOUNCES_ONLY = re.compile(
+    r"^(?:\w+\s+){0,3}?(?:cho\s*(?:em|e|toi|minh|chau)\s*(?:hoi|xin\s*hoi)|(?:em|e|toi|minh|chau)\s*(?:hoi|xin\s*hoi)"
+    r"|xin\s*hoi)(?:\s+(?:may|vai|it|chut|xiu|ti|mot|so|y|cau|van\s*de|viec|dieu|cai|nha|nhe|a|voi|ne|nhen"
+    r"|anh|chi|ad|ak|ah))*\s*$")
 # A sentence that asks, in a long message: a request to be told, or a question word at its end.
 _ASKS_CUE = re.compile(r"\b(?:cho\s*(?:em|toi|minh)\s*(?:hoi|xin|biet)|(?:em|toi|minh)\s*(?:can|muon)\s*"
                        r"(?:biet|hoi)|xin\s*hoi|hoi\s*giup|nho\s*(?:anh|chi|ad))\b")
@@ -1023,7 +1029,9 @@ class Engine:
                         or bool(asked_about(f.split())))
             return "?" in end if marked else bool(_ASKS_END.search(f))
 
-        parts = [Part(p.strip(" ,.:-"), asks(p, end)) for p, end in pieces if len(folded_tokens(p)) >= 3]
+        # A sentence that only announces the questions is neither a question nor context.
+        parts = [Part(p.strip(" ,.:-"), asks(p, end)) for p, end in pieces
+                 if len(folded_tokens(p)) >= 3 and not _ANNOUNCES_ONLY.search(fold(p).strip(" ,.:-"))]
         if len(parts) < 2:
             return [Part(text, True)]
         # The parts that ask come first (in their order): a message usually starts with its context.

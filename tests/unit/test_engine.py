@@ -1016,3 +1016,16 @@ def test_a_count_before_a_counted_noun_names_no_criterion(engine):
     question = "bộ tiêu chí ba nhóm hiện giờ là ba nhóm gì vậy anh"
     assert engine.read(question).reading.refs == ()
     assert engine.ask(question).outcome is not Outcome.OUT_OF_SCOPE
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Anh ơi cho em hỏi mấy ý nha. Bên em nghe nói QĐ 27 vẫn 5 tiêu chí 20 chỉ tiêu y chang cũ, chỉ đổi tên "
+     "thôi. Có đúng vậy không anh? Nếu không thì bộ mới bỏ những mảng nào so với trước? Em cần gấp để báo "
+     "cáo lãnh đạo.", {"qd27-khac-biet", "qd27-tieu-chi", "qd25-tieu-chi"}),
+    ("a ơi e hỏi xíu. hồi đánh giá năm 2024 xã e niêm yết dự thảo báo cáo có 3 ngày là gỡ xuống, đài xã thì "
+     "đọc 2 lần. vậy là thiếu đúng hông a? đúng ra phải làm sao? e sợ bị bắt lỗi", {"qd25-niem-yet"}),
+])
+def test_a_sentence_that_only_announces_questions_is_neither_asked_nor_context(engine, question, expected):
+    # "cho em hỏi mấy ý" had been answered as a question on the council's meeting ("hỏi" is also "hội")
+    r = engine.ask(question)
+    assert r.found and r.entry.id in expected
