@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -79,13 +80,24 @@ _ASKS_FIGURES = re.compile(
     # tuyên truyền viên": a rate or a count of a place, unless a rule is asked ("phải đạt bao nhiêu %")
     r"|^(?!.*\b(?:phai|can\s*(?:dat|co)|toi\s*thieu|it\s*nhat|moi\s*duoc|thi\s*duoc|quy\s*dinh)\b)"
     r".*(?:\b(?:dat(?:\s*chuan)?|duoc|la)\s*(?:duoc\s*)?(?:bao\s*nhieu|bn|may)\s*(?:%|phan\s*tram)"
-    r"|\b(?:hien\s*)?co\s*(?:bao\s*nhieu|bn|may)\s*(?:tuyen\s*truyen\s*vien|hoa\s*giai\s*vien|to\s*hoa\s*giai"
+    r"|\b(?:hien\s*)?(?:co|duoc)\s*(?:bao\s*nhieu|bn|may)\s*(?:tuyen\s*truyen\s*vien|hoa\s*giai\s*vien|to\s*hoa\s*giai"
     r"|nguoi)\b)")
 # Who someone of a named place is, or who was there ("Chủ tịch Hội đồng … huyện Kế Sách năm 2024 là ai",
 # "danh sách thành viên hội đồng của thị xã Vĩnh Châu"): the handbook says who by office, never by name.
 _ASKS_WHO_BY_NAME = re.compile(
     r"\b(?:la\s*ai|gom\s*nhung\s*ai|nhung\s*ai|ten\s*(?:la\s*)?gi|ho\s*ten|danh\s*sach\s*(?:thanh\s*vien|can\s*bo)"
     r"|so\s*dien\s*thoai|sdt|bao\s*nhieu\s*(?:dai\s*bieu|nguoi\s*(?:tham\s*du|du)))\b")
+# The number of a place's own document or how many units it has ("Đắk Lắk có kế hoạch triển khai QĐ 27 số
+# mấy", "An Giang sau sáp nhập có bao nhiêu xã phường"): held only where the answer speaks of that place.
+_ASKS_NUMBER_OF_PLACE = re.compile(
+    r"\bso\s*(?:may|bao\s*nhieu|hieu)\b|\bco\s*(?:bao\s*nhieu|bn|may)\s*(?:xa|phuong|don\s*vi)\b"
+    r"|\bso\s*,?\s*(?:va\s*)?ngay\s*ban\s*hanh\b")
+# Who signed a text ("Bộ trưởng nào ký Thông tư 09", "QĐ 619 do ai ký"), and an answer that says who
+# signed it, read with its tone mark ("ký thay", "người ký"; "kỳ", "kỷ luật", "đăng ký", "thư ký" are other
+# words).
+_ASKS_SIGNER = re.compile(
+    r"\b(?:ai|nao|nguoi)\s*(?:da\s*)?ky\b|\bnguoi\s*ky\b|(?<!thu )\bky\s*(?:boi\s*ai|la\s*ai)\b")
+_SAYS_SIGNER = re.compile(r"(?<!đăng )(?<!thư )\bký\b")
 # "ai chủ trì …, Sở Nội vụ có được giao không": the question asks who; the agency is an aside.
 _ASKS_WHO = re.compile(r"\bai\b")
 # A question about the plan or an agency's tasks, as opposed to one about the rules.
@@ -1060,18 +1072,27 @@ class Engine:
             # Figures asked of a place named, but not with its results ("Cần Thơ" in a plan entry); an
             # answer that speaks of the place ("Hà Nội có Kế hoạch 378/KH-UBND") is about it.
             missing = list(reading.places)
+        if (reading.documents and len(reading.folded) <= SHORT_QUESTION_CHARS
+                and _ASKS_SIGNER.search(reading.folded) and not _SAYS_SIGNER.search(
+                    unicodedata.normalize("NFC", entry.answer.lower()))):
+            # Who signed a text named: the handbook says who issued a text, not always who signed it. (A
+            # recognition decision is signed by whoever recognises: the rule answers.)
+            return _declined_as_not_held(
+                result, entry, "người ký",
+                "Sổ tay không có thông tin về người ký văn bản này; đề nghị xem bản gốc của văn bản.")
         if missing and _ASKS_WHO_BY_NAME.search(reading.folded):
-            return Result(result.question, Outcome.NOT_HELD, None, result.score,
-                          (Candidate(entry, result.score),), result.regime, missing[0],
-                          regime_named=result.regime_named,
-                          notice=f"Sổ tay không có thông tin về nhân sự của {missing[0]}; sổ tay chỉ nêu "
-                                 "chức danh theo quy định.")
+            return _declined_as_not_held(
+                result, entry, missing[0],
+                f"Sổ tay không có thông tin về nhân sự của {missing[0]}; sổ tay chỉ nêu chức danh theo quy "
+                "định.")
         if missing and _ASKS_FIGURES.search(reading.folded):
             # Figures of another place, or of the whole country, do not answer for this one.
-            return Result(result.question, Outcome.NOT_HELD, None, result.score,
-                          (Candidate(entry, result.score),), result.regime, missing[0],
-                          regime_named=result.regime_named,
-                          notice=f"Sổ tay không có số liệu về {missing[0]}.")
+            return _declined_as_not_held(result, entry, missing[0],
+                                         f"Sổ tay không có số liệu về {missing[0]}.")
+        others = [p for p in missing if fold(p) not in self._plan_places]  # the plan's own province apart
+        if others and _ASKS_NUMBER_OF_PLACE.search(reading.folded):
+            return _declined_as_not_held(result, entry, others[0],
+                                         f"Sổ tay không có thông tin riêng về {others[0]}.")
         asked_years = {y for y in reading.years if y >= FIRST_ASSESSED_YEAR}
         # Results of other years do not answer for the year asked: "Lào Cai năm 2022" is not the 2023
         # figures the handbook holds for it, "năm 2021 cả nước" not those of 2022–2024.
@@ -1082,10 +1103,8 @@ class Engine:
             # "năm 2025 cả nước bao nhiêu xã đạt chuẩn": the handbook holds results of other years only.
             year = min(asked_years)
             of = f" của {reading.places[0]}" if reading.places else ""
-            return Result(result.question, Outcome.NOT_HELD, None, result.score,
-                          (Candidate(self._widest_results, result.score),), result.regime, f"năm {year}",
-                          regime_named=result.regime_named,
-                          notice=f"Sổ tay chưa có số liệu kết quả công nhận năm {year}{of}.")
+            return _declined_as_not_held(result, self._widest_results, f"năm {year}",
+                                         f"Sổ tay chưa có số liệu kết quả công nhận năm {year}{of}.")
         if missing and notice is None:
             notice = f"Sổ tay không có thông tin riêng về {missing[0]}."
         return replace(result, previous=previous, notice=notice)
@@ -1096,6 +1115,9 @@ class Engine:
         # entry names its criterion.
         if a.topic is not None and a.topic == b.topic:
             return True
+        if (a.indicator is not None and (a.criterion, a.indicator) == (b.criterion, b.indicator)
+                and self._ref_regime[a.id] is self._ref_regime[b.id]):
+            return True  # an indicator and how it is scored ("chỉ tiêu 2.5" and its scoring bands)
         return (a.criterion is not None and a.criterion == b.criterion and (a.indicator is None) != (
             b.indicator is None) and self._ref_regime[a.id] is self._ref_regime[b.id])
 
@@ -1300,6 +1322,12 @@ _COUNTS_CRITERIA = re.compile(r"\b(?:may|bao\s*nhieu|bn)\s*(?:tieu\s*chi|tc)\b"
 # Guidance and earlier texts a question may name (as `knowledge.query` names them), by their number.
 _GUIDANCE = {"619/2017": "619", "1723": "1723", "1143": "1143", "3124": "3124"}
 _TITLE_YEARS = re.compile(r"(?<![\d/.])(20[12]\d)(?:\s*[–-]\s*(20[12]\d))?(?![\d/]|\.\d)")
+
+
+def _declined_as_not_held(result: Result, shown: Entry, topic: str, notice: str) -> Result:
+    """Decline an answer whose subject the handbook does not hold, showing the entry that came closest."""
+    return Result(result.question, Outcome.NOT_HELD, None, result.score, (Candidate(shown, result.score),),
+                  result.regime, topic, regime_named=result.regime_named, notice=notice)
 
 
 def _years_named(title: str) -> frozenset[int]:

@@ -384,6 +384,8 @@ _ASKS_VERDICT = re.compile(
     r"|\bthi\s*sao\b|\bco\s*sao\b|\bsao\s*(?:a|ah|ak|nhi|day)?\s*$|\bdu\s*dieu\s*kien\b|\banh\s*huong\b"
     r"|\bduoc\s*cong\s*nhan\b|\bcong\s*nhan\s*(?:khong|ko|k|duoc)\b|\bxet\b|\bco\s*kip\b|\bdau\s*hay\s*truot\b"
     r"|\b(?:mat|truot|rot)\s*chuan\b|\bdat\s*chuan\s*(?:chu|roi|ha|nhi)\b"
+    # "năm đó xã còn đạt chuẩn TCPL được ko"
+    r"|\bcon\s*dat\s*chuan\b|\bdat\s*chuan\b[^.?!]{0,25}\bduoc\s*(?:khong|ko|k|hong|hem|ha)\b"
     r"|\b(?:xa|phuong|don\s*vi)\s*(?:em|toi|minh|chung\s*toi|chung\s*em)\b")
 _CRITERION_SHARE = re.compile(
     _TC + _SO + r"(\d)\b(?:[^\d%.?!]{0,60}?\b(?:chi|duoc|dc|dat|co|thi|cung|la|moi|chiem|khoang)\b)*\s*"

@@ -1029,3 +1029,44 @@ def test_a_sentence_that_only_announces_questions_is_neither_asked_nor_context(e
     # "cho em hỏi mấy ý" had been answered as a question on the council's meeting ("hỏi" is also "hội")
     r = engine.ask(question)
     assert r.found and r.entry.id in expected
+
+
+@pytest.mark.parametrize("question", [
+    "Bộ trưởng nào ký Thông tư 09/2021/TT-BTP vậy?",  # the handbook says who issued it, not who signed
+    "QĐ 619/QĐ-TTg năm 2017 do ai ký?",
+    "Đắk Lắk có kế hoạch triển khai QĐ 27 số mấy vậy?",  # another province's document
+    "an giang sau sap nhap co bao nhieu xa phuong",
+    "Kính gửi Quý cơ quan, đề nghị cung cấp số, ngày ban hành kế hoạch thực hiện Quyết định 25/2021/QĐ-TTg "
+    "của UBND tỉnh Hậu Giang để phục vụ công tác tổng hợp.",
+    "Năm 2022 Sóc Trăng tập huấn được bao nhiêu tuyên truyền viên pháp luật?",
+    "Phần mềm đánh giá chuẩn mà Sở Tư pháp Sóc Trăng hướng dẫn là của công ty nào?",
+])
+def test_signers_other_provinces_documents_and_counts_the_handbook_lacks_are_not_held(engine, question):
+    assert engine.ask(question).outcome is Outcome.NOT_HELD
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("QĐ 27 do ai ký", "qd27-nguoi-ky"),
+    ("kế hoạch của Sóc Trăng ai ký", "kh-nguoi-ky"),
+    ("Thông tư 15 ai ký", "tt15-gioi-thieu"),  # which says the signer is not verified
+    ("Cà Mau triển khai QĐ 27 bằng kế hoạch số mấy?", "qd27-trien-khai-tinh"),
+    ("ai làm chủ tịch hội đồng đánh giá chuẩn cấp huyện, thư ký là ai", "qd25-hoi-dong"),
+    ("chu tich xa bi ky luat khien trach nam 2024 vi sai pham khi thi hanh cong vu thi nam do xa con dat "
+     "chuan TCPL duoc ko", "qd25-dieu-kien"),  # a case: "còn đạt chuẩn … được ko" asks for a verdict
+])
+def test_signers_and_documents_the_handbook_holds_are_answered(engine, question, expected):
+    r = engine.ask(question)
+    assert r.found and r.entry.id == expected
+
+
+def test_an_indicator_and_its_scoring_are_no_ambiguity(engine):
+    r = engine.ask("Việc mở lớp bồi dưỡng cho đội ngũ tuyên truyền viên pháp luật của xã thì được tính vào "
+                   "chỉ tiêu nào trong bộ tiêu chí 2021?")
+    assert r.found and r.entry.id in {"qd25-tc2-ct5", "tt09-ct25-muc-cham"}
+
+
+@pytest.mark.parametrize("question", [
+    "Cán bộ xã dôi dư sau sáp nhập được hưởng chế độ gì theo Nghị định 178?",
+])
+def test_staffing_after_the_merger_is_another_subject(engine, question):
+    assert engine.ask(question).outcome is Outcome.OUT_OF_SCOPE
