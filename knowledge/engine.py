@@ -76,6 +76,8 @@ _ASKS_FIGURES = re.compile(
     r"|\bket\s*qua\s*(?:danh\s*gia|cong\s*nhan)\b[^.?!]{0,60}\b(?:ra\s*sao|bao\s*nhieu)\b"
     r"|\bdat\s*chuan[^.?!]*\bnam\s*nao\b|\bso\s*lieu\b[^.?!]*\bdat\s*chuan\b"
     r"|\b(?:xa|phuong|don\s*vi)\s*nao\b[^.?!]*\bdat\b|\bco\s*dat\s*chuan\b[^.?!]*\b(?:khong|chua|ko)\b"
+    # "Lào Cai năm 2022 được bao nhiêu xã", "Thanh Hóa năm 2024 đạt chuẩn bao nhiêu xã"
+    r"|\b(?:duoc|dat(?:\s*chuan)?)\s*(?:bao\s*nhieu|bn|may)\s*(?:xa|phuong|don\s*vi)\b"
     # "thanh hoa nam 2024 dat chuan bao nhieu %", "khảo sát … được bao nhiêu phần trăm", "hiện có bao nhiêu
     # tuyên truyền viên": a rate or a count of a place, unless a rule is asked ("phải đạt bao nhiêu %")
     r"|^(?!.*\b(?:phai|can\s*(?:dat|co)|toi\s*thieu|it\s*nhat|moi\s*duoc|thi\s*duoc|quy\s*dinh)\b)"
@@ -1318,7 +1320,7 @@ class Engine:
 _LISTS_INDICATORS = re.compile(r"\b(?:nhung|cac|may|bao\s*nhieu|bn)\s*(?:chi\s*tieu|ct)\b")
 # "QĐ 27 có 5 tiêu chí đúng không": a count said to be checked asks the count too.
 _COUNTS_CRITERIA = re.compile(r"\b(?:may|bao\s*nhieu|bn)\s*(?:tieu\s*chi|tc)\b"
-                              r"|\bco\s*0?\d\s*(?:tieu\s*chi|tc)\b")
+                              r"|\b(?:co|liet\s*ke|ke\s*ra|neu)\s*(?:cac\s*)?0?\d?\s*(?:tieu\s*chi|tc)\b")
 # Guidance and earlier texts a question may name (as `knowledge.query` names them), by their number.
 _GUIDANCE = {"619/2017": "619", "1723": "1723", "1143": "1143", "3124": "3124"}
 _TITLE_YEARS = re.compile(r"(?<![\d/.])(20[12]\d)(?:\s*[–-]\s*(20[12]\d))?(?![\d/]|\.\d)")

@@ -25,8 +25,8 @@ _COUNTED = r"(?!\s+(?:nhom|loai|muc|cai|diem|linh\s*vuc|noi\s*dung|phan|nhiem\s*
 _N = (r"(\d{1,2}|(?:mot|nhat|hai|ba|bon|tu|nam(?!\s+(?:nay|sau|truoc|qua|toi|ngoai|roi)\b)|sau|bay"
       r"|iii|ii|iv|v)" + _COUNTED + ")")
 _SO = r"(?:\s*(?:so|thu))?\s*"  # "tiêu chí số 3", "chỉ tiêu thứ năm"
-_TC = r"\b(?:tieu\s*chi|tc)"
-_CT = r"\b(?:chi\s*tieu|ct)"
+_TC = r"\b(?:tieu\s*chi|tc|criterion)"
+_CT = r"\b(?:chi\s*tieu|ct|indicator)"
 _LINK = r"\s*[,-]?\s*(?:(?:cua|thuoc|trong|o|tai|thuoc ve)\s+)?"
 # A number word followed by a year is "năm 2023", not "five".
 _NOT_YEAR = r"(?!\s*\d{4})(?![\d/])"
@@ -368,6 +368,9 @@ _SELF = re.compile(r"\btu\s*(?:cham|danh\s*gia)(?:\s*(?:duoc|dat|la|ra|co|khoang
 _COUNCIL = re.compile(
     r"\b(?:hoi\s*dong|hd|tham\s*dinh|huyen)(?:\s*(?:tham\s*dinh|cham\s*lai|cham|danh\s*gia|cho|chi|con|"
     r"lai|xuong|ha|duoc|co|la|ra|thanh|chi\s*con|xa|phuong|em|toi|minh|cua))*\s*" + _SCORE + _NOT_POINTS)
+# "hội đồng huyện chấm lại từ 81 xuống 78": the commune's own score, then the council's.
+_RESCORED = re.compile(r"\b(?:hoi\s*dong|hd|tham\s*dinh|huyen)\b[^.?!]{0,30}?\btu\s*" + _SCORE
+                       + r"(?:\s*diem)?\s*(?:xuong|con|thanh)\s*(?:con\s*)?" + _SCORE + _NOT_POINTS)
 _POINTS_STATED = re.compile(r"(?<![\d.,/])" + _SCORE + r"\s*(?:diem|dim|d)\b|(?<![\d.,/])" + _SCORE
                             + r"\s*/\s*100\b|\btong(?:\s*diem)?(?:\s+(?:nam\s+\d{4}|[a-z]+)){0,4}?\s+"
                             + r"(?<![\d.,/])" + _SCORE + r"(?![\d%/]|\s*%)")
@@ -380,7 +383,7 @@ _INDICATOR_IN_SENTENCE = re.compile(r"\b(?:chi\s*tieu|ct)\s*(?:so\s*|thu\s*)?\d(
 INDICATOR_POINTS_MAX = 20  # no indicator is worth more; no commune's total is this low
 # Facts alone do not make a case: "mức 90 điểm là của xã hay huyện" asks about the rule.
 _ASKS_VERDICT = re.compile(
-    r"\b(?:co|thi|se|vay|the)\s*(?:dat|du|duoc|bi)\b|\bdat\s*(?:chuan\s*)?(?:khong|ko|k|chua|ha|hem)\b"
+    r"\b(?:co|thi|se|vay|the)\s*(?:dat|du|duoc|dc|bi)\b|\bdat\s*(?:chuan\s*)?(?:khong|ko|k|chua|ha|hem)\b"
     r"|\bthi\s*sao\b|\bco\s*sao\b|\bsao\s*(?:a|ah|ak|nhi|day)?\s*$|\bdu\s*dieu\s*kien\b|\banh\s*huong\b"
     r"|\bduoc\s*cong\s*nhan\b|\bcong\s*nhan\s*(?:khong|ko|k|duoc)\b|\bxet\b|\bco\s*kip\b|\bdau\s*hay\s*truot\b"
     r"|\b(?:mat|truot|rot)\s*chuan\b|\bdat\s*chuan\s*(?:chu|roi|ha|nhi)\b"
@@ -458,6 +461,9 @@ def read_situation(folded: str, named_years: tuple[int, ...]) -> Situation | Non
     council_m = _COUNCIL.search(folded)
     self_score = _score(self_m.group(1)) if self_m else None
     council_score = _score(council_m.group(1)) if council_m else None
+    if (rescored := _RESCORED.search(folded)) and self_m is None:
+        self_score, council_score = _score(rescored.group(1)), _score(rescored.group(2))
+        council_m = rescored
     taken = [m.span() for m in (self_m, council_m) if m]
     total = None
     for m in _POINTS_STATED.finditer(folded):

@@ -1070,3 +1070,27 @@ def test_an_indicator_and_its_scoring_are_no_ambiguity(engine):
 ])
 def test_staffing_after_the_merger_is_another_subject(engine, question):
     assert engine.ask(question).outcome is Outcome.OUT_OF_SCOPE
+
+
+@pytest.mark.parametrize("question", [
+    "Lào Cai năm 2022 được bao nhiêu xã",  # the handbook holds Lào Cai's 2023 results only
+    "Thanh Hóa năm 2024 đạt chuẩn bao nhiêu xã",
+    "xa My Tu nam 2024 duoc bao nhieu diem",  # one commune's score, named without capitals
+    "xa Phong Nam nam 2024 duoc bao nhieu diem chuan tiep can phap luat",
+])
+def test_a_communes_or_another_years_results_are_not_held(engine, question):
+    assert engine.ask(question).outcome is Outcome.NOT_HELD
+
+
+@pytest.mark.parametrize("question, says", [
+    ("hội đồng huyện chấm lại từ 81 xuống 78 (năm 2023). xã có đạt k", "tổng 78 điểm chưa đạt"),
+    ("Xã đươc 79,5 điễm năm 2023, có đc làm tròn lên 80 ko?", "tổng 79,5 điểm chưa đạt"),
+])
+def test_a_rescored_or_rounded_total_gets_its_verdict(engine, question, says):
+    a = answer(engine, question)
+    assert a.found and a.entry_id == "qd25-dieu-kien" and says in a.reply.text
+
+
+def test_english_words_for_an_indicator_name_it(engine):
+    r = engine.ask("indicator 5.4 của QĐ 25 lấy data ở đâu")
+    assert r.found and r.entry.id == "qd25-tc5-ct4"
