@@ -46,9 +46,11 @@ def load_sources(settings: Settings) -> tuple[Knowledge, Sources, ReminderPolicy
     if knowledge is not None:
         entries = knowledge.handbook.entries
         if recognition is not None:
-            problems += [Problem(DEFAULT_RECOGNITION_PATH, 1, f"regimes.{regime}.entry: unknown handbook "
-                                 f"entry {r.entry!r}")
-                         for regime, r in recognition.items() if r.entry not in entries]
+            problems += [Problem(DEFAULT_RECOGNITION_PATH, 1, f"regimes.{regime}.{field}: unknown handbook "
+                                 f"entry {entry!r}")
+                         for regime, r in recognition.items()
+                         for field, entry in (("entry", r.entry), ("earlier_entry", r.earlier_entry))
+                         if entry is not None and entry not in entries]
         if lexicon is not None:
             problems += [Problem(settings.synonyms_path, 1, f"routes.{route}: unknown handbook entry {e!r}")
                          for route, e in lexicon.routes.items() if e not in entries]

@@ -772,6 +772,13 @@ class Engine:
         entry = self.handbook.entries.get(rules.entry) if rules else None
         if entry is None:  # pragma: no cover - recognition rules name existing entries (validated)
             return Result(q.text, Outcome.NO_MATCH, None, 0.0, (), regime)
+        year = reading.situation.year
+        if (explicit and rules and rules.first_year and rules.earlier_entry and year is not None
+                and year < rules.first_year):
+            # "Năm 2021 xã được 82 điểm, theo QĐ 25 có đạt không": that year was judged by earlier rules,
+            # which the handbook does not hold; no verdict, the entry that says so.
+            earlier = self.handbook.entries[rules.earlier_entry]
+            return Result(q.text, Outcome.ANSWER, earlier, 1.0, (), regime, regime_named=named)
         verdict = judge(reading.situation, regime, self.recognition)
         previous = previous_verdict = None
         if not explicit and Regime.QD25 in self.recognition:

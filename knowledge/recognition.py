@@ -52,6 +52,10 @@ class RegimeRules(Strict):
     scored_by: Rule | None = None  # whose score counts (the council's, under QĐ 25)
     other_officials: Rule | None = None  # what discipline of other officials affects
     unconfirmed: str | None = None  # said instead of a verdict when no condition is confirmed
+    # The first year assessed under these rules, and the entry saying which rules judged the years before
+    # (2021 was still assessed under QĐ 619/2017, whose conditions the handbook does not hold).
+    first_year: int | None = None
+    earlier_entry: Id | None = None
 
     @model_validator(mode="after")
     def _conditions_or_why_not(self) -> RegimeRules:

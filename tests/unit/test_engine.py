@@ -1094,3 +1094,13 @@ def test_a_rescored_or_rounded_total_gets_its_verdict(engine, question, says):
 def test_english_words_for_an_indicator_name_it(engine):
     r = engine.ask("indicator 5.4 của QĐ 25 lấy data ở đâu")
     assert r.found and r.entry.id == "qd25-tc5-ct4"
+
+
+@pytest.mark.parametrize("question", [
+    "Năm 2021 xã được 82 điểm, theo QĐ 25 thì có đạt không?",
+    "năm 2021 xã em 78 điểm có đạt không",
+])
+def test_a_case_of_2021_gets_no_verdict_by_rules_that_applied_from_2022(engine, question):
+    # 2021 was still assessed under QĐ 619/2017, whose conditions the handbook does not hold
+    r = engine.ask(question)
+    assert r.found and r.entry.id == "qd25-chuyen-tiep" and r.verdict is None
