@@ -35,7 +35,8 @@ MSG_CLOSING = "Rất vui được giúp bạn. Khi cần, bạn cứ hỏi tiế
 # Chat that thanks or closes a conversation is answered as such, not with a greeting (folded phrases of
 # the lexicon's small talk).
 _CLOSINGS = frozenset(fold(p) for p in ("cảm ơn", "cám ơn", "tạm biệt", "ok", "oke", "okie", "hiểu rồi",
-                                        "hiểu r", "dạ vâng", "vâng ạ", "thanks", "thank you"))
+                                        "hiểu r", "dạ vâng", "vâng ạ", "thanks", "thank you", "thôi chào",
+                                        "chào nha", "mai hỏi tiếp"))
 MSG_NOT_HELD = "{notice} Tôi không trả lời thay bằng thông tin khác."
 MSG_NOT_HELD_SEE = " Mục có liên quan trong sổ tay ở bên dưới."
 

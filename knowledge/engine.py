@@ -1081,9 +1081,13 @@ class Engine:
             # Figures asked of a place named, but not with its results ("Cần Thơ" in a plan entry); an
             # answer that speaks of the place ("Hà Nội có Kế hoạch 378/KH-UBND") is about it.
             missing = list(reading.places)
+        # The plan's signer is no answer for a decision's ("QĐ 25/2021 do ai ký ban hành").
+        plan_asked = ("Kế hoạch" in reading.documents
+                      or any(fold(p) in self._plan_places for p in reading.places))
+        other_text = not plan_asked and self.handbook.documents[entry.document].name.startswith("Kế hoạch")
         if (reading.documents and len(reading.folded) <= SHORT_QUESTION_CHARS
-                and _ASKS_SIGNER.search(reading.folded) and not _SAYS_SIGNER.search(
-                    unicodedata.normalize("NFC", entry.answer.lower()))):
+                and _ASKS_SIGNER.search(reading.folded) and (other_text or not _SAYS_SIGNER.search(
+                    unicodedata.normalize("NFC", entry.answer.lower())))):
             # Who signed a text named: the handbook says who issued a text, not always who signed it. (A
             # recognition decision is signed by whoever recognises: the rule answers.)
             return _declined_as_not_held(

@@ -1104,3 +1104,13 @@ def test_a_case_of_2021_gets_no_verdict_by_rules_that_applied_from_2022(engine, 
     # 2021 was still assessed under QĐ 619/2017, whose conditions the handbook does not hold
     r = engine.ask(question)
     assert r.found and r.entry.id == "qd25-chuyen-tiep" and r.verdict is None
+
+
+def test_the_plans_signer_is_no_answer_for_who_signed_a_decision(engine):
+    assert engine.ask("qd 25/2021/qd-ttg do ai ky ban hanh").outcome is Outcome.NOT_HELD
+    r = engine.ask("ai ký kế hoạc thực hiện qđ 25 của sóc trăng")  # the plan, with a typo
+    assert r.found and r.entry.id == "kh-nguoi-ky"
+
+
+def test_a_goodbye_is_small_talk(engine):
+    assert engine.ask("thoi chao nha, mai hoi tiep").outcome is Outcome.SMALL_TALK
