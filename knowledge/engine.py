@@ -413,6 +413,12 @@ class Engine:
         self._abbreviation_keys = [k for k in self.lexicon.abbreviations if len(k) >= 4]
         # Entries that give recognition results, the only ones that answer "how many communes of X passed".
         self._results = frozenset(e.id for e in self.entries if "ket qua cong nhan" in fold(e.title))
+        # Entries whose answer says who signed their text, and those of the province's plan: read once here,
+        # not for every question that asks who signed.
+        self._says_signer = frozenset(e.id for e in self.entries
+                                      if _SAYS_SIGNER.search(unicodedata.normalize("NFC", e.answer.lower())))
+        self._plan_entries = frozenset(e.id for e in self.entries
+                                       if self.handbook.documents[e.document].name.startswith("Kế hoạch"))
         # The years those results are for: figures asked of another year are not held, and the entry
         # with the most years is shown instead. An entry that says which year it lacks ("Sổ tay chưa có
         # số liệu năm 2025") answers for that year too.
@@ -1081,13 +1087,8 @@ class Engine:
             # Figures asked of a place named, but not with its results ("Cần Thơ" in a plan entry); an
             # answer that speaks of the place ("Hà Nội có Kế hoạch 378/KH-UBND") is about it.
             missing = list(reading.places)
-        # The plan's signer is no answer for a decision's ("QĐ 25/2021 do ai ký ban hành").
-        plan_asked = ("Kế hoạch" in reading.documents
-                      or any(fold(p) in self._plan_places for p in reading.places))
-        other_text = not plan_asked and self.handbook.documents[entry.document].name.startswith("Kế hoạch")
         if (reading.documents and len(reading.folded) <= SHORT_QUESTION_CHARS
-                and _ASKS_SIGNER.search(reading.folded) and (other_text or not _SAYS_SIGNER.search(
-                    unicodedata.normalize("NFC", entry.answer.lower())))):
+                and _ASKS_SIGNER.search(reading.folded) and not self._names_signer(entry, reading)):
             # Who signed a text named: the handbook says who issued a text, not always who signed it. (A
             # recognition decision is signed by whoever recognises: the rule answers.)
             return _declined_as_not_held(
@@ -1109,8 +1110,7 @@ class Engine:
         asked_years = {y for y in reading.years if y >= FIRST_ASSESSED_YEAR}
         # Results of other years do not answer for the year asked: "Lào Cai năm 2022" is not the 2023
         # figures the handbook holds for it, "năm 2021 cả nước" not those of 2022–2024.
-        held_years = (self._years_of_results.get(entry.id) or self._result_years if entry.id in self._results
-                      else self._result_years)
+        held_years = self._years_of_results.get(entry.id) or self._result_years
         if (self._widest_results and asked_years and not asked_years & held_years
                 and _ASKS_FIGURES.search(reading.folded)):
             # "năm 2025 cả nước bao nhiêu xã đạt chuẩn": the handbook holds results of other years only.
@@ -1121,6 +1121,13 @@ class Engine:
         if missing and notice is None:
             notice = f"Sổ tay không có thông tin riêng về {missing[0]}."
         return replace(result, previous=previous, notice=notice)
+
+    def _names_signer(self, entry: Entry, reading: Reading) -> bool:
+        """Tell whether an answer says who signed the text asked about: the plan's signer is no answer for
+        a decision's ("QĐ 25/2021 do ai ký ban hành")."""
+        plan_asked = ("Kế hoạch" in reading.documents
+                      or any(fold(p) in self._plan_places for p in reading.places))
+        return entry.id in self._says_signer and (plan_asked or entry.id not in self._plan_entries)
 
     def _siblings(self, a: Entry, b: Entry) -> bool:
         # Two regimes' versions of one topic are not a real ambiguity: the regime rule decides. Nor are a
@@ -1331,7 +1338,7 @@ class Engine:
 _LISTS_INDICATORS = re.compile(r"\b(?:nhung|cac|may|bao\s*nhieu|bn)\s*(?:chi\s*tieu|ct)\b")
 # "QĐ 27 có 5 tiêu chí đúng không": a count said to be checked asks the count too.
 _COUNTS_CRITERIA = re.compile(r"\b(?:may|bao\s*nhieu|bn)\s*(?:tieu\s*chi|tc)\b"
-                              r"|\b(?:co|liet\s*ke|ke\s*ra|neu)\s*(?:cac\s*)?0?\d?\s*(?:tieu\s*chi|tc)\b")
+                              r"|\bco\s*0?\d\s*(?:tieu\s*chi|tc)\b|\b(?:liet\s*ke|ke\s*ra)\s*(?:cac\s*)?(?:0?\d\s*)?(?:tieu\s*chi|tc)\b")
 # Guidance and earlier texts a question may name (as `knowledge.query` names them), by their number.
 _GUIDANCE = {"619/2017": "619", "1723": "1723", "1143": "1143", "3124": "3124"}
 _TITLE_YEARS = re.compile(r"(?<![\d/.])(20[12]\d)(?:\s*[–-]\s*(20[12]\d))?(?![\d/]|\.\d)")
