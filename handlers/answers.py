@@ -11,7 +11,6 @@ from knowledge.documents.library import Library
 from knowledge.engine import Engine, Outcome, Result
 from knowledge.loader import Handbook
 from knowledge.schema import Confidence, Entry, Regime
-from knowledge.text import fold
 
 ENTRY_PREFIX = "e:"  # callback data of a button that opens a handbook entry
 MAX_SEE_ALSO = 4
@@ -32,11 +31,6 @@ MSG_AMBIGUOUS = "Câu hỏi của bạn gần với vài mục trong sổ tay. �
 MSG_OUT_OF_SCOPE = "Câu hỏi về «{topic}» nằm ngoài phạm vi của tôi.\n\n" + SCOPE
 MSG_SMALL_TALK = "Xin chào! Tôi là trợ lý hỏi đáp của Sở Tư pháp.\n\n" + SCOPE
 MSG_CLOSING = "Rất vui được giúp bạn. Khi cần, bạn cứ hỏi tiếp về chuẩn tiếp cận pháp luật."
-# Chat that thanks or closes a conversation is answered as such, not with a greeting (folded phrases of
-# the lexicon's small talk).
-_CLOSINGS = frozenset(fold(p) for p in ("cảm ơn", "cám ơn", "tạm biệt", "ok", "oke", "okie", "hiểu rồi",
-                                        "hiểu r", "dạ vâng", "vâng ạ", "thanks", "thank you", "thôi chào",
-                                        "chào nha", "mai hỏi tiếp"))
 MSG_NOT_HELD = "{notice} Tôi không trả lời thay bằng thông tin khác."
 MSG_NOT_HELD_SEE = " Mục có liên quan trong sổ tay ở bên dưới."
 
@@ -209,7 +203,7 @@ def compose(handbook: Handbook, result: Result) -> Answer:
     elif result.outcome is Outcome.OUT_OF_SCOPE:
         text = MSG_OUT_OF_SCOPE.format(topic=result.off_topic or "")
     elif result.outcome is Outcome.SMALL_TALK:
-        text = MSG_CLOSING if fold(result.off_topic or "") in _CLOSINGS else MSG_SMALL_TALK
+        text = MSG_CLOSING if result.closing else MSG_SMALL_TALK
     elif result.outcome is Outcome.EMPTY:
         text = MSG_EMPTY
     else:

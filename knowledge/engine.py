@@ -212,6 +212,7 @@ class Result:
     notice: str | None = None  # what the handbook does not hold that the question asked about
     current: Entry | None = None  # an old entry answered a question that named no regime: the in-force one
     other_parts: tuple[Entry, ...] = field(default=())  # best entries for the other parts of a long message
+    closing: bool = False  # small talk that thanks or says goodbye, answered as such, not with a greeting
 
     @property
     def found(self) -> bool:
@@ -436,7 +437,8 @@ class Engine:
         self._not_held_index = _by_first_word(self.lexicon.not_held)
         self._anchor_words = tuple(_spaced(a) for a in self.lexicon.anchors if a)
         self._off_topic = PhraseSpotter(self.lexicon.out_of_scope, accented_hay, folded_hay)
-        self._small_talk = PhraseSpotter(self.lexicon.small_talk, accented_hay, folded_hay)
+        chat = self.lexicon.small_talk + self.lexicon.closings
+        self._small_talk = PhraseSpotter(chat, accented_hay, folded_hay)
         # Agencies the plan's entries name (anywhere in their text) and those the handbook names at all.
         # (answers only: a phrasing may name an agency to ask about it).
         plan_documents = {e.document for e in self.entries if e.plan_item}
@@ -648,7 +650,8 @@ class Engine:
                 return Result(text, Outcome.OUT_OF_SCOPE, None, 0.0, (), regime, off, regime_named=named)
         chat = self._small_talk.find_all(text)
         if chat and self._small_talk_only(q.raw, chat):
-            return Result(text, Outcome.SMALL_TALK, None, 0.0, (), regime, chat[0], regime_named=named)
+            return Result(text, Outcome.SMALL_TALK, None, 0.0, (), regime, chat[0], regime_named=named,
+                          closing=any(p in self.lexicon.closings for p in chat))
         missing = self._not_held(reading)
         if missing is not None:
             return Result(text, Outcome.NOT_HELD, None, 0.0, (), regime, missing.topic, regime_named=named,

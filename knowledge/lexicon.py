@@ -34,6 +34,7 @@ class LexiconFile(Strict):
     synonyms: list[list[Text]] = []
     out_of_scope: list[Text] = []
     small_talk: list[Text] = []
+    closings: list[Text] = []  # small talk that thanks or says goodbye
     near_domain: list[NearDomainTopic] = []
     in_scope_anchors: list[Text] = []
     agencies: dict[str, list[Text]] = {}
@@ -80,6 +81,7 @@ class Lexicon:
     phrases: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
     out_of_scope: tuple[str, ...] = ()  # as written, with diacritics
     small_talk: tuple[str, ...] = ()
+    closings: tuple[str, ...] = ()  # small talk that thanks or says goodbye, as written
     near_domain: tuple[NearDomain, ...] = ()
     anchors: tuple[tuple[str, ...], ...] = ()  # folded tokens
     agencies: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name → folded aliases
@@ -207,7 +209,8 @@ def load_lexicon(path: Path = DEFAULT_SYNONYMS_PATH) -> Lexicon:
         for name, aliases in parsed.agencies.items()
     }
     return Lexicon(abbreviations=abbreviations, phrases=tuple(pairs), out_of_scope=tuple(parsed.out_of_scope),
-                   small_talk=tuple(parsed.small_talk), near_domain=near,
+                   small_talk=tuple(parsed.small_talk), closings=tuple(parsed.closings),
+                   near_domain=near,
                    anchors=tuple(tuple(folded_tokens(a)) for a in parsed.in_scope_anchors),
                    agencies=agencies, routes=dict(parsed.routes),
                    not_held=tuple(NotHeld(t.topic, tuple(tuple(folded_tokens(p)) for p in t.phrases),
