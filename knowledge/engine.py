@@ -239,6 +239,7 @@ class Weights:
     year_bonus: float = 0.05  # the entry's title names the year the question names
     other_place_factor: float = 0.8  # the entry's title names a place, not the one the question names
     focus_bonus: float = 0.04  # the entry's title names what is asked ("những tiêu chí nào", "mấy điều")
+    agency_bonus: float = 0.1  # the entry's title names the agency whose tasks are asked about
     current_bonus: float = 0.02  # no regime named: the rules in force first
     current_ratio: float = 0.6  # … unless the in-force entry of the topic scores this much less
     hinted_regime_factor: float = 0.8  # the other regime's entries, when the question hints at one
@@ -454,6 +455,9 @@ class Engine:
         self._plan_places = frozenset().union(*(self._document_places(e) for e in self.entries))
         # The places its answer speaks of ("Hà Nội có Kế hoạch 378/KH-UBND …").
         self._answer_places = [frozenset(fold(p) for p in self.reader.places(e.answer)) for e in self.entries]
+        # The agencies its title names ("III.1.c Sở Tài chính phối hợp …").
+        self._title_agencies = [frozenset(self.reader.agencies(" ".join(folded_tokens(e.title))))
+                                for e in self.entries]
         self._plan_agencies = {n for n, aliases in self.lexicon.agencies.items()
                                if any(f" {a} " in plan_text for a in aliases)}
         self._known_agencies = {n for n, aliases in self.lexicon.agencies.items()
@@ -1245,6 +1249,10 @@ class Engine:
         cites_at, accented_at, entries = self._cites, self._accented, self.entries
         title_places_at, answer_places_at = self._title_places, self._answer_places
         title_years_at, title_words_at = self._title_years, self._title_words
+        # "Sở Tài chính làm gì": the one agency whose tasks are asked about (of several, none leads)
+        agencies = frozenset(a for a in reading.agencies if self._asks_tasks_of(a, reading.folded))
+        agencies = agencies if len(reading.agencies) == 1 else frozenset()
+        title_agencies_at = self._title_agencies
         regime_at, ref_regime_at = self._regime_at, self._ref_regime_at
         scored: list[tuple[float, str, int]] = []
         for i in pool:
@@ -1264,6 +1272,8 @@ class Engine:
                 title_places = title_places_at[i]
                 if title_places and not places & title_places:
                     score *= w.other_place_factor  # another place's plan or figures
+                elif title_places:
+                    score += w.year_bonus  # "Cần Thơ có bao nhiêu xã sau sáp nhập": the entry on that place
                 elif not title_places and places & answer_places_at[i]:
                     # "Hà Nội có kế hoạch riêng không": of the entries on no place, the one that speaks of it
                     score += w.year_bonus
@@ -1271,6 +1281,8 @@ class Engine:
                 named_in_title = focus & title_words_at[i]
                 if named_in_title:  # the title names what the question asks about
                     score += w.focus_bonus * len(named_in_title) / len(focus)
+            if agencies and agencies & title_agencies_at[i]:
+                score += w.agency_bonus  # "Sở Tài chính làm gì": the entry on that agency's task
             if i in favoured:
                 score += w.ref_bonus
             elif named_criteria and entry.criterion is not None and entry.criterion not in named_criteria:

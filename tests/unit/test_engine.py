@@ -1114,3 +1114,18 @@ def test_the_plans_signer_is_no_answer_for_who_signed_a_decision(engine):
 
 def test_a_goodbye_is_small_talk(engine):
     assert engine.ask("thoi chao nha, mai hoi tiep").outcome is Outcome.SMALL_TALK
+
+
+def test_the_entry_on_the_place_named_ranks_first(engine):
+    # "sau sáp nhập" hints at the reform's general count; the entry on Cần Thơ itself answers
+    r = engine.ask("Cần Thơ có bao nhiêu xã phường sau sáp nhập")
+    assert r.found and r.entry.id == "reform-can-tho-103" and r.notice is None
+
+
+@pytest.mark.parametrize("question", [
+    "Mặt trận tỉnh được đề nghị làm gì theo kế hoạch Sóc Trăng ạ",
+    "KH Sóc Trăng: Mặt trân tỉnh làm gì?",
+])
+def test_the_task_of_the_agency_asked_about_ranks_first(engine, question):
+    r = engine.ask(question)
+    assert r.found and r.entry.id == "kh-iii-1dd"
