@@ -31,6 +31,7 @@ from knowledge.query import (
     asked_about,
     canonical_numbers,
     criterion_refs,
+    numbered_texts,
     read_regime,
     read_situation,
     short_plan_items,
@@ -412,6 +413,11 @@ class Engine:
             for n in _CITED_NUMBERS:
                 if n in d.name:
                     self._text_names[n] = d.name
+        # Every text the handbook names by its number, with the entries that introduce each.
+        self._known_texts = tuple(dict.fromkeys(
+            t for text in (*(f"{e.title} {e.answer} {e.citation}" for e in self.entries),
+                           *(f"{d.name} {d.title}" for d in self.handbook.documents.values()))
+            for t in numbered_texts(canonical_numbers(" ".join(fold(text).split())))))
         self._abbreviation_keys = [k for k in self.lexicon.abbreviations if len(k) >= 4]
         # Entries that give recognition results, the only ones that answer "how many communes of X passed".
         self._results = frozenset(e.id for e in self.entries if "ket qua cong nhan" in fold(e.title))
@@ -667,6 +673,9 @@ class Engine:
         if article is not None:
             return article
         parts = self._parts(text)
+        unknown_text = self._text_not_held(reading) if len(parts) <= 1 else None
+        if unknown_text is not None:
+            return unknown_text
         year_rules = self._rules_for_year(reading) if len(parts) <= 1 else None
         if year_rules is not None:
             answered = Result(text, Outcome.ANSWER, year_rules, 1.0, (), regime, regime_named=named)
@@ -841,6 +850,21 @@ class Engine:
                       reading.regime.regime, f"Điều {article}", regime_named=reading.regime.named,
                       notice=f"Sổ tay chưa có nội dung Điều {article} của {name}; đề nghị xem toàn văn "
                              f"văn bản hoặc hỏi Sở Tư pháp.")
+
+    def _text_not_held(self, reading: Reading) -> Result | None:
+        """Say plainly when a question names a text by a number the handbook never names ("QĐ 26/2021",
+        "Kế hoạch 146/KH-UBND", "Nghị định 42/2022"): answering with the text of a near number would
+        accept it as that text."""
+        known = self._known_texts
+        unknown = next((t for t in reading.numbered if not any(t.same_as(k) for k in known)), None)
+        if unknown is None:
+            return None
+        m = re.search(rf"(?<!\d)0*{unknown.number}\s*/[^\s,;?!()]*", reading.text)
+        written = m.group(0).rstrip(".:") if m else str(unknown.number)
+        return Result(reading.text, Outcome.NOT_HELD, None, 0.0, (), reading.regime.regime, written,
+                      regime_named=reading.regime.named,
+                      notice=f"Sổ tay không có văn bản số {written}; đề nghị kiểm tra lại số, ký hiệu của "
+                             f"văn bản.")
 
     def _rules_for_year(self, reading: Reading) -> Entry | None:
         """Return the entry on the rules that score the one assessment year a question asks about

@@ -293,6 +293,51 @@ def split_document_reference(folded: str) -> tuple[str, str]:
     return _DOCUMENT_REFERENCE.sub(" ", folded), refs
 
 
+# ---------------------------------------------------------------- texts named by their number
+
+
+@dataclass(frozen=True)
+class NumberedText:
+    """A text named by its number and kind: "QĐ 26/2021/QĐ-TTg" is decision 26, "146/KH-UBND" plan 146.
+
+    The year is no part of it: "QĐ 27/2024" is most likely QĐ 27/2025 mistyped, which the ranking answers
+    while citing the right year; a number the handbook never names is another text.
+    """
+
+    number: int
+    kind: str | None  # "qd", "tt", "kh", "nd", "nq", "cv"; None when neither a word nor a symbol says
+
+    def same_as(self, other: NumberedText) -> bool:
+        return self.number == other.number and (None in (self.kind, other.kind) or self.kind == other.kind)
+
+
+_TEXT_KINDS = {"quyet dinh": "qd", "qd": "qd", "thong tu": "tt", "tt": "tt", "ke hoach": "kh", "kh": "kh",
+               "nghi dinh": "nd", "nd": "nd", "nghi quyet": "nq", "nq": "nq", "cong van": "cv", "cv": "cv"}
+# A number with its year needs the kind of text before it ("QĐ 26/2021"; "12/2021" alone is a month); a
+# number with its symbol ("146/KH-UBND") names a text by itself.
+_NUMBERED_TEXT = re.compile(
+    r"\b(?:(?P<kind>quyet\s*dinh|qd|thong\s*tu|tt|ke\s*hoach|kh|nghi\s*dinh|nd|nghi\s*quyet|nq|cong\s*van|cv)"
+    r"\s*(?:so\s*)?)?(?P<number>\d{1,5})\s*/\s*(?:(?P<year>(?:19|20)\d\d)(?![\d/.]\d)"
+    r"(?:\s*/\s*(?P<after_year>[a-z]{1,5}\d*(?:\s*-\s*[a-z][a-z0-9]{1,11})?))?"
+    r"|(?P<symbol>[a-z]{1,5}\s*-\s*[a-z][a-z0-9]{1,11}))\b")
+
+
+def numbered_texts(folded: str) -> tuple[NumberedText, ...]:
+    """Return the texts named by their number in folded text ("qd 26/2021/qd-ttg", "146/kh-ubnd")."""
+    found = []
+    for m in _NUMBERED_TEXT.finditer(folded):
+        symbol = m.group("symbol") or m.group("after_year")
+        if m.group("year") and not (m.group("kind") or symbol):
+            continue
+        if m.group("kind"):
+            kind: str | None = _TEXT_KINDS[" ".join(m.group("kind").split())]
+        else:  # "146/kh-ubnd": the symbol's first letters
+            head = symbol.split("-")[0].strip() if symbol and "-" in symbol else ""
+            kind = _TEXT_KINDS.get(head)
+        found.append(NumberedText(int(m.group("number")), kind))
+    return tuple(dict.fromkeys(found))
+
+
 # ---------------------------------------------------------------- plan items and agencies
 
 _PLAN_ITEM = re.compile(r"(?<![\w.])(i{1,3})\s*[.\-\s]\s*(\d{1,2})(?:\s*[.\-]?\s*(dd|[a-eđ]))?(?![\w])")
@@ -546,6 +591,7 @@ class Reading:
     agencies: tuple[str, ...] = ()  # canonical names of the agencies named
     situation: Situation | None = None
     places: tuple[str, ...] = field(default=())  # places named, as written ("Nghệ An", "Kế Sách")
+    numbered: tuple[NumberedText, ...] = field(default=())  # texts named by their number
 
 
 # A place written with capitals after its kind ("xã Kế Sách", "tỉnh Nghệ An"), in the text as typed.
@@ -613,6 +659,7 @@ class Reader:
             agencies=self.agencies(" ".join(folded_tokens(text))),
             situation=read_situation(folded, named_years),
             places=self.places(text),
+            numbered=numbered_texts(folded),
         )
 
     def agencies(self, folded: str) -> tuple[str, ...]:

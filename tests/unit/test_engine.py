@@ -1129,3 +1129,22 @@ def test_the_entry_on_the_place_named_ranks_first(engine):
 def test_the_task_of_the_agency_asked_about_ranks_first(engine, question):
     r = engine.ask(question)
     assert r.found and r.entry.id == "kh-iii-1dd"
+
+
+@pytest.mark.parametrize("question", [
+    "Quyết định 26/2021/QĐ-TTg về xã đạt chuẩn tiếp cận pháp luật có hiệu lực từ ngày nào?",
+    "Thông tư 10/2021/TT-BTP hướng dẫn chuẩn tiếp cận pháp luật có bao nhiêu mẫu biểu?",
+    "Kế hoạch số 146/KH-UBND năm 2021 của UBND tỉnh Sóc Trăng giao những nhiệm vụ gì?",
+])
+def test_a_text_named_by_a_number_the_handbook_never_names_is_not_answered_by_another(engine, question):
+    r = engine.ask(question)
+    assert r.outcome is Outcome.NOT_HELD and "Sổ tay không có văn bản số" in (r.notice or "")
+
+
+@pytest.mark.parametrize(("question", "entry_id"), [
+    ("QĐ 1723/QĐ-BP quy định về vấn đề gì vậy ạ?", "qd25-1723"),  # a typo in the symbol
+    ("Kế hoạch 145/KH-UBND của Sóc Trăng do ai ký?", "kh-nguoi-ky"),
+])
+def test_a_text_the_handbook_names_is_answered_whatever_its_symbol(engine, question, entry_id):
+    r = engine.ask(question)
+    assert r.found and r.entry.id == entry_id

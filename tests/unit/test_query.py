@@ -3,7 +3,7 @@
 import pytest
 
 from knowledge.lexicon import load_lexicon
-from knowledge.query import CriterionRef, Reader, asked_about
+from knowledge.query import CriterionRef, NumberedText, Reader, asked_about
 from knowledge.schema import Regime
 
 
@@ -264,3 +264,17 @@ def test_a_span_of_years_within_one_rule_names_its_years(reader):
     assert reader.read("ngưỡng để được công nhận hồi đánh giá 2022–2024 là gì").years == (2022, 2023, 2024)
     assert reader.read("ngưỡng để được công nhận hồi đánh giá 2022–2024 là gì").regime.regime is Regime.QD25
     assert reader.read("giai đoạn 2021-2025").years == ()  # across both rules: a period, not years
+
+
+@pytest.mark.parametrize(("question", "named"), [
+    ("Quyết định 26/2021/QĐ-TTg có hiệu lực từ ngày nào?", (NumberedText(26, "qd"),)),
+    ("Kế hoạch số 146/KH-UBND năm 2021 giao gì", (NumberedText(146, "kh"),)),
+    ("QĐ 02037/QĐ-UBND do ai ký", (NumberedText(2037, "qd"),)),
+    ("Nghị định 42/2022 quy định gì", (NumberedText(42, "nd"),)),
+    ("theo 307/2025/nđ-cp", (NumberedText(307, "nd"),)),
+    # a month, a date and a regime named by its number alone are no numbered texts
+    ("tháng 12/2021 xã gửi hồ sơ ngày 20/01/2024", ()),
+    ("QĐ 25 và TT 09", ()),
+])
+def test_texts_named_by_their_number_are_read_with_their_kind(reader, question, named):
+    assert reader.read(question).numbered == named
