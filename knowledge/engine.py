@@ -139,6 +139,7 @@ _ASKS_WHICH_RULES = re.compile(
 # "Điều 4 của QĐ 27 quy định gì": an article of a decision or circular, as a question names it.
 _ARTICLE = re.compile(r"\bdieu\s*(?:so\s*)?(\d{1,2})\b(?!\s*/)")
 _ARTICLE_CITED = re.compile(r"Điều (\d+)")
+_DECISION_OF = {Regime.QD25: "25/2021", Regime.QD27: "27/2025"}  # the decision setting each regime's criteria
 _CITED_NUMBERS = ("25/2021", "09/2021", "27/2025", "15/2025")  # the texts of this standard entries cite
 _INTRODUCES_A_TEXT = frozenset({"gioi-thieu", "thong-tu-huong-dan"})  # topics of entries presenting a text
 _RULES_FROM = "rules_from_"  # routes.rules_from_YEAR: the entry on the rules that score YEAR and later
@@ -411,7 +412,7 @@ class Engine:
                     self._articles_cited[numbers[0]].update(int(m) for m in _ARTICLE_CITED.findall(part))
         for d in self.handbook.documents.values():
             for n in _CITED_NUMBERS:
-                if n in d.name:
+                if n in d.name and d.regime is not Regime.NONE:  # the text itself, not a plan built on it
                     self._text_names[n] = d.name
         # Every text the handbook names by its number, with the entries that introduce each.
         self._known_texts = tuple(dict.fromkeys(
@@ -963,6 +964,10 @@ class Engine:
             hits = self._favoured(reading)
             if hits:
                 allowed, exact = hits, True
+        if allowed is None and reading.refs and all(r.indicator is None for r in reading.refs) and all(
+                self._lacking(ref, self._regimes_for(reading)) for ref in reading.refs):
+            # "tiêu chí 6 của QĐ 25 được mấy điểm": no such criterion; the overview says which there are.
+            allowed, exact = self._favoured(reading), True
         if reading.regime.named and reading.regime.regime is not None and not reading.regime.comparison:
             keep = self._of_regime[reading.regime.regime]
             allowed = set(keep) if allowed is None else (allowed & keep) or allowed
@@ -973,6 +978,14 @@ class Engine:
         if r.regime is not None and not r.comparison:
             return (r.regime,)
         return (Regime.QD27, Regime.QD25)
+
+    def _lacking(self, ref: CriterionRef, regimes: Iterable[Regime]) -> bool:
+        """Tell whether no regime considered has the criterion or indicator ("chỉ tiêu 2.9 của QĐ 27")."""
+        if ref.criterion is None:
+            return False
+        if ref.indicator is not None:
+            return not any((regime, ref.criterion, ref.indicator) in self._by_ref for regime in regimes)
+        return not any(rg in regimes and c == ref.criterion for rg, c, _ in self._by_ref)
 
     def _ref_entries(self, ref: CriterionRef, regimes: Iterable[Regime]) -> set[int]:
         """Entries about an indicator; when a regime has no such indicator, its criterion's entry (which
@@ -1151,6 +1164,12 @@ class Engine:
                                          f"Sổ tay chưa có số liệu kết quả công nhận năm {year}{of}.")
         if missing and notice is None:
             notice = f"Sổ tay không có thông tin riêng về {missing[0]}."
+        regimes = self._regimes_for(reading)
+        lacking = next((ref for ref in reading.refs if self._lacking(ref, regimes)), None)
+        if lacking is not None and notice is None:
+            what = f"tiêu chí {lacking}" if lacking.indicator is None else f"chỉ tiêu {lacking}"
+            texts = " và ".join(self._text_names.get(_DECISION_OF[r], _DECISION_OF[r]) for r in regimes)
+            notice = f"{texts} không có {what}." if len(regimes) == 1 else f"Cả {texts} đều không có {what}."
         return replace(result, previous=previous, notice=notice)
 
     def _names_signer(self, entry: Entry, reading: Reading) -> bool:

@@ -45,7 +45,7 @@ _BARE_DOTTED = re.compile(r"(?<![\d./,])\b([1-5])\.([1-7])\b(?![./,]?\d)")
 _SPEAKS_OF_CRITERIA = re.compile(_TC + r"\b|" + _CT + r"\b")
 
 MAX_CRITERION = 9  # QĐ 25 has five criteria, QĐ 27 three: "tiêu chí 16" is the new-rural criterion
-MAX_INDICATOR = 7
+MAX_INDICATOR = 9
 
 
 @dataclass(frozen=True)

@@ -1148,3 +1148,16 @@ def test_a_text_named_by_a_number_the_handbook_never_names_is_not_answered_by_an
 def test_a_text_the_handbook_names_is_answered_whatever_its_symbol(engine, question, entry_id):
     r = engine.ask(question)
     assert r.found and r.entry.id == entry_id
+
+
+@pytest.mark.parametrize(("question", "entry_id", "notice"), [
+    ("Chỉ tiêu 2.9 của Quyết định 27/2025/QĐ-TTg yêu cầu cụ thể những gì vậy?", "qd27-tc2",
+     "Quyết định 27/2025/QĐ-TTg không có chỉ tiêu 2.9."),
+    ("chi tieu 2.8 qd27 cham sao ad", "qd27-tc2", "Quyết định 27/2025/QĐ-TTg không có chỉ tiêu 2.8."),
+    ("Tiêu chí 6 trong Quyết định 25/2021 được tối đa bao nhiêu điểm?", "qd25-tieu-chi",
+     "Quyết định 25/2021/QĐ-TTg không có tiêu chí 6."),
+])
+def test_a_criterion_or_indicator_the_rules_lack_is_said_so_with_those_there_are(engine, question, entry_id,
+                                                                                   notice):
+    a = answer(engine, question)
+    assert a.found and a.entry_id == entry_id and a.reply.text.startswith(notice)
