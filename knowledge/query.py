@@ -253,6 +253,7 @@ _STILL = re.compile(
 def read_regime(folded: str, documents: frozenset[str], named_years: Iterable[int]) -> RegimeReading:
     """Tell which rules a question asks about, and how firmly it says so."""
     strong: set[Regime] = {_DOCUMENTS[d][0] for d in documents if d in _DOCUMENTS}
+    documents_name = set(strong)
     still = strong == {Regime.QD25} and bool(_STILL.search(folded))
     if still and not named_years:
         return RegimeReading(None, False, True, False, still=True)
@@ -268,8 +269,11 @@ def read_regime(folded: str, documents: frozenset[str], named_years: Iterable[in
     if len(strong) == 1:
         return RegimeReading(strong.pop(), True, comparison, transition)
     if len(strong) > 1:
-        # "Năm 2026 còn xài mẫu của TT 09 được không": the old text named with a year of the new rules
-        return RegimeReading(None, False, True, transition, still=still)
+        # "Năm 2026 còn xài mẫu của TT 09 được không", "theo QĐ 25 thì năm 2026 phải đạt bao nhiêu điểm": the
+        # old text named with a year of the new rules asks what applies that year, unless it compares.
+        old_text_new_year = (documents_name == {Regime.QD25} and min(named_years, default=0) >= 2026
+                             and not _COMPARISON.search(folded))
+        return RegimeReading(None, False, True, transition, still=still or old_text_new_year)
     new, old = bool(_NEW_WORDS.search(folded)), bool(_OLD_WORDS.search(folded))
     if old and _BEFORE_NOW.search(folded):
         # What it was is told; what it is now is asked: the rules in force, as a hint.

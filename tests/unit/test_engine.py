@@ -1161,3 +1161,13 @@ def test_a_criterion_or_indicator_the_rules_lack_is_said_so_with_those_there_are
                                                                                    notice):
     a = answer(engine, question)
     assert a.found and a.entry_id == entry_id and a.reply.text.startswith(notice)
+
+
+@pytest.mark.parametrize(("question", "entry_id"), [
+    ("Theo QĐ 25 thì năm 2026 xã phải đạt bao nhiêu điểm mới được công nhận?", "qd27-dieu-kien"),
+    ("Theo Thông tư 09 thì năm 2026 xã phải niêm yết báo cáo mấy ngày?", "qd27-niem-yet"),
+])
+def test_an_old_text_asked_of_a_year_of_the_new_rules_is_answered_by_the_rules_in_force(engine, question,
+                                                                                         entry_id):
+    r = engine.ask(question)
+    assert r.found and r.entry.id == entry_id

@@ -254,10 +254,18 @@ def test_references_are_read_in_the_form_the_handbook_writes(reader, text, folde
     assert reader.read(text).folded == folded
 
 
-def test_an_old_text_said_to_still_serve_in_a_year_of_the_new_rules_asks_whether_it_still_applies(reader):
-    r = reader.read("Năm 2026 tụi em còn xài mấy mẫu 01 tới 10 của TT 09 được hông?").regime
+@pytest.mark.parametrize("text", [
+    "Năm 2026 tụi em còn xài mấy mẫu 01 tới 10 của TT 09 được hông?",
+    "Theo QĐ 25 thì năm 2026 xã phải đạt bao nhiêu điểm mới được công nhận?",  # what applies that year
+])
+def test_an_old_text_named_with_a_year_of_the_new_rules_asks_what_applies_then(reader, text):
+    r = reader.read(text).regime
     assert r.still and r.comparison and r.regime is None
+
+
+def test_an_old_text_compared_with_the_new_rules_is_no_question_on_what_still_applies(reader):
     assert not reader.read("So sánh mẫu của TT 09 với TT 15").regime.still
+    assert not reader.read("Năm 2026 so với QĐ 25 thì điều kiện khác gì?").regime.still
 
 
 def test_a_span_of_years_within_one_rule_names_its_years(reader):
