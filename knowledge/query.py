@@ -250,8 +250,33 @@ _STILL = re.compile(
     r"su\s*dung)\b)")
 
 
+# "… vẫn giữ 5 tiêu chí như QĐ 25 hả", "tiêu chí 3 của QĐ 27 vẫn là … như QĐ 25 phải không": the text
+# compared with, not the one asked about.
+_AS_IN = re.compile(r"\b(?:nhu|giong(?:\s*nhu)?|y\s*nhu)\s+(?:(?:quyet\s*dinh|qd|thong\s*tu|tt)\s*(?:so\s*)?"
+                    r"\d+(?:\s*/\s*20\d\d)?|qd\d+|tt\d+)\b")
+
+
+def _asked_beside_compared(folded: str) -> tuple[Regime, bool] | None:
+    """The rules asked about when a question checks them against another text ("như QĐ 25"), and whether
+    a text names them (not only words like "bộ mới"); None when it does not say one apart."""
+    if not _AS_IN.search(folded):
+        return None
+    rest = _AS_IN.sub(" ", folded)
+    said = " ".join(m.group(0) for m in _AS_IN.finditer(folded))
+    compared = {_DOCUMENTS[d][0] for d in named_documents(said) if d in _DOCUMENTS}
+    named = {_DOCUMENTS[d][0] for d in _DOCUMENTS if _DOCUMENTS[d][1].search(rest)}
+    asked = named or ({Regime.QD27} if _NEW_WORDS.search(rest) else set())
+    if len(asked) != 1 or asked == compared:
+        return None
+    return asked.pop(), bool(named)
+
+
 def read_regime(folded: str, documents: frozenset[str], named_years: Iterable[int]) -> RegimeReading:
     """Tell which rules a question asks about, and how firmly it says so."""
+    named_years = tuple(named_years)
+    beside = None if named_years else _asked_beside_compared(folded)
+    if beside is not None:
+        return RegimeReading(beside[0], beside[1], False, False)
     strong: set[Regime] = {_DOCUMENTS[d][0] for d in documents if d in _DOCUMENTS}
     documents_name = set(strong)
     still = strong == {Regime.QD25} and bool(_STILL.search(folded))

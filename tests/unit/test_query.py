@@ -286,3 +286,12 @@ def test_a_span_of_years_within_one_rule_names_its_years(reader):
 ])
 def test_texts_named_by_their_number_are_read_with_their_kind(reader, question, named):
     assert reader.read(question).numbered == named
+
+
+@pytest.mark.parametrize(("text", "regime", "named"), [
+    ("bo tieu chi moi van giu 5 tieu chi 20 chi tieu nhu qd25 ha", Regime.QD27, False),
+    ("Tiêu chí 3 của QĐ 27 vẫn là 'hòa giải ở cơ sở' như QĐ 25 phải không?", Regime.QD27, True),
+])
+def test_the_text_a_question_checks_against_is_not_the_one_it_asks_about(reader, text, regime, named):
+    r = reader.read(text).regime
+    assert (r.regime, r.named, r.comparison) == (regime, named, False)
