@@ -268,7 +268,7 @@ def _asked_beside_compared(folded: str) -> tuple[Regime, bool] | None:
     asked = named or ({Regime.QD27} if _NEW_WORDS.search(rest) else set())
     if len(asked) != 1 or asked == compared:
         return None
-    return asked.pop(), bool(named)
+    return next(iter(asked)), bool(named)
 
 
 def read_regime(folded: str, documents: frozenset[str], named_years: Iterable[int]) -> RegimeReading:

@@ -32,9 +32,11 @@ DEV10_PATH = EVAL_DIR / "dev10.yaml"  # a tenth: a tester's paraphrases and fals
 DEV11_PATH = EVAL_DIR / "dev11.yaml"  # an eleventh: a second tester, section by section (2026-12-03)
 DEV12_PATH = EVAL_DIR / "dev12.yaml"  # a twelfth: a third tester, situations and chat habits (2026-12-03)
 DEV13_PATH = EVAL_DIR / "dev13.yaml"  # a thirteenth: a fourth tester, declines of every kind (2026-12-03)
+DEV14_PATH = EVAL_DIR / "dev14.yaml"  # a fourteenth: a fifth tester, near twins, false premises (2026-12-03)
+DEV15_PATH = EVAL_DIR / "dev15.yaml"  # a fifteenth: a sixth tester, situations and long messages (2026-12-03)
 # The later blind sets, each part of the dev set and also shown on its own by `make bench`.
 LATER_BLIND_PATHS = (DEV2_PATH, DEV3_PATH, DEV4_PATH, DEV5_PATH, DEV6_PATH, DEV7_PATH, DEV8_PATH,
-                     DEV9_PATH, DEV10_PATH, DEV11_PATH, DEV12_PATH, DEV13_PATH)
+                     DEV9_PATH, DEV10_PATH, DEV11_PATH, DEV12_PATH, DEV13_PATH, DEV14_PATH, DEV15_PATH)
 HELDOUT_PATH = EVAL_DIR / "heldout.yaml"  # blind questions never tuned on (labelled by someone else)
 
 # An answerer returns the entry ids its answer states (the main entry, and the replaced rule it gives

@@ -22,6 +22,8 @@ from tests.eval.harness import (
     DEV11_PATH,
     DEV12_PATH,
     DEV13_PATH,
+    DEV14_PATH,
+    DEV15_PATH,
     DEV_PATH,
     LATER_BLIND_PATHS,
     dev_cases,
@@ -62,7 +64,7 @@ LATER_SET_SIZES = {DEV2_PATH: (150, 50), DEV3_PATH: (190, 70), DEV4_PATH: (150, 
                    DEV6_PATH: (200, 85), DEV7_PATH: (200, 68),
                    DEV8_PATH: (200, 70), DEV9_PATH: (200, 79), DEV10_PATH: (200, 69),
                    DEV11_PATH: (200, 71), DEV12_PATH: (200, 77),
-                   DEV13_PATH: (150, 66)}
+                   DEV13_PATH: (150, 66), DEV14_PATH: (150, 38), DEV15_PATH: (150, 25)}
 
 
 @pytest.mark.parametrize("path", LATER_BLIND_PATHS, ids=lambda p: p.name)
