@@ -471,6 +471,15 @@ _EVERY_SHARE = re.compile(
     r"(?:\b(?:cac|moi|tat\s*ca(?:\s*cac)?|tung|ca\s*\d)\s*(?:tieu\s*chi|tc)\b|\b(?:tieu\s*chi|tc)\s*nao\b)"
     r"(?:\s*(?:deu|cung|dat|duoc|co))*"
     r"\s*(tren|duoi|tu|hon|it\s*nhat|toi\s*thieu)?\s*(\d{1,3}|(?:mot\s*)?nua)\s*(?:%|phan\s*tram|so\s*diem|diem)?")
+# Who acts, or what is to be done next, asked of a case: not its verdict ("ai là người chấm lại điểm", "cơ
+# quan nào có thẩm quyền", "xã có phải gửi gì lên huyện không") …
+_ASKS_WHO_OR_NEXT = re.compile(
+    r"\bai\s*(?:la\s*nguoi|se|duoc)?\s*(?:cham|tham\s*dinh|cong\s*nhan|quyet\s*dinh|ky)\b|\bco\s*quan\s*nao\b"
+    r"|\b(?:phai|can)\s*(?:gui|lam|nop|bao\s*cao)\s*(?:gi|nhung\s*gi|them\s*gi)\b")
+# … unless the verdict is asked outright too.
+_ASKS_VERDICT_OUTRIGHT = re.compile(
+    r"\b(?:co|thi|se)\s*(?:dat|duoc\s*cong\s*nhan)\b|\bdat\s*(?:chuan\s*)?(?:khong|ko|k|chua)\b"
+    r"|\bdu\s*dieu\s*kien\b|\bco\s*duoc\b")
 _ASKS_WHICH = re.compile(r"\b(?:chi\s*tieu|tieu\s*chi)\s*(?:nao|so\s*may|thu\s*may|gi)\b(?!\s*(?:cung|deu))")
 # "đạt hết các chỉ tiêu", "đủ tất cả tiêu chí": every criterion met.
 _ALL_MET = re.compile(
@@ -591,6 +600,8 @@ def read_situation(folded: str, named_years: tuple[int, ...]) -> Situation | Non
         return None  # a district's standard (QĐ 1723/QĐ-BTP), not a commune's
     if _ASKS_WHICH.search(folded) and not situation.scored:
         return None  # "… bị kỷ luật thì bị trừ ở chỉ tiêu nào" asks where it counts, not for a verdict
+    if _ASKS_WHO_OR_NEXT.search(folded) and not _ASKS_VERDICT_OUTRIGHT.search(folded):
+        return None  # "… 76 điểm, không đạt. Vậy xã có phải gửi gì lên huyện không": the verdict is told
     # A case told without a question mark or cue ("tổng 81 điểm, tiêu chí 4 đạt 45 %, năm 2023") still asks
     # for a verdict when it states two facts or more.
     told = _facts_stated(situation) >= 2

@@ -1171,3 +1171,19 @@ def test_an_old_text_asked_of_a_year_of_the_new_rules_is_answered_by_the_rules_i
                                                                                          entry_id):
     r = engine.ask(question)
     assert r.found and r.entry.id == entry_id
+
+
+@pytest.mark.parametrize(("question", "entry_id"), [
+    ("Năm 2023 xã tôi chỉ được 76 điểm, không đạt. Vậy xã có phải gửi gì lên huyện không hay thôi?",
+     "qd25-xa-chua-dat"),
+    ("Ai là người chấm lại điểm của xã sau khi xã tự chấm? Năm 2023 xã tôi tự chấm 81 nhưng bị hạ xuống, tôi "
+     "muốn biết cơ quan nào có thẩm quyền.", "qd25-diem-tham-dinh"),
+])
+def test_a_case_that_asks_who_acts_or_what_comes_next_gets_that_not_a_verdict(engine, question, entry_id):
+    r = engine.ask(question)
+    assert r.found and r.entry.id == entry_id and r.verdict is None
+
+
+def test_a_case_that_asks_who_acts_and_whether_it_passes_gets_a_verdict(engine):
+    r = engine.ask("Năm 2023 xã tự chấm 81 điểm, hội đồng chấm lại 78. Ai chấm lại, và xã có đạt không?")
+    assert r.found and r.verdict is not None
