@@ -1162,6 +1162,12 @@ class Engine:
             of = f" của {reading.places[0]}" if reading.places else ""
             return _declined_as_not_held(result, self._widest_results, f"năm {year}",
                                          f"Sổ tay chưa có số liệu kết quả công nhận năm {year}{of}.")
+        other_plan = self._other_plan_asked(reading)
+        if other_plan is not None:
+            return _declined_as_not_held(
+                result, entry, other_plan,
+                f"Sổ tay không có nội dung kế hoạch của {other_plan}; sổ tay chỉ có kế hoạch của tỉnh Sóc "
+                "Trăng (nay thuộc thành phố Cần Thơ) thực hiện Quyết định 25/2021/QĐ-TTg.")
         if missing and notice is None:
             notice = f"Sổ tay không có thông tin riêng về {missing[0]}."
         regimes = self._regimes_for(reading)
@@ -1171,6 +1177,21 @@ class Engine:
             texts = " và ".join(self._text_names.get(_DECISION_OF[r], _DECISION_OF[r]) for r in regimes)
             notice = f"{texts} không có {what}." if len(regimes) == 1 else f"Cả {texts} đều không có {what}."
         return replace(result, previous=previous, notice=notice)
+
+    def _other_plan_asked(self, reading: Reading) -> str | None:
+        """The place whose plan's tasks a question asks about, when that is not the plan the handbook
+        holds ("kế hoạch của tỉnh Bạc Liêu giao Sở nào chủ trì", "kế hoạch của Cà Mau giao xã gì")."""
+        if "Kế hoạch" not in reading.documents or not _ASKS_PLAN_CONTENT.search(reading.folded):
+            return None
+        for place in reading.places:
+            name = fold(place)
+            if any(fuzz.ratio(name, own) >= _SAME_PLACE_RATIO for own in self._plan_places):
+                continue  # the plan's province, maybe mistyped ("Sóc Trăgn")
+            # the place's own plan ("kế hoạch … của tỉnh Bạc Liêu", "Hậu Giang … có kế hoạch"), not a place
+            # the asker mentions beside the province's plan ("em ở Hậu Giang cũ, kế hoạch của tỉnh …")
+            if any(re.search(p.format(place=re.escape(name)), reading.folded) for p in _PLAN_OF_PLACE):
+                return place
+        return None
 
     def _names_signer(self, entry: Entry, reading: Reading) -> bool:
         """Tell whether an answer says who signed the text asked about: the plan's signer is no answer for
@@ -1397,6 +1418,14 @@ _LISTS_INDICATORS = re.compile(r"\b(?:nhung|cac|may|bao\s*nhieu|bn)\s*(?:chi\s*t
 # "QĐ 27 có 5 tiêu chí đúng không": a count said to be checked asks the count too.
 _COUNTS_CRITERIA = re.compile(r"\b(?:may|bao\s*nhieu|bn)\s*(?:tieu\s*chi|tc)\b"
                               r"|\bco\s*0?\d\s*(?:tieu\s*chi|tc)\b|\b(?:liet\s*ke|ke\s*ra)\s*(?:cac\s*)?(?:0?\d\s*)?(?:tieu\s*chi|tc)\b")
+# What a plan assigns ("giao Sở nào chủ trì", "giao xã những chỉ tiêu gì"), asked of a plan.
+_ASKS_PLAN_CONTENT = re.compile(r"\b(?:giao|chu\s*tri|phoi\s*hop|nhiem\s*vu|noi\s*dung|quy\s*dinh\s*gi"
+                                r"|viec\s*gi|lam\s*gi|chi\s*tieu\s*gi|nhung\s*chi\s*tieu|so\s*nao)\b")
+# A place's own plan: "kế hoạch … của tỉnh Bạc Liêu", "Hậu Giang … có kế hoạch" (formats of the place).
+_PLAN_OF_PLACE = (r"\b(?:ke\s*hoach|kh)\b[^.?!]{{0,40}}?\bcua\s+(?:ubnd\s+)?(?:tinh\s+|thanh\s*pho\s+|tp\s+)?"
+                  r"{place}\b",
+                  r"\b{place}\b[^.?!,]{{0,40}}?\bco\s+(?:ke\s*hoach|kh)\b")
+_SAME_PLACE_RATIO = 80  # a place this close to the plan's province is that province mistyped
 # Guidance and earlier texts a question may name (as `knowledge.query` names them), by their number.
 _GUIDANCE = {"619/2017": "619", "1723": "1723", "1143": "1143", "3124": "3124"}
 _TITLE_YEARS = re.compile(r"(?<![\d/.])(20[12]\d)(?:\s*[–-]\s*(20[12]\d))?(?![\d/]|\.\d)")

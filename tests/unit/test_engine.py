@@ -1187,3 +1187,22 @@ def test_a_case_that_asks_who_acts_or_what_comes_next_gets_that_not_a_verdict(en
 def test_a_case_that_asks_who_acts_and_whether_it_passes_gets_a_verdict(engine):
     r = engine.ask("Năm 2023 xã tự chấm 81 điểm, hội đồng chấm lại 78. Ai chấm lại, và xã có đạt không?")
     assert r.found and r.verdict is not None
+
+
+@pytest.mark.parametrize(("question", "place"), [
+    ("Kế hoạch thực hiện QĐ 25/2021 của tỉnh Bạc Liêu giao Sở nào chủ trì việc tập huấn?", "Bạc Liêu"),
+    ("Hậu Giang trước khi nhập vào Cần Thơ có kế hoạch triển khai QĐ 25 không, ai chủ trì?", "Hậu Giang"),
+    ("KH 0176 của Cà Mau triển khai QĐ 27 có những nhiệm vụ gì", "Cà Mau"),
+])
+def test_the_tasks_of_another_provinces_plan_are_not_answered_by_this_plan(engine, question, place):
+    r = engine.ask(question)
+    assert r.outcome is Outcome.NOT_HELD and f"không có nội dung kế hoạch của {place}" in (r.notice or "")
+
+
+@pytest.mark.parametrize("question", [
+    "Trong KH thực hiện QĐ25 của tỉnh Sóc Trăgn, mục II.4.đ giao cơ quan nào chủ trì?",  # mistyped
+    "Em ở Hậu Giang cũ, kế hoạch của tỉnh Sóc Trăng giao Sở Tài chính làm gì?",
+])
+def test_the_tasks_of_the_plan_held_are_answered_whatever_place_is_mentioned(engine, question):
+    r = engine.ask(question)
+    assert r.found and "nội dung kế hoạch" not in (r.notice or "")
