@@ -627,6 +627,33 @@ class Engine:
     def ask(self, question: str) -> Result:
         """Answer one question: the best entry, close alternatives, or a reason to decline."""
         q = self.read(question)
+        result = self._ask(q)
+        if result.outcome in (Outcome.OUT_OF_SCOPE, Outcome.NOT_HELD):
+            return self._without_declined_parts(q, result) or result
+        return result
+
+    def _without_declined_parts(self, q: Query, declined: Result) -> Result | None:
+        """Answer a long message whose one sentence is declined by its other questions, saying first what
+        is declined ("… tính vào chỉ tiêu chuyển đổi số không? Ngoài ra thù lao hòa giải viên bao nhiêu?"):
+        a good partial answer is better than a flat decline. None when nothing else can be answered."""
+        parts = self._parts(q.text)
+        if len(parts) < 2:
+            return None
+        declined_alone = [self._ask(self.read(p.text)).outcome in (Outcome.OUT_OF_SCOPE, Outcome.NOT_HELD)
+                          for p in parts]
+        if any(d and not p.asks for p, d in zip(parts, declined_alone, strict=True)):
+            return None  # the context is on another subject ("Khóm em muốn được công nhận Khóm văn hóa")
+        kept = [p for p, d in zip(parts, declined_alone, strict=True) if not d]
+        if not any(p.asks for p in kept) or len(kept) == len(parts):
+            return None
+        rest = self._ask(self.read(" ".join(p.text + ("?" if p.asks else ".") for p in kept)))
+        if not rest.found:
+            return None
+        said = declined.notice or (f"Câu hỏi về «{declined.off_topic}» nằm ngoài phạm vi của tôi."
+                                   if declined.off_topic else None)
+        return replace(rest, question=q.text, notice=rest.notice or said)
+
+    def _ask(self, q: Query) -> Result:
         text, reading = q.text, q.reading
         regime = reading.regime.regime
         named = reading.regime.named

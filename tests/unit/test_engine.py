@@ -1206,3 +1206,19 @@ def test_the_tasks_of_another_provinces_plan_are_not_answered_by_this_plan(engin
 def test_the_tasks_of_the_plan_held_are_answered_whatever_place_is_mentioned(engine, question):
     r = engine.ask(question)
     assert r.found and "nội dung kế hoạch" not in (r.notice or "")
+
+
+def test_a_long_message_is_answered_for_its_questions_the_handbook_holds_and_says_what_it_does_not(engine):
+    a = answer(engine, "Kinh phí thực hiện chuẩn tiếp cận pháp luật lấy từ đâu? Xã đặc biệt khó khăn có được "
+                       "ưu tiên không? Cụ thể tỉnh Sóc Trăng hỗ trợ mỗi xã bao nhiêu tiền?")
+    assert a.found and a.entry_id in {"qd27-kinh-phi", "qd25-kinh-phi"}
+    assert a.reply.text.startswith("Sổ tay không có mức chi cụ thể")
+
+
+@pytest.mark.parametrize("question", [
+    "Khóm em muốn được công nhận 'Khóm văn hóa'. Hồ sơ gồm những gì, nộp cho ai?",  # the context's subject
+    "Chị là hòa giải viên ở ấp. Năm nay chị hòa giải thành 3 vụ. Mỗi vụ hòa giải viên được bồi dưỡng bao "
+    "nhiêu tiền vậy em?",  # the one question is declined
+])
+def test_a_long_message_on_a_subject_declined_stays_declined(engine, question):
+    assert engine.ask(question).outcome in (Outcome.OUT_OF_SCOPE, Outcome.NOT_HELD)
