@@ -247,7 +247,9 @@ def years(folded: str) -> tuple[int, ...]:
 # replacement, not about that text's content.
 _STILL = re.compile(
     r"\bcon\s+(?:(?:qd|quyet\s*dinh|tt|thong\s*tu)\s*(?:so\s*)?\d|(?:ap\s*dung|dung|xai|hieu\s*luc|duoc\s*dung|"
-    r"su\s*dung)\b)")
+    r"su\s*dung)\b)"
+    # "văn bản thay cho TT 09 là văn bản nào": what replaced it ("thấy QĐ 25" folds alike: not bare "thay")
+    r"|\bthay\s*(?:the|cho)\s*(?:cho\s*)?(?:qd|quyet\s*dinh|tt|thong\s*tu)\s*(?:so\s*)?(?:25|0?9)\b")
 
 
 # "… vẫn giữ 5 tiêu chí như QĐ 25 hả", "tiêu chí 3 của QĐ 27 vẫn là … như QĐ 25 phải không": the text
@@ -717,8 +719,11 @@ class Reader:
         docs = named_documents(folded)
         named_years = years(folded)
         regime = read_regime(folded, docs, named_years)
+        # A part's own regime, unless only hinted at against one the whole message names ("năm 2026 … (2) xã
+        # còn phải gửi hồ sơ lên huyện không": the district is what the asker remembers, 2026 what is asked).
+        own = regime.regime is not None and not (regime.hint and whole.regime.named)
         return replace(whole, text=text, folded=folded, refs=criterion_refs(folded), documents=docs,
-                       years=named_years, regime=regime if regime.regime is not None else whole.regime,
+                       years=named_years, regime=regime if own else whole.regime,
                        plan_items=plan_items(unicodedata.normalize("NFC", text.lower())), situation=None)
 
     def places(self, text: str) -> tuple[str, ...]:

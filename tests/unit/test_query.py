@@ -295,3 +295,16 @@ def test_texts_named_by_their_number_are_read_with_their_kind(reader, question, 
 def test_the_text_a_question_checks_against_is_not_the_one_it_asks_about(reader, text, regime, named):
     r = reader.read(text).regime
     assert (r.regime, r.named, r.comparison) == (regime, named, False)
+
+
+def test_what_replaced_an_old_text_is_asked_of_the_rules_in_force(reader):
+    assert reader.read("Văn bản hướng dẫn thay cho TT 09 là văn bản nào, áp dụng từ bao giờ?").regime.still
+    assert not reader.read("e đọc báo thấy QĐ 25 có 5 tiêu chí 25 chỉ tiêu, đúng ko ạ").regime.still
+
+
+def test_a_part_that_only_hints_at_the_old_rules_keeps_the_rules_the_message_names(reader):
+    whole = reader.read("Năm nay 2026 tôi làm hồ sơ lần đầu. Xã còn phải gửi hồ sơ lên huyện không?")
+    part = reader.read_part("Xã còn phải gửi hồ sơ lên huyện không", whole)
+    assert part.regime.regime is Regime.QD27
+    told = reader.read("Theo QĐ 25 thì xã gửi hồ sơ trước ngày nào. Còn bây giờ cơ quan nào tham mưu?")
+    assert reader.read_part("Còn bây giờ cơ quan nào tham mưu", told).regime.regime is Regime.QD27
