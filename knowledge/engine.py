@@ -259,6 +259,9 @@ class Weights:
     bigram_weight: float = 0.4
     ambiguity_ratio: float = 0.995
     context_penalty: float = 0.2  # a part of a long message that asks nothing
+    # The whole of a long message, read as one question, keeps the context its short parts lose ("Hội đồng
+    # có 12 người, họp có 8 người dự. Đủ điều kiện họp không?"): a part must be clearly better to win.
+    whole_message_bonus: float = 0.12
     suggestion_ratio: float = 0.85
 
 
@@ -708,9 +711,15 @@ class Engine:
         if year_rules is not None:
             answered = Result(text, Outcome.ANSWER, year_rules, 1.0, (), regime, regime_named=named)
             return self._annotate(answered, reading)
-        result, confidence = self._decide(q)
         if len(parts) > 1:
-            result = self._best_of_parts(result, confidence, parts, reading)
+            # The whole message is ranked as one question too, but without the sentences that only say who
+            # is asking ("Em mới được tuyển vào Văn phòng HĐND và UBND xã"): they are not what is asked.
+            asked = [p.text for p in parts if p.asks or not _INTRODUCES.search(fold(p.text))]
+            whole = self.read(". ".join(asked), part_of=reading) if len(asked) < len(parts) else q
+            result, confidence = self._decide(whole)
+            result = self._best_of_parts(replace(result, question=text), confidence, parts, reading)
+        else:
+            result, confidence = self._decide(q)
         if unnamed is not None and result.found:
             result = replace(result, notice=unnamed.notice)
         return self._annotate(result, reading)
@@ -1060,7 +1069,8 @@ class Engine:
         the answers to the other parts that ask become suggestions. The context ("Em là chủ tịch UBND
         xã", "Tỉnh em chưa có văn bản gì") answers only when no part that asks can be answered; a
         greeting not even then."""
-        results: list[tuple[float, int, Result, bool]] = [(whole_confidence + 0.02, -1, whole, True)]
+        results: list[tuple[float, int, Result, bool]] = [(whole_confidence + self.w.whole_message_bonus, -1,
+                                                          whole, True)]
         read = [(part, self.read(part.text, part_of=whole_reading)) for part in parts]
         # "Như vậy có ổn không?", "làm vậy đúng không?": a question that only points back at what was told
         # asks about the context, which then counts as asking.

@@ -1222,3 +1222,16 @@ def test_a_long_message_is_answered_for_its_questions_the_handbook_holds_and_say
 ])
 def test_a_long_message_on_a_subject_declined_stays_declined(engine, question):
     assert engine.ask(question).outcome in (Outcome.OUT_OF_SCOPE, Outcome.NOT_HELD)
+
+
+@pytest.mark.parametrize(("question", "entry_id"), [
+    # the short question alone ("đủ điều kiện họp không") is about the commune's conditions
+    ("Hội đồng đánh giá của huyện có 12 người, họp có 8 người dự. Đủ điều kiện họp không?",
+     "qd25-hoi-dong-hop"),
+    # who is asking ("Văn phòng HĐND và UBND xã") is not what is asked
+    ("Em mới được tuyển vào làm công chức Văn phòng HĐND và UBND xã, chị phụ trách giao em đọc QĐ 27 về "
+     "chuẩn tiếp cận pháp luật. Em muốn hỏi quyết định này ban hành ngày nào và ai ký ạ?", "qd27-gioi-thieu"),
+])
+def test_a_long_message_keeps_its_context_but_not_who_is_asking(engine, question, entry_id):
+    r = engine.ask(question)
+    assert r.found and r.entry.id == entry_id
