@@ -139,6 +139,12 @@ _ASKS_WHICH_RULES = re.compile(
 # "Điều 4 của QĐ 27 quy định gì": an article of a decision or circular, as a question names it.
 _ARTICLE = re.compile(r"\bdieu\s*(?:so\s*)?(\d{1,2})\b(?!\s*/)")
 _ARTICLE_CITED = re.compile(r"Điều (\d+)")
+# "Điều 3 khoản 6", "Điều 1–8", "Điều 8 khoản 1, khoản 3" in a citation
+_ARTICLE_CLAUSES_CITED = re.compile(r"Điều (\d+)(?:\s*[–-]\s*(\d+))?((?:,?\s*khoản \d+)*)")
+# "khoản 6 điều 3", "điểm d khoản 4 điều 6", "Điều 5 khoản 4" in a question
+_ARTICLE_CLAUSE_ASKED = re.compile(r"\b(?:khoan\s*(\d{1,2})\s*(?:cua\s*)?)?dieu\s*(?:so\s*)?(\d{1,2})\b"
+                                   r"(?!\s*/)(?:\s*khoan\s*(\d{1,2}))?")
+CITING_FEW = 5  # an article or clause cited by this few entries brings them all to be ranked
 _DECISION_OF = {Regime.QD25: "25/2021", Regime.QD27: "27/2025"}  # the decision setting each regime's criteria
 _CITED_NUMBERS = ("25/2021", "09/2021", "27/2025", "15/2025")  # the texts of this standard entries cite
 _INTRODUCES_A_TEXT = frozenset({"gioi-thieu", "thong-tu-huong-dan"})  # topics of entries presenting a text
@@ -248,6 +254,7 @@ class Weights:
     unrelated_factor: float = 0.9  # plan and reform entries, when a decision is named
     plan_unasked_factor: float = 0.9  # plan entries, when neither the plan nor its agencies are named
     ref_bonus: float = 0.15  # the entry is about the criterion the question names
+    article_bonus: float = 0.3  # the entry cites the article (and clause) of the text the question names
     comparison_bonus: float = 0.05  # the entry is about both regimes, and the question compares them
     other_criterion_factor: float = 0.8  # … or about one criterion when all or a list is asked
     # … or about another criterion than the one named: "tiêu chí số bốn … gồm mấy chỉ tiêu" is never
@@ -413,6 +420,11 @@ class Engine:
                 numbers = [n for n in _CITED_NUMBERS if n in part]
                 if len(numbers) == 1:
                     self._articles_cited[numbers[0]].update(int(m) for m in _ARTICLE_CITED.findall(part))
+        self._cited_clauses = [_cited_clauses(e.citation) for e in self.entries]
+        self._citing: dict[tuple[str, int, int | None], list[int]] = defaultdict(list)
+        for i, cited in enumerate(self._cited_clauses):
+            for clause in cited:
+                self._citing[clause].append(i)
         for d in self.handbook.documents.values():
             for n in _CITED_NUMBERS:
                 if n in d.name and d.regime is not Regime.NONE:  # the text itself, not a plan built on it
@@ -1015,6 +1027,19 @@ class Engine:
             return (r.regime,)
         return (Regime.QD27, Regime.QD25)
 
+    @staticmethod
+    def _articles_asked(reading: Reading) -> frozenset[tuple[str, int, int | None]]:
+        """The articles (and clauses) of the one text a question names that it asks about ("khoản 6 Điều 3
+        QĐ 25", "Điều 2 của QĐ 27"): (text number, article, clause or None)."""
+        named = [n for n in _CITED_NUMBERS if n in reading.documents]
+        if len(named) != 1:
+            return frozenset()
+        out: set[tuple[str, int, int | None]] = set()
+        for m in _ARTICLE_CLAUSE_ASKED.finditer(reading.folded):
+            clause = m.group(1) or m.group(3)
+            out.add((named[0], int(m.group(2)), int(clause) if clause else None))
+        return frozenset(out)
+
     def _lacking(self, ref: CriterionRef, regimes: Iterable[Regime]) -> bool:
         """Tell whether no regime considered has the criterion or indicator ("chỉ tiêu 2.9 của QĐ 27")."""
         if ref.criterion is None:
@@ -1336,6 +1361,13 @@ class Engine:
         plan_named = (plan_asked or bool(reading.plan_items) or (bool(places) and own_place)
                       or any(a in self._plan_agencies for a in reading.agencies))
         pool = strongest | set(fuzzy) | favoured
+        articles_asked, cited_clauses_at = self._articles_asked(reading), self._cited_clauses
+        # the whole article, when no entry cites the very clause asked
+        articles_of_asked = (set() if any(self._citing.get(c) for c in articles_asked)
+                             else {(n, a, None) for n, a, _ in articles_asked})
+        for clause in articles_asked:  # "khoản 6 Điều 3 QĐ 25 quy định gì" names its subject by number only
+            if len(self._citing.get(clause, ())) <= CITING_FEW:
+                pool.update(self._citing.get(clause, ()))
         if allowed is not None:
             pool = set(allowed) if exact else pool & allowed
         hinted = reading.regime.regime if not reading.regime.comparison else None
@@ -1384,6 +1416,12 @@ class Engine:
                     score += w.focus_bonus * len(named_in_title) / len(focus)
             if agencies and agencies & title_agencies_at[i]:
                 score += w.agency_bonus  # "Sở Tài chính làm gì": the entry on that agency's task
+            if articles_asked:
+                cited = cited_clauses_at[i]
+                if articles_asked & cited:
+                    score += w.article_bonus  # "khoản 6 Điều 3 QĐ 25 quy định gì": the entry citing it
+                elif articles_of_asked & cited:
+                    score += w.article_bonus / 3  # … or citing that article
             if i in favoured:
                 score += w.ref_bonus
             elif named_criteria and entry.criterion is not None and entry.criterion not in named_criteria:
@@ -1466,6 +1504,27 @@ _SAME_PLACE_RATIO = 80  # a place this close to the plan's province is that prov
 # Guidance and earlier texts a question may name (as `knowledge.query` names them), by their number.
 _GUIDANCE = {"619/2017": "619", "1723": "1723", "1143": "1143", "3124": "3124"}
 _TITLE_YEARS = re.compile(r"(?<![\d/.])(20[12]\d)(?:\s*[–-]\s*(20[12]\d))?(?![\d/]|\.\d)")
+
+
+def _cited_clauses(citation: str) -> frozenset[tuple[str, int, int | None]]:
+    """The articles and clauses a citation cites, by text number: "Quyết định 25/2021/QĐ-TTg, Điều 3 khoản
+    6; Điều 6 khoản 3" gives (25/2021, 3, 6), (25/2021, 6, 3) and each whole article (clause None)."""
+    out: set[tuple[str, int, int | None]] = set()
+    number = None
+    for part in citation.split(";"):
+        named = [n for n in _CITED_NUMBERS if n in part]
+        if named:
+            number = named[0]
+        elif re.search(r"\d+/\d{4}", part):
+            number = None  # another text ("Kế hoạch 0176/KH-UBND")
+        if number is None:
+            continue
+        for m in _ARTICLE_CLAUSES_CITED.finditer(part):
+            first, last = int(m.group(1)), int(m.group(2) or m.group(1))
+            for article in range(first, last + 1):
+                out.add((number, article, None))
+                out.update((number, article, int(c)) for c in re.findall(r"khoản (\d+)", m.group(3)))
+    return frozenset(out)
 
 
 def _declined_as_not_held(result: Result, shown: Entry, topic: str, notice: str) -> Result:

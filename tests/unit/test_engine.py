@@ -1238,3 +1238,13 @@ def test_a_long_message_on_a_subject_declined_stays_declined(engine, question):
 def test_a_long_message_keeps_its_context_but_not_who_is_asking(engine, question, entry_id):
     r = engine.ask(question)
     assert r.found and r.entry.id == entry_id
+
+
+@pytest.mark.parametrize(("question", "entry_id"), [
+    ("khoan 6 dieu 3 qd 25/2021 quy dinh gi", "qd25-diem-so"),  # the entry citing that very clause
+    ("qd 27/2025 dieu 2 quy dinh ve noi dung gi", "qd27-muc-dich"),
+    ("QĐ 25/2021 gồm bao nhiêu điều? Điều 7 quy định nội duung gì?", "qd25-kinh-phi"),
+])
+def test_an_article_or_clause_of_a_text_named_is_answered_by_the_entry_citing_it(engine, question, entry_id):
+    r = engine.ask(question)
+    assert r.found and r.entry.id == entry_id
