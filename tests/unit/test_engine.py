@@ -1248,3 +1248,8 @@ def test_a_long_message_keeps_its_context_but_not_who_is_asking(engine, question
 def test_an_article_or_clause_of_a_text_named_is_answered_by_the_entry_citing_it(engine, question, entry_id):
     r = engine.ask(question)
     assert r.found and r.entry.id == entry_id
+
+
+def test_english_chat_words_carry_no_subject(engine):
+    r = engine.ask("check giup e mau 04 tt09 dung de lam gi")
+    assert r.found and r.entry.id == "tt09-bieu-mau"
