@@ -24,6 +24,8 @@ from tests.eval.harness import (
     DEV13_PATH,
     DEV14_PATH,
     DEV15_PATH,
+    DEV16_PATH,
+    DEV17_PATH,
     DEV_PATH,
     LATER_BLIND_PATHS,
     dev_cases,
@@ -64,7 +66,8 @@ LATER_SET_SIZES = {DEV2_PATH: (150, 50), DEV3_PATH: (190, 70), DEV4_PATH: (150, 
                    DEV6_PATH: (200, 85), DEV7_PATH: (200, 68),
                    DEV8_PATH: (200, 70), DEV9_PATH: (200, 79), DEV10_PATH: (200, 69),
                    DEV11_PATH: (200, 71), DEV12_PATH: (200, 77),
-                   DEV13_PATH: (150, 66), DEV14_PATH: (150, 38), DEV15_PATH: (150, 25)}
+                   DEV13_PATH: (150, 66), DEV14_PATH: (150, 38), DEV15_PATH: (150, 25),
+                   DEV16_PATH: (150, 41), DEV17_PATH: (150, 35)}
 
 
 @pytest.mark.parametrize("path", LATER_BLIND_PATHS, ids=lambda p: p.name)
