@@ -1253,3 +1253,12 @@ def test_an_article_or_clause_of_a_text_named_is_answered_by_the_entry_citing_it
 def test_english_chat_words_carry_no_subject(engine):
     r = engine.ask("check giup e mau 04 tt09 dung de lam gi")
     assert r.found and r.entry.id == "tt09-bieu-mau"
+
+
+@pytest.mark.parametrize("question", [
+    "Thời hạn gửi nghị quyết quy phạm pháp luật của HĐND xã đến cơ quan có thẩm quyền để kiểm tra là bao "
+    "nhiêu ngày?",
+    "Quy trình rà soát, hệ thống hóa văn bản quy phạm pháp luật định kỳ tại Sở Tư pháp thực hiện thế nào?",
+])
+def test_how_legal_documents_are_checked_or_reviewed_is_the_laws_not_the_standards(engine, question):
+    assert engine.ask(question).outcome is Outcome.NOT_HELD
