@@ -183,6 +183,8 @@ _NEW_WORDS = re.compile(
     r"|\b(?:2|hai)\s*cap\b|\bsau\s*(?:khi\s*)?(?:sap\s*nhap|sap\s*xep|hop\s*nhat|bo)\b"
     r"|\b(?:bo|khong\s*con|da\s*bo|giai\s*the)\s*(?:cap\s*)?huyen\b|\bdac\s*khu\b|\bthay\s*qd\s*25\b"
     r"|\b(?:cap\s*)?huyen\s*(?:da\s*|bi\s*)?(?:khong\s*con|bo|giai\s*the|ket\s*thuc)\b"
+    # "ptp còn ko mà nộp hồ sơ", "huyện còn không": whether the district's bodies still exist
+    r"|\b(?:ptp|phong\s*tu\s*phap|cap\s*huyen|huyen)\s*(?:van\s*)?con\s*(?:khong|ko|k|hong|ton\s*tai)\b"
     r"|\bcon\s*(?:hoat\s*dong|ap\s*dung|hieu\s*luc|dung|duoc\s*dung|ton\s*tai|xai)\b"
     r"|\b(?:chi\s*tieu|ct|tieu\s*chi|tc)\s*\d+(?:\s*[.,]\s*\d+)?\s+(?:bo\s+)?moi\b(?!\s*(?:duoc|dat)\b)")
 _OLD_WORDS = re.compile(
