@@ -229,6 +229,8 @@ def named_documents(folded: str) -> frozenset[str]:
              if (size := (int(m.group(1)), int(m.group(2)))) in _SET_OF_SIZE}
     if _PLAN.search(folded):
         docs.add("Kế hoạch")
+    if _DISTRICT_STANDARD_NAMED.search(folded):
+        docs.add("1723")  # "huyện đạt chuẩn tiếp cận pháp luật": the district standard of QĐ 1723/QĐ-BTP
     return frozenset(docs)
 
 
@@ -521,6 +523,11 @@ _SOME_COUNTED = re.compile(r"\b(?:dat|du|duoc)\s*(?:ca\s*)?\d{1,2}\s*/\s*(?:14|2
                            r"|\b(?:xa|phuong|dac\s*khu|don\s*vi)\b[^.?!]*\bthieu\s*(?:mot|1|hai|2|ba|3)\s*chi\s*tieu\b")
 
 
+# The district standard said outright ("huyện đạt chuẩn", "công nhận cả huyện", "cấp huyện muốn được công
+# nhận"), not a district that recognises communes ("bỏ cấp huyện thì ai công nhận xã đạt chuẩn").
+_DISTRICT_STANDARD_NAMED = re.compile(
+    r"\b(?:cap\s*)?huyen\s*(?:duoc\s*cong\s*nhan\s*)?dat\s*chuan\b|\bcong\s*nhan\s*(?:ca\s*)?(?:cap\s*)?huyen\b"
+    r"|\bcap\s*huyen\s*(?:muon\s*)?(?:duoc\s*)?cong\s*nhan\b")
 _DISTRICT_STANDARD = re.compile(r"\b1723\b|\bhuyen\b[^.?!]{0,80}\bdat\s*chuan\b(?![^.?!]{0,10}\bxa\b)"
                                 r"|\b100\s*%\s*(?:so\s*)?xa\b|\bcap\s*huyen\s*(?:dat|duoc)\b")
 

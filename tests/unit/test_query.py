@@ -309,3 +309,12 @@ def test_a_part_that_only_hints_at_the_old_rules_keeps_the_rules_the_message_nam
     assert part.regime.regime is Regime.QD27
     told = reader.read("Theo QĐ 25 thì xã gửi hồ sơ trước ngày nào. Còn bây giờ cơ quan nào tham mưu?")
     assert reader.read_part("Còn bây giờ cơ quan nào tham mưu", told).regime.regime is Regime.QD27
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("Huyện tôi năm 2023 còn 1 xã chưa đạt chuẩn, vậy huyện có được công nhận huyện đạt chuẩn không?", True),
+    ("Cấp huyện muốn được công nhận đạt chuẩn tiếp cận pháp luật thì cần bao nhiêu điểm?", True),
+    ("bỏ cấp huyện rồi thì cấp nào công nhận xã đạt chuẩn tiếp cận pháp luật?", False),  # who recognises
+])
+def test_the_district_standard_said_outright_names_its_guidance(reader, text, named):
+    assert ("1723" in reader.read(text).documents) is named
