@@ -1262,3 +1262,9 @@ def test_english_chat_words_carry_no_subject(engine):
 ])
 def test_how_legal_documents_are_checked_or_reviewed_is_the_laws_not_the_standards(engine, question):
     assert engine.ask(question).outcome is Outcome.NOT_HELD
+
+
+def test_a_request_to_draft_a_document_is_declined_but_a_draft_is_a_subject(engine):
+    r = engine.ask("Đề nghị soạn kế hoạch năm 2026 của UBND thành phố Cần Thơ thay thế kế hoạch cũ.")
+    assert r.outcome is Outcome.NOT_HELD and r.off_topic == "soạn, dịch văn bản"
+    assert engine.ask("Dự thảo báo cáo tự đánh giá phải niêm yết công khai bao nhiêu ngày?").found
