@@ -1268,3 +1268,8 @@ def test_a_request_to_draft_a_document_is_declined_but_a_draft_is_a_subject(engi
     r = engine.ask("Đề nghị soạn kế hoạch năm 2026 của UBND thành phố Cần Thơ thay thế kế hoạch cũ.")
     assert r.outcome is Outcome.NOT_HELD and r.off_topic == "soạn, dịch văn bản"
     assert engine.ask("Dự thảo báo cáo tự đánh giá phải niêm yết công khai bao nhiêu ngày?").found
+
+
+def test_a_ranking_of_places_is_not_held(engine):
+    r = engine.ask("Tỉnh nào có tỷ lệ xã đạt chuẩn tiếp cận pháp luật cao nhất nước năm 2024?")
+    assert r.outcome is Outcome.NOT_HELD and "xếp hạng" in (r.notice or "")
