@@ -25,6 +25,7 @@ from knowledge.lexicon import Lexicon, NearDomain, NotHeld, PhraseSpotter
 from knowledge.loader import Handbook
 from knowledge.query import (
     NUMBER_WORDS,
+    TRANSITION_YEAR,
     CriterionRef,
     Reader,
     Reading,
@@ -845,6 +846,11 @@ class Engine:
         if entry is None:  # pragma: no cover - recognition rules name existing entries (validated)
             return Result(q.text, Outcome.NO_MATCH, None, 0.0, (), regime)
         year = reading.situation.year
+        if not explicit and year == TRANSITION_YEAR and TRANSITION_YEAR in self._rules_from:
+            # "Năm 2025 xã tự chấm 85 điểm … có được công nhận không": which rules judge 2025 is not
+            # confirmed; no verdict, the entry that says so.
+            return Result(q.text, Outcome.ANSWER, self._rules_from[TRANSITION_YEAR], 1.0, (), None,
+                          regime_named=named)
         if (explicit and rules and rules.first_year and rules.earlier_entry and year is not None
                 and year < rules.first_year):
             # "Năm 2021 xã được 82 điểm, theo QĐ 25 có đạt không": that year was judged by earlier rules,

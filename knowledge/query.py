@@ -466,7 +466,7 @@ _ASKS_VERDICT = re.compile(
     r"\b(?:co|thi|se|vay|the)\s*(?:dat|du|duoc|dc|bi)\b|\bdat\s*(?:chuan\s*)?(?:khong|ko|k|chua|ha|hem)\b"
     r"|\bthi\s*sao\b|\bco\s*sao\b|\bsao\s*(?:a|ah|ak|nhi|day)?\s*$|\bdu\s*dieu\s*kien\b|\banh\s*huong\b"
     r"|\bduoc\s*cong\s*nhan\b|\bcong\s*nhan\s*(?:khong|ko|k|duoc)\b|\bxet\b|\bco\s*kip\b|\bdau\s*hay\s*truot\b"
-    r"|\b(?:mat|truot|rot)\s*chuan\b|\bdat\s*chuan\s*(?:chu|roi|ha|nhi)\b"
+    r"|\b(?:mat|truot|rot)\s*chuan\b|\bdat\s*chuan\s*(?:chu|roi|ha|nhi)\b|\bdat\s*roi\b"
     # "năm đó xã còn đạt chuẩn TCPL được ko"
     r"|\bcon\s*dat\s*chuan\b|\bdat\s*chuan\b[^.?!]{0,25}\bduoc\s*(?:khong|ko|k|hong|hem|ha)\b"
     r"|\b(?:xa|phuong|don\s*vi)\s*(?:em|toi|minh|chung\s*toi|chung\s*em)\b")

@@ -1273,3 +1273,15 @@ def test_a_request_to_draft_a_document_is_declined_but_a_draft_is_a_subject(engi
 def test_a_ranking_of_places_is_not_held(engine):
     r = engine.ask("Tỉnh nào có tỷ lệ xã đạt chuẩn tiếp cận pháp luật cao nhất nước năm 2024?")
     assert r.outcome is Outcome.NOT_HELD and "xếp hạng" in (r.notice or "")
+
+
+def test_a_case_of_2025_gets_no_verdict_as_the_rules_for_that_year_are_not_confirmed(engine):
+    r = engine.ask("Năm 2025 xã tôi tự chấm được 85 điểm, tất cả tiêu chí trên 50%. Xã có được công nhận "
+                   "đạt chuẩn năm 2025 không?")
+    assert r.found and r.entry.id == "qd27-nam-2025" and r.verdict is None
+
+
+def test_a_case_said_to_pass_already_asks_for_a_verdict(engine):
+    r = engine.ask("Năm 2021 xã loại I của tôi được 85 điểm. Theo QĐ 25 là trên 80 nên đạt rồi đúng không?")
+    assert r.found and r.entry.id == "qd25-chuyen-tiep"  # 2021 was judged by QĐ 619/2017
+    assert engine.ask("tổng 92 điểm nhưng chưa tính điểm từng tiêu chí, chắc chắn đạt rồi phải ko").verdict
