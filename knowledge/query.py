@@ -179,7 +179,7 @@ _DOCUMENT_REFERENCE = re.compile(
 _NEW_WORDS = re.compile(
     r"\b(?:quyet\s*dinh|qd|quy\s*dinh|thong\s*tu|tt|bo\s*tieu\s*chi|tieu\s*chi|chuan|van\s*ban|bo)\s+moi\b"
     r"|\bchuan\s*tiep\s*can(?:\s*phap\s*luat|\s*pl)?\s+moi\b"
-    r"|\bhien\s*(?:nay|hanh|tai|gio)\b|\bbay\s*gio\b|^\s*gio\s|\bgio\s*(?:con|van)\b|\bdang\s*(?:ap\s*dung|co\s*hieu\s*luc)\b|\bmoi\s*nhat\b"
+    r"|\bhien\s*(?:nay|hanh|tai|gio)\b|\bbay\s*(?:gio|h)\b|\bbjo\b|^\s*gio\s|\bgio\s*(?:con|van)\b|\bdang\s*(?:ap\s*dung|co\s*hieu\s*luc)\b|\bmoi\s*nhat\b"
     r"|\b(?:2|hai)\s*cap\b|\bsau\s*(?:khi\s*)?(?:sap\s*nhap|sap\s*xep|hop\s*nhat|bo)\b"
     r"|\b(?:bo|khong\s*con|da\s*bo|giai\s*the)\s*(?:cap\s*)?huyen\b|\bdac\s*khu\b|\bthay\s*qd\s*25\b"
     r"|\b(?:cap\s*)?huyen\s*(?:da\s*|bi\s*)?(?:khong\s*con|bo|giai\s*the|ket\s*thuc)\b"
