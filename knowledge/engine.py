@@ -76,7 +76,7 @@ _ASKS_FIGURES = re.compile(
     # "tỉ lệ xã phường đạt chuẩn", "số xã đạt chuẩn của huyện", "kết quả … cả nước thế nào"
     r"|\bt[yi]\s*le\s*(?:cac\s*)?(?:xa|phuong|don\s*vi)\b[^.?!]{0,20}\bdat\b|\bso\s*(?:xa|don\s*vi|phuong)\b[^.?!]{0,20}\bdat\s*chuan\b"
     r"|\bket\s*qua\b[^.?!]*\b(?:ca\s*nuoc|toan\s*quoc)\b|\b(?:ca\s*nuoc|toan\s*quoc)\b[^.?!]*\bket\s*qua\b"
-    r"|\bket\s*qua\s*(?:danh\s*gia|cong\s*nhan)\b[^.?!]{0,60}\b(?:ra\s*sao|bao\s*nhieu)\b"
+    r"|\bket\s*qua\s*(?:danh\s*gia|cong\s*nhan)\b[^.?!]{0,60}\b(?:ra\s*sao|bao\s*nhieu|the\s*nao)\b"
     r"|\bdat\s*chuan[^.?!]*\bnam\s*nao\b|\bso\s*lieu\b[^.?!]*\bdat\s*chuan\b"
     r"|\b(?:xa|phuong|don\s*vi)\s*nao\b[^.?!]*\bdat\b|\bco\s*dat\s*chuan\b[^.?!]*\b(?:khong|chua|ko)\b"
     # "Lào Cai năm 2022 được bao nhiêu xã", "Thanh Hóa năm 2024 đạt chuẩn bao nhiêu xã"
@@ -1502,7 +1502,7 @@ _COUNTS_CRITERIA = re.compile(r"\b(?:may|bao\s*nhieu|bn)\s*(?:tieu\s*chi|tc)\b"
                               r"|\bco\s*0?\d\s*(?:tieu\s*chi|tc)\b|\b(?:liet\s*ke|ke\s*ra)\s*(?:cac\s*)?(?:0?\d\s*)?(?:tieu\s*chi|tc)\b")
 # What a plan assigns ("giao Sở nào chủ trì", "giao xã những chỉ tiêu gì"), asked of a plan.
 _ASKS_PLAN_CONTENT = re.compile(r"\b(?:giao|chu\s*tri|phoi\s*hop|nhiem\s*vu|noi\s*dung|quy\s*dinh\s*gi"
-                                r"|viec\s*gi|lam\s*gi|chi\s*tieu\s*gi|nhung\s*chi\s*tieu|so\s*nao)\b")
+                                r"|viec\s*gi|lam\s*gi|chi\s*tieu\s*gi|nhung\s*chi\s*tieu|so\s*nao|moc\s*thoi\s*gian)\b")
 # A place's own plan: "kế hoạch … của tỉnh Bạc Liêu", "Hậu Giang … có kế hoạch" (formats of the place).
 _PLAN_OF_PLACE = (r"\b(?:ke\s*hoach|kh)\b[^.?!]{{0,40}}?\bcua\s+(?:ubnd\s+)?(?:tinh\s+|thanh\s*pho\s+|tp\s+)?"
                   r"{place}\b",

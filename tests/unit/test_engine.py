@@ -1285,3 +1285,15 @@ def test_a_case_said_to_pass_already_asks_for_a_verdict(engine):
     r = engine.ask("Năm 2021 xã loại I của tôi được 85 điểm. Theo QĐ 25 là trên 80 nên đạt rồi đúng không?")
     assert r.found and r.entry.id == "qd25-chuyen-tiep"  # 2021 was judged by QĐ 619/2017
     assert engine.ask("tổng 92 điểm nhưng chưa tính điểm từng tiêu chí, chắc chắn đạt rồi phải ko").verdict
+
+
+@pytest.mark.parametrize("question", [
+    "Người dân yêu cầu cung cấp thông tin thì UBND xã phải trả lời trong bao nhiêu ngày?",
+    "lich tiep cong dan dinh ky cua chu tich ubnd xa it nhat may ngay trong thang",
+    "Ban Thanh tra nhân dân xã có bao nhiêu thành viên, nhiệm kỳ mấy năm?",
+    "Chủ tịch UBND xã bị kỷ luật khiển trách thì sau bao lâu được xóa kỷ luật?",
+    "ket qua danh gia chuan tiep can phap luat nam 2024 cua tinh Bac Lieu the nao",
+    "Kế hoạch năm 2026 của tỉnh Lâm Đồng về chuẩn tiếp cận pháp luật có những mốc thời gian nào?",
+])
+def test_the_laws_next_to_the_standard_and_other_provinces_are_declined(engine, question):
+    assert not engine.ask(question).found
