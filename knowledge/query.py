@@ -186,13 +186,19 @@ _NEW_WORDS = re.compile(
     # "ptp còn ko mà nộp hồ sơ", "huyện còn không": whether the district's bodies still exist
     r"|\b(?:ptp|phong\s*tu\s*phap|cap\s*huyen|huyen)\s*(?:van\s*)?con\s*(?:khong|ko|k|hong|ton\s*tai)\b"
     r"|\bcon\s*(?:hoat\s*dong|ap\s*dung|hieu\s*luc|dung|duoc\s*dung|ton\s*tai|xai)\b"
-    r"|\b(?:chi\s*tieu|ct|tieu\s*chi|tc)\s*\d+(?:\s*[.,]\s*\d+)?\s+(?:bo\s+)?moi\b(?!\s*(?:duoc|dat)\b)")
+    r"|\b(?:chi\s*tieu|ct|tieu\s*chi|tc)\s*\d+(?:\s*[.,]\s*\d+)?\s+(?:bo\s+)?moi\b(?!\s*(?:duoc|dat)\b)"
+    # A newcomer's words for the rules in force: "bảng điểm mới", "cách chấm mới", "nhóm 1 mới", "hết mấy
+    # ông huyện rồi"
+    r"|\b(?:bang\s*(?:diem|cham)|cach\s*(?:cham|moi)|nhom\s*\d?)\s*moi\b|\bhet\s*(?:may\s*ong\s*)?huyen\b")
 _OLD_WORDS = re.compile(
     r"\b(?:quyet\s*dinh|qd|quy\s*dinh|thong\s*tu|tt|bo\s*tieu\s*chi|tieu\s*chi|chuan)\s+cu\b"
     r"|\b(?:truoc|trc)\s*(?:day|kia)\b|\bngay\s*truoc\b|\bhoi\s*truoc\b|\bgiai\s*doan\s*2022\b"
     # "CT 2.6 cũ", "tiêu chí 4 bộ cũ": the old rules said of an indicator ("cụ thể" is no "cũ")
     r"|\b(?:chi\s*tieu|ct|tieu\s*chi|tc)\s*\d+(?:\s*[.,]\s*\d+)?\s+(?:bo\s+)?cu\b(?!\s*the\b)|\bbo\s+cu\b"
-    r"|\(\s*cu\s*\)")  # "chỉ tiêu bảo đảm kinh phí … (cũ)"
+    r"|\(\s*cu\s*\)"  # "chỉ tiêu bảo đảm kinh phí … (cũ)"
+    # A newcomer's words for the old rules: "bảng điểm cũ", "cách chấm cũ", "ngày xưa", "hồi còn huyện"
+    r"|\b(?:bang\s*(?:diem|cham)|cach\s*cham|nhom\s*\d?)\s*cu\b|\bngay\s*xua\b|\bhoi\s*(?:xua|con\s*huyen)\b"
+    r"|\bluc\s*truoc\b")
 # "Trước đây … , giờ … ở đâu": what used to be, then what is now asked.
 _BEFORE_NOW = re.compile(
     r"\b(?:truoc|trc)\s*(?:day|kia)\b[^?]*[,;.]\s*(?:con\s*|vay\s*)?(?:gio|bay\s*gio|hien\s*nay|nay)\s")

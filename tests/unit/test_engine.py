@@ -1297,3 +1297,13 @@ def test_a_case_said_to_pass_already_asks_for_a_verdict(engine):
 ])
 def test_the_laws_next_to_the_standard_and_other_provinces_are_declined(engine, question):
     assert not engine.ask(question).found
+
+
+@pytest.mark.parametrize(("question", "entry_id"), [
+    ("Hồi còn huyện, ai ký cái giấy công nhận xã đạt chuẩn, chậm nhất là khi nào?",
+     "qd25-quyet-dinh-cong-nhan"),
+    ("Bộ tiêu chí hiện hành gom lại còn mấy nhóm lớn, mỗi nhóm nói về việc gì?", "qd27-tieu-chi"),
+])
+def test_a_newcomers_words_for_the_criteria_and_the_decision(engine, question, entry_id):
+    r = engine.ask(question)
+    assert r.found and r.entry.id == entry_id

@@ -319,3 +319,14 @@ def test_a_part_that_only_hints_at_the_old_rules_keeps_the_rules_the_message_nam
 ])
 def test_the_district_standard_said_outright_names_its_guidance(reader, text, named):
     assert ("1723" in reader.read(text).documents) is named
+
+
+@pytest.mark.parametrize(("text", "regime"), [
+    ("tieu chi 2 ngay xua gom nhung muc gi vay a", Regime.QD25),
+    ("Theo cách chấm cũ, xã phải được bao nhiêu điểm?", Regime.QD25),
+    ("Hồi còn huyện, ai ký cái giấy công nhận xã đạt chuẩn?", Regime.QD25),
+    ("nhom 1 moi co may muc, ke ra giup em", Regime.QD27),
+    ("Bây giờ hết mấy ông huyện rồi thì ai xét công nhận xã?", Regime.QD27),
+])
+def test_a_newcomers_words_for_the_old_and_the_new_rules(reader, text, regime):
+    assert reader.read(text).regime.regime is regime
