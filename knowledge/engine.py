@@ -119,7 +119,9 @@ _ABOUT_A_CRITERION = frozenset(  # words that ask about a criterion without nami
     "cai may bao nhieu".split())  # "nói về cái gì", "gồm mấy chỉ tiêu", "bao nhiêu chỉ tiêu"
 # … and words that only say which criterion or which set ("tiêu chí thứ hai trong bộ mới tên là gì").
 _CRITERION_WORDS = frozenset("ten bo moi cu hien hanh nay trong thu may nao tieu chi tc theo qd quyet dinh "
-                             "tt thong tu so la".split())
+                             "tt thong tu so la "
+                             # a newcomer's: "nhóm 1 mới có mấy mục, kể ra", "nhóm thứ nhất trong bảng điểm"
+                             "nhom muc bang diem ke ra ngay xua".split())
 # "trong kế hoạch", "kế hoạch của tỉnh": the province's plan on this standard, not a new-rural plan.
 # A letter's formulas ("Kính gửi Quý cơ quan.", "Đề nghị cho biết", "Trân trọng cảm ơn") say nothing of
 # the subject; "đề nghị" alone is the handbook's word (hồ sơ đề nghị công nhận) and stays, and "đề nghị
@@ -1496,7 +1498,7 @@ class Engine:
 # "mấy tiêu chí", "bao nhiêu tiêu chí": the number of criteria is asked, which no single criterion gives.
 # "gồm những chỉ tiêu nào", "có mấy chỉ tiêu": the list or the number of indicators, which no single
 # indicator's entry gives.
-_LISTS_INDICATORS = re.compile(r"\b(?:nhung|cac|may|bao\s*nhieu|bn)\s*(?:chi\s*tieu|ct)\b")
+_LISTS_INDICATORS = re.compile(r"\b(?:nhung|cac|may|bao\s*nhieu|bn)\s*(?:chi\s*tieu|ct|muc(?:\s*nho)?)\b")
 # "QĐ 27 có 5 tiêu chí đúng không": a count said to be checked asks the count too.
 _COUNTS_CRITERIA = re.compile(r"\b(?:may|bao\s*nhieu|bn)\s*(?:tieu\s*chi|tc)\b"
                               r"|\bco\s*0?\d\s*(?:tieu\s*chi|tc)\b|\b(?:liet\s*ke|ke\s*ra)\s*(?:cac\s*)?(?:0?\d\s*)?(?:tieu\s*chi|tc)\b")

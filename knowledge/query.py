@@ -38,7 +38,9 @@ _INDICATOR_OF_CRITERION = re.compile(_CT + _SO + _N + _LINK + r"(?:" + _TC + r"|
                                      + _NOT_YEAR)
 # "chỉ tiêu 2.5", "ct 2,5", "chỉ tiêu 2-5", "ct 2/5", "ct 2 5": the separator varies with the keyboard.
 _INDICATOR_DOTTED = re.compile(_CT + _SO + r"(\d)(?:\s*\.\s*|,|-|/|\s+)(\d)\b(?![./,]\d)")
-_CRITERION = re.compile(_TC + _SO + _N + r"\b" + _NOT_YEAR)
+# "nhóm thứ nhất", "nhóm 1 mới": a newcomer's word for a criterion, not a group of people ("nhóm 5 người").
+_CRITERION = re.compile(r"(?:" + _TC + r"|\bnhom)" + _SO + _N + r"\b" + _NOT_YEAR
+                        + r"(?!\s*(?:nguoi|ho|thanh\s*vien|ban|em)\b)")
 _INDICATOR = re.compile(_CT + _SO + _N + r"\b" + _NOT_YEAR)
 # "2.5 là gì": a bare dotted pair counts only in a question that speaks of criteria or indicators.
 _BARE_DOTTED = re.compile(r"(?<![\d./,])\b([1-5])\.([1-7])\b(?![./,]?\d)")

@@ -1307,3 +1307,12 @@ def test_the_laws_next_to_the_standard_and_other_provinces_are_declined(engine, 
 def test_a_newcomers_words_for_the_criteria_and_the_decision(engine, question, entry_id):
     r = engine.ask(question)
     assert r.found and r.entry.id == entry_id
+
+
+@pytest.mark.parametrize(("question", "entry_id"), [
+    ("nhom thu nhat trong bang diem cu noi ve cai gi, duoc may diem", "qd25-tc1"),
+    ("nhom 1 moi co may muc, ke ra giup em", "qd27-tc1"),
+])
+def test_a_criterion_called_a_group_is_that_criterion(engine, question, entry_id):
+    r = engine.ask(question)
+    assert r.found and r.entry.id == entry_id

@@ -330,3 +330,8 @@ def test_the_district_standard_said_outright_names_its_guidance(reader, text, na
 ])
 def test_a_newcomers_words_for_the_old_and_the_new_rules(reader, text, regime):
     assert reader.read(text).regime.regime is regime
+
+
+def test_a_group_numbered_is_a_criterion_but_a_group_of_people_is_not(reader):
+    assert reader.read("nhóm thứ nhất trong bảng điểm cũ").refs == (CriterionRef(1),)
+    assert reader.read("tổ hòa giải có nhóm 5 người").refs == ()
