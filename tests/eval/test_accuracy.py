@@ -27,6 +27,7 @@ from tests.eval.harness import (
     DEV16_PATH,
     DEV17_PATH,
     DEV18_PATH,
+    DEV19_PATH,
     DEV_PATH,
     LATER_BLIND_PATHS,
     dev_cases,
@@ -68,7 +69,8 @@ LATER_SET_SIZES = {DEV2_PATH: (150, 50), DEV3_PATH: (190, 70), DEV4_PATH: (150, 
                    DEV8_PATH: (200, 70), DEV9_PATH: (200, 79), DEV10_PATH: (200, 69),
                    DEV11_PATH: (200, 71), DEV12_PATH: (200, 77),
                    DEV13_PATH: (150, 66), DEV14_PATH: (150, 38), DEV15_PATH: (150, 25),
-                   DEV16_PATH: (150, 41), DEV17_PATH: (150, 35), DEV18_PATH: (150, 40)}
+                   DEV16_PATH: (150, 41), DEV17_PATH: (150, 35), DEV18_PATH: (150, 40),
+                   DEV19_PATH: (150, 40)}
 
 
 @pytest.mark.parametrize("path", LATER_BLIND_PATHS, ids=lambda p: p.name)
@@ -88,10 +90,11 @@ def test_expected_entries_exist(engine):
 # fifth and sixth blind sets (400 questions, 84–87 % before any tuning on them, 86–88 % after) joined it,
 # and to 92 % (91 %; 98 % declined) when the seventh and eighth (400 more, 84–89 % before tuning) did, and
 # to 91 % (90 %; 96 % declined) when the ninth to thirteenth (950 more, 81–91 % before tuning, 72–87 %
-# declined) did: the set got harder, the engine did not get worse (each earlier set scores as before or
-# better).
-DEV_FLOOR = 0.91
-DEV_FLOOR_TYPO = 0.90
+# declined) did, and to 90 % (89 %) when the fourteenth to nineteenth (900 more, 58–91 % before tuning;
+# the nineteenth, a newcomer's words, 58 %) did: the set got harder, the engine did not get worse (each
+# earlier set scores as before or better).
+DEV_FLOOR = 0.90
+DEV_FLOOR_TYPO = 0.89
 DEV_FLOOR_DECLINED = 0.96
 
 
