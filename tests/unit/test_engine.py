@@ -1316,3 +1316,8 @@ def test_a_newcomers_words_for_the_criteria_and_the_decision(engine, question, e
 def test_a_criterion_called_a_group_is_that_criterion(engine, question, entry_id):
     r = engine.ask(question)
     assert r.found and r.entry.id == entry_id
+
+
+def test_cai_before_a_noun_carries_no_subject(engine):
+    r = engine.ask("Cái quyết định mới thay cho quyết định 25 là số mấy, ngày nào, ai ký vậy?")
+    assert r.found and r.entry.id == "qd27-gioi-thieu"
