@@ -129,6 +129,8 @@ _CRITERION_WORDS = frozenset("ten bo moi cu hien hanh nay trong thu may nao tieu
 _LETTER_FORMULAS = re.compile(
     r"^\s*kinh\s*gui\b[^.?!:]*[.:!]|\b(?:kinh\s*)?de\s*nghi\s*(?:quy\s*co\s*quan\s*)?(?:cho\s*biet"
     r"|huong\s*dan\s*giup|giai\s*dap|tra\s*loi)\b|\btran\s*trong(?:\s*cam\s*on)?\b")
+# "cái vụ chấm điểm pháp luật", "xét vụ này", "làm vụ này": "vụ" as "the matter", not a mediation case.
+_VAGUE_WORDS = re.compile(r"\b(?:cai\s+)?vu\s+(?:nay|do|ay)\b|\bcai\s+vu\b")
 _BESIDES_THE_STANDARD = re.compile(
     r"\b(?:ngoai|tru)\s*(?:tieu\s*chi\s*|chuan\s*)?(?:tiep\s*can\s*phap\s*luat|tiep\s*can\s*pl|tcpl)\b")
 _CULTURE_CRITERION = re.compile(r"\b(?:tieu\s*chi|tc)\s*(?:so\s*)?16\s*(?:ve\s*)?van\s*hoa\b")
@@ -594,7 +596,7 @@ class Engine:
         text = clean(question)[:MAX_QUESTION_CHARS]
         reading = self.reader.read_part(text, part_of) if part_of else self.reader.read(text)
         rest, refs = split_document_reference(reading.folded)
-        rest = _LETTER_FORMULAS.sub(" ", rest)
+        rest = _VAGUE_WORDS.sub(" ", _LETTER_FORMULAS.sub(" ", rest))
         raw = self.lexicon.expand([self._fix_abbreviation(t) for t in folded_tokens(rest)])
         # A part is only ranked: the whole message's situation is the one judged.
         reading = self._reread_corrected(reading, situation=part_of is None)

@@ -1321,3 +1321,8 @@ def test_a_criterion_called_a_group_is_that_criterion(engine, question, entry_id
 def test_cai_before_a_noun_carries_no_subject(engine):
     r = engine.ask("Cái quyết định mới thay cho quyết định 25 là số mấy, ngày nào, ai ký vậy?")
     assert r.found and r.entry.id == "qd27-gioi-thieu"
+
+
+def test_vu_as_the_matter_carries_no_subject(engine):
+    r = engine.ask("Thông tư hướng dẫn cái vụ chấm chuẩn hồi 2021 là số mấy, ai ký, xài từ khi nào?")
+    assert r.found and r.entry.id == "tt09-gioi-thieu"
