@@ -658,13 +658,15 @@ class Engine:
         is declined ("… tính vào chỉ tiêu chuyển đổi số không? Ngoài ra thù lao hòa giải viên bao nhiêu?"):
         a good partial answer is better than a flat decline. None when nothing else can be answered."""
         parts = self._parts(q.text)
-        if len(parts) < 2:
-            return None
-        declined_alone = [self._ask(self.read(p.text)).outcome in (Outcome.OUT_OF_SCOPE, Outcome.NOT_HELD)
-                          for p in parts]
-        if any(d and not p.asks for p, d in zip(parts, declined_alone, strict=True)):
+        if sum(p.asks for p in parts) < 2:
+            return None  # one question, declined: nothing else to answer
+
+        def declined_alone(part: Part) -> bool:
+            return self._ask(self.read(part.text)).outcome in (Outcome.OUT_OF_SCOPE, Outcome.NOT_HELD)
+
+        if any(declined_alone(p) for p in parts if not p.asks):
             return None  # the context is on another subject ("Khóm em muốn được công nhận Khóm văn hóa")
-        kept = [p for p, d in zip(parts, declined_alone, strict=True) if not d]
+        kept = [p for p in parts if not p.asks or not declined_alone(p)]
         if not any(p.asks for p in kept) or len(kept) == len(parts):
             return None
         rest = self._ask(self.read(" ".join(p.text + ("?" if p.asks else ".") for p in kept)))
