@@ -435,7 +435,7 @@ class Engine:
             for n in _CITED_NUMBERS:
                 if n in d.name and d.regime is not Regime.NONE:  # the text itself, not a plan built on it
                     self._text_names[n] = d.name
-        # Every text the handbook names by its number, with the entries that introduce each.
+        # Every text the handbook names by its number (a question naming another is not answered).
         self._known_texts = tuple(dict.fromkeys(
             t for text in (*(f"{e.title} {e.answer} {e.citation}" for e in self.entries),
                            *(f"{d.name} {d.title}" for d in self.handbook.documents.values()))
@@ -449,6 +449,9 @@ class Engine:
                                       if _SAYS_SIGNER.search(unicodedata.normalize("NFC", e.answer.lower())))
         self._plan_entries = frozenset(e.id for e in self.entries
                                        if self.handbook.documents[e.document].name.startswith("Kế hoạch"))
+        # The plan whose items the handbook holds (the one a question on another province's plan is told of).
+        self._plan_name = next((self.handbook.documents[e.document].name for e in self.entries
+                                if e.plan_item), None)
         # The years those results are for: figures asked of another year are not held, and the entry
         # with the most years is shown instead. An entry that says which year it lacks ("Sổ tay chưa có
         # số liệu năm 2025") answers for that year too.
@@ -1239,10 +1242,9 @@ class Engine:
                                          f"Sổ tay chưa có số liệu kết quả công nhận năm {year}{of}.")
         other_plan = self._other_plan_asked(reading)
         if other_plan is not None:
-            return _declined_as_not_held(
-                result, entry, other_plan,
-                f"Sổ tay không có nội dung kế hoạch của {other_plan}; sổ tay chỉ có kế hoạch của tỉnh Sóc "
-                "Trăng (nay thuộc thành phố Cần Thơ) thực hiện Quyết định 25/2021/QĐ-TTg.")
+            held = f"; sổ tay chỉ có {self._plan_name}" if self._plan_name else ""
+            return _declined_as_not_held(result, entry, other_plan,
+                                         f"Sổ tay không có nội dung kế hoạch của {other_plan}{held}.")
         if missing and notice is None:
             notice = f"Sổ tay không có thông tin riêng về {missing[0]}."
         regimes = self._regimes_for(reading)
