@@ -144,7 +144,6 @@ _ASKS_WHICH_RULES = re.compile(
     r"|\b(?:qd|quyet\s*dinh|tt|thong\s*tu)\s*\d+(?:/\d+)?\s*hay\s*(?:la\s*)?(?:qd|quyet\s*dinh|tt|thong\s*tu)?\s*\d+")
 # "Điều 4 của QĐ 27 quy định gì": an article of a decision or circular, as a question names it.
 _ARTICLE = re.compile(r"\bdieu\s*(?:so\s*)?(\d{1,2})\b(?!\s*/)")
-_ARTICLE_CITED = re.compile(r"Điều (\d+)")
 # "Điều 3 khoản 6", "Điều 1–8", "Điều 8 khoản 1, khoản 3" in a citation
 _ARTICLE_CLAUSES_CITED = re.compile(r"Điều (\d+)(?:\s*[–-]\s*(\d+))?((?:,?\s*khoản \d+)*)")
 # "khoản 6 điều 3", "điểm d khoản 4 điều 6", "Điều 5 khoản 4" in a question
@@ -418,19 +417,17 @@ class Engine:
                             for k, e in self.lexicon.routes.items()
                             if k.startswith(_RULES_FROM) and k.removeprefix(_RULES_FROM).isdigit()
                             and e in self.handbook.entries}
-        # The articles each text's entries cite ("Quyết định 27/2025/QĐ-TTg, Điều 1"), by text number.
-        self._articles_cited: dict[str, set[int]] = defaultdict(set)
-        self._text_names: dict[str, str] = {}
-        for e in self.entries:
-            for part in e.citation.split(";"):
-                numbers = [n for n in _CITED_NUMBERS if n in part]
-                if len(numbers) == 1:
-                    self._articles_cited[numbers[0]].update(int(m) for m in _ARTICLE_CITED.findall(part))
+        # The articles and clauses each entry cites ("Quyết định 25/2021/QĐ-TTg, Điều 3 khoản 6"), the
+        # entries citing each, and the articles cited of each text, by text number.
         self._cited_clauses = [_cited_clauses(e.citation) for e in self.entries]
         self._citing: dict[tuple[str, int, int | None], list[int]] = defaultdict(list)
         for i, cited in enumerate(self._cited_clauses):
             for clause in cited:
                 self._citing[clause].append(i)
+        self._articles_cited: dict[str, set[int]] = defaultdict(set)
+        for number, article, _ in self._citing:
+            self._articles_cited[number].add(article)
+        self._text_names: dict[str, str] = {}
         for d in self.handbook.documents.values():
             for n in _CITED_NUMBERS:
                 if n in d.name and d.regime is not Regime.NONE:  # the text itself, not a plan built on it
@@ -1062,7 +1059,7 @@ class Engine:
             return False
         if ref.indicator is not None:
             return not any((regime, ref.criterion, ref.indicator) in self._by_ref for regime in regimes)
-        return not any(rg in regimes and c == ref.criterion for rg, c, _ in self._by_ref)
+        return not any(self._criterion_entries(regime, ref.criterion) for regime in regimes)
 
     def _ref_entries(self, ref: CriterionRef, regimes: Iterable[Regime]) -> set[int]:
         """Entries about an indicator; when a regime has no such indicator, its criterion's entry (which

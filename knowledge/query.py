@@ -270,15 +270,19 @@ _AS_IN = re.compile(r"\b(?:nhu|giong(?:\s*nhu)?|y\s*nhu)\s+(?:(?:quyet\s*dinh|qd
                     r"\d+(?:\s*/\s*20\d\d)?|qd\d+|tt\d+)\b")
 
 
+def _regimes_named(folded: str) -> set[Regime]:
+    """The regimes of the texts a piece of a question names ("qd 25", "tt15")."""
+    return {regime for regime, pattern in _DOCUMENTS.values() if pattern.search(folded)}
+
+
 def _asked_beside_compared(folded: str) -> tuple[Regime, bool] | None:
     """The rules asked about when a question checks them against another text ("như QĐ 25"), and whether
     a text names them (not only words like "bộ mới"); None when it does not say one apart."""
     if not _AS_IN.search(folded):
         return None
     rest = _AS_IN.sub(" ", folded)
-    said = " ".join(m.group(0) for m in _AS_IN.finditer(folded))
-    compared = {_DOCUMENTS[d][0] for d in named_documents(said) if d in _DOCUMENTS}
-    named = {_DOCUMENTS[d][0] for d in _DOCUMENTS if _DOCUMENTS[d][1].search(rest)}
+    compared = _regimes_named(" ".join(m.group(0) for m in _AS_IN.finditer(folded)))
+    named = _regimes_named(rest)
     asked = named or ({Regime.QD27} if _NEW_WORDS.search(rest) else set())
     if len(asked) != 1 or asked == compared:
         return None
