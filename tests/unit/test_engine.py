@@ -1326,3 +1326,12 @@ def test_cai_before_a_noun_carries_no_subject(engine):
 def test_vu_as_the_matter_carries_no_subject(engine):
     r = engine.ask("Thông tư hướng dẫn cái vụ chấm chuẩn hồi 2021 là số mấy, ai ký, xài từ khi nào?")
     assert r.found and r.entry.id == "tt09-gioi-thieu"
+
+
+def test_the_two_halves_of_one_comparison_are_no_ambiguity(engine):
+    # Both entries compare the two decisions (scope and criteria; assessment and recognition): the first
+    # answers and the other is suggested, rather than asking the official which one they meant.
+    r = engine.ask("Anh so sánh giúp em QĐ 25 với QĐ 27 khác nhau chỗ nào: đơn vị áp dụng, số tiêu chí chỉ "
+                   "tiêu, cách chấm, ai công nhận.")
+    assert r.outcome is Outcome.ANSWER and r.entry.id in {"qd27-khac-biet", "qd27-khac-biet-cong-nhan"}
+    assert {c.entry.id for c in r.candidates} & {"qd27-khac-biet", "qd27-khac-biet-cong-nhan"}
