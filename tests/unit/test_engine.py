@@ -1335,3 +1335,12 @@ def test_the_two_halves_of_one_comparison_are_no_ambiguity(engine):
                    "tiêu, cách chấm, ai công nhận.")
     assert r.outcome is Outcome.ANSWER and r.entry.id in {"qd27-khac-biet", "qd27-khac-biet-cong-nhan"}
     assert {c.entry.id for c in r.candidates} & {"qd27-khac-biet", "qd27-khac-biet-cong-nhan"}
+
+
+def test_who_holds_a_post_is_asked_in_the_sentence_that_names_it(engine):
+    r = engine.ask("Năm 2023 huyện em thành lập hội đồng đánh giá. Chủ tịch huyện muốn cho 17 người vào cho đủ "
+                   "các phòng ban. Phó chủ tịch hội đồng thì em không rõ là ai. Cho em hỏi số lượng tối đa và "
+                   "thành phần lãnh đạo hội đồng theo quy định?")
+    assert r.found and r.entry.id == "qd25-hoi-dong"
+    r = engine.ask("Chủ tịch UBND xã Trường Long hiện nay là ai?")
+    assert r.outcome is Outcome.NOT_HELD and r.off_topic == "nhân sự"
