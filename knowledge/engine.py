@@ -1222,8 +1222,11 @@ class Engine:
             # Figures of another place, or of the whole country, do not answer for this one.
             return _declined_as_not_held(result, entry, missing[0],
                                          f"Sổ tay không có số liệu về {missing[0]}.")
-        others = [p for p in missing if fold(p) not in self._plan_places]  # the plan's own province apart
-        if others and _ASKS_NUMBER_OF_PLACE.search(reading.folded):
+        # the plan's own province apart; a place named in a sentence that asks no number ("Còn huyện Phong
+        # Điền thì còn không" after "Toàn thành phố giờ có bao nhiêu xã") is not the one counted
+        others = [p for p in missing if fold(p) not in self._plan_places
+                  and _asked_in_sentence_naming(p, _ASKS_NUMBER_OF_PLACE, reading.folded)]
+        if others:
             return _declined_as_not_held(result, entry, others[0],
                                          f"Sổ tay không có thông tin riêng về {others[0]}.")
         asked_years = {y for y in reading.years if y >= FIRST_ASSESSED_YEAR}
@@ -1611,6 +1614,12 @@ def _by_first_word(owners: Iterable[_P]) -> PhraseIndex[_P]:
             if phrase:
                 index[phrase[0]].append((phrase, spelled, owner))
     return index
+
+
+def _asked_in_sentence_naming(place: str, asks: re.Pattern[str], folded: str) -> bool:
+    """Tell whether a sentence of the question both names the place and asks what `asks` matches."""
+    name = _spaced(folded_tokens(place))
+    return any(asks.search(s) and name in _spaced(folded_tokens(s)) for s in re.split(r"[.?!;\n]", folded))
 
 
 def _spaced(words: Iterable[str]) -> str:

@@ -1338,9 +1338,19 @@ def test_the_two_halves_of_one_comparison_are_no_ambiguity(engine):
 
 
 def test_who_holds_a_post_is_asked_in_the_sentence_that_names_it(engine):
-    r = engine.ask("Năm 2023 huyện em thành lập hội đồng đánh giá. Chủ tịch huyện muốn cho 17 người vào cho đủ "
-                   "các phòng ban. Phó chủ tịch hội đồng thì em không rõ là ai. Cho em hỏi số lượng tối đa và "
-                   "thành phần lãnh đạo hội đồng theo quy định?")
+    r = engine.ask("Năm 2023 huyện em thành lập hội đồng đánh giá. Chủ tịch huyện muốn cho 17 người vào "
+                   "cho đủ các phòng ban. Phó chủ tịch hội đồng thì em không rõ là ai. Cho em hỏi số lượng "
+                   "tối đa và thành phần lãnh đạo hội đồng theo quy định?")
     assert r.found and r.entry.id == "qd25-hoi-dong"
     r = engine.ask("Chủ tịch UBND xã Trường Long hiện nay là ai?")
     assert r.outcome is Outcome.NOT_HELD and r.off_topic == "nhân sự"
+
+
+def test_a_number_asked_of_one_place_is_not_declined_for_another_named_elsewhere(engine):
+    r = engine.ask("Tôi ở xã Trường Long, TP Cần Thơ. Nghe nói sau sắp xếp xã tôi giữ nguyên, không nhập "
+                   "với ai. Toàn thành phố giờ có bao nhiêu xã, phường, theo nghị quyết nào? Còn huyện Phong "
+                   "Điền thì còn không?")
+    assert r.found and r.entry.id == "reform-can-tho-103"
+    # … but a number asked of that place itself is not held
+    r = engine.ask("Huyện Phong Điền có bao nhiêu xã đạt chuẩn tiếp cận pháp luật?")
+    assert not r.found
