@@ -686,7 +686,7 @@ class Engine:
         # A described case in another scheme's terms ("85 điểm chuẩn y tế", "đạt 17/19 tiêu chí nông thôn
         # mới") is that scheme's; a case that only mentions a near subject ("kỷ luật vì sai phạm đất đai")
         # is still judged here.
-        near = None if anchored else self._near_domain(text)
+        near = None if anchored else self._near_domain(_without_introductions(text))
         if near is not None and reading.agencies and _ASKS_ABOUT_TASKS.search(reading.folded):
             near = None  # "Hội Nông dân tỉnh được giao gì": an agency's tasks, answered (or not) below
         if near is not None and (reading.situation is None or near.scheme):
@@ -1568,6 +1568,14 @@ _POINTING_BACK = frozenset(fold(w) for w in "như vậy thế ổn đúng sai đ
 
 
 _INTRODUCES = re.compile(r"^\s*(?:da\s+)?(?:em|toi|minh|chau)\s+(?:la|o|lam|dang\s*lam|cong\s*tac|moi)\b")
+
+
+def _without_introductions(text: str) -> str:
+    """The text without the clauses after its first that only say who is asking ("…, tôi là giáo viên
+    kiêm hòa giải viên nên hỏi"): the asker's trade is not the subject asked about. An opening one stays:
+    "Em là giáo viên, trường em có phải đạt chuẩn không" asks about the school."""
+    first, *rest = re.split(r"(?<=[,.;?!])\s+", text)
+    return " ".join([first, *(c for c in rest if not _INTRODUCES.search(fold(c)))])
 
 
 def _points_back(raw: list[str]) -> bool:

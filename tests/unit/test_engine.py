@@ -1354,3 +1354,12 @@ def test_a_number_asked_of_one_place_is_not_declined_for_another_named_elsewhere
     # … but a number asked of that place itself is not held
     r = engine.ask("Huyện Phong Điền có bao nhiêu xã đạt chuẩn tiếp cận pháp luật?")
     assert not r.found
+
+
+def test_the_askers_trade_said_after_the_question_is_not_its_subject(engine):
+    r = engine.ask("tieu chi hoa giai o co so theo qd moi co may chi tieu, noi dung chinh la gi, toi la "
+                   "giao vien kiem hoa giai vien nen hoi")
+    assert r.found and r.entry.id == "qd27-tc3"
+    # … said first, it may be: the school is asked about
+    r = engine.ask("Em là giáo viên, trường em có phải đạt chuẩn quốc gia không?")
+    assert r.outcome is Outcome.OUT_OF_SCOPE
