@@ -24,6 +24,7 @@ from rapidfuzz.distance import OSA
 from knowledge.lexicon import Lexicon, NearDomain, NotHeld, PhraseSpotter
 from knowledge.loader import Handbook
 from knowledge.query import (
+    INTRODUCES,
     NUMBER_WORDS,
     TRANSITION_YEAR,
     CriterionRef,
@@ -37,6 +38,7 @@ from knowledge.query import (
     read_situation,
     short_plan_items,
     split_document_reference,
+    without_introductions,
 )
 from knowledge.recognition import RegimeRules, Situation, Verdict, judge
 from knowledge.schema import Confidence, Entry, Regime
@@ -686,7 +688,7 @@ class Engine:
         # A described case in another scheme's terms ("85 điểm chuẩn y tế", "đạt 17/19 tiêu chí nông thôn
         # mới") is that scheme's; a case that only mentions a near subject ("kỷ luật vì sai phạm đất đai")
         # is still judged here.
-        near = None if anchored else self._near_domain(_without_introductions(text))
+        near = None if anchored else self._near_domain(without_introductions(text))
         if near is not None and reading.agencies and _ASKS_ABOUT_TASKS.search(reading.folded):
             near = None  # "Hội Nông dân tỉnh được giao gì": an agency's tasks, answered (or not) below
         if near is not None and (reading.situation is None or near.scheme):
@@ -734,7 +736,7 @@ class Engine:
         if len(parts) > 1:
             # The whole message is ranked as one question too, but without the sentences that only say who
             # is asking ("Em mới được tuyển vào Văn phòng HĐND và UBND xã"): they are not what is asked.
-            asked = [p.text for p in parts if p.asks or not _INTRODUCES.search(fold(p.text))]
+            asked = [p.text for p in parts if p.asks or not INTRODUCES.search(fold(p.text))]
             whole = self.read(". ".join(asked), part_of=reading) if len(asked) < len(parts) else q
             result, confidence = self._decide(whole)
             result = self._best_of_parts(replace(result, question=text), confidence, parts, reading)
@@ -1114,7 +1116,7 @@ class Engine:
         # asks about the context, which then counts as asking.
         pointing_back = [q for part, q in read if part.asks and _points_back(q.raw)]
         if pointing_back:  # … except a sentence that says who is asking ("Em ở Sở Tư pháp …")
-            read = [(replace(part, asks=not _INTRODUCES.search(q.reading.folded)), q)
+            read = [(replace(part, asks=not INTRODUCES.search(q.reading.folded)), q)
                     for part, q in read if not _points_back(q.raw)]
 
         def decide(asks: bool) -> None:
@@ -1567,15 +1569,6 @@ _POINTING_BACK = frozenset(fold(w) for w in "như vậy thế ổn đúng sai đ
                            "hay họ người ta khó đấy đó nhé".split())
 
 
-_INTRODUCES = re.compile(r"^\s*(?:da\s+)?(?:em|toi|minh|chau)\s+(?:la|o|lam|dang\s*lam|cong\s*tac|moi)\b")
-
-
-def _without_introductions(text: str) -> str:
-    """The text without the clauses after its first that only say who is asking ("…, tôi là giáo viên
-    kiêm hòa giải viên nên hỏi"): the asker's trade is not the subject asked about. An opening one stays:
-    "Em là giáo viên, trường em có phải đạt chuẩn không" asks about the school."""
-    first, *rest = re.split(r"(?<=[,.;?!])\s+", text)
-    return " ".join([first, *(c for c in rest if not _INTRODUCES.search(fold(c)))])
 
 
 def _points_back(raw: list[str]) -> bool:

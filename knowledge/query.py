@@ -289,6 +289,19 @@ def _asked_beside_compared(folded: str) -> tuple[Regime, bool] | None:
     return next(iter(asked)), bool(named)
 
 
+# A sentence or clause that says who is asking ("Em là chủ tịch UBND xã", "…, em làm bảng so sánh").
+INTRODUCES = re.compile(r"^\s*(?:da\s+)?(?:em|toi|minh|chau)\s+(?:la|o|lam|dang\s*lam|cong\s*tac|moi)\b")
+
+
+def without_introductions(text: str) -> str:
+    """The text without the clauses after its first that only say who is asking or why ("…, tôi là giáo
+    viên kiêm hòa giải viên nên hỏi", "…, em làm bảng so sánh"): the asker's trade or task is not what is
+    asked. An opening one stays: "Em là giáo viên, trường em có phải đạt chuẩn không" asks about the
+    school."""
+    first, *rest = re.split(r"(?<=[,.;?!])\s+", text)
+    return " ".join([first, *(c for c in rest if not INTRODUCES.search(fold(c)))])
+
+
 def read_regime(folded: str, documents: frozenset[str], named_years: Iterable[int]) -> RegimeReading:
     """Tell which rules a question asks about, and how firmly it says so."""
     named_years = tuple(named_years)
@@ -308,7 +321,7 @@ def read_regime(folded: str, documents: frozenset[str], named_years: Iterable[in
             strong.add(Regime.QD27)
         else:
             transition = True
-    comparison = bool(_COMPARISON.search(folded)) or len(strong) > 1
+    comparison = bool(_COMPARISON.search(without_introductions(folded))) or len(strong) > 1
     if len(strong) == 1:
         return RegimeReading(strong.pop(), True, comparison, transition)
     if len(strong) > 1:

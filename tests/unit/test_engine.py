@@ -1363,3 +1363,8 @@ def test_the_askers_trade_said_after_the_question_is_not_its_subject(engine):
     # … said first, it may be: the school is asked about
     r = engine.ask("Em là giáo viên, trường em có phải đạt chuẩn quốc gia không?")
     assert r.outcome is Outcome.OUT_OF_SCOPE
+
+
+def test_the_askers_task_said_after_the_question_asks_no_comparison(engine):
+    r = engine.ask("Anh ơi 5 tiêu chí của chuẩn cũ (QĐ 25) tên gì vậy, em làm bảng so sánh")
+    assert r.found and r.entry.id == "qd25-tieu-chi"
