@@ -38,7 +38,7 @@ from knowledge.query import (
     read_situation,
     short_plan_items,
     split_document_reference,
-    without_introductions,
+    without_asides,
 )
 from knowledge.recognition import RegimeRules, Situation, Verdict, judge
 from knowledge.schema import Confidence, Entry, Regime
@@ -596,7 +596,8 @@ class Engine:
     def read(self, question: str, part_of: Reading | None = None) -> Query:
         """Read a question, or one part of a long message: its topic words and what it names."""
         text = clean(question)[:MAX_QUESTION_CHARS]
-        reading = self.reader.read_part(text, part_of) if part_of else self.reader.read(text)
+        said = without_asides(text, introductions=False)  # what it is for is not what it asks
+        reading = self.reader.read_part(said, part_of) if part_of else self.reader.read(said)
         rest, refs = split_document_reference(reading.folded)
         rest = _VAGUE_WORDS.sub(" ", _LETTER_FORMULAS.sub(" ", rest))
         raw = self.lexicon.expand([self._fix_abbreviation(t) for t in folded_tokens(rest)])
@@ -688,7 +689,7 @@ class Engine:
         # A described case in another scheme's terms ("85 điểm chuẩn y tế", "đạt 17/19 tiêu chí nông thôn
         # mới") is that scheme's; a case that only mentions a near subject ("kỷ luật vì sai phạm đất đai")
         # is still judged here.
-        near = None if anchored else self._near_domain(without_introductions(text))
+        near = None if anchored else self._near_domain(without_asides(text))
         if near is not None and reading.agencies and _ASKS_ABOUT_TASKS.search(reading.folded):
             near = None  # "Hội Nông dân tỉnh được giao gì": an agency's tasks, answered (or not) below
         if near is not None and (reading.situation is None or near.scheme):

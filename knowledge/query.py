@@ -290,16 +290,27 @@ def _asked_beside_compared(folded: str) -> tuple[Regime, bool] | None:
 
 
 # A sentence or clause that says who is asking ("Em là chủ tịch UBND xã", "…, em làm bảng so sánh").
+# A clause that says what the answer is for ("em cần gấp để báo cáo sếp", "để đưa vào kế hoạch").
+_PURPOSE = re.compile(
+    r"^\s*(?:(?:em|toi|minh|chau)\s+(?:can|muon|dang|phai)\b[^.?!]*\bde\s+|de\s+(?:em\s+|toi\s+|minh\s+)?)"
+    r"(?:bao\s*cao|dua\s*vao|lien\s*he|tham\s*khao|trinh|gui\s*(?:sep|lanh\s*dao)|lam\s*(?:bang|bao\s*cao|de\s*cuong|to\s*trinh|tai\s*lieu|slide))\b")
 INTRODUCES = re.compile(r"^\s*(?:da\s+)?(?:em|toi|minh|chau)\s+(?:la|o|lam|dang\s*lam|cong\s*tac|moi)\b")
 
 
-def without_introductions(text: str) -> str:
-    """The text without the clauses after its first that only say who is asking or why ("…, tôi là giáo
-    viên kiêm hòa giải viên nên hỏi", "…, em làm bảng so sánh"): the asker's trade or task is not what is
-    asked. An opening one stays: "Em là giáo viên, trường em có phải đạt chuẩn không" asks about the
-    school."""
+def without_asides(text: str, introductions: bool = True) -> str:
+    """The text without the clauses after its first that only say what the answer is for ("…, em cần gấp
+    để báo cáo sếp") and (with `introductions`) who is asking ("…, tôi là giáo viên kiêm hòa giải viên
+    nên hỏi", "…, em làm bảng so sánh"): the asker's trade or task is not what is asked. An opening one
+    stays: "Em là giáo viên, trường em có phải đạt chuẩn không" asks about the school. Introductions are
+    kept where the asker's post is the context of the question ("Tôi là thành viên Hội đồng …, kỳ họp tới
+    tôi vắng thì phải làm gì")."""
     first, *rest = re.split(r"(?<=[,.;?!])\s+", text)
-    return " ".join([first, *(c for c in rest if not INTRODUCES.search(fold(c)))])
+
+    def aside(clause: str) -> bool:
+        folded = fold(clause)
+        return bool(_PURPOSE.search(folded)) or introductions and bool(INTRODUCES.search(folded))
+
+    return " ".join([first, *(c for c in rest if not aside(c))])
 
 
 def read_regime(folded: str, documents: frozenset[str], named_years: Iterable[int]) -> RegimeReading:
@@ -321,7 +332,7 @@ def read_regime(folded: str, documents: frozenset[str], named_years: Iterable[in
             strong.add(Regime.QD27)
         else:
             transition = True
-    comparison = bool(_COMPARISON.search(without_introductions(folded))) or len(strong) > 1
+    comparison = bool(_COMPARISON.search(without_asides(folded))) or len(strong) > 1
     if len(strong) == 1:
         return RegimeReading(strong.pop(), True, comparison, transition)
     if len(strong) > 1:

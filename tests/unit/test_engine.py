@@ -1368,3 +1368,12 @@ def test_the_askers_trade_said_after_the_question_is_not_its_subject(engine):
 def test_the_askers_task_said_after_the_question_asks_no_comparison(engine):
     r = engine.ask("Anh ơi 5 tiêu chí của chuẩn cũ (QĐ 25) tên gì vậy, em làm bảng so sánh")
     assert r.found and r.entry.id == "qd25-tieu-chi"
+
+
+@pytest.mark.parametrize(("question", "entry_id"), [
+    ("Tóm giúp em mục đích của QĐ 27/2025, em cần mấy gạch đầu dòng để đưa vào kế hoạch", "qd27-muc-dich"),
+    ("đơn vị nào bên Bộ soạn TT 15 vậy, em cần biết để liên hệ hỏi thêm", "tt15-gioi-thieu"),
+])
+def test_what_the_answer_is_for_is_not_what_is_asked(engine, question, entry_id):
+    r = engine.ask(question)
+    assert r.found and r.entry.id == entry_id
