@@ -708,6 +708,10 @@ def _without_and(folded: str) -> str:
     return " ".join(w for w in folded.split() if w != "va")
 
 
+# "Còn tiêu chí hòa giải thì sao?": the same question asked of something else, in the frame already set.
+_FOLLOWS_UP = re.compile(r"^\s*(?:the\s+)?con\b[^.?!]*\bthi\s*(?:sao|the\s*nao|ra\s*sao)\s*$")
+
+
 class Reader:
     """Reads questions; knows the agencies' names from the lexicon."""
 
@@ -767,6 +771,9 @@ class Reader:
         # A part's own regime, unless only hinted at against one the whole message names ("năm 2026 … (2) xã
         # còn phải gửi hồ sơ lên huyện không": the district is what the asker remembers, 2026 what is asked).
         own = regime.regime is not None and not (regime.hint and whole.regime.named)
+        if _FOLLOWS_UP.search(folded):
+            # "Trong kế hoạch, … ai chủ trì? Còn tiêu chí hòa giải thì sao?": the plan's, again
+            docs |= whole.documents
         return replace(whole, text=text, folded=folded, refs=criterion_refs(folded), documents=docs,
                        years=named_years, regime=regime if own else whole.regime,
                        plan_items=plan_items(unicodedata.normalize("NFC", text.lower())), situation=None)

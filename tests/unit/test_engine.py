@@ -1385,3 +1385,11 @@ def test_the_askers_task_said_after_the_question_asks_no_comparison(engine):
 def test_what_the_answer_is_for_is_not_what_is_asked(engine, question, entry_id):
     r = engine.ask(question)
     assert r.found and r.entry.id == entry_id
+
+
+def test_a_follow_up_part_is_asked_in_the_frame_already_set(engine):
+    # "Còn tiêu chí hòa giải thì sao?" asks the plan's assignment again, of the mediation criterion.
+    r = engine.ask("Trong kế hoạch, giải pháp cho tiêu chí «Thực hiện dân chủ ở xã, phường, thị trấn» giao "
+                   "ai chủ trì? Còn tiêu chí hòa giải ở cơ sở, TGPL thì sao?")
+    assert r.found and r.entry.id in {"kh-ii-4c", "kh-ii-4d"}
+    assert {r.entry.id, *(e.id for e in r.other_parts)} == {"kh-ii-4c", "kh-ii-4d"}
