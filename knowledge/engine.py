@@ -730,7 +730,12 @@ class Engine:
         unknown_text = self._text_not_held(reading) if len(parts) <= 1 else None
         if unknown_text is not None:
             return unknown_text
-        year_rules = self._rules_for_year(reading) if len(parts) <= 1 else None
+        # "… hồ sơ các năm 2023 và 2024 … Xin hỏi các năm đó áp dụng văn bản nào?": the one question asks
+        # which rules, of the years its context names.
+        asking = [p for p in parts if p.asks]
+        one_question = len(parts) <= 1 or (
+            len(asking) == 1 and bool(_ASKS_WHICH_RULES.search(fold(asking[0].text))))
+        year_rules = self._rules_for_year(reading) if one_question else None
         if year_rules is not None:
             answered = Result(text, Outcome.ANSWER, year_rules, 1.0, (), regime, regime_named=named)
             return self._annotate(answered, reading)
@@ -932,15 +937,16 @@ class Engine:
                              f"văn bản.")
 
     def _rules_for_year(self, reading: Reading) -> Entry | None:
-        """Return the entry on the rules that score the one assessment year a question asks about
-        ("đánh giá năm 2021 làm theo QĐ nào" → the transition of QĐ 25: still QĐ 619)."""
+        """Return the entry on the rules that score the assessment years a question asks about, when the
+        same rules score them all ("đánh giá năm 2021 làm theo QĐ nào" → the transition of QĐ 25: still
+        QĐ 619; "các năm 2023 và 2024 áp dụng văn bản nào" → QĐ 25)."""
         if reading.refs or reading.plan_items or reading.situation is not None:
             return None
         assessed = {y for y in reading.years if y >= FIRST_ASSESSED_YEAR}
-        if len(assessed) != 1 or not _ASKS_WHICH_RULES.search(reading.folded):
+        if not assessed or not _ASKS_WHICH_RULES.search(reading.folded):
             return None
-        year = assessed.pop()
-        first = max((y for y in self._rules_from if y <= year), default=None)
+        firsts = {max((f for f in self._rules_from if f <= year), default=None) for year in assessed}
+        first = firsts.pop() if len(firsts) == 1 else None
         return None if first is None else self._rules_from[first]
 
     def _asks_tasks_of(self, agency: str, folded: str) -> bool:

@@ -1393,3 +1393,9 @@ def test_a_follow_up_part_is_asked_in_the_frame_already_set(engine):
                    "ai chủ trì? Còn tiêu chí hòa giải ở cơ sở, TGPL thì sao?")
     assert r.found and r.entry.id in {"kh-ii-4c", "kh-ii-4d"}
     assert {r.entry.id, *(e.id for e in r.other_parts)} == {"kh-ii-4c", "kh-ii-4d"}
+
+
+def test_which_rules_scored_years_the_context_names(engine):
+    r = engine.ask("Kính gửi bộ phận hỗ trợ, xã chúng tôi đang rà soát lại hồ sơ đánh giá chuẩn TCPL các năm "
+                   "2023 và 2024 của hai xã cũ trước sáp nhập. Xin hỏi các năm đó áp dụng văn bản nào?")
+    assert r.found and r.entry.id == "qd25-hieu-luc"
