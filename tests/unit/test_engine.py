@@ -1399,3 +1399,9 @@ def test_which_rules_scored_years_the_context_names(engine):
     r = engine.ask("Kính gửi bộ phận hỗ trợ, xã chúng tôi đang rà soát lại hồ sơ đánh giá chuẩn TCPL các năm "
                    "2023 và 2024 của hai xã cũ trước sáp nhập. Xin hỏi các năm đó áp dụng văn bản nào?")
     assert r.found and r.entry.id == "qd25-hieu-luc"
+
+
+def test_a_date_after_recognition_is_no_other_standards_title(engine):
+    r = engine.ask("Chủ tịch huyện ký quyết định công nhận ngày thứ Hai 05/02/2024, đăng cổng huyện ngày "
+                   "thứ Tư 07/02/2024. Vậy có đúng quy định không?")
+    assert r.found and r.entry.id == "qd25-quyet-dinh-cong-nhan"
