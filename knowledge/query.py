@@ -37,7 +37,10 @@ _CRITERION_THEN_INDICATOR = re.compile(
 _INDICATOR_OF_CRITERION = re.compile(_CT + _SO + _N + _LINK + r"(?:" + _TC + r"|\bnhom)" + _SO + _N + r"\b"
                                      + _NOT_YEAR)
 # "chỉ tiêu 2.5", "ct 2,5", "chỉ tiêu 2-5", "ct 2/5", "ct 2 5": the separator varies with the keyboard.
-_INDICATOR_DOTTED = re.compile(_CT + _SO + r"(\d)(?:\s*\.\s*|,|-|/|\s+)(\d)\b(?![./,]\d)")
+# "các chỉ tiêu 3-6 TC2" is a range of indicators of another criterion named after it, not indicator 3.6
+# ("ct 1-1 tiêu chí 1" is 1.1).
+_INDICATOR_DOTTED = re.compile(_CT + _SO + r"(\d)(?:\s*\.\s*|,|(?:-|/|\s+)(?!\d\s*(?:cua\s+|thuoc\s+)?"
+                               r"(?:tc|tieu\s*chi)\s*(?:so\s*)?(?!\1\b)\d))(\d)\b(?![./,]\d)")
 # "nhóm thứ nhất", "nhóm 1 mới": a newcomer's word for a criterion, not a group of people ("nhóm 5 người").
 _CRITERION = re.compile(r"(?:" + _TC + r"|\bnhom)" + _SO + _N + r"\b" + _NOT_YEAR
                         + r"(?!\s*(?:nguoi|ho|thanh\s*vien|ban|em)\b)")

@@ -40,6 +40,8 @@ def reader():
     ("Chỉ tiêu II.3 của bộ mới", [(2, 3)]),  # not plan item II.3
     ("tiêu chí V theo QĐ 25", [(5, None)]),
     ("chỉ tiêu năm nay của xã", []),  # "năm nay" is this year
+    ("các chỉ tiêu 3-6 TC2", [(None, 3), (2, None)]),  # a range of another criterion's indicators, not 3.6
+    ("ct 1-1 tiêu chí 1", [(1, 1), (1, None)]),  # … but the same criterion's indicator
 ])
 def test_criterion_and_indicator_references_in_every_written_form(reader, text, refs):
     assert [(r.criterion, r.indicator) for r in reader.read(text).refs] == refs
