@@ -1405,3 +1405,9 @@ def test_a_date_after_recognition_is_no_other_standards_title(engine):
     r = engine.ask("Chủ tịch huyện ký quyết định công nhận ngày thứ Hai 05/02/2024, đăng cổng huyện ngày "
                    "thứ Tư 07/02/2024. Vậy có đúng quy định không?")
     assert r.found and r.entry.id == "qd25-quyet-dinh-cong-nhan"
+
+
+def test_everyday_words_for_the_threshold_and_reaching_the_standard(engine):
+    r = engine.ask("Theo chuẩn mới thì điểm sàn là bao nhiêu, mỗi tiêu chí phải đạt mấy phần trăm mới lên "
+                   "chuẩn, nhờ anh chị nói rõ giùm.")
+    assert r.found and r.entry.id == "qd27-dieu-kien"
