@@ -449,11 +449,12 @@ def plan_items(lowered: str) -> tuple[str, ...]:
 # ---------------------------------------------------------------- what is asked about
 
 _WH_AFTER = (("nao",), ("gi",), ("so", "may"))  # "những tiêu chí nào", "mẫu gì", "mẫu số mấy"
-_WH_BEFORE = (("may",), ("bao", "nhieu"))  # "mấy chỉ tiêu", "bao nhiêu điểm"
+# "mấy chỉ tiêu", "bao nhiêu điểm", "kế hoạch nói gì về phần mềm"
+_WH_BEFORE = (("may",), ("bao", "nhieu"), ("gi", "ve"))
 _WH_FIRST = frozenset(wh[0] for wh in (*_WH_AFTER, *_WH_BEFORE))
 # Words around a question word that say when, how or "do what", not what is asked about.
 _NOT_FOCUS = frozenset("khi luc the la ra sao cai viec nhung cac co duoc gi nao may bao nhieu so lam phai "
-                       "vay nhu".split())
+                       "vay nhu noi ghi de cap neu".split())  # … nor "nói gì", "ghi gì", "đề cập gì"
 
 
 def asked_about(toks: list[str]) -> frozenset[str]:

@@ -1411,3 +1411,8 @@ def test_everyday_words_for_the_threshold_and_reaching_the_standard(engine):
     r = engine.ask("Theo chuẩn mới thì điểm sàn là bao nhiêu, mỗi tiêu chí phải đạt mấy phần trăm mới lên "
                    "chuẩn, nhờ anh chị nói rõ giùm.")
     assert r.found and r.entry.id == "qd27-dieu-kien"
+
+
+def test_what_a_text_says_about_a_subject_asks_about_that_subject(engine):
+    r = engine.ask("KH 378 Hà Nội nói gì về TCPL?")
+    assert r.found and r.entry.id == "qd27-trien-khai-tinh"

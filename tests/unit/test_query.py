@@ -207,6 +207,7 @@ def test_criterion_reference_type():
     ("mau phieu lay y kien la mau so may", {"mau"}),
     ("han nop ho so la khi nao", set()),  # when, not what
     ("xa phai lam gi", set()),  # do what
+    ("ke hoach tinh co noi gi ve phan mem danh gia khong", {"phan", "mem"}),  # says what about what
 ])
 def test_what_a_question_asks_about(toks, words):
     assert asked_about(toks.split()) == words
