@@ -26,6 +26,7 @@ from knowledge.loader import Handbook
 from knowledge.query import (
     INTRODUCES,
     NUMBER_WORDS,
+    PLAN_OF_NEW_RULES,
     TRANSITION_YEAR,
     CriterionRef,
     Reader,
@@ -1374,7 +1375,9 @@ class Engine:
         reading = q.reading
         places = {fold(p) for p in reading.places}
         # "Cà Mau triển khai bằng kế hoạch số mấy": another province's plan, not the one the handbook holds.
-        own_place = not places or bool(places & self._plan_places)
+        # "kế hoạch triển khai QĐ 27": a province's plan for the rules in force, not the handbook's either.
+        own_place = (not places or bool(places & self._plan_places)) and not PLAN_OF_NEW_RULES.search(
+            reading.folded)
         plan_asked = "Kế hoạch" in reading.documents and own_place
         other_documents = bool(reading.documents) or reading.regime.named
         favoured = self._favoured(reading)

@@ -170,6 +170,10 @@ _DOCUMENTS: dict[str, tuple[Regime, re.Pattern[str]]] = {
     "3124": (Regime.QD27, re.compile(r"\b3124\b")),
 }
 _PLAN = re.compile(r"\bke\s*hoach\b|\bkh\b")
+# "kế hoạch triển khai QĐ 27": a province's plan for the rules in force, not the plan the handbook holds
+# (which implements QĐ 25).
+PLAN_OF_NEW_RULES = re.compile(
+    r"\b(?:ke\s*hoach|kh)\s*(?:trien\s*khai|thuc\s*hien)\s*(?:qd|quyet\s*dinh)\s*(?:so\s*)?27\b")
 # A set told by its size names its text: "5 tiêu chí, 25 chỉ tiêu" is QĐ 619/2017, "5 … 20" QĐ 25/2021,
 # "3 … 14" QĐ 27/2025.
 _SET_SIZE = re.compile(r"\b0?(\d{1,2})\s*(?:tieu\s*chi|tc)\b[^.?!\d]{0,12}?\b(\d{1,2})\s*(?:chi\s*tieu|ct)\b")

@@ -1416,3 +1416,8 @@ def test_everyday_words_for_the_threshold_and_reaching_the_standard(engine):
 def test_what_a_text_says_about_a_subject_asks_about_that_subject(engine):
     r = engine.ask("KH 378 Hà Nội nói gì về TCPL?")
     assert r.found and r.entry.id == "qd27-trien-khai-tinh"
+
+
+def test_a_plan_for_the_rules_in_force_is_not_the_plan_the_handbook_holds(engine):
+    r = engine.ask("Tỉnh nào đã có kế hoạch triển khai QĐ 27 để em tham khảo, cho em số và ngày văn bản")
+    assert r.found and r.entry.id == "qd27-trien-khai-tinh"
