@@ -1294,6 +1294,7 @@ def test_a_case_said_to_pass_already_asks_for_a_verdict(engine):
     "Chủ tịch UBND xã bị kỷ luật khiển trách thì sau bao lâu được xóa kỷ luật?",
     "can bo xa bi ky luat canh cao thi co bi keo dai nang luong khong",
     "Xã mới được bố trí bao nhiêu công chức tư pháp - hộ tịch theo quy định?",
+    "lam sao de thi vao cong chuc xa vay anh",
     "Tiêu chuẩn xã, phường «An toàn về an ninh, trật tự» gồm những gì, ai công nhận?",
     "ket qua danh gia chuan tiep can phap luat nam 2024 cua tinh Bac Lieu the nao",
     "Kế hoạch năm 2026 của tỉnh Lâm Đồng về chuẩn tiếp cận pháp luật có những mốc thời gian nào?",
