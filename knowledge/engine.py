@@ -1295,8 +1295,11 @@ class Engine:
         # entry names its criterion.
         if a.topic is not None and a.topic == b.topic:
             return True
-        if a.both_regimes and b.both_regimes and a.id in b.related and b.id in a.related:
-            return True  # two halves of one comparison ("QĐ 25 với QĐ 27 khác nhau chỗ nào")
+        if a.id in b.related and b.id in a.related and (
+                a.both_regimes and b.both_regimes or a.document == b.document):
+            # two halves of one comparison ("QĐ 25 với QĐ 27 khác nhau chỗ nào"), or two entries on one
+            # text that point to each other ("QĐ 27 thay cho QĐ nào": what it is, what it replaced)
+            return True
         if (a.indicator is not None and (a.criterion, a.indicator) == (b.criterion, b.indicator)
                 and self._ref_regime[a.id] is self._ref_regime[b.id]):
             return True  # an indicator and how it is scored ("chỉ tiêu 2.5" and its scoring bands)

@@ -1341,6 +1341,12 @@ def test_the_two_halves_of_one_comparison_are_no_ambiguity(engine):
     assert {c.entry.id for c in r.candidates} & {"qd27-khac-biet", "qd27-khac-biet-cong-nhan"}
 
 
+def test_two_entries_on_one_text_that_point_to_each_other_are_no_ambiguity(engine):
+    # when QĐ 25 took effect, and which rules scored 2021: both entries answer, each names the other
+    r = engine.ask("QĐ 25 có hiệu lực từ khi nào, còn kỳ đánh giá năm 2021 thì áp dụng gì?")
+    assert r.outcome is Outcome.ANSWER and r.entry.id in {"qd25-hieu-luc", "qd25-chuyen-tiep"}
+
+
 def test_who_holds_a_post_is_asked_in_the_sentence_that_names_it(engine):
     r = engine.ask("Năm 2023 huyện em thành lập hội đồng đánh giá. Chủ tịch huyện muốn cho 17 người vào "
                    "cho đủ các phòng ban. Phó chủ tịch hội đồng thì em không rõ là ai. Cho em hỏi số lượng "
