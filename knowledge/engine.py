@@ -469,6 +469,10 @@ class Engine:
         folded_hay = " ".join(fold(t) for t in words)
         self._near_index = _by_first_word(self.lexicon.near_domain)
         self._not_held_index = _by_first_word(self.lexicon.not_held)
+        # A near subject's one-word name ("ntm", "vphc", "pccc") is a word of its own: a typo corrector
+        # must not make it a handbook word ("ntm" is no "năm", the number of a criterion).
+        self._near_acronyms = frozenset(p[0] for near in self.lexicon.near_domain for p in near.phrases
+                                        if len(p) == 1)
         self._anchor_words = tuple(_spaced(a) for a in self.lexicon.anchors if a)
         self._off_topic = PhraseSpotter(self.lexicon.out_of_scope, accented_hay, folded_hay)
         chat = self.lexicon.small_talk + self.lexicon.closings
@@ -516,7 +520,7 @@ class Engine:
         for n, t in enumerate(toks):
             # Number words ("tiêu chí bốn") name criteria: never "corrected" into a handbook word ("bạn").
             if (t in self._vocab_set or t in _STOP_FOLDED or t[0].isdigit() or len(t) < 2
-                    or t in NUMBER_WORDS):
+                    or t in NUMBER_WORDS or t in self._near_acronyms):
                 out.append([t])
                 continue
             prev = out[-1][-1] if out else None
@@ -692,7 +696,10 @@ class Engine:
         # A described case in another scheme's terms ("85 điểm chuẩn y tế", "đạt 17/19 tiêu chí nông thôn
         # mới") is that scheme's; a case that only mentions a near subject ("kỷ luật vì sai phạm đất đai")
         # is still judged here.
-        near = None if anchored else self._near_domain(without_asides(text))
+        near = self._near_domain(without_asides(text))
+        if anchored and near is not None and not (
+                near.beyond_the_standard and not reading.refs and not reading.plan_items):
+            near = None  # a question about this standard that mentions a near subject
         if near is not None and reading.agencies and _ASKS_ABOUT_TASKS.search(reading.folded):
             near = None  # "Hội Nông dân tỉnh được giao gì": an agency's tasks, answered (or not) below
         if near is not None and (reading.situation is None or near.scheme):

@@ -20,6 +20,9 @@ class NearDomainTopic(Strict):
     # Another assessment scheme (its own criteria and scores): a described case in its terms ("85 điểm
     # chuẩn y tế") is judged by that scheme, not by this standard.
     scheme: bool = False
+    # A subject governed by other law whatever it is linked to: "xếp loại công chức có tính việc xã không
+    # đạt chuẩn tiếp cận pháp luật không" is home-affairs law, although it names this standard.
+    beyond_the_standard: bool = False
 
 
 class NotHeldTopic(Strict):
@@ -61,6 +64,7 @@ class NearDomain:
     pointer: str
     scheme: bool = False  # another assessment scheme (see NearDomainTopic)
     accented: tuple[tuple[str, ...], ...] = ()  # the phrases as canonical accented syllables, in order
+    beyond_the_standard: bool = False  # declined even when the question names this standard (see above)
 
 
 @dataclass(frozen=True)
@@ -201,7 +205,8 @@ def load_lexicon(path: Path = DEFAULT_SYNONYMS_PATH) -> Lexicon:
     pairs.sort(key=lambda p: -len(p[0]))
     near = tuple(
         NearDomain(t.topic, tuple(tuple(folded_tokens(p)) for p in t.phrases), " ".join(t.pointer.split()),
-                   t.scheme, tuple(tuple(canonical_syllable(w) for w in tokens(p)) for p in t.phrases))
+                   t.scheme, tuple(tuple(canonical_syllable(w) for w in tokens(p)) for p in t.phrases),
+                   t.beyond_the_standard)
         for t in parsed.near_domain
     )
     agencies = {

@@ -243,6 +243,27 @@ def test_a_criterion_no_regime_has_is_another_sets(engine):
     assert r.found and r.entry.id in {"qd27-tieu-chi", "qd25-tieu-chi"}
 
 
+def test_a_near_subjects_short_name_is_never_corrected_into_a_handbook_word(engine):
+    # "ntm" is one letter from "năm": read as "tiêu chí năm", the question named criterion 5 of this standard.
+    r = engine.ask("Thu nhập bình quân bao nhiêu triệu thì đạt tiêu chí NTM?")
+    assert r.outcome is Outcome.OUT_OF_SCOPE and r.pointer
+    assert engine.read("đạt tiêu chí NTM").reading.refs == ()
+
+
+@pytest.mark.parametrize("question", [
+    "Xã không đạt chuẩn tcpl thì công chức xã có bị đánh giá xếp loại thấp không",
+    "xep loai cong chuc tu phap co can xa dat chuan tiep can phap luat khong",
+])
+def test_how_civil_servants_are_rated_is_declined_though_it_names_the_standard(engine, question):
+    r = engine.ask(question)
+    assert r.outcome is Outcome.OUT_OF_SCOPE and "nội vụ" in (r.pointer or "")
+
+
+def test_a_learning_community_is_education_not_this_standard(engine):
+    r = engine.ask("Xã muốn được công nhận cộng đồng học tập cấp xã cần những tiêu chí gì")
+    assert r.outcome is Outcome.OUT_OF_SCOPE and "giáo dục" in (r.pointer or "")
+
+
 def test_a_near_subject_typed_with_diacritics_must_match_them(engine):
     # "đánh giá đạt" folds to the letters of "giá đất", but it is not about land prices.
     assert engine._near_domain("xã tự đánh giá đạt hết chỉ tiêu") is None
@@ -695,6 +716,8 @@ def test_a_plan_item_said_without_its_section_is_found_in_the_one_that_has_it(en
     "Giúp chị soạn tờ trình đề nghị công nhận xã đạt chuẩn",
     "nộp hộ em hồ sơ chuẩn tiếp cận pháp luật lên Sở Tư pháp luôn nha",
     "Soạn cho em báo cáo tự đánh giá chuẩn tiếp cận pháp luật",
+    "Viết cho anh một bài tuyên truyền ngắn về chuẩn tiếp cận pháp luật nhé",
+    "Soạn bài phát biểu khai mạc hội nghị về chuẩn tiếp cận pháp luật",
 ])
 def test_a_task_to_do_is_declined_though_it_names_the_standard(engine, question):
     r = engine.ask(question)
