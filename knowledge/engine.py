@@ -1026,6 +1026,13 @@ class Engine:
                     hits |= {i for c, i in self._by_item.items() if c == code or c.startswith(code + ".")}
             if hits:
                 return hits, any("." in c and c in self._by_item for c in reading.plan_items)
+        if (plan_asked and reading.refs and all(r.indicator is None for r in reading.refs)
+                and reading.regime.regime is not Regime.QD27
+                and (_ASKS_PLAN_CONTENT.search(reading.folded) or _ASKS_WHO.search(reading.folded))):
+            # "tiêu chí 4 trong kế hoạch giao ai chủ trì": the plan's solution for that criterion (II.4.d)
+            hits = {i for i in self._favoured(reading) if self.entries[i].plan_item}
+            if hits:
+                return hits, True
         refs = [r for r in reading.refs if r.criterion is not None and r.indicator is not None]
         if refs:
             hits = set()
