@@ -798,7 +798,7 @@ class Engine:
         """Return the subject the handbook does not hold that a question asks about, if any."""
         spotted = self._spot(reading.text, self._not_held_index, word_bounds=True)
         for topic in self.lexicon.not_held:
-            if topic is spotted or any(r.search(reading.folded) for r in topic.patterns):
+            if topic is spotted or topic.matches(reading.folded):
                 return topic
         return None
 

@@ -29,6 +29,9 @@ class NotHeldTopic(Strict):
     topic: Text
     phrases: list[Text] = []
     patterns: list[Text] = []  # regular expressions on the folded question
+    # A regular expression that, found anywhere in the folded question, keeps the patterns from matching
+    # (the question speaks of the assessment): tested once, not at the start of every pattern.
+    unless: Text | None = None
     notice: Text  # what the handbook does not hold, said when declining
 
 
@@ -49,7 +52,7 @@ class LexiconFile(Strict):
     @classmethod
     def _patterns_compile(cls, topics: list[NotHeldTopic]) -> list[NotHeldTopic]:
         for t in topics:
-            for p in t.patterns:
+            for p in [*t.patterns, *([t.unless] if t.unless else [])]:
                 try:
                     re.compile(p)
                 except re.error as exc:
@@ -74,6 +77,12 @@ class NotHeld:
     patterns: tuple[re.Pattern[str], ...]
     notice: str
     accented: tuple[tuple[str, ...], ...] = ()  # the phrases as canonical accented syllables, in order
+    unless: re.Pattern[str] | None = None  # keeps the patterns from matching (see NotHeldTopic)
+
+    def matches(self, folded: str) -> bool:
+        """Tell whether one of the patterns finds the subject in a folded question."""
+        return (any(r.search(folded) for r in self.patterns)
+                and not (self.unless is not None and self.unless.search(folded)))
 
 
 @dataclass(frozen=True)
@@ -222,6 +231,7 @@ def load_lexicon(path: Path = DEFAULT_SYNONYMS_PATH) -> Lexicon:
                                           tuple(re.compile(p) for p in t.patterns),
                                           " ".join(t.notice.split()),
                                           tuple(tuple(canonical_syllable(w) for w in tokens(p))
-                                                for p in t.phrases))
+                                                for p in t.phrases),
+                                          re.compile(t.unless) if t.unless else None)
                                   for t in parsed.not_held),
                    places={" ".join(folded_tokens(p)): p for p in parsed.places})

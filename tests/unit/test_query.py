@@ -338,3 +338,14 @@ def test_a_newcomers_words_for_the_old_and_the_new_rules(reader, text, regime):
 def test_a_group_numbered_is_a_criterion_but_a_group_of_people_is_not(reader):
     assert reader.read("nhóm thứ nhất trong bảng điểm cũ").refs == (CriterionRef(1),)
     assert reader.read("tổ hòa giải có nhóm 5 người").refs == ()
+
+
+def test_a_subject_not_held_is_not_caught_where_its_guard_is_found(tmp_path):
+    # `unless` keeps every pattern of a topic from matching a question that speaks of the assessment.
+    synonyms = tmp_path / "synonyms.yaml"
+    synonyms.write_text("abbreviations: {}\nnot_held:\n  - topic: luật hòa giải\n"
+                        "    unless: '\\bchi\\s*tieu\\b'\n"
+                        "    patterns: ['\\bhoa\\s*giai\\s*vien\\b']\n    notice: n\n", encoding="utf-8")
+    (topic,) = load_lexicon(synonyms).not_held
+    assert topic.matches("hoa giai vien can tieu chuan gi")
+    assert not topic.matches("hoa giai vien duoc tinh o chi tieu nao")
