@@ -740,14 +740,24 @@ class Engine:
         unknown_text = self._text_not_held(reading) if len(parts) <= 1 else None
         if unknown_text is not None:
             return unknown_text
-        # "… hồ sơ các năm 2023 và 2024 … Xin hỏi các năm đó áp dụng văn bản nào?": the one question asks
-        # which rules, of the years its context names.
+        # "… hồ sơ các năm 2023 và 2024 … Xin hỏi các năm đó áp dụng văn bản nào?": the question asks
+        # which rules, of the years its context names. Beside another question, the one asked first leads
+        # ("năm 2024 hồ sơ gồm gì? áp dụng văn bản nào?": the dossier, with the rules suggested), unless
+        # the same entry answers both ("năm 2025 có tạm dừng không? đánh giá theo QĐ nào?").
         asking = [p for p in parts if p.asks]
-        one_question = len(parts) <= 1 or (
-            len(asking) == 1 and bool(_ASKS_WHICH_RULES.search(fold(asking[0].text))))
-        year_rules = self._rules_for_year(reading) if one_question else None
+        which_rules = [p for p in asking if _ASKS_WHICH_RULES.search(fold(p.text))]
+        year_rules = (self._rules_for_year(reading)
+                      if len(parts) <= 1 or (which_rules and len(asking) <= 2) else None)
         if year_rules is not None:
-            answered = Result(text, Outcome.ANSWER, year_rules, 1.0, (), regime, regime_named=named)
+            beside = next((self._decide(self.read(p.text, part_of=reading))[0] for p in asking
+                          if p not in which_rules), None)
+            if beside is None or beside.entry is None or beside.entry.id == year_rules.id:
+                answered = Result(text, Outcome.ANSWER, year_rules, 1.0, (), regime, regime_named=named)
+            elif asking[0] in which_rules:
+                answered = Result(text, Outcome.ANSWER, year_rules, 1.0, (), regime, regime_named=named,
+                                  other_parts=(beside.entry,))
+            else:
+                answered = replace(beside, question=text, other_parts=(year_rules,))
             return self._annotate(answered, reading)
         if len(parts) > 1:
             # The whole message is ranked as one question too, but without the sentences that only say who

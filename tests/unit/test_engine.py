@@ -1444,6 +1444,22 @@ def test_which_rules_scored_years_the_context_names(engine):
     assert r.found and r.entry.id == "qd25-hieu-luc"
 
 
+@pytest.mark.parametrize("question, main, suggested", [
+    # the rules asked first lead, the other question is suggested
+    ("Năm 2026 áp dụng văn bản nào? Xã còn phải gửi hồ sơ trước 10/01 không?", "qd27-nam-2026",
+     "qd27-gui-ho-so"),
+    # another question asked first leads, the rules of its year are suggested
+    ("năm 2024 hồ sơ đề nghị công nhận gồm những gì? áp dụng văn bản nào?", "qd25-ho-so", "qd25-hieu-luc"),
+    # one entry answers both
+    ("năm 2025 có đánh giá công nhận xã đạt chuẩn không hay tạm dừng? đánh giá theo QĐ nào?",
+     "qd27-nam-2025", None),
+])
+def test_which_rules_score_a_year_asked_beside_another_question(engine, question, main, suggested):
+    r = engine.ask(question)
+    assert r.found and r.entry.id == main
+    assert [e.id for e in r.other_parts] == ([suggested] if suggested else [])
+
+
 def test_a_date_after_recognition_is_no_other_standards_title(engine):
     r = engine.ask("Chủ tịch huyện ký quyết định công nhận ngày thứ Hai 05/02/2024, đăng cổng huyện ngày "
                    "thứ Tư 07/02/2024. Vậy có đúng quy định không?")
