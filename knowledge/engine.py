@@ -750,7 +750,7 @@ class Engine:
                       if len(parts) <= 1 or (which_rules and len(asking) <= 2) else None)
         if year_rules is not None:
             beside = next((self._decide(self.read(p.text, part_of=reading))[0] for p in asking
-                          if p not in which_rules), None)
+                           if p not in which_rules), None)
             if beside is None or beside.entry is None or beside.entry.id == year_rules.id:
                 answered = Result(text, Outcome.ANSWER, year_rules, 1.0, (), regime, regime_named=named)
             elif asking[0] in which_rules:
