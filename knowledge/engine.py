@@ -173,7 +173,10 @@ _NOT_A_STANDARD = frozenset("xa phuong dac thi cap don dat chuan tiep ket ho quy
                             # "bộ tiêu chí ba nhóm": a count starts no title
                             "mot hai ba bon bay tam chin muoi "
                             # "quyết định công nhận ngày thứ Hai 05/02": a date neither
-                            "ngay thang hom vao luc".split())
+                            "ngay thang hom vao luc "
+                            # "quyết định công nhận ký xong", "công nhận của huyện ký ngày …": who signs, and
+                            # the signing, start no title
+                            "ky xong huyen tinh ubnd".split())
 # A sentence that only announces questions ("Anh ơi cho em hỏi mấy ý nha", "e hỏi xíu"): nothing is asked
 # in it ("hỏi" folded is also "hội", and "ý" the start of "ý kiến").
 _ANNOUNCES_ONLY = re.compile(

@@ -467,6 +467,15 @@ def test_a_standard_or_title_the_handbook_does_not_know_is_declined(engine):
 
 
 @pytest.mark.parametrize("question", [
+    "quyet dinh cong nhan ky xong thi phai dang cong thong tin trong bao lau",
+    "Quyết định công nhận của huyện ký ngày 05/02, đăng cổng thông tin ngày 09/02 có đúng hạn không?",
+])
+def test_who_signs_a_recognition_and_when_starts_no_other_title(engine, question):
+    r = engine.ask(question)
+    assert r.found and r.entry.id == "qd25-quyet-dinh-cong-nhan"
+
+
+@pytest.mark.parametrize("question", [
     "Hòa giải viên được hưởng thù lao bao nhiêu một vụ?",  # an amount of money
     "Luật phổ biến giáo dục pháp luật có bao nhiêu chương?",  # the make-up of a law
     "Tổ hòa giải ở thôn có tối thiểu mấy hòa giải viên theo luật?",  # what a law provides
