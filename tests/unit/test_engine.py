@@ -472,7 +472,7 @@ def test_a_standard_or_title_the_handbook_does_not_know_is_declined(engine):
 ])
 def test_who_signs_a_recognition_and_when_starts_no_other_title(engine, question):
     r = engine.ask(question)
-    assert r.found and r.entry.id == "qd25-quyet-dinh-cong-nhan"
+    assert r.found and r.off_topic is None
 
 
 @pytest.mark.parametrize("question", [
