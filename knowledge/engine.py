@@ -116,7 +116,9 @@ _ASKS_ABOUT_TASKS = re.compile(
 # out-of-scope list ("quy trình soạn thảo" of indicator 1.2, "nhóm Zalo") does not decline it.
 _ASKS_WHICH_INDICATOR = re.compile(
     r"\b(?:thuoc|tinh|cham|o|vao|ve|dat)\s+(?:chi\s*tieu|tieu\s*chi|ct|tc)\s+(?:nao|may)\b"
-    r"|\b(?:chi\s*tieu|tieu\s*chi)\b[^.?!]{0,40}\b(?:trong|cua|thuoc)\s+bo\s+(?:chuan|tieu\s*chi)\s+(?:moi|cu)\b")
+    r"|\b(?:chi\s*tieu|tieu\s*chi)\b[^.?!]{0,40}\b(?:trong|cua|thuoc)\s+bo\s+(?:chuan|tieu\s*chi)\s+(?:moi|cu)\b"
+    # "có được tính đạt chỉ tiêu chuyển đổi số không", "để đạt chỉ tiêu chuyển đổi số: lập nhóm Zalo …"
+    r"|\b(?:duoc\s*tinh|tinh\s*(?:la|dat|vao)|de\s*dat|giup\s*(?:xa\s*)?dat)\s+(?:chi\s*tieu|tieu\s*chi)\b")
 _ABOUT_A_CRITERION = frozenset(  # words that ask about a criterion without naming a subject
     "tieu chi chuan so thu la gi noi dung yeu cau quy dinh co khong ko gom nhung nao ve cua duoc anh em "
     "cai may bao nhieu".split())  # "nói về cái gì", "gồm mấy chỉ tiêu", "bao nhiêu chỉ tiêu"
@@ -677,8 +679,12 @@ class Engine:
         def declined_alone(part: Part) -> bool:
             return self._ask(self.read(part.text)).outcome in (Outcome.OUT_OF_SCOPE, Outcome.NOT_HELD)
 
-        if any(declined_alone(p) for p in parts if not p.asks):
-            return None  # the context is on another subject ("Khóm em muốn được công nhận Khóm văn hóa")
+        # The context on another subject ("Khóm em muốn được công nhận Khóm văn hóa") makes the message
+        # that subject's, unless a question asks where it counts in this standard ("Xã muốn làm chatbot
+        # trên Zalo … có được tính đạt chỉ tiêu chuyển đổi số không").
+        asks_where_it_counts = any(p.asks and _ASKS_WHICH_INDICATOR.search(fold(p.text)) for p in parts)
+        if not asks_where_it_counts and any(declined_alone(p) for p in parts if not p.asks):
+            return None
         kept = [p for p in parts if not p.asks or not declined_alone(p)]
         if not any(p.asks for p in kept) or len(kept) == len(parts):
             return None

@@ -1453,6 +1453,14 @@ def test_which_rules_scored_years_the_context_names(engine):
     assert r.found and r.entry.id == "qd25-hieu-luc"
 
 
+def test_a_context_on_another_subject_is_kept_when_asked_where_it_counts_here(engine):
+    # "Zalo" alone is another subject; asked whether it counts for an indicator of this standard, the
+    # question is answered, and the part the handbook does not hold (an amount of money) is said so.
+    r = engine.ask("Phường em định lập nhóm Zalo để tuyên truyền pháp luật. Việc đó có được tính đạt chỉ tiêu "
+                   "chuyển đổi số không? Còn thù lao hòa giải viên một vụ là bao nhiêu tiền?")
+    assert r.found and r.entry.id == "qd27-tc2-ct5" and "mức chi" in (r.notice or "")
+
+
 @pytest.mark.parametrize("question, main, suggested", [
     # the rules asked first lead, the other question is suggested
     ("Năm 2026 áp dụng văn bản nào? Xã còn phải gửi hồ sơ trước 10/01 không?", "qd27-nam-2026",
