@@ -1456,8 +1456,8 @@ def test_which_rules_scored_years_the_context_names(engine):
 def test_a_context_on_another_subject_is_kept_when_asked_where_it_counts_here(engine):
     # "Zalo" alone is another subject; asked whether it counts for an indicator of this standard, the
     # question is answered, and the part the handbook does not hold (an amount of money) is said so.
-    r = engine.ask("Phường em định lập nhóm Zalo để tuyên truyền pháp luật. Việc đó có được tính đạt chỉ tiêu "
-                   "chuyển đổi số không? Còn thù lao hòa giải viên một vụ là bao nhiêu tiền?")
+    r = engine.ask("Phường em định lập nhóm Zalo để tuyên truyền pháp luật. Việc đó có được tính đạt chỉ "
+                   "tiêu chuyển đổi số không? Còn thù lao hòa giải viên một vụ là bao nhiêu tiền?")
     assert r.found and r.entry.id == "qd27-tc2-ct5" and "mức chi" in (r.notice or "")
 
 
