@@ -159,6 +159,9 @@ _DECISION_OF = {Regime.QD25: "25/2021", Regime.QD27: "27/2025"}  # the decision 
 _CITED_NUMBERS = ("25/2021", "09/2021", "27/2025", "15/2025")  # the texts of this standard entries cite
 _INTRODUCES_A_TEXT = frozenset({"gioi-thieu", "thong-tu-huong-dan"})  # topics of entries presenting a text
 _RULES_FROM = "rules_from_"  # routes.rules_from_YEAR: the entry on the rules that score YEAR and later
+# "<what the standard says>, vậy <question>", "…, cho em hỏi <question>": the question after the pivot.
+_ASKED_AFTER_CONTEXT = re.compile(
+    r",\s*(?:vay\s*thi|vay|the\s*thi|cho\s*(?:(?:em|e|toi|minh)\s*)?hoi|xin\s*hoi)\s+")
 _PARTS = re.compile(r"[?;!\n]+|\.\s+|\s+(?:them\s*nua|ngoai\s*ra|voi\s*lai|tien\s*the)\s+")
 # "công nhận liệt sĩ", "đạt chuẩn quốc gia về phòng cháy", "thành lập hợp tác xã", "tiêu chí đánh giá
 # chính quyền thân thiện": what follows says which standard, title or body is meant.
@@ -702,6 +705,16 @@ class Engine:
         if not any(t not in _STOP_FOLDED for t in q.toks + q.refs):
             return Result(text, Outcome.EMPTY, None, 0.0, (), regime, regime_named=named)
         anchored = self._anchored(q)
+        if anchored and reading.situation is None:
+            # "Chỉ tiêu 5.4 QĐ 25 dùng kết quả xã an toàn về ANTT, vậy xã an toàn về ANTT cần những tiêu
+            # chuẩn gì?": the indicator is the context; what is asked after "vậy" is another law's.
+            pivot = _ASKED_AFTER_CONTEXT.search(reading.folded)
+            if pivot is not None:
+                rest = self.read(text[pivot.end():])
+                if not self._anchored(rest):
+                    declined = self._ask(rest)
+                    if declined.outcome in (Outcome.OUT_OF_SCOPE, Outcome.NOT_HELD):
+                        return replace(declined, question=text)
         # A described case in another scheme's terms ("85 điểm chuẩn y tế", "đạt 17/19 tiêu chí nông thôn
         # mới") is that scheme's; a case that only mentions a near subject ("kỷ luật vì sai phạm đất đai")
         # is still judged here.

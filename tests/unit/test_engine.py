@@ -259,6 +259,34 @@ def test_how_civil_servants_are_rated_is_declined_though_it_names_the_standard(e
     assert r.outcome is Outcome.OUT_OF_SCOPE and "nội vụ" in (r.pointer or "")
 
 
+@pytest.mark.parametrize("question, pointer", [
+    ("Chỉ tiêu 5.4 QĐ 25 lấy kết quả xã an toàn về an ninh, trật tự, vậy xã an toàn về an ninh trật tự cần "
+     "những tiêu chuẩn gì?", "Công an"),
+    ("Tiêu chí 5 QĐ 25 có khiếu nại, cho hỏi thời hạn giải quyết khiếu nại lần đầu là bao nhiêu ngày?",
+     "khiếu nại"),
+])
+def test_another_laws_question_after_the_standards_context_is_declined(engine, question, pointer):
+    # The indicator is the context; what is asked after "vậy", "cho hỏi" belongs elsewhere.
+    r = engine.ask(question)
+    assert r.outcome is Outcome.OUT_OF_SCOPE and pointer in (r.pointer or "")
+
+
+def test_the_standards_question_after_its_context_is_still_answered(engine):
+    r = engine.ask("Chỉ tiêu 2.5 QĐ 25 có chấm tỷ lệ hòa giải viên được bồi dưỡng, vậy QĐ 27 có chỉ tiêu đó "
+                   "không?")
+    assert r.found
+
+
+def test_staffing_is_declined_though_the_question_names_the_rules(engine):
+    r = engine.ask("theo QĐ 27 xã mới sau sáp nhập được bao nhiêu biên chế công chức tư pháp hộ tịch")
+    assert r.outcome is Outcome.OUT_OF_SCOPE and "nội vụ" in (r.pointer or "")
+
+
+def test_an_amount_of_funds_is_not_held(engine):
+    r = engine.ask("Năm 2026 mỗi phường được cấp bao nhiêu kinh phí để xây dựng phường đạt chuẩn?")
+    assert r.outcome is Outcome.NOT_HELD and "mức chi" in (r.notice or "")
+
+
 def test_a_learning_community_is_education_not_this_standard(engine):
     r = engine.ask("Xã muốn được công nhận cộng đồng học tập cấp xã cần những tiêu chí gì")
     assert r.outcome is Outcome.OUT_OF_SCOPE and "giáo dục" in (r.pointer or "")
