@@ -708,7 +708,7 @@ class Engine:
         if anchored and reading.situation is None:
             # "Chỉ tiêu 5.4 QĐ 25 dùng kết quả xã an toàn về ANTT, vậy xã an toàn về ANTT cần những tiêu
             # chuẩn gì?": the indicator is the context; what is asked after "vậy" is another law's.
-            pivot = _ASKED_AFTER_CONTEXT.search(reading.folded)
+            pivot = _ASKED_AFTER_CONTEXT.search(fold(text))  # letter for letter: it cuts the text
             if pivot is not None:
                 rest = self.read(text[pivot.end():])
                 if not self._anchored(rest):

@@ -264,6 +264,9 @@ def test_how_civil_servants_are_rated_is_declined_though_it_names_the_standard(e
      "những tiêu chuẩn gì?", "Công an"),
     ("Tiêu chí 5 QĐ 25 có khiếu nại, cho hỏi thời hạn giải quyết khiếu nại lần đầu là bao nhiêu ngày?",
      "khiếu nại"),
+    # "ct" is read as "chỉ tiêu": the question is still cut where it was typed
+    ("ct 5.4 qd 25 lay ket qua xa an toan ve anh ninh trat tu, vay xa an toan ve an ninh trat tu can "
+     "nhung tieu chuan gi", "Công an"),
 ])
 def test_another_laws_question_after_the_standards_context_is_declined(engine, question, pointer):
     # The indicator is the context; what is asked after "vậy", "cho hỏi" belongs elsewhere.
