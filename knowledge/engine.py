@@ -159,9 +159,11 @@ _DECISION_OF = {Regime.QD25: "25/2021", Regime.QD27: "27/2025"}  # the decision 
 _CITED_NUMBERS = ("25/2021", "09/2021", "27/2025", "15/2025")  # the texts of this standard entries cite
 _INTRODUCES_A_TEXT = frozenset({"gioi-thieu", "thong-tu-huong-dan"})  # topics of entries presenting a text
 _RULES_FROM = "rules_from_"  # routes.rules_from_YEAR: the entry on the rules that score YEAR and later
-# "<what the standard says>, vậy <question>", "…, cho em hỏi <question>": the question after the pivot.
+_BRACKETED = re.compile(r"\([^()]*\)")
+# "<what the standard says>, vậy <question>", "…, giờ <question>", "…, cho em hỏi <question>": the question
+# after the pivot.
 _ASKED_AFTER_CONTEXT = re.compile(
-    r",\s*(?:vay\s*thi|vay|the\s*thi|cho\s*(?:(?:em|e|toi|minh)\s*)?hoi|xin\s*hoi)\s+")
+    r",\s*(?:vay\s*thi|vay|the\s*thi|(?:bay\s*)?gio|cho\s*(?:(?:em|e|toi|minh)\s*)?hoi|xin\s*hoi)\s+")
 _PARTS = re.compile(r"[?;!\n]+|\.\s+|\s+(?:them\s*nua|ngoai\s*ra|voi\s*lai|tien\s*the)\s+")
 # "công nhận liệt sĩ", "đạt chuẩn quốc gia về phòng cháy", "thành lập hợp tác xã", "tiêu chí đánh giá
 # chính quyền thân thiện": what follows says which standard, title or body is meant.
@@ -720,8 +722,12 @@ class Engine:
         # is still judged here.
         near = self._near_domain(without_asides(text))
         if anchored and near is not None and not (
-                near.beyond_the_standard and not reading.refs and not reading.plan_items):
-            near = None  # a question about this standard that mentions a near subject
+                near.beyond_the_standard and not reading.refs and not reading.plan_items) and not (
+                "(" in text and not self._anchored(self.read(_BRACKETED.sub(" ", text)))):
+            # A question about this standard that mentions a near subject; one that names the standard
+            # only in brackets ("tiêu chuẩn xã an toàn về ANTT (chỉ tiêu 5.4 QĐ 25) gồm gì") asks about
+            # the near subject.
+            near = None
         if near is not None and reading.agencies and _ASKS_ABOUT_TASKS.search(reading.folded):
             near = None  # "Hội Nông dân tỉnh được giao gì": an agency's tasks, answered (or not) below
         if near is not None and (reading.situation is None or near.scheme):

@@ -267,11 +267,21 @@ def test_how_civil_servants_are_rated_is_declined_though_it_names_the_standard(e
     # "ct" is read as "chỉ tiêu": the question is still cut where it was typed
     ("ct 5.4 qd 25 lay ket qua xa an toan ve anh ninh trat tu, vay xa an toan ve an ninh trat tu can "
      "nhung tieu chuan gi", "Công an"),
+    ("Xã em đạt chuẩn tiếp cận pháp luật năm 2024 rồi, giờ muốn lên đô thị văn minh thì cần những tiêu "
+     "chí gì?", "đô thị"),
 ])
 def test_another_laws_question_after_the_standards_context_is_declined(engine, question, pointer):
     # The indicator is the context; what is asked after "vậy", "cho hỏi" belongs elsewhere.
     r = engine.ask(question)
     assert r.outcome is Outcome.OUT_OF_SCOPE and pointer in (r.pointer or "")
+
+
+def test_a_near_subject_asked_with_the_standard_only_in_brackets_is_declined(engine):
+    r = engine.ask("tiêu chuẩn xã an toàn về an ninh, trật tự (chỉ tiêu 5.4 QĐ 25) gồm những gì")
+    assert r.outcome is Outcome.OUT_OF_SCOPE and "Công an" in (r.pointer or "")
+    # … while an indicator asked outright, its subject in brackets, is answered
+    r = engine.ask("chỉ tiêu 5.4 QĐ 25 (an toàn về an ninh, trật tự) chấm thế nào")
+    assert r.found and r.entry.id == "qd25-tc5-ct4"
 
 
 def test_the_standards_question_after_its_context_is_still_answered(engine):
