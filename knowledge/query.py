@@ -110,6 +110,8 @@ def indicators_dotted(folded: str) -> str:
 # "mẫu số 7", "mẫu 07", "form 7": one form, however its number is written.
 _FORM_NUMBER = re.compile(r"\b(?:mau|form)\s+(?:so\s+)?0?([1-9])\b(?![.,/]\d)")
 # "03 ngày", "05 năm": the handbook writes small numbers as the texts do, officials mostly without the zero.
+# "01/01", "10/01/2025", "31/12": dates as officials type them ("1/1", "10/1/2025").
+_DATE_ZERO = re.compile(r"(?<![\d.,])0([1-9])(?=\s*/\s*\d)|(?<=/)0([1-9])\b")
 _LEADING_ZERO = re.compile(r"(?<![\w/.,])0([1-9])\b(?![/.,]\d)")
 
 
@@ -117,7 +119,7 @@ def canonical_numbers(folded: str) -> str:
     """Write criteria, indicators, forms and small numbers alike (folded text in, folded text out): both a
     question and the handbook's own text are read through this, so that they rank alike."""
     folded = _FORM_NUMBER.sub(r"mau \1", indicators_dotted(numbers_in_figures(folded)))
-    return _LEADING_ZERO.sub(r"\1", folded)
+    return _DATE_ZERO.sub(lambda m: m.group(1) or m.group(2), _LEADING_ZERO.sub(r"\1", folded))
 
 
 def criterion_refs(folded: str) -> tuple[CriterionRef, ...]:

@@ -253,7 +253,11 @@ def test_a_chat_abbreviation_of_before_names_the_old_rules(reader):
     ("mẫu số 07 của TT 09", "mau 7 cua tt 9"),  # one form however its number is written
     ("form 7", "mau 7"),
     ("bổ sung trong 03 ngày làm việc", "bo sung trong 3 ngay lam viec"),
-    ("ngày 01/07/2025, 0,5 điểm, tt09", "ngay 01/07/2025, 0,5 diem, tt09"),  # dates, decimals, names kept
+    ("0,5 điểm, tt09", "0,5 diem, tt09"),  # decimals and names kept
+    # a date as officials type it: "01/07/2025" and "1/7/2025", "01/01" and "1/1" rank alike
+    ("ngày 01/07/2025", "ngay 1/7/2025"),
+    ("từ 01/01 đến 31/12", "tu 1/1 den 31/12"),
+    ("QĐ 25/2021, 8/10 thành viên", "qd 25/2021, 8/10 thanh vien"),
 ])
 def test_references_are_read_in_the_form_the_handbook_writes(reader, text, folded):
     assert reader.read(text).folded == folded
