@@ -266,9 +266,12 @@ def years(folded: str) -> tuple[int, ...]:
 
 # "còn QĐ 25 không", "TT 09 còn áp dụng không": whether a text named is still the rule asks about the
 # replacement, not about that text's content.
+# "hỏi còn QĐ 25, chủ tịch huyện ký … trong bao lâu" asks about the time of QĐ 25: the text named after
+# "còn" asks whether it stills holds only when a question word or a verb of applying follows it.
 _STILL = re.compile(
-    r"\bcon\s+(?:(?:qd|quyet\s*dinh|tt|thong\s*tu)\s*(?:so\s*)?\d|(?:ap\s*dung|dung|xai|hieu\s*luc|duoc\s*dung|"
-    r"su\s*dung)\b)"
+    r"\bcon\s+(?:(?:qd|quyet\s*dinh|tt|thong\s*tu)\s*(?:so\s*)?\d+(?:\s*/\s*\d+)?(?:\s*/\s*[a-z-]+)?\s*"
+    r"(?:nua\s*)?(?:khong|ko|k|hong|ha|chu|ap\s*dung|hieu\s*luc|dung|xai|duoc)\b"
+    r"|(?:ap\s*dung|dung|xai|hieu\s*luc|duoc\s*dung|su\s*dung)\b)"
     # "văn bản thay cho TT 09 là văn bản nào": what replaced it ("thấy QĐ 25" folds alike: not bare "thay")
     r"|\bthay\s*(?:the|cho)\s*(?:cho\s*)?(?:qd|quyet\s*dinh|tt|thong\s*tu)\s*(?:so\s*)?(?:25|0?9)\b")
 

@@ -311,6 +311,17 @@ def test_what_replaced_an_old_text_is_asked_of_the_rules_in_force(reader):
     assert not reader.read("e đọc báo thấy QĐ 25 có 5 tiêu chí 25 chỉ tiêu, đúng ko ạ").regime.still
 
 
+@pytest.mark.parametrize(("text", "still"), [
+    ("Giờ còn QĐ 25 không ad", True),
+    ("còn TT 09/2021 dùng được không", True),
+    ("còn QĐ 25 nữa hả", True),
+    # the time of the old rules, and a question about them
+    ("hỏi còn QĐ 25, chủ tịch huyện ký quyết định công nhận xong thì bao lâu phải đăng", False),
+])
+def test_an_old_text_after_con_asks_whether_it_still_holds_only_with_a_question_word(reader, text, still):
+    assert reader.read(text).regime.still is still
+
+
 def test_a_part_that_only_hints_at_the_old_rules_keeps_the_rules_the_message_names(reader):
     whole = reader.read("Năm nay 2026 tôi làm hồ sơ lần đầu. Xã còn phải gửi hồ sơ lên huyện không?")
     part = reader.read_part("Xã còn phải gửi hồ sơ lên huyện không", whole)
