@@ -159,7 +159,7 @@ _DECISION_OF = {Regime.QD25: "25/2021", Regime.QD27: "27/2025"}  # the decision 
 _CITED_NUMBERS = ("25/2021", "09/2021", "27/2025", "15/2025")  # the texts of this standard entries cite
 _INTRODUCES_A_TEXT = frozenset({"gioi-thieu", "thong-tu-huong-dan"})  # topics of entries presenting a text
 _RULES_FROM = "rules_from_"  # routes.rules_from_YEAR: the entry on the rules that score YEAR and later
-_BRACKETED = re.compile(r"\([^()]*\)")
+_BRACKETED = re.compile(r"\([^()]*\)")  # an aside in brackets: "(chỉ tiêu 5.4 QĐ 25)"
 # "<what the standard says>, vậy <question>", "…, giờ <question>", "…, cho em hỏi <question>": the question
 # after the pivot.
 _ASKED_AFTER_CONTEXT = re.compile(

@@ -267,7 +267,7 @@ def years(folded: str) -> tuple[int, ...]:
 # "còn QĐ 25 không", "TT 09 còn áp dụng không": whether a text named is still the rule asks about the
 # replacement, not about that text's content.
 # "hỏi còn QĐ 25, chủ tịch huyện ký … trong bao lâu" asks about the time of QĐ 25: the text named after
-# "còn" asks whether it stills holds only when a question word or a verb of applying follows it.
+# "còn" asks whether it still holds only when a question word or a verb of applying follows it.
 _STILL = re.compile(
     r"\bcon\s+(?:(?:qd|quyet\s*dinh|tt|thong\s*tu)\s*(?:so\s*)?\d+(?:\s*/\s*\d+)?(?:\s*/\s*[a-z-]+)?\s*"
     r"(?:nua\s*)?(?:khong|ko|k|hong|ha|chu|ap\s*dung|hieu\s*luc|dung|xai|duoc)\b"
