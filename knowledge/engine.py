@@ -85,9 +85,10 @@ _ASKS_FIGURES = re.compile(
     # "Lào Cai năm 2022 được bao nhiêu xã", "Thanh Hóa năm 2024 đạt chuẩn bao nhiêu xã"
     r"|\b(?:duoc|dat(?:\s*chuan)?)\s*(?:bao\s*nhieu|bn|may)\s*(?:xa|phuong|don\s*vi)\b"
     # "thanh hoa nam 2024 dat chuan bao nhieu %", "khảo sát … được bao nhiêu phần trăm", "hiện có bao nhiêu
-    # tuyên truyền viên": a rate or a count of a place, unless a rule is asked ("phải đạt bao nhiêu %")
-    r"|^(?!.*\b(?:phai|can\s*(?:dat|co)|toi\s*thieu|it\s*nhat|moi\s*duoc|thi\s*duoc|quy\s*dinh)\b)"
-    r".*(?:\b(?:dat(?:\s*chuan)?|duoc|la)\s*(?:duoc\s*)?(?:bao\s*nhieu|bn|may)\s*(?:%|phan\s*tram)"
+    # tuyên truyền viên", "xã An Thạnh năm ngoái được bao nhiêu điểm": a rate, a count or a score of a place,
+    # unless a rule is asked ("phải đạt bao nhiêu %", "được bao nhiêu điểm thì đạt")
+    r"|^(?!.*\b(?:phai|can\s*(?:dat|co)|toi\s*thieu|it\s*nhat|moi\s*(?:duoc|dat)|thi\s*(?:duoc|dat)|quy\s*dinh)\b)"
+    r".*(?:\b(?:dat(?:\s*chuan)?|duoc|la)\s*(?:duoc\s*)?(?:bao\s*nhieu|bn|may)\s*(?:%|phan\s*tram|diem)"
     r"|\b(?:hien\s*)?(?:co|duoc)\s*(?:bao\s*nhieu|bn|may)\s*(?:tuyen\s*truyen\s*vien|hoa\s*giai\s*vien|to\s*hoa\s*giai"
     r"|nguoi)\b)")
 # Who someone of a named place is, or who was there ("Chủ tịch Hội đồng … huyện Kế Sách năm 2024 là ai",

@@ -300,6 +300,28 @@ def test_an_amount_of_funds_is_not_held(engine):
     assert r.outcome is Outcome.NOT_HELD and "mức chi" in (r.notice or "")
 
 
+@pytest.mark.parametrize("question", [
+    "tuyển công chức văn hóa xã hội ở phường cần bằng cấp gì",
+    "luong pho chu tich xa sau sap xep he so bao nhieu",
+])
+def test_recruitment_and_pay_are_home_affairs(engine, question):
+    r = engine.ask(question)
+    assert r.outcome is Outcome.OUT_OF_SCOPE and "nội vụ" in (r.pointer or "")
+
+
+def test_a_named_communes_score_is_not_held(engine):
+    r = engine.ask("xã Long Phú năm ngoái được bao nhiêu điểm chuẩn tcpl vậy bot")
+    assert r.outcome is Outcome.NOT_HELD and "Long Phú" in (r.notice or "")
+    # … while the score a commune needs is a rule
+    assert engine.ask("năm 2024 xã phải được bao nhiêu điểm thì đạt chuẩn").found
+
+
+def test_a_forms_file_is_not_sent_but_a_text_is_described(engine):
+    r = engine.ask("gửi em bản word Mẫu 02 TT 09 với")
+    assert r.outcome is Outcome.NOT_HELD and "toàn văn" in (r.notice or "")
+    assert engine.ask("xin file tt15 với ạ").found
+
+
 def test_a_learning_community_is_education_not_this_standard(engine):
     r = engine.ask("Xã muốn được công nhận cộng đồng học tập cấp xã cần những tiêu chí gì")
     assert r.outcome is Outcome.OUT_OF_SCOPE and "giáo dục" in (r.pointer or "")
