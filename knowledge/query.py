@@ -189,7 +189,7 @@ _DOCUMENT_REFERENCE = re.compile(
 
 _NEW_WORDS = re.compile(
     r"\b(?:quyet\s*dinh|qd|quy\s*dinh|thong\s*tu|tt|bo\s*tieu\s*chi|tieu\s*chi|chuan|van\s*ban|bo)\s+moi\b"
-    r"|\bchuan\s*tiep\s*can(?:\s*phap\s*luat|\s*pl)?\s+moi\b"
+    r"|\bchuan\s*(?:tiep\s*can(?:\s*phap\s*luat|\s*pl)?|tcpl)\s+moi\b"
     r"|\bhien\s*(?:nay|hanh|tai|gio)\b|\bbay\s*(?:gio|h)\b|\bbjo\b|^\s*gio\s|\bgio\s*(?:con|van)\b|\bdang\s*(?:ap\s*dung|co\s*hieu\s*luc)\b|\bmoi\s*nhat\b"
     r"|\b(?:2|hai)\s*cap\b|\bsau\s*(?:khi\s*)?(?:sap\s*nhap|sap\s*xep|hop\s*nhat|bo)\b"
     r"|\b(?:bo|khong\s*con|da\s*bo|giai\s*the)\s*(?:cap\s*)?huyen\b|\bdac\s*khu\b|\bthay\s*qd\s*25\b"
@@ -207,6 +207,7 @@ _OLD_WORDS = re.compile(
     # "CT 2.6 cũ", "tiêu chí 4 bộ cũ": the old rules said of an indicator ("cụ thể" is no "cũ")
     r"|\b(?:chi\s*tieu|ct|tieu\s*chi|tc)\s*\d+(?:\s*[.,]\s*\d+)?\s+(?:bo\s+)?cu\b(?!\s*the\b)|\bbo\s+cu\b"
     r"|\(\s*cu\s*\)"  # "chỉ tiêu bảo đảm kinh phí … (cũ)"
+    r"|\bchuan\s*(?:tiep\s*can(?:\s*phap\s*luat|\s*pl)?|tcpl)\s+cu\b"  # "chuẩn tcpl cũ"
     # A newcomer's words for the old rules: "bảng điểm cũ", "cách chấm cũ", "ngày xưa", "hồi còn huyện"
     r"|\b(?:bang\s*(?:diem|cham)|cach\s*cham|nhom\s*\d?)\s*cu\b|\bngay\s*xua\b|\bhoi\s*(?:xua|con\s*huyen)\b"
     r"|\bluc\s*truoc\b")

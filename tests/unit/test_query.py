@@ -63,6 +63,8 @@ def test_criterion_and_indicator_references_in_every_written_form(reader, text, 
     ("cấp huyện không còn thì ai ký quyết định công nhận", Regime.QD27, False),  # said the other way round
     ("ptp con ko ma nop ho so", Regime.QD27, False),  # whether the district's office still exists
     ("CT2.5 bây h là chỉ tiêu gì?", Regime.QD27, False),  # "bây h" = "bây giờ"
+    ("thang điểm chuẩn tcpl cũ tối đa bao nhiêu", Regime.QD25, False),  # the standard's short name, old
+    ("chuan tcpl moi co may tieu chi", Regime.QD27, False),  # … and new
     ("có bao nhiêu tiêu chí", None, False),
 ])
 def test_the_regime_a_question_names(reader, text, regime, named):
