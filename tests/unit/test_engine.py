@@ -327,6 +327,13 @@ def test_a_learning_community_is_education_not_this_standard(engine):
     assert r.outcome is Outcome.OUT_OF_SCOPE and "giáo dục" in (r.pointer or "")
 
 
+def test_broadcasting_times_are_no_fine(engine):
+    # "phát bao nhiêu lần" typed without diacritics has the letters of "phạt bao nhiêu" (a fine)
+    r = engine.ask("neu niem yet bang loa truyen thanh xa thi phai phat bao nhieu lan?")
+    assert r.found and r.entry.id in {"qd27-niem-yet", "qd25-niem-yet"}
+    assert engine.ask("lấn chiếm vỉa hè thì bị phạt bao nhiêu tiền").outcome is Outcome.OUT_OF_SCOPE
+
+
 def test_a_near_subject_typed_with_diacritics_must_match_them(engine):
     # "đánh giá đạt" folds to the letters of "giá đất", but it is not about land prices.
     assert engine._near_domain("xã tự đánh giá đạt hết chỉ tiêu") is None
