@@ -33,6 +33,7 @@ from tests.eval.harness import (
     DEV22_PATH,
     DEV23_PATH,
     DEV24_PATH,
+    DEV25_PATH,
     DEV26_PATH,
     DEV_PATH,
     LATER_BLIND_PATHS,
@@ -78,7 +79,7 @@ LATER_SET_SIZES = {DEV2_PATH: (150, 50), DEV3_PATH: (190, 70), DEV4_PATH: (150, 
                    DEV16_PATH: (150, 41), DEV17_PATH: (150, 35), DEV18_PATH: (150, 40),
                    DEV19_PATH: (150, 40), DEV20_PATH: (150, 40), DEV21_PATH: (150, 40), DEV22_PATH: (150, 40),
                    DEV23_PATH: (150, 41), DEV24_PATH: (150, 40),
-                   DEV26_PATH: (150, 40)}
+                   DEV25_PATH: (150, 40), DEV26_PATH: (150, 40)}
 
 
 @pytest.mark.parametrize("path", LATER_BLIND_PATHS, ids=lambda p: p.name)
