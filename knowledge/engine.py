@@ -1206,7 +1206,11 @@ class Engine:
             asking = [x for x in results if x[2].found]
         if not asking:
             return whole
-        best = max(asking, key=lambda x: (x[0], -x[1]))[2]
+        # A question that names its subject by code ("Mục II.4.d … giao ai chủ trì", "chỉ tiêu 2.5 …") leads
+        # the questions around it ("Giờ không còn huyện thì sao?"), whatever their words score.
+        coded = [x for x in asking if x[1] >= 0 and x[3] and (
+            read[x[1]][1].reading.plan_items or any(r.indicator for r in read[x[1]][1].reading.refs))]
+        best = (min(coded, key=lambda x: x[1]) if coded else max(asking, key=lambda x: (x[0], -x[1])))[2]
         others: list[Entry] = []
         for _, _, r, _ in sorted(asking, key=lambda x: x[1]):
             if r.entry is not None and r.entry.id != best.entry.id and r.entry not in others:  # type: ignore[union-attr]

@@ -1523,6 +1523,12 @@ def test_which_rules_scored_years_the_context_names(engine):
     assert r.found and r.entry.id == "qd25-hieu-luc"
 
 
+def test_a_question_naming_its_subject_by_code_leads_the_questions_around_it(engine):
+    r = engine.ask("Mục II.4.d kế hoạch giao cho ai chủ trì? Giờ không còn huyện thì sao?")
+    assert r.found and r.entry.id == "kh-ii-4d"
+    assert r.other_parts  # the question about the district is suggested
+
+
 def test_a_context_on_another_subject_is_kept_when_asked_where_it_counts_here(engine):
     # "Zalo" alone is another subject; asked whether it counts for an indicator of this standard, the
     # question is answered, and the part the handbook does not hold (an amount of money) is said so.
