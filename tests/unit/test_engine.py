@@ -1523,6 +1523,15 @@ def test_which_rules_scored_years_the_context_names(engine):
     assert r.found and r.entry.id == "qd25-hieu-luc"
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("huyện định lập hội đồng 19 người cho đủ các phòng ban năm 2024 thì có được không", "qd25-hoi-dong"),
+    ("hoi dong huyen co 13 nguoi ma hom hop chi 7 nguoi den, hop vay co hop le khong", "qd25-hoi-dong-hop"),
+])
+def test_a_councils_size_or_attendance_told_in_numbers_gets_its_rule(engine, question, expected):
+    r = engine.ask(question)
+    assert r.found and r.entry.id == expected
+
+
 def test_a_question_naming_its_subject_by_code_leads_the_questions_around_it(engine):
     r = engine.ask("Mục II.4.d kế hoạch giao cho ai chủ trì? Giờ không còn huyện thì sao?")
     assert r.found and r.entry.id == "kh-ii-4d"
