@@ -724,7 +724,7 @@ class Engine:
         near = self._near_domain(without_asides(text))
         if anchored and near is not None and not (
                 near.beyond_the_standard and not reading.refs and not reading.plan_items) and not (
-                "(" in text and not self._anchored(self.read(_BRACKETED.sub(" ", text)))):
+                self._anchored_only_in_brackets(text)):
             # A question about this standard that mentions a near subject; one that names the standard
             # only in brackets ("tiêu chuẩn xã an toàn về ANTT (chỉ tiêu 5.4 QĐ 25) gồm gì") asks about
             # the near subject.
@@ -800,6 +800,15 @@ class Engine:
         if unnamed is not None and result.found:
             result = replace(result, notice=unnamed.notice)
         return self._annotate(result, reading)
+
+    def _anchored_only_in_brackets(self, text: str) -> bool:
+        """Tell whether a question names this standard only in an aside in brackets ("tiêu chuẩn xã an toàn
+        về ANTT (chỉ tiêu 5.4 QĐ 25) gồm gì"). The asides are read first: they are short, and an aside
+        that names nothing of the standard ("Huyện em (cũ) …") spares reading the whole text again."""
+        asides = _BRACKETED.findall(text)
+        if not asides or not any(self._anchored(self.read(aside.strip("()"))) for aside in asides):
+            return False
+        return not self._anchored(self.read(_BRACKETED.sub(" ", text)))
 
     def _confirmed_words(self, raw: list[str]) -> list[str]:
         """The question's words with only the typos its context confirms corrected: a word the handbook
