@@ -39,6 +39,7 @@ from knowledge.query import (
     read_situation,
     short_plan_items,
     split_document_reference,
+    units_named,
     without_asides,
 )
 from knowledge.recognition import RegimeRules, Situation, Verdict, judge
@@ -322,7 +323,11 @@ class Engine:
         self.lexicon = lexicon
         self.w = weights or Weights()
         self.recognition = recognition or {}
-        self.reader = Reader(lexicon.agencies, lexicon.places)
+        # The communes and wards the handbook's answers name ("phường Tân Lộc; các xã Trường Long, Thạnh
+        # Phú, …") are places too, so that "phuong tan loc co bi sap nhap ko" names one, typed however.
+        units = {fold(name): name for e in handbook.entries.values() for name in units_named(e.answer)}
+        self.reader = Reader(lexicon.agencies, {**units, **lexicon.places})
+        self._units = frozenset(units) - set(lexicon.places)
         self.entries: list[Entry] = list(handbook.entries.values())
         self._position = {e.id: i for i, e in enumerate(self.entries)}
         self._regime = {e.id: handbook.documents[e.document].regime for e in self.entries}
@@ -503,6 +508,13 @@ class Engine:
         self._plan_places = frozenset().union(*(self._document_places(e) for e in self.entries))
         # The places its answer speaks of ("Hà Nội có Kế hoạch 378/KH-UBND …").
         self._answer_places = [frozenset(fold(p) for p in self.reader.places(e.answer)) for e in self.entries]
+        # A commune or ward only one or two answers name (one kept as it was in the 2025 merger) is their
+        # subject: a question naming it is about them, whatever place their title names.
+        naming: dict[str, list[int]] = defaultdict(list)
+        for i, named in enumerate(self._answer_places):
+            for place in named & self._units:
+                naming[place].append(i)
+        self._rarely_named = {place: frozenset(ids) for place, ids in naming.items() if len(ids) <= 2}
         # The agencies its title names ("III.1.c Sở Tài chính phối hợp …").
         self._title_agencies = [frozenset(self.reader.agencies(" ".join(folded_tokens(e.title))))
                                 for e in self.entries]
@@ -1503,7 +1515,9 @@ class Engine:
                 score += w.year_bonus  # "Năm 2026 đánh giá theo …"
             if places:
                 title_places = title_places_at[i]
-                if title_places and not places & title_places:
+                if any(i in self._rarely_named.get(p, ()) for p in places):
+                    score += w.ref_bonus  # "phường Tân Lộc có bị sáp nhập không": the entry naming it
+                elif title_places and not places & title_places:
                     score *= w.other_place_factor  # another place's plan or figures
                 elif title_places:
                     score += w.year_bonus  # "Cần Thơ có bao nhiêu xã sau sáp nhập": the entry on that place

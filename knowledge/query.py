@@ -718,6 +718,37 @@ def _capitalised_names(text: str) -> list[str]:
     return names
 
 
+# A commune-level unit named in a text, and a list of them: "phường Tân Lộc", "các xã Trường Long, Thạnh Phú
+# và Lai Hòa".
+_UNIT_KIND = re.compile(r"\b(?:xã|phường|thị trấn|đặc khu)\s+", re.IGNORECASE)
+
+
+def units_named(text: str) -> list[str]:
+    """Return the names of the communes and wards a text names after their kind, lists included; a name
+    has two or three capitalised syllables ("Tân Lộc"), so "xã Long" or "phường mới" names none."""
+    names: list[str] = []
+    for m in _UNIT_KIND.finditer(text):
+        words: list[str] = []
+        for raw in text[m.end():].split()[:24]:
+            w = raw.strip(",.?!:;()\"'")
+            if w and w[0].isupper() and not (len(w) > 1 and w.isupper()) and not raw.startswith("("):
+                words.append(w)
+            elif fold(w) == "va" and words:
+                names.append(" ".join(words))
+                words = []
+                continue
+            else:
+                break
+            if raw.endswith((",", ";", ".", ":", ")")):
+                names.append(" ".join(words))
+                words = []
+                if not raw.endswith(","):
+                    break
+        if words:
+            names.append(" ".join(words))
+    return [n for n in dict.fromkeys(names) if 2 <= len(n.split()) <= 3]
+
+
 def _without_and(folded: str) -> str:
     return " ".join(w for w in folded.split() if w != "va")
 

@@ -472,6 +472,15 @@ def test_an_agency_the_plan_never_names_is_said_plainly(engine):
     assert a.found and a.entry_id == "kh-ii-8" and "không nêu tên Sở Nội vụ" in a.reply.text
 
 
+@pytest.mark.parametrize("question", [
+    "phuong tan loc co bi sap nhap ko",  # lower case, no diacritics: known from the answer that names it
+    "Xã Thới Hưng có bị nhập với xã khác không?",
+])
+def test_a_commune_the_handbook_names_is_answered_by_the_entry_naming_it(engine, question):
+    r = engine.ask(question)
+    assert r.found and r.entry.id == "reform-can-tho-103"
+
+
 def test_a_place_the_handbook_has_no_figures_for_is_said_plainly(engine):
     a = answer(engine, "Tỉnh Nghệ An năm 2023 có bao nhiêu xã đạt chuẩn tiếp cận pháp luật?")
     assert not a.found and "không có số liệu về Nghệ An" in a.reply.text

@@ -366,3 +366,9 @@ def test_a_subject_not_held_is_not_caught_where_its_guard_is_found(tmp_path):
     (topic,) = load_lexicon(synonyms).not_held
     assert topic.matches("hoa giai vien can tieu chuan gi")
     assert not topic.matches("hoa giai vien duoc tinh o chi tieu nao")
+
+
+def test_the_communes_a_text_names_are_read_lists_included():
+    from knowledge.query import units_named
+    text = "8 đơn vị giữ nguyên (phường Tân Lộc; các xã Trường Long, Thạnh Phú và Lai Hòa). Xã mới, phường."
+    assert units_named(text) == ["Tân Lộc", "Trường Long", "Thạnh Phú", "Lai Hòa"]
