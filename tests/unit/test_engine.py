@@ -1532,6 +1532,15 @@ def test_which_rules_scored_years_the_context_names(engine):
     assert r.found and r.entry.id == "qd25-hieu-luc"
 
 
+@pytest.mark.parametrize("question", [
+    "theo cách mới rớt một chỉ tiêu thì xã có bị trượt chuẩn không",
+    "quy định mới xã phải đạt bao nhiêu phần trăm chỉ tiêu mới được công nhận",
+])
+def test_the_new_recognition_conditions_asked_as_officials_say_them(engine, question):
+    r = engine.ask(question)
+    assert r.found and r.entry.id == "qd27-dieu-kien"  # which says they are not verified
+
+
 @pytest.mark.parametrize("question, expected", [
     ("huyện định lập hội đồng 19 người cho đủ các phòng ban năm 2024 thì có được không", "qd25-hoi-dong"),
     ("hoi dong huyen co 13 nguoi ma hom hop chi 7 nguoi den, hop vay co hop le khong", "qd25-hoi-dong-hop"),
