@@ -1533,6 +1533,15 @@ def test_which_rules_scored_years_the_context_names(engine):
 
 
 @pytest.mark.parametrize("question", [
+    "bảng tổng hợp điểm các tiêu chí là mẫu số mấy trong thông tư 09",
+    "tt09 co bao nhieu bieu mau, mau nao xa lam",
+])
+def test_the_old_forms_asked_by_what_they_are_for(engine, question):
+    r = engine.ask(question)
+    assert r.found and r.entry.id == "tt09-bieu-mau"
+
+
+@pytest.mark.parametrize("question", [
     "theo cách mới rớt một chỉ tiêu thì xã có bị trượt chuẩn không",
     "quy định mới xã phải đạt bao nhiêu phần trăm chỉ tiêu mới được công nhận",
 ])
