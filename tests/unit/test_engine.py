@@ -1533,6 +1533,15 @@ def test_which_rules_scored_years_the_context_names(engine):
 
 
 @pytest.mark.parametrize("question", [
+    "giờ hết huyện rồi thì ai chấm, ai thẩm định, ai ký quyết định công nhận phường",
+    "bay gio khong con may ong huyen thi ai xet cong nhan xa dat chuan",
+])
+def test_who_recognises_now_asked_as_officials_say_it(engine, question):
+    r = engine.ask(question)
+    assert r.found and r.entry.id == "qd27-tham-quyen"
+
+
+@pytest.mark.parametrize("question", [
     "bảng tổng hợp điểm các tiêu chí là mẫu số mấy trong thông tư 09",
     "tt09 co bao nhieu bieu mau, mau nao xa lam",
 ])
