@@ -1058,6 +1058,19 @@ def test_chat_that_greets_or_closes_is_small_talk(engine, question):
     assert engine.ask(question).outcome is Outcome.SMALL_TALK
 
 
+@pytest.mark.parametrize("question", ["hi bot", "hi ad"])
+def test_a_short_greeting_is_small_talk_not_a_handbook_word(engine, question):
+    # "bot" is one letter from "bộ" (a set of criteria): read alone, it matched the criteria in force
+    assert engine.ask(question).outcome is Outcome.SMALL_TALK
+
+
+@pytest.mark.parametrize("question", ["3 nhóm mới là những nhóm gì vậy anh?",
+                                      "bo chuan moi tap trung vao mang nao"])
+def test_the_groups_of_the_new_set_are_its_criteria(engine, question):
+    r = engine.ask(question)
+    assert r.found and r.entry.id == "qd27-tieu-chi"
+
+
 def test_thanks_are_answered_as_a_closing_and_a_greeting_with_what_the_bot_answers(engine):
     assert answer(engine, "ok e hiểu r, cảm ơn ad").reply.text.startswith("Rất vui được giúp bạn")
     assert answer(engine, "chào ad").reply.text.startswith("Xin chào")
