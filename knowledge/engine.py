@@ -148,7 +148,10 @@ _THE_PLAN = re.compile(
 _ASKS_WHICH_RULES = re.compile(
     r"\b(?:theo|ap\s*dung|dung|cham|danh\s*gia)\s*(?:van\s*ban|quyet\s*dinh|qd|quy\s*dinh|thong\s*tu|tt)"
     r"\s*(?:nao|gi|j)\b"
-    r"|\b(?:qd|quyet\s*dinh|tt|thong\s*tu)\s*\d+(?:/\d+)?\s*hay\s*(?:la\s*)?(?:qd|quyet\s*dinh|tt|thong\s*tu)?\s*\d+")
+    r"|\b(?:qd|quyet\s*dinh|tt|thong\s*tu)\s*\d+(?:/\d+)?\s*hay\s*(?:la\s*)?(?:qd|quyet\s*dinh|tt|thong\s*tu)?\s*\d+"
+    # "kết quả năm 2025 chấm theo quyết định cũ hay mới", "theo bộ mới hay bộ cũ"
+    r"|\b(?:qd|quyet\s*dinh|quy\s*dinh|van\s*ban|bo|chuan|thong\s*tu|tt)\s*(?:cu|moi)\s*hay\s*"
+    r"(?:(?:qd|quyet\s*dinh|quy\s*dinh|van\s*ban|bo|chuan|thong\s*tu|tt)\s*)?(?:cu|moi)\b")
 # "Điều 4 của QĐ 27 quy định gì": an article of a decision or circular, as a question names it.
 _ARTICLE = re.compile(r"\bdieu\s*(?:so\s*)?(\d{1,2})\b(?!\s*/)")
 # "Điều 3 khoản 6", "Điều 1–8", "Điều 8 khoản 1, khoản 3" in a citation

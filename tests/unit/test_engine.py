@@ -976,6 +976,8 @@ def test_the_bot_addressed_or_a_fee_within_an_indicator_is_still_answered(engine
     ("đánh giá năm 2021 thì làm theo quyết định nào", "qd25-chuyen-tiep"),  # still QĐ 619
     ("Kết quả năm 2023 áp dụng văn bản nào để chấm?", "qd25-hieu-luc"),
     ("năm 2026 chấm theo QĐ 25 hay QĐ 27", "qd27-nam-2026"),
+    ("kết quả năm 2025 chấm theo quyết định cũ hay mới", "qd27-nam-2025"),  # the rules said as old or new
+    ("năm 2024 theo quy định cũ hay mới", "qd25-hieu-luc"),
 ])
 def test_which_rules_score_a_named_year(engine, question, expected):
     r = engine.ask(question)
