@@ -1060,6 +1060,15 @@ def test_chat_that_greets_or_closes_is_small_talk(engine, question):
     assert engine.ask(question).outcome is Outcome.SMALL_TALK
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("ngày trước xã chia loại 1, loại 2, loại 3 lấy mốc 90, 80, 70 điểm đúng không", "qd25-khac-619"),
+    ("năm 2022 chỗ thì ghi 93,8%, chỗ thì ghi 93,5% xã đạt chuẩn, tin số nào", "qd25-ket-qua"),
+])
+def test_figures_remembered_from_the_old_rules_and_the_press_get_their_source(engine, question, expected):
+    r = engine.ask(question)
+    assert r.found and r.entry.id == expected
+
+
 @pytest.mark.parametrize("question", ["hi bot", "hi ad"])
 def test_a_short_greeting_is_small_talk_not_a_handbook_word(engine, question):
     # "bot" is one letter from "bộ" (a set of criteria): read alone, it matched the criteria in force
