@@ -295,9 +295,18 @@ def test_staffing_is_declined_though_the_question_names_the_rules(engine):
     assert r.outcome is Outcome.OUT_OF_SCOPE and "nội vụ" in (r.pointer or "")
 
 
-def test_an_amount_of_funds_is_not_held(engine):
-    r = engine.ask("Năm 2026 mỗi phường được cấp bao nhiêu kinh phí để xây dựng phường đạt chuẩn?")
+@pytest.mark.parametrize("question", [
+    "Năm 2026 mỗi phường được cấp bao nhiêu kinh phí để xây dựng phường đạt chuẩn?",
+    "Dự toán của tỉnh bố trí cho việc xây dựng xã, phường đạt chuẩn tiếp cận pháp luật năm tới là bao nhiêu?",
+])
+def test_an_amount_of_funds_is_not_held(engine, question):
+    r = engine.ask(question)
     assert r.outcome is Outcome.NOT_HELD and "mức chi" in (r.notice or "")
+
+
+def test_the_time_limits_of_the_law_on_access_to_information_are_that_laws(engine):
+    r = engine.ask("Theo Luật Tiếp cận thông tin thì xã có mấy ngày để trả lời công dân?")
+    assert r.outcome is Outcome.NOT_HELD
 
 
 @pytest.mark.parametrize("question", [
