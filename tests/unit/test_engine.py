@@ -1565,38 +1565,21 @@ def test_which_rules_scored_years_the_context_names(engine):
     assert r.found and r.entry.id == "qd25-hieu-luc"
 
 
-@pytest.mark.parametrize("question", [
-    "giờ hết huyện rồi thì ai chấm, ai thẩm định, ai ký quyết định công nhận phường",
-    "bay gio khong con may ong huyen thi ai xet cong nhan xa dat chuan",
-])
-def test_who_recognises_now_asked_as_officials_say_it(engine, question):
-    r = engine.ask(question)
-    assert r.found and r.entry.id == "qd27-tham-quyen"
-
-
-@pytest.mark.parametrize("question", [
-    "bảng tổng hợp điểm các tiêu chí là mẫu số mấy trong thông tư 09",
-    "tt09 co bao nhieu bieu mau, mau nao xa lam",
-])
-def test_the_old_forms_asked_by_what_they_are_for(engine, question):
-    r = engine.ask(question)
-    assert r.found and r.entry.id == "tt09-bieu-mau"
-
-
-@pytest.mark.parametrize("question", [
-    "theo cách mới rớt một chỉ tiêu thì xã có bị trượt chuẩn không",
-    "quy định mới xã phải đạt bao nhiêu phần trăm chỉ tiêu mới được công nhận",
-])
-def test_the_new_recognition_conditions_asked_as_officials_say_them(engine, question):
-    r = engine.ask(question)
-    assert r.found and r.entry.id == "qd27-dieu-kien"  # which says they are not verified
-
-
 @pytest.mark.parametrize("question, expected", [
+    # who recognises now that the district is gone
+    ("giờ hết huyện rồi thì ai chấm, ai thẩm định, ai ký quyết định công nhận phường", "qd27-tham-quyen"),
+    ("bay gio khong con may ong huyen thi ai xet cong nhan xa dat chuan", "qd27-tham-quyen"),
+    # TT 09's forms asked by what they are for
+    ("bảng tổng hợp điểm các tiêu chí là mẫu số mấy trong thông tư 09", "tt09-bieu-mau"),
+    ("tt09 co bao nhieu bieu mau, mau nao xa lam", "tt09-bieu-mau"),
+    # the new conditions, which the entry says are not verified
+    ("theo cách mới rớt một chỉ tiêu thì xã có bị trượt chuẩn không", "qd27-dieu-kien"),
+    ("quy định mới xã phải đạt bao nhiêu phần trăm chỉ tiêu mới được công nhận", "qd27-dieu-kien"),
+    # a council's size or attendance told in numbers
     ("huyện định lập hội đồng 19 người cho đủ các phòng ban năm 2024 thì có được không", "qd25-hoi-dong"),
     ("hoi dong huyen co 13 nguoi ma hom hop chi 7 nguoi den, hop vay co hop le khong", "qd25-hoi-dong-hop"),
 ])
-def test_a_councils_size_or_attendance_told_in_numbers_gets_its_rule(engine, question, expected):
+def test_officials_words_for_a_subject_reach_its_entry(engine, question, expected):
     r = engine.ask(question)
     assert r.found and r.entry.id == expected
 
