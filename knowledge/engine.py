@@ -1501,6 +1501,8 @@ class Engine:
         agencies = frozenset(a for a in reading.agencies if self._asks_tasks_of(a, reading.folded))
         agencies = agencies if len(reading.agencies) == 1 else frozenset()
         title_agencies_at = self._title_agencies
+        # the entries that alone name a commune the question names (read once, not per candidate)
+        rarely_named = frozenset().union(*(self._rarely_named.get(p, frozenset()) for p in places))
         regime_at, ref_regime_at = self._regime_at, self._ref_regime_at
         scored: list[tuple[float, str, int]] = []
         for i in pool:
@@ -1518,7 +1520,7 @@ class Engine:
                 score += w.year_bonus  # "Năm 2026 đánh giá theo …"
             if places:
                 title_places = title_places_at[i]
-                if any(i in self._rarely_named.get(p, ()) for p in places):
+                if i in rarely_named:
                     score += w.ref_bonus  # "phường Tân Lộc có bị sáp nhập không": the entry naming it
                 elif title_places and not places & title_places:
                     score *= w.other_place_factor  # another place's plan or figures
