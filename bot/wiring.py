@@ -54,6 +54,9 @@ def load_sources(settings: Settings) -> tuple[Knowledge, Sources, ReminderPolicy
         if lexicon is not None:
             problems += [Problem(settings.synonyms_path, 1, f"routes.{route}: unknown handbook entry {e!r}")
                          for route, e in lexicon.routes.items() if e not in entries]
+            problems += [Problem(settings.synonyms_path, 1, f"not_held.{t.topic}.in_the_plan: unknown "
+                                 f"handbook entry {t.in_the_plan!r}")
+                         for t in lexicon.not_held if t.in_the_plan and t.in_the_plan not in entries]
     sources = None
     if knowledge is not None and lexicon is not None and recognition is not None:
         try:

@@ -141,6 +141,9 @@ _VAGUE_WORDS = re.compile(r"\b(?:cai\s+)?vu\s+(?:nay|do|ay)\b|\bcai\s+vu\b")
 _BESIDES_THE_STANDARD = re.compile(
     r"\b(?:ngoai|tru)\s*(?:tieu\s*chi\s*|chuan\s*)?(?:tiep\s*can\s*phap\s*luat|tiep\s*can\s*pl|tcpl)\b")
 _CULTURE_CRITERION = re.compile(r"\b(?:tieu\s*chi|tc)\s*(?:so\s*)?16\s*(?:ve\s*)?van\s*hoa\b")
+# A person's pay or a reward ("phụ cấp tuyên truyền viên", "khen thưởng bao nhiêu tiền"): no task of the
+# plan's funding, which the plan's item on funds would answer.
+_PAY_OR_REWARD = re.compile(r"\b(?:phu\s*cap|thu\s*lao|luong|thuong)\b")
 _THE_PLAN = re.compile(
     r"\b(?:trong|theo)\s*(?:ke\s*hoach|kh)\b(?!\s*(?:xay\s*dung\s*)?(?:nong\s*thon|ntm|do\s*thi))"
     r"|\bke\s*hoach\s*(?:cua\s*)?(?:tinh|soc\s*trang)\b")
@@ -772,6 +775,12 @@ class Engine:
                           closing=any(p in self.lexicon.closings for p in chat))
         missing = self._not_held(reading)
         if missing is not None:
+            in_the_plan = self.handbook.entries.get(missing.in_the_plan or "")
+            if in_the_plan is not None and self._asks_the_plan(reading) and not _PAY_OR_REWARD.search(
+                    reading.folded):
+                # "Kế hoạch của tỉnh bố trí bao nhiêu tiền": no amount, but what the plan says of funds
+                return self._annotate(Result(text, Outcome.ANSWER, in_the_plan, 1.0, (), regime,
+                                             regime_named=named, notice=missing.notice), reading)
             return Result(text, Outcome.NOT_HELD, None, 0.0, (), regime, missing.topic, regime_named=named,
                           notice=missing.notice)
         unnamed = self._unnamed_agency(reading)
@@ -1347,6 +1356,14 @@ class Engine:
             texts = " và ".join(self._text_names.get(_DECISION_OF[r], _DECISION_OF[r]) for r in regimes)
             notice = f"{texts} không có {what}." if len(regimes) == 1 else f"Cả {texts} đều không có {what}."
         return replace(result, previous=previous, notice=notice)
+
+    def _asks_the_plan(self, reading: Reading) -> bool:
+        """Tell whether a question asks about the plan the handbook holds, not another province's or
+        another plan named by its number ("KH 11/KH-STP của Cần Thơ")."""
+        return (("Kế hoạch" in reading.documents or bool(reading.plan_items))
+                and all(any(fuzz.ratio(fold(p), own) >= _SAME_PLACE_RATIO for own in self._plan_places)
+                        for p in reading.places)
+                and all(t.kind != "kh" for t in reading.numbered))  # the plan the handbook holds has none
 
     def _other_plan_asked(self, reading: Reading) -> str | None:
         """The place whose plan's tasks a question asks about, when that is not the plan the handbook

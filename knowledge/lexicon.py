@@ -33,6 +33,9 @@ class NotHeldTopic(Strict):
     # (the question speaks of the assessment): tested once, not at the start of every pattern.
     unless: Text | None = None
     notice: Text  # what the handbook does not hold, said when declining
+    # The plan's item on the subject: asked of the plan ("Kế hoạch của tỉnh bố trí bao nhiêu tiền"), the
+    # subject is answered with what the plan does say, after the notice.
+    in_the_plan: Id | None = None
 
 
 class LexiconFile(Strict):
@@ -78,6 +81,7 @@ class NotHeld:
     notice: str
     accented: tuple[tuple[str, ...], ...] = ()  # the phrases as canonical accented syllables, in order
     unless: re.Pattern[str] | None = None  # keeps the patterns from matching (see NotHeldTopic)
+    in_the_plan: str | None = None  # the plan's item on the subject (see NotHeldTopic)
 
     def matches(self, folded: str) -> bool:
         """Tell whether one of the patterns finds the subject in a folded question."""
@@ -232,6 +236,6 @@ def load_lexicon(path: Path = DEFAULT_SYNONYMS_PATH) -> Lexicon:
                                           " ".join(t.notice.split()),
                                           tuple(tuple(canonical_syllable(w) for w in tokens(p))
                                                 for p in t.phrases),
-                                          re.compile(t.unless) if t.unless else None)
+                                          re.compile(t.unless) if t.unless else None, t.in_the_plan)
                                   for t in parsed.not_held),
                    places={" ".join(folded_tokens(p)): p for p in parsed.places})

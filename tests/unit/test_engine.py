@@ -304,6 +304,25 @@ def test_an_amount_of_funds_is_not_held(engine, question):
     assert r.outcome is Outcome.NOT_HELD and "mức chi" in (r.notice or "")
 
 
+@pytest.mark.parametrize("question", [
+    "Kế hoạch của tỉnh Sóc Trăng bố trí tổng cộng bao nhiêu tiền để thực hiện?",
+    "ke hoach soc trang cap cho moi xa bao nhieu tien",
+])
+def test_the_plans_funds_asked_as_an_amount_are_answered_with_what_the_plan_says(engine, question):
+    # No amount is held, which the answer says first; the plan's item on funds says where they come from.
+    r = engine.ask(question)
+    assert r.found and r.entry.id == "kh-iii-2" and "mức chi" in (r.notice or "")
+
+
+@pytest.mark.parametrize("question", [
+    "KH 11/KH-STP của Cần Thơ bố trí kinh phí bao nhiêu?",  # another plan, named by its number
+    "Kế hoạch của tỉnh Bạc Liêu bố trí bao nhiêu tiền?",  # another province's plan
+    "Theo kế hoạch của tỉnh thì tuyên truyền viên được phụ cấp bao nhiêu một tháng?",  # a person's pay
+])
+def test_amounts_of_other_plans_and_of_pay_stay_not_held(engine, question):
+    assert engine.ask(question).outcome is Outcome.NOT_HELD
+
+
 def test_the_time_limits_of_the_law_on_access_to_information_are_that_laws(engine):
     r = engine.ask("Theo Luật Tiếp cận thông tin thì xã có mấy ngày để trả lời công dân?")
     assert r.outcome is Outcome.NOT_HELD

@@ -3,7 +3,11 @@
 import shutil
 from pathlib import Path
 
-from knowledge.loader import PACKAGE_DIR, read_yaml
+import pytest
+
+from bot.config import Settings
+from bot.wiring import load_checked
+from knowledge.loader import PACKAGE_DIR, InvalidKnowledge, read_yaml
 from knowledge.validate import validate_files
 
 HANDBOOK = PACKAGE_DIR / "handbook"
@@ -76,3 +80,13 @@ def test_each_kind_is_checked_by_its_own_rules(tmp_path):
     problems = validate_files([synonyms, recognition])
     assert {p.path for p in problems} == {synonyms, recognition}
     assert any("invalid pattern" in p.message for p in problems)
+
+
+def test_a_not_held_subjects_plan_item_must_be_a_handbook_entry(tmp_path):
+    synonyms = tmp_path / "synonyms.yaml"
+    text = (PACKAGE_DIR / "synonyms.yaml").read_text(encoding="utf-8")
+    assert "in_the_plan: kh-iii-2" in text
+    synonyms.write_text(text.replace("in_the_plan: kh-iii-2", "in_the_plan: kh-khong-co"), encoding="utf-8")
+    with pytest.raises(InvalidKnowledge) as caught:
+        load_checked(Settings(_env_file=None, synonyms_path=synonyms))
+    assert any("in_the_plan" in p.message and "kh-khong-co" in p.message for p in caught.value.problems)
