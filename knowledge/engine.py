@@ -141,6 +141,8 @@ _VAGUE_WORDS = re.compile(r"\b(?:cai\s+)?vu\s+(?:nay|do|ay)\b|\bcai\s+vu\b")
 _BESIDES_THE_STANDARD = re.compile(
     r"\b(?:ngoai|tru)\s*(?:tieu\s*chi\s*|chuan\s*)?(?:tiep\s*can\s*phap\s*luat|tiep\s*can\s*pl|tcpl)\b")
 _CULTURE_CRITERION = re.compile(r"\b(?:tieu\s*chi|tc)\s*(?:so\s*)?16\s*(?:ve\s*)?van\s*hoa\b")
+# How an indicator is scored ("chấm sao", "được mấy điểm", "tỷ lệ bao nhiêu thì đạt").
+_ASKS_SCORING = re.compile(r"\b(?:cham|diem|ty\s*le|muc\s*dat)\b")
 # A person's pay or a reward ("phụ cấp tuyên truyền viên", "khen thưởng bao nhiêu tiền"): no task of the
 # plan's funding, which the plan's item on funds would answer.
 _PAY_OR_REWARD = re.compile(r"\b(?:phu\s*cap|thu\s*lao|luong|thuong)\b")
@@ -1293,8 +1295,11 @@ class Engine:
             return result
         previous = None
         if (not result.regime_named and not reading.regime.comparison and reading.regime.regime is None
-                and self._regime[entry.id] is Regime.QD27 and entry.confidence is Confidence.NOT_IN_HANDBOOK
-                and entry.topic):
+                and self._regime[entry.id] is Regime.QD27 and entry.topic and (
+                    entry.confidence is Confidence.NOT_IN_HANDBOOK
+                    # an indicator known only from a secondary source, whose scoring it does not give
+                    or (entry.confidence is Confidence.SECONDARY and entry.indicator is not None
+                        and _ASKS_SCORING.search(reading.folded)))):
             # The old entry the ranking chose, if it moved to the rules in force; else the topic's first.
             previous = result.previous or next(iter(self._version(entry.topic, Regime.QD25)), None)
         notice = result.notice

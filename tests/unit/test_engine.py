@@ -1653,3 +1653,13 @@ def test_what_a_text_says_about_a_subject_asks_about_that_subject(engine):
 def test_a_plan_for_the_rules_in_force_is_not_the_plan_the_handbook_holds(engine):
     r = engine.ask("Tỉnh nào đã có kế hoạch triển khai QĐ 27 để em tham khảo, cho em số và ngày văn bản")
     assert r.found and r.entry.id == "qd27-trien-khai-tinh"
+
+
+def test_an_indicators_scoring_known_only_from_a_secondary_source_gives_the_replaced_rule_too(engine):
+    # The rules in force say what indicator 1.1 is (a secondary source) but not how it is scored: the
+    # replaced rule's scoring is given too, labelled as such; what it is, asked alone, is not.
+    scored = engine.ask("Năm nay xã không được giao ban hành văn bản QPPL nào, chỉ tiêu 1 của tiêu chí 1 "
+                        "chấm sao?")
+    assert scored.found and scored.entry.id == "qd27-tc1-ct1" and scored.previous.id == "qd25-tc1-ct1"
+    what = engine.ask("Chỉ tiêu 1.1 theo quy định hiện nay là gì?")
+    assert what.found and what.entry.id == "qd27-tc1-ct1" and what.previous is None
