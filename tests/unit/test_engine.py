@@ -1663,3 +1663,17 @@ def test_an_indicators_scoring_known_only_from_a_secondary_source_gives_the_repl
     assert scored.found and scored.entry.id == "qd27-tc1-ct1" and scored.previous.id == "qd25-tc1-ct1"
     what = engine.ask("Chỉ tiêu 1.1 theo quy định hiện nay là gì?")
     assert what.found and what.entry.id == "qd27-tc1-ct1" and what.previous is None
+
+
+@pytest.mark.parametrize("question", [
+    "xa to chuc cuoc thi tim hieu phap luat online nam 2026, vay du chi tieu chuyen doi so chua",
+    "Bộ mới có chỉ tiêu nào về đưa công nghệ số vào tuyên truyền pháp luật không?",
+])
+def test_digital_activities_in_officials_words_reach_the_digital_indicator(engine, question):
+    r = engine.ask(question)
+    assert r.found and r.entry.id == "qd27-tc2-ct5"
+
+
+def test_a_contests_answers_are_no_question_on_the_standard(engine):
+    r = engine.ask("cuoc thi tim hieu phap luat truc tuyen cua tinh tuan nay dap an cau 5 la gi vay")
+    assert r.outcome is Outcome.OUT_OF_SCOPE
