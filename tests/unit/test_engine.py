@@ -1677,3 +1677,8 @@ def test_digital_activities_in_officials_words_reach_the_digital_indicator(engin
 def test_a_contests_answers_are_no_question_on_the_standard(engine):
     r = engine.ask("cuoc thi tim hieu phap luat truc tuyen cua tinh tuan nay dap an cau 5 la gi vay")
     assert r.outcome is Outcome.OUT_OF_SCOPE
+
+
+def test_what_the_decision_in_force_assigns_a_commune_is_not_the_replaced_plans_task(engine):
+    r = engine.ask("qd27 giao ubnd xa lam gi")
+    assert r.found and r.entry.id == "qd27-trach-nhiem"
