@@ -568,8 +568,11 @@ _INDICATOR_RESULT = re.compile(
     r"(?<![\d./,])[1-5]\.[1-7]\s*(?:dat|duoc|co|la|:)?\s*\d{1,3}(?:[.,]\d)?\s*%"
     r"|(?<![\d./,])\d{1,4}\s*/\s*\d{1,4}\s*(?:vu|du\s*thao|yeu\s*cau|van\s*ban|nhiem\s*vu|hoat\s*dong|"
     r"tuyen\s*truyen\s*vien|hoa\s*giai\s*vien|to\s*hoa\s*giai)\b")
-# "xã đạt 13/14 chỉ tiêu", "chỉ thiếu một chỉ tiêu": how many indicators a unit met, one result to judge.
+# "xã đạt 13/14 chỉ tiêu", "chỉ thiếu một chỉ tiêu", "6/7 chỉ tiêu của tiêu chí 2 đạt", "đạt 2 trên 3 tiêu
+# chí": how many indicators or criteria a unit met, one result to judge.
 _SOME_COUNTED = re.compile(r"\b(?:dat|du|duoc)\s*(?:ca\s*)?\d{1,2}\s*/\s*(?:14|20)\s*chi\s*tieu\b"
+                           # of this standard's few (not "18/19 tiêu chí nông thôn mới")
+                           r"|(?<![\d./,])[0-7]\s*(?:/|tren)\s*[1-7]\s*(?:chi\s*tieu|tieu\s*chi)\b"
                            r"|\b(?:xa|phuong|dac\s*khu|don\s*vi)\b[^.?!]*\bthieu\s*(?:mot|1|hai|2|ba|3)\s*chi\s*tieu\b")
 
 

@@ -174,6 +174,11 @@ def test_a_described_situation_is_read(reader):
                     "khong").situation
     assert s is not None and s.indicator_results and s.year == 2026
     assert reader.read("năm 2026 phường em thiếu một chỉ tiêu thì có được công nhận không").situation
+    # … or how many of a criterion's indicators, or of the criteria, were met
+    assert reader.read("Năm 2026 xã tôi có 6/7 chỉ tiêu của tiêu chí 2 đạt. Xã có đạt chuẩn không?").situation
+    assert reader.read("2026 ma dat 2 tren 3 tieu chi thi co duoc cong nhan k").situation
+    # … but not another scheme's many criteria
+    assert reader.read("xã em đạt 18/19 tiêu chí nông thôn mới, có được công nhận không").situation is None
     # A criterion's share said with "dc" (được), as typed in a chat.
     s = reader.read("xa e 2024 dc 92 diem ma tc3 chi dc 40% diem toi da, v la rot a").situation
     assert s.total == 92 and (s.shares[0].criterion, s.shares[0].value) == (3, 0.4)
