@@ -34,6 +34,7 @@ from knowledge.query import (
     asked_about,
     canonical_numbers,
     criterion_refs,
+    named_documents,
     numbered_texts,
     read_regime,
     read_situation,
@@ -668,6 +669,9 @@ class Engine:
             pieces += [reading.folded[end:m.start()], " ".join(words)]
             end = m.end()
         fixed = "".join(pieces) + reading.folded[end:]
+        documents = named_documents(fixed)
+        if not documents <= reading.documents:  # "kế hạoch Sóc Trăng" names the plan
+            reading = replace(reading, documents=reading.documents | documents)
         if not reading.regime.comparison:
             regime = read_regime(fixed, reading.documents, reading.years)
             # "quết định mới" names the rules in force; "qd 25 còn hiệu lu không" asks about the replacement

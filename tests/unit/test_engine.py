@@ -1682,3 +1682,11 @@ def test_a_contests_answers_are_no_question_on_the_standard(engine):
 def test_what_the_decision_in_force_assigns_a_commune_is_not_the_replaced_plans_task(engine):
     r = engine.ask("qd27 giao ubnd xa lam gi")
     assert r.found and r.entry.id == "qd27-trach-nhiem"
+
+
+@pytest.mark.parametrize("question", ["Ke hoacch thuc hien QD 25 cua tinh ai ky vay",
+                                      "Kế hoạhc Sóc Trăng bố trí cụ thể bao nhiêu tiền để thực hiện?"])
+def test_a_text_named_with_a_typo_is_named(engine, question):
+    assert "Kế hoạch" in engine.read(question).reading.documents
+    r = engine.ask(question)
+    assert r.found and r.entry.plan_item is not None or r.entry.id.startswith("kh-")
