@@ -35,6 +35,8 @@ from tests.eval.harness import (
     DEV24_PATH,
     DEV25_PATH,
     DEV26_PATH,
+    DEV27_PATH,
+    DEV28_PATH,
     DEV_PATH,
     LATER_BLIND_PATHS,
     dev_cases,
@@ -79,7 +81,8 @@ LATER_SET_SIZES = {DEV2_PATH: (150, 50), DEV3_PATH: (190, 70), DEV4_PATH: (150, 
                    DEV16_PATH: (150, 41), DEV17_PATH: (150, 35), DEV18_PATH: (150, 40),
                    DEV19_PATH: (150, 40), DEV20_PATH: (150, 40), DEV21_PATH: (150, 40), DEV22_PATH: (150, 40),
                    DEV23_PATH: (150, 41), DEV24_PATH: (150, 40),
-                   DEV25_PATH: (150, 40), DEV26_PATH: (150, 40)}
+                   DEV25_PATH: (150, 40), DEV26_PATH: (150, 40), DEV27_PATH: (150, 40),
+                   DEV28_PATH: (150, 40)}
 
 
 @pytest.mark.parametrize("path", LATER_BLIND_PATHS, ids=lambda p: p.name)
