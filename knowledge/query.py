@@ -115,9 +115,70 @@ _DATE_ZERO = re.compile(r"(?<![\d.,])0([1-9])(?=\s*/\s*\d)|(?<=/)0([1-9])\b")
 _LEADING_ZERO = re.compile(r"(?<![\w/.,])0([1-9])\b(?![/.,]\d)")
 
 
+# ---------------------------------------------------------------- numbers said aloud
+# A question dictated to a phone writes its numbers as words ("năm hai không hai ba tự chấm được bảy mươi
+# tám điểm rưỡi", "quyết định hai bảy", "chỉ tiêu hai chấm năm"). Most number words are also other words
+# ("năm" year, "ba" father, "tư" private, "sáu" after, "bảy" now, "không" not), so they become figures only
+# where the words around them make them numbers: tens ("mươi", "mười"), a year after "hai không", a text's
+# number after its kind, an indicator with "chấm", a count before what it counts, a day and its month.
+_DIGIT = {"khong": 0, "mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "lam": 5, "nham": 5,
+          "sau": 6, "bay": 7, "tam": 8, "chin": 9}
+_D = r"(?:khong|mot|hai|ba|bon|tu|nam|lam|nham|sau|bay|tam|chin)"
+_D_AFTER_TENS = r"(?:mot|hai|ba|bon|tu|lam|nham|sau|bay|tam|chin)"  # "mười năm" is ten years, "mười lăm" 15
+# "hai không hai ba", "hai nghìn không trăm hai mươi ba", "hai ngàn hai mươi lăm": a year of this century.
+_SPOKEN_YEAR = re.compile(r"\bhai\s+(?:khong\s+hai\s+(" + _D + r")|(?:nghin|ngan)\s+(?:khong\s+tram\s+)?hai"
+                          r"\s+muoi(?:\s+(" + _D_AFTER_TENS + r"))?)\b")
+# "bảy mươi tám", "mười hai", "hai mươi", "mười": tens are never anything but numbers.
+_SPOKEN_TENS = re.compile(r"\b(?:(hai|ba|bon|nam|sau|bay|tam|chin)\s+muoi|muoi)(?:\s+(" + _D_AFTER_TENS
+                          + r"))?\b")
+_SPOKEN_HUNDRED = re.compile(r"\bmot\s+tram\b|\btram(?=\s+phan\s+tram\b)")
+# "quyết định hai lăm", "thông tư không chín", "quyết định sáu một chín": a text's number, digit by digit.
+_SPOKEN_TEXT_NUMBER = re.compile(
+    r"\b(quyet\s*dinh|qd|thong\s*tu|tt|nghi\s*dinh|nd|nghi\s*quyet|nq|ke\s*hoach|kh|cong\s*van|cv)(\s+(?:so\s+)?)"
+    r"((?:" + _D_AFTER_TENS + r"|khong)(?:\s+(?:" + _D_AFTER_TENS + r"|khong)){1,3})\b")
+# "chỉ tiêu hai chấm năm", "ct một chấm hai"
+_SPOKEN_DOTTED = re.compile(r"\b(chi\s*tieu|ct)\s+(" + _D + r"|\d)\s+cham\s+(" + _D + r"|\d)\b")
+# "bảy người", "ba ngày", "không điểm": a count before what it counts ("sáu", "tư", "năm" also mean after,
+# from, year: not before a day).
+_SPOKEN_COUNT = re.compile(r"\b(mot|hai|ba|bon|bay|tam|chin)\s+(?=(?:nguoi|ngay|thanh\s*vien|vu|diem"
+                           r"|phan\s*tram|to|lan|hoat\s*dong)\b)|\bkhong\s+(?=diem\b)")
+# "ngày 10 tháng một": a date said aloud (the day's tens already in figures)
+_SPOKEN_DATE = re.compile(r"\bngay\s+(\d{1,2}|" + _D_AFTER_TENS + r")\s+thang\s+(\d{1,2}|" + _D_AFTER_TENS
+                          + r"|gieng)\b")
+# any of the words above, or nothing to do
+_HAS_NUMBER_WORD = re.compile(r"\b(?:muoi|tram|khong|mot|hai|ba|bon|bay|tam|chin|cham|thang|ruoi)\b")
+_HALF_POINT = re.compile(r"\b(\d{1,3})\s+diem\s+ruoi\b")
+
+
+def spoken_numbers(folded: str) -> str:
+    """Write the numbers of a dictated question in figures (folded text in, folded text out)."""
+    if not _HAS_NUMBER_WORD.search(folded):
+        return folded
+    folded = _SPOKEN_YEAR.sub(lambda m: f"202{_DIGIT[m.group(1)]}" if m.group(1)
+                              else f"202{_DIGIT[m.group(2)] if m.group(2) else 0}", folded)
+    folded = _SPOKEN_HUNDRED.sub("100", folded)
+    folded = _SPOKEN_TENS.sub(lambda m: str((_DIGIT[m.group(1)] if m.group(1) else 1) * 10
+                                            + (_DIGIT[m.group(2)] if m.group(2) else 0)), folded)
+    folded = _SPOKEN_TEXT_NUMBER.sub(
+        lambda m: m.group(1) + m.group(2) + "".join(str(_DIGIT[w]) for w in m.group(3).split()), folded)
+    folded = _SPOKEN_DOTTED.sub(lambda m: f"{m.group(1)} {_digit(m.group(2))}.{_digit(m.group(3))}", folded)
+    folded = _SPOKEN_COUNT.sub(lambda m: f"{_DIGIT[m.group(1) or 'khong']} ", folded)
+    folded = _SPOKEN_DATE.sub(lambda m: f"ngay {_digit(m.group(1))}/{_month(m.group(2))}", folded)
+    return _HALF_POINT.sub(r"\1.5 diem", folded)
+
+
+def _digit(word: str) -> str:
+    return word if word.isdigit() else str(_DIGIT[word])
+
+
+def _month(word: str) -> str:
+    return "1" if word == "gieng" else _digit(word)
+
+
 def canonical_numbers(folded: str) -> str:
     """Write criteria, indicators, forms and small numbers alike (folded text in, folded text out): both a
     question and the handbook's own text are read through this, so that they rank alike."""
+    folded = spoken_numbers(folded)
     folded = _FORM_NUMBER.sub(r"mau \1", indicators_dotted(numbers_in_figures(folded)))
     return _DATE_ZERO.sub(lambda m: m.group(1) or m.group(2), _LEADING_ZERO.sub(r"\1", folded))
 

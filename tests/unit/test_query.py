@@ -3,7 +3,7 @@
 import pytest
 
 from knowledge.lexicon import load_lexicon
-from knowledge.query import CriterionRef, NumberedText, Reader, asked_about
+from knowledge.query import CriterionRef, NumberedText, Reader, asked_about, spoken_numbers
 from knowledge.schema import Regime
 
 
@@ -377,3 +377,29 @@ def test_the_communes_a_text_names_are_read_lists_included():
     from knowledge.query import units_named
     text = "8 đơn vị giữ nguyên (phường Tân Lộc; các xã Trường Long, Thạnh Phú và Lai Hòa). Xã mới, phường."
     assert units_named(text) == ["Tân Lộc", "Trường Long", "Thạnh Phú", "Lai Hòa"]
+
+
+@pytest.mark.parametrize("said, written", [
+    ("nam hai khong hai ba tu cham duoc bay muoi tam diem ruoi", "nam 2023 tu cham duoc 78.5 diem"),
+    ("hai nghin khong tram hai muoi ba", "2023"),
+    ("tong duoc tam muoi lam diem, tc hai bon muoi lam phan tram", "tong duoc 85 diem, tc hai 45 phan tram"),
+    ("hoi dong muoi hai nguoi, hop co bay nguoi", "hoi dong 12 nguoi, hop co 7 nguoi"),
+    ("quyet dinh hai lam hai khong hai mot", "quyet dinh 25 2021"),
+    ("thong tu khong chin", "thong tu 09"),
+    ("quyet dinh sau mot chin", "quyet dinh 619"),
+    ("chi tieu hai cham nam", "chi tieu 2.5"),
+    ("nhap ngay mot thang bay", "nhap ngay 1/7"),
+    ("niem yet ba ngay, bi khong diem", "niem yet 3 ngay, bi 0 diem"),
+    # words that only sound like numbers stay words
+    ("bay gio sau ngay 15 tu ngay 1 ba con gop y", "bay gio sau ngay 15 tu ngay 1 ba con gop y"),
+    ("thong tu tu phap, ke hoach hai nam", "thong tu tu phap, ke hoach hai nam"),
+    ("muoi nam", "10 nam"),  # ten years, not fifteen
+])
+def test_numbers_said_aloud_are_read_as_figures(said, written):
+    assert spoken_numbers(said) == written
+
+
+def test_a_dictated_case_is_judged(reader):
+    s = reader.read("xa toi nam hai khong hai ba tu cham duoc bay muoi tam diem ruoi vay co dat chuan khong"
+                    ).situation
+    assert s is not None and s.year == 2023 and s.self_score == 78.5
