@@ -846,6 +846,8 @@ def test_a_plan_item_said_without_its_section_is_found_in_the_one_that_has_it(en
     "Soạn cho em báo cáo tự đánh giá chuẩn tiếp cận pháp luật",
     "Viết cho anh một bài tuyên truyền ngắn về chuẩn tiếp cận pháp luật nhé",
     "Soạn bài phát biểu khai mạc hội nghị về chuẩn tiếp cận pháp luật",
+    "Dự thảo phát biểu triển khai QĐ 27 em viết được nửa trang, viết tiếp giúp em phần còn lại",
+    "ghi chép họp xét chuẩn tiếp cận: thống nhất gửi hồ sơ. Anh chuyển giúp thành biên bản hoàn chỉnh",
 ])
 def test_a_task_to_do_is_declined_though_it_names_the_standard(engine, question):
     r = engine.ask(question)
@@ -856,6 +858,8 @@ def test_a_task_to_do_is_declined_though_it_names_the_standard(engine, question)
     ("Tóm tắt giúp em các mốc thời hạn đánh giá chuẩn năm 2024", "qd25-thoi-han"),  # asks for the rules
     # "lập hồ sơ" is no request
     ("UBND xã lập hồ sơ đề nghị công nhận gồm những gì theo QĐ 25", "qd25-ho-so"),
+    # "soạn hồ sơ" neither: the dossier is asked about
+    ("Năm 2024 soạn hồ sơ đề nghị công nhận gồm những gì", "qd25-ho-so"),
 ])
 def test_a_question_with_a_word_of_help_is_still_answered(engine, question, expected):
     r = engine.ask(question)
