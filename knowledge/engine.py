@@ -194,7 +194,10 @@ _NOT_A_STANDARD = frozenset("xa phuong dac thi cap don dat chuan tiep ket ho quy
                             "ngay thang hom vao luc "
                             # "quyết định công nhận ký xong", "công nhận của huyện ký ngày …": who signs, and
                             # the signing, start no title
-                            "ky xong huyen tinh ubnd".split())
+                            "ky xong huyen tinh ubnd "
+                            # "hồ sơ đề nghị công nhận nộp bản điện tử", "… gửi lên thành phố": where the
+                            # dossier goes starts no title
+                            "nop gui len chuyen trinh den tai o".split())
 # A sentence that only announces questions ("Anh ơi cho em hỏi mấy ý nha", "e hỏi xíu"): nothing is asked
 # in it ("hỏi" folded is also "hội", and "ý" the start of "ý kiến").
 _ANNOUNCES_ONLY = re.compile(

@@ -1643,6 +1643,20 @@ def test_a_date_after_recognition_is_no_other_standards_title(engine):
     assert r.found and r.entry.id == "qd25-quyet-dinh-cong-nhan"
 
 
+@pytest.mark.parametrize("question", [
+    "Hồ sơ đề nghị công nhận nộp bản điện tử được không hay bắt buộc bản giấy?",
+    "Nam 2026 han chot nop ho so de nghi cong nhan len thanh pho la ngay nao?",
+])
+def test_where_the_dossier_goes_after_recognition_is_no_other_standards_title(engine, question):
+    r = engine.ask(question)
+    assert r.found and r.entry.id in ("qd27-gui-ho-so", "qd25-gui-ho-so") and r.off_topic is None
+
+
+def test_drafting_a_text_for_the_asker_is_a_task(engine):
+    r = engine.ask("Thảo giúp quyết định công nhận xã đạt chuẩn để trình Chủ tịch ký")
+    assert r.outcome is Outcome.NOT_HELD and "không soạn, điền" in (r.notice or "")
+
+
 def test_everyday_words_for_the_threshold_and_reaching_the_standard(engine):
     r = engine.ask("Theo chuẩn mới thì điểm sàn là bao nhiêu, mỗi tiêu chí phải đạt mấy phần trăm mới lên "
                    "chuẩn, nhờ anh chị nói rõ giùm.")
