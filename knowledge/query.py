@@ -274,7 +274,9 @@ _OLD_WORDS = re.compile(
     r"|\bluc\s*truoc\b")
 # "Trước đây … , giờ … ở đâu": what used to be, then what is now asked.
 _BEFORE_NOW = re.compile(
-    r"\b(?:truoc|trc)\s*(?:day|kia)\b[^?]*[,;.]\s*(?:con\s*|vay\s*)?(?:gio|bay\s*gio|hien\s*nay|nay)\s")
+    r"\b(?:truoc|trc)\s*(?:day|kia)\b[^?]*[,;.]\s*(?:con\s*|vay\s*)?(?:gio|bay\s*gio|hien\s*nay|nay)\s"
+    # "có lập hội đồng giống hội đồng huyện trước đây không": whether it is still as it was
+    r"|\b(?:giong|nhu)\b[^.?!]{0,40}\b(?:truoc\s*day|truoc\s*kia|ngay\s*truoc|hoi\s*truoc)\b")
 # Naming the district as an actor hints at the old rules, but only hints: "sau khi bỏ cấp huyện thì ai
 # công nhận" asks about the rules in force.
 _DISTRICT = re.compile(
