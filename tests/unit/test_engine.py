@@ -1708,3 +1708,9 @@ def test_a_text_named_with_a_typo_is_named(engine, question):
     assert "Kế hoạch" in engine.read(question).reading.documents
     r = engine.ask(question)
     assert r.found and r.entry.plan_item is not None or r.entry.id.startswith("kh-")
+
+
+def test_which_years_figures_a_late_december_case_counts_in_is_the_assessment_period(engine):
+    r = engine.ask("Vụ việc hòa giải thành ngày 29/12/2023 thì tính vào số liệu năm 2023 hay để sang năm "
+                   "2024?")
+    assert r.found and r.entry.id == "qd25-ky-danh-gia"
