@@ -584,10 +584,12 @@ _ASKS_VERDICT = re.compile(
     r"|\bcon\s*dat\s*chuan\b|\bdat\s*chuan\b[^.?!]{0,25}\bduoc\s*(?:khong|ko|k|hong|hem|ha)\b"
     r"|\b(?:xa|phuong|don\s*vi)\s*(?:em|toi|minh|chung\s*toi|chung\s*em)\b")
 _CRITERION_SHARE = re.compile(
-    _TC + _SO + r"(\d)\b(?:[^\d%.?!]{0,60}?\b(?:chi|duoc|dc|dat|co|thi|cung|la|moi|chiem|khoang)\b)*\s*"
+    _TC + _SO + r"(\d)\b(?:[^\d%.?!]{0,60}?\b(?:chi|duoc|dc|dat|co|thi|cung|la|moi|chiem|khoang|dung|vua)\b)*"
+    r"\s*"
     r"(tren|duoi|tu|hon|it\s*hon)?\s*(\d{1,3}(?:[.,]\d)?)\s*(%|phan\s*tram|/\s*(\d{1,3}))")
 _EVERY_SHARE = re.compile(
-    r"(?:\b(?:cac|moi|tat\s*ca(?:\s*cac)?|tung|ca\s*\d)\s*(?:tieu\s*chi|tc)\b|\b(?:tieu\s*chi|tc)\s*nao\b)"
+    r"(?:\b(?:cac|moi|tat\s*ca(?:\s*cac)?|tung|ca\s*\d|may|nhung)\s*(?:tieu\s*chi|tc)\b"
+    r"(?:\s*(?:con\s*lai|kia|khac)\b)?|\b(?:tieu\s*chi|tc)\s*nao\b)"  # "mấy tiêu chí kia đều hơn nửa"
     r"(?:\s*(?:deu|cung|dat|duoc|co))*"
     r"\s*(tren|duoi|tu|hon|it\s*nhat|toi\s*thieu)?\s*(\d{1,3}|(?:mot\s*)?nua)\s*(?:%|phan\s*tram|so\s*diem|diem)?")
 # Who acts, or what is to be done next, asked of a case: not its verdict ("ai là người chấm lại điểm", "cơ

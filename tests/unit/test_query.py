@@ -179,6 +179,11 @@ def test_a_described_situation_is_read(reader):
     # … or how many of a criterion's indicators, or of the criteria, were met
     assert reader.read("Năm 2026 xã tôi có 6/7 chỉ tiêu của tiêu chí 2 đạt. Xã có đạt chuẩn không?").situation
     assert reader.read("2026 ma dat 2 tren 3 tieu chi thi co duoc cong nhan k").situation
+    # A criterion in Roman numerals "được đúng" half its points, the others "mấy tiêu chí kia" over half
+    s = reader.read("tổng điểm 81, TC I được đúng 5/10, mấy tiêu chí kia đều hơn nửa số điểm, đạt không"
+                    ).situation
+    assert s is not None and s.total == 81
+    assert {(x.criterion, x.value) for x in s.shares} == {(1, 0.5), (None, 0.5)}
     # … but not another scheme's many criteria
     assert reader.read("xã em đạt 18/19 tiêu chí nông thôn mới, có được công nhận không").situation is None
     # A criterion's share said with "dc" (được), as typed in a chat.
