@@ -1449,8 +1449,12 @@ def test_a_request_to_draft_a_document_is_declined_but_a_draft_is_a_subject(engi
     assert engine.ask("Dự thảo báo cáo tự đánh giá phải niêm yết công khai bao nhiêu ngày?").found
 
 
-def test_a_ranking_of_places_is_not_held(engine):
-    r = engine.ask("Tỉnh nào có tỷ lệ xã đạt chuẩn tiếp cận pháp luật cao nhất nước năm 2024?")
+@pytest.mark.parametrize("question", [
+    "Tỉnh nào có tỷ lệ xã đạt chuẩn tiếp cận pháp luật cao nhất nước năm 2024?",
+    "phuong Tan Loc xep thu may toan thanh pho ve chuan tiep can",  # one place's rank
+])
+def test_a_ranking_of_places_is_not_held(engine, question):
+    r = engine.ask(question)
     assert r.outcome is Outcome.NOT_HELD and "xếp hạng" in (r.notice or "")
 
 
