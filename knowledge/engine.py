@@ -553,16 +553,32 @@ class Engine:
         """Each syllable's correction: itself, the word it stands for, or the two words run together."""
         out: list[list[str]] = []
         for n, t in enumerate(toks):
+            prev = out[-1][-1] if out else None
+            nxt = toks[n + 1] if n + 1 < len(toks) else None
+            if t in self._vocab_set and t not in _STOP_FOLDED and t not in NUMBER_WORDS:
+                out.append([self._respelled(t, prev, nxt)])
+                continue
             # Number words ("tiêu chí bốn") name criteria: never "corrected" into a handbook word ("bạn").
             if (t in self._vocab_set or t in _STOP_FOLDED or t[0].isdigit() or len(t) < 2
                     or t in NUMBER_WORDS or t in self._near_acronyms):
                 out.append([t])
                 continue
-            prev = out[-1][-1] if out else None
-            nxt = toks[n + 1] if n + 1 < len(toks) else None
             best = self._best_correction(t, prev, nxt)
             out.append([best] if best is not None else self._split(t) or [t])
         return out
+
+    def _respelled(self, t: str, prev: str | None, nxt: str | None) -> str:
+        """A real word that makes no known pair with its neighbours, respelled as the sounds Vietnamese
+        speakers (and dictation) confuse, when the respelling makes one: "thi chấn" is "thị trấn", "hòa
+        dại" is "hòa giải". Else the word itself."""
+        if self._pair_rarity(prev, t, nxt) < math.inf:
+            return t
+        for respelled in _respellings(t):
+            # a pair of several entries: one entry's chance phrase ("phải truyền") confirms nothing
+            if respelled in self._vocab_set and max(self._df.get(f"{prev}_{respelled}", 0),
+                                                    self._df.get(f"{respelled}_{nxt}", 0)) >= 2:
+                return respelled
+        return t
 
     def _best_correction(self, t: str, prev: str | None, nxt: str | None) -> str | None:
         """The vocabulary word a mistyped syllable most likely stands for, given its neighbours.
@@ -848,10 +864,12 @@ class Engine:
         never uses ("phòng cháy") stays itself instead of becoming a handbook word one letter away."""
         out: list[str] = []
         for n, t in enumerate(raw):
-            if (t not in self._vocab_set and t not in _STOP_FOLDED and t not in self.lexicon.abbreviations
+            prev, nxt = out[-1] if out else None, raw[n + 1] if n + 1 < len(raw) else None
+            if t in self._vocab_set and t not in _STOP_FOLDED and t not in NUMBER_WORDS:
+                t = self._respelled(t, prev, nxt)  # confirmed by its pair too ("hòa dại" is "hòa giải")
+            elif (t not in self._vocab_set and t not in _STOP_FOLDED and t not in self.lexicon.abbreviations
                     and not t[0].isdigit() and len(t) >= 2):
-                nxt = raw[n + 1] if n + 1 < len(raw) else None
-                t = self._confirmed_correction(t, out[-1] if out else None, nxt) or t
+                t = self._confirmed_correction(t, prev, nxt) or t
             out.append(t)
         return out
 
@@ -1715,6 +1733,22 @@ def _facts(s: Situation | None) -> int:
     scores = (s.total, s.self_score, s.council_score)
     return (sum(x is not None for x in scores) + len(s.shares) + (s.head_disciplined is not None)
             + s.indicator_results)
+
+
+# Sounds that speakers of one region, and dictation, write for another: initials (ch/tr, d/gi/r/v, s/x,
+# l/n) and finals (n/ng, c/t), folded.
+_CONFUSED_INITIALS = (("tr", "ch"), ("ch", "tr"), ("gi", "d"), ("d", "gi"), ("d", "v"), ("v", "d"),
+                      ("r", "d"), ("d", "r"), ("x", "s"), ("s", "x"), ("l", "n"), ("n", "l"))
+_CONFUSED_FINALS = (("ng", "n"), ("n", "ng"), ("c", "t"), ("t", "c"))
+
+
+def _respellings(t: str) -> list[str]:
+    """The syllable as the confused sounds would spell it (one change each), initials first."""
+    out = [new + t[len(old):] for old, new in _CONFUSED_INITIALS if t.startswith(old)
+           and not (old == "n" and t.startswith("ng")) and not (old == "d" and t.startswith("gi"))]
+    out += [t[:-len(old)] + new for old, new in _CONFUSED_FINALS
+            if t.endswith(old) and not (old == "n" and t.endswith("ng")) and len(t) > len(old) + 1]
+    return out
 
 
 def _undoubled(typed: str, word: str) -> bool:

@@ -1718,3 +1718,19 @@ def test_which_years_figures_a_late_december_case_counts_in_is_the_assessment_pe
     r = engine.ask("Vụ việc hòa giải thành ngày 29/12/2023 thì tính vào số liệu năm 2023 hay để sang năm "
                    "2024?")
     assert r.found and r.entry.id == "qd25-ky-danh-gia"
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("quyet dinh 27 co ap dung cho thi chan khong a", "reform-thi-tran"),  # "thị trấn" said "thi chấn"
+    ("toi muon hoi tieu chi hoa dai o co so theo quyet dinh moi co may chi tieu", "qd27-tc3"),  # "hòa dại"
+])
+def test_sounds_a_region_or_dictation_confuses_are_respelled_when_a_known_pair_confirms_them(
+        engine, question, expected):
+    r = engine.ask(question)
+    assert r.found and r.entry.id == expected
+
+
+def test_a_real_word_is_not_respelled_into_one_entrys_chance_phrase(engine):
+    # "phải chuyển" is no "phải truyền" (a pair one entry happens to use)
+    q = engine.read("phong tu phap phai chuyen tai lieu cho thanh vien hoi dong truoc bao lau")
+    assert "chuyen" in q.toks and "truyen" not in q.toks
