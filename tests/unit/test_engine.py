@@ -520,7 +520,8 @@ def test_what_the_handbook_does_not_hold_is_declined(engine):
     for q in ["Giám đốc Sở Tư pháp Sóc Trăng năm 2021 là ai ạ?",
               "Dân số và diện tích TP Cần Thơ mới là bao nhiêu?",
               "Mức chi thù lao cho hòa giải viên mỗi vụ việc là bao nhiêu tiền?",
-              "Kế hoạch của tỉnh Sóc Trăng dành bao nhiêu tỷ đồng để thực hiện QĐ 25?"]:
+              # (the plan's amount is answered with what the plan says of funds: see the plan's funds)
+              "Năm 2026 mỗi xã được cấp bao nhiêu tỷ đồng để làm chuẩn tiếp cận pháp luật?"]:
         assert not engine.ask(q).found, q
     r = engine.ask("năm 2023 bao nhiêu tỷ lệ xã đạt chuẩn")  # a rate, not an amount
     assert r.found and r.entry.id == "qd25-ket-qua"
