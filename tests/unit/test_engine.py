@@ -1735,3 +1735,10 @@ def test_a_real_word_is_not_respelled_into_one_entrys_chance_phrase(engine):
     # "phải chuyển" is no "phải truyền" (a pair one entry happens to use)
     q = engine.read("phong tu phap phai chuyen tai lieu cho thanh vien hoi dong truoc bao lau")
     assert "chuyen" in q.toks and "truyen" not in q.toks
+
+
+def test_chat_shorthand_is_read_as_the_words_it_stands_for(engine):
+    # "z" is "vậy", no title after "công nhận"; "bn" asks an amount
+    r = engine.ask("điểm nào dùng để xét công nhận z, điểm xã tự chấm hay điểm HĐ chấm lại")
+    assert r.found and r.off_topic is None
+    assert engine.ask("hoa giai vien dc thu lao bn 1 vu z ad").outcome is Outcome.NOT_HELD
