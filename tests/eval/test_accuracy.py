@@ -37,6 +37,8 @@ from tests.eval.harness import (
     DEV26_PATH,
     DEV27_PATH,
     DEV28_PATH,
+    DEV29_PATH,
+    DEV30_PATH,
     DEV_PATH,
     LATER_BLIND_PATHS,
     dev_cases,
@@ -82,7 +84,9 @@ LATER_SET_SIZES = {DEV2_PATH: (150, 50), DEV3_PATH: (190, 70), DEV4_PATH: (150, 
                    DEV19_PATH: (150, 40), DEV20_PATH: (150, 40), DEV21_PATH: (150, 40), DEV22_PATH: (150, 40),
                    DEV23_PATH: (150, 41), DEV24_PATH: (150, 40),
                    DEV25_PATH: (150, 40), DEV26_PATH: (150, 40), DEV27_PATH: (150, 40),
-                   DEV28_PATH: (150, 40)}
+                   DEV28_PATH: (150, 40),
+                   DEV29_PATH: (150, 40),
+                   DEV30_PATH: (150, 40)}
 
 
 @pytest.mark.parametrize("path", LATER_BLIND_PATHS, ids=lambda p: p.name)
