@@ -602,6 +602,8 @@ _ASKS_VERDICT_OUTRIGHT = re.compile(
     r"\b(?:co|thi|se)\s*(?:dat|duoc\s*cong\s*nhan)\b|\bdat\s*(?:chuan\s*)?(?:khong|ko|k|chua)\b"
     r"|\bdu\s*dieu\s*kien\b|\bco\s*duoc\b")
 _ASKS_WHICH = re.compile(r"\b(?:chi\s*tieu|tieu\s*chi)\s*(?:nao|so\s*may|thu\s*may|gi)\b(?!\s*(?:cung|deu))")
+# "Cao Bằng có bao nhiêu xã trượt chuẩn vì chủ tịch xã bị kỷ luật": a count of communes, no case to judge.
+_ASKS_HOW_MANY_UNITS = re.compile(r"\b(?:bao\s*nhieu|bn|may)\s*(?:xa|phuong|don\s*vi)\b")
 # "đạt hết các chỉ tiêu", "đủ tất cả tiêu chí": every criterion met.
 _ALL_MET = re.compile(
     r"\b(?:dat|du)\s*(?:het|tat\s*ca|du|day\s*du|toan\s*bo)\s*(?:cac\s*)?(?:chi\s*tieu|tieu\s*chi)\b")
@@ -727,7 +729,7 @@ def read_situation(folded: str, named_years: tuple[int, ...]) -> Situation | Non
                                              or bool(_SOME_COUNTED.search(folded))))
     if _DISTRICT_STANDARD.search(folded):
         return None  # a district's standard (QĐ 1723/QĐ-BTP), not a commune's
-    if _ASKS_WHICH.search(folded) and not situation.scored:
+    if (_ASKS_WHICH.search(folded) or _ASKS_HOW_MANY_UNITS.search(folded)) and not situation.scored:
         return None  # "… bị kỷ luật thì bị trừ ở chỉ tiêu nào" asks where it counts, not for a verdict
     if _ASKS_WHO_OR_NEXT.search(folded) and not _ASKS_VERDICT_OUTRIGHT.search(folded):
         return None  # "… 76 điểm, không đạt. Vậy xã có phải gửi gì lên huyện không": the verdict is told

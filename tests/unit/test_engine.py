@@ -1697,6 +1697,12 @@ def test_digital_activities_in_officials_words_reach_the_digital_indicator(engin
     assert r.found and r.entry.id == "qd27-tc2-ct5"
 
 
+@pytest.mark.parametrize("question", ["Bot này của Sở Tư pháp nào làm vậy?", "chatbot do ai lập"])
+def test_who_made_the_assistant_is_said_as_about_the_assistant(engine, question):
+    r = engine.ask(question)
+    assert r.outcome is Outcome.NOT_HELD and r.off_topic == "về trợ lý"
+
+
 def test_a_contests_answers_are_no_question_on_the_standard(engine):
     r = engine.ask("cuoc thi tim hieu phap luat truc tuyen cua tinh tuan nay dap an cau 5 la gi vay")
     assert r.outcome is Outcome.OUT_OF_SCOPE

@@ -184,7 +184,8 @@ def test_a_described_situation_is_read(reader):
                     ).situation
     assert s is not None and s.total == 81
     assert {(x.criterion, x.value) for x in s.shares} == {(1, 0.5), (None, 0.5)}
-    # … but not another scheme's many criteria
+    # … but not another scheme's many criteria, nor a count of communes
+    assert reader.read("Cao Bang co bao nhieu xa truot chuan vi chu tich xa bi ky luat").situation is None
     assert reader.read("xã em đạt 18/19 tiêu chí nông thôn mới, có được công nhận không").situation is None
     # A criterion's share said with "dc" (được), as typed in a chat.
     s = reader.read("xa e 2024 dc 92 diem ma tc3 chi dc 40% diem toi da, v la rot a").situation
