@@ -785,6 +785,11 @@ class Engine:
             return Result(text, Outcome.OUT_OF_SCOPE, None, 0.0, (), regime, f"tiêu chí {reading.refs[0]}",
                           MSG_OTHER_STANDARD, regime_named=named)
         if reading.situation is not None and self.recognition:
+            task = self._not_held(reading)
+            if task is not None and task.a_task:
+                # "viết giúp báo cáo … của phường em, 85 điểm": a task to do, whatever case it tells
+                return Result(text, Outcome.NOT_HELD, None, 0.0, (), regime, task.topic, regime_named=named,
+                              notice=task.notice)
             return self._judge(q)  # a described case is about this standard, whatever words it uses
         if not anchored:
             other = self._other_standard(" ".join(self._confirmed_words(q.raw)))

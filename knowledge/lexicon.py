@@ -36,6 +36,9 @@ class NotHeldTopic(Strict):
     # The plan's item on the subject: asked of the plan ("Kế hoạch của tỉnh bố trí bao nhiêu tiền"), the
     # subject is answered with what the plan does say, after the notice.
     in_the_plan: Id | None = None
+    # A task the assistant does not do (drafting, filling in, sending): declined even in a message that
+    # tells a case ("viết giúp báo cáo của phường em, 85 điểm"), which would otherwise be judged.
+    a_task: bool = False
 
 
 class LexiconFile(Strict):
@@ -82,6 +85,7 @@ class NotHeld:
     accented: tuple[tuple[str, ...], ...] = ()  # the phrases as canonical accented syllables, in order
     unless: re.Pattern[str] | None = None  # keeps the patterns from matching (see NotHeldTopic)
     in_the_plan: str | None = None  # the plan's item on the subject (see NotHeldTopic)
+    a_task: bool = False  # a task the assistant does not do (see NotHeldTopic)
 
     def matches(self, folded: str) -> bool:
         """Tell whether one of the patterns finds the subject in a folded question."""
@@ -236,6 +240,7 @@ def load_lexicon(path: Path = DEFAULT_SYNONYMS_PATH) -> Lexicon:
                                           " ".join(t.notice.split()),
                                           tuple(tuple(canonical_syllable(w) for w in tokens(p))
                                                 for p in t.phrases),
-                                          re.compile(t.unless) if t.unless else None, t.in_the_plan)
+                                          re.compile(t.unless) if t.unless else None, t.in_the_plan,
+                                          t.a_task)
                                   for t in parsed.not_held),
                    places={" ".join(folded_tokens(p)): p for p in parsed.places})

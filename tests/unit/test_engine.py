@@ -1657,6 +1657,11 @@ def test_where_the_dossier_goes_after_recognition_is_no_other_standards_title(en
     assert r.found and r.entry.id in ("qd27-gui-ho-so", "qd25-gui-ho-so") and r.off_topic is None
 
 
+def test_a_task_is_declined_though_the_message_tells_a_case(engine):
+    r = engine.ask("viet giup bao cao danh gia ket qua dat chuan nam 2023 cua phuong em, 85 diem")
+    assert r.outcome is Outcome.NOT_HELD and r.verdict is None and "không soạn, điền" in (r.notice or "")
+
+
 def test_drafting_a_text_for_the_asker_is_a_task(engine):
     r = engine.ask("Thảo giúp quyết định công nhận xã đạt chuẩn để trình Chủ tịch ký")
     assert r.outcome is Outcome.NOT_HELD and "không soạn, điền" in (r.notice or "")
