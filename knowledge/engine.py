@@ -144,6 +144,8 @@ _BESIDES_THE_STANDARD = re.compile(
 _CULTURE_CRITERION = re.compile(r"\b(?:tieu\s*chi|tc)\s*(?:so\s*)?16\s*(?:ve\s*)?van\s*hoa\b")
 # How an indicator is scored ("chấm sao", "được mấy điểm", "tỷ lệ bao nhiêu thì đạt").
 _ASKS_SCORING = re.compile(r"\b(?:cham|diem|ty\s*le|muc\s*dat)\b")
+# "đặc khu Bạch Long Vĩ có được công nhận đạt chuẩn năm 2025 không": of a place named, its result.
+_ASKS_IF_RECOGNISED = re.compile(r"\bco\s*(?:duoc|dc)\s*cong\s*nhan\b[^.?!]*\b(?:khong|chua|ko|k)\b")
 # A person's pay or a reward ("phụ cấp tuyên truyền viên", "khen thưởng bao nhiêu tiền"): no task of the
 # plan's funding, which the plan's item on funds would answer.
 _PAY_OR_REWARD = re.compile(r"\b(?:phu\s*cap|thu\s*lao|luong|thuong)\b")
@@ -1355,7 +1357,7 @@ class Engine:
                 result, entry, missing[0],
                 f"Sổ tay không có thông tin về nhân sự của {missing[0]}; sổ tay chỉ nêu chức danh theo quy "
                 "định.")
-        if missing and _ASKS_FIGURES.search(reading.folded):
+        if missing and (_ASKS_FIGURES.search(reading.folded) or _ASKS_IF_RECOGNISED.search(reading.folded)):
             # Figures of another place, or of the whole country, do not answer for this one.
             return _declined_as_not_held(result, entry, missing[0],
                                          f"Sổ tay không có số liệu về {missing[0]}.")

@@ -767,8 +767,8 @@ class Reading:
 
 # A place written with capitals after its kind ("xã Kế Sách", "tỉnh Nghệ An"), in the text as typed.
 # A unit named after its kind ("xã Kế Sách", "tỉnh Nghệ An"): its name is the capitalised words that follow.
-_PLACE_KIND = re.compile(r"\b(?:xã|phường|thị trấn|huyện|tỉnh|thành phố|tp\.?)\s+(?=((?:\S+\s*){1,3}))",
-                         re.IGNORECASE)
+_PLACE_KIND = re.compile(r"\b(?:xã|phường|thị trấn|đặc khu|dac khu|huyện|tỉnh|thành phố|tp\.?)\s+"
+                         r"(?=((?:\S+\s*){1,3}))", re.IGNORECASE)
 
 
 def _capitalised_names(text: str) -> list[str]:

@@ -1657,6 +1657,11 @@ def test_where_the_dossier_goes_after_recognition_is_no_other_standards_title(en
     assert r.found and r.entry.id in ("qd27-gui-ho-so", "qd25-gui-ho-so") and r.off_topic is None
 
 
+def test_whether_a_named_special_zone_was_recognised_is_not_held(engine):
+    r = engine.ask("dac khu Bach Long Vi co duoc cong nhan dat chuan nam 2025 khong")
+    assert r.outcome is Outcome.NOT_HELD and "Bach Long Vi" in (r.notice or "")
+
+
 def test_a_task_is_declined_though_the_message_tells_a_case(engine):
     r = engine.ask("viet giup bao cao danh gia ket qua dat chuan nam 2023 cua phuong em, 85 diem")
     assert r.outcome is Outcome.NOT_HELD and r.verdict is None and "không soạn, điền" in (r.notice or "")
