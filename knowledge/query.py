@@ -271,7 +271,9 @@ _OLD_WORDS = re.compile(
     r"|\bchuan\s*(?:tiep\s*can(?:\s*phap\s*luat|\s*pl)?|tcpl)\s+cu\b"  # "chuẩn tcpl cũ"
     # A newcomer's words for the old rules: "bảng điểm cũ", "cách chấm cũ", "ngày xưa", "hồi còn huyện"
     r"|\b(?:bang\s*(?:diem|cham)|cach\s*cham|nhom\s*\d?)\s*cu\b|\bngay\s*xua\b|\bhoi\s*(?:xua|con\s*huyen)\b"
-    r"|\bluc\s*truoc\b")
+    r"|\bluc\s*truoc\b"
+    # "trước sáp nhập ai ký quyết định công nhận": before the reform
+    r"|\b(?:truoc|trc)\s*(?:khi\s*)?(?:sap\s*nhap|sap\s*xep|hop\s*nhat|bo\s*(?:cap\s*)?huyen)\b")
 # "Trước đây … , giờ … ở đâu": what used to be, then what is now asked.
 _BEFORE_NOW = re.compile(
     r"\b(?:truoc|trc)\s*(?:day|kia)\b[^?]*[,;.]\s*(?:con\s*|vay\s*)?(?:gio|bay\s*gio|hien\s*nay|nay)\s"
