@@ -339,7 +339,10 @@ _STILL = re.compile(
     r"(?:nua\s*)?(?:khong|ko|k|hong|ha|chu|ap\s*dung|hieu\s*luc|dung|xai|duoc)\b"
     r"|(?:ap\s*dung|dung|xai|hieu\s*luc|duoc\s*dung|su\s*dung)\b)"
     # "văn bản thay cho TT 09 là văn bản nào": what replaced it ("thấy QĐ 25" folds alike: not bare "thay")
-    r"|\bthay\s*(?:the|cho)\s*(?:cho\s*)?(?:qd|quyet\s*dinh|tt|thong\s*tu)\s*(?:so\s*)?(?:25|0?9)\b")
+    r"|\bthay\s*(?:the|cho)\s*(?:cho\s*)?(?:qd|quyet\s*dinh|tt|thong\s*tu)\s*(?:so\s*)?(?:25|0?9)\b"
+    # "giờ vẫn đánh giá theo QĐ 25 như trước đây à": whether it still applies
+    r"|\bvan\s*(?:danh\s*gia|cham(?:\s*diem)?|ap\s*dung|dung|xai|lam)\s*(?:theo\s*)?"
+    r"(?:qd|quyet\s*dinh|tt|thong\s*tu)\s*(?:so\s*)?(?:25|0?9)\b")
 
 
 # "… vẫn giữ 5 tiêu chí như QĐ 25 hả", "tiêu chí 3 của QĐ 27 vẫn là … như QĐ 25 phải không": the text
