@@ -1758,3 +1758,12 @@ def test_chat_shorthand_is_read_as_the_words_it_stands_for(engine):
     r = engine.ask("điểm nào dùng để xét công nhận z, điểm xã tự chấm hay điểm HĐ chấm lại")
     assert r.found and r.off_topic is None
     assert engine.ask("hoa giai vien dc thu lao bn 1 vu z ad").outcome is Outcome.NOT_HELD
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("phan mem danh gia theo ke hoach cua tinh thi khi nao trien khai", "kh-ii-6"),
+    ("Kế hoạch của tỉnh gồm bao nhiêu nhiệm vụ, kể tên giúp", "kh-noi-dung"),
+])
+def test_the_plans_items_asked_in_officials_words(engine, question, expected):
+    r = engine.ask(question)
+    assert r.found and r.entry.id == expected
