@@ -849,6 +849,7 @@ def test_a_plan_item_said_without_its_section_is_found_in_the_one_that_has_it(en
     "Soạn bài phát biểu khai mạc hội nghị về chuẩn tiếp cận pháp luật",
     "Dự thảo phát biểu triển khai QĐ 27 em viết được nửa trang, viết tiếp giúp em phần còn lại",
     "ghi chép họp xét chuẩn tiếp cận: thống nhất gửi hồ sơ. Anh chuyển giúp thành biên bản hoàn chỉnh",
+    "làm hộ e kế hoạch PBGDPL 2026 của xã vs ad",  # "e" is "em"
 ])
 def test_a_task_to_do_is_declined_though_it_names_the_standard(engine, question):
     r = engine.ask(question)
