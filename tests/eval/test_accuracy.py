@@ -39,6 +39,8 @@ from tests.eval.harness import (
     DEV28_PATH,
     DEV29_PATH,
     DEV30_PATH,
+    DEV31_PATH,
+    DEV32_PATH,
     DEV_PATH,
     LATER_BLIND_PATHS,
     dev_cases,
@@ -86,7 +88,9 @@ LATER_SET_SIZES = {DEV2_PATH: (150, 50), DEV3_PATH: (190, 70), DEV4_PATH: (150, 
                    DEV25_PATH: (150, 40), DEV26_PATH: (150, 40), DEV27_PATH: (150, 40),
                    DEV28_PATH: (150, 40),
                    DEV29_PATH: (150, 40),
-                   DEV30_PATH: (150, 40)}
+                   DEV30_PATH: (150, 40),
+                   DEV31_PATH: (150, 40),
+                   DEV32_PATH: (150, 40)}
 
 
 @pytest.mark.parametrize("path", LATER_BLIND_PATHS, ids=lambda p: p.name)
