@@ -96,7 +96,8 @@ _ASKS_FIGURES = re.compile(
 # Who someone of a named place is, or who was there ("Chủ tịch Hội đồng … huyện Kế Sách năm 2024 là ai",
 # "danh sách thành viên hội đồng của thị xã Vĩnh Châu"): the handbook says who by office, never by name.
 _ASKS_WHO_BY_NAME = re.compile(
-    r"\b(?:la\s*ai|gom\s*nhung\s*ai|nhung\s*ai|ten\s*(?:la\s*)?gi|ho\s*ten|danh\s*sach\s*(?:thanh\s*vien|can\s*bo)"
+    # "là ai" before what is done ("năm 2024 là ai công nhận") asks who by office, which the rules say
+    r"\b(?:la\s*ai\b(?!\s*(?:cong\s*nhan|ky|cham|lam|tham\s*dinh|quyet\s*dinh|duyet|chu\s*tri|ban\s*hanh))|gom\s*nhung\s*ai|nhung\s*ai|ten\s*(?:la\s*)?gi|ho\s*ten|danh\s*sach\s*(?:thanh\s*vien|can\s*bo)"
     r"|so\s*dien\s*thoai|sdt|bao\s*nhieu\s*(?:dai\s*bieu|nguoi\s*(?:tham\s*du|du)))\b")
 # The number of a place's own document or how many units it has ("Đắk Lắk có kế hoạch triển khai QĐ 27 số
 # mấy", "An Giang sau sáp nhập có bao nhiêu xã phường"): held only where the answer speaks of that place.
@@ -121,7 +122,9 @@ _ASKS_WHICH_INDICATOR = re.compile(
     r"\b(?:thuoc|tinh|cham|o|vao|ve|dat)\s+(?:chi\s*tieu|tieu\s*chi|ct|tc)\s+(?:nao|may)\b"
     r"|\b(?:chi\s*tieu|tieu\s*chi)\b[^.?!]{0,40}\b(?:trong|cua|thuoc)\s+bo\s+(?:chuan|tieu\s*chi)\s+(?:moi|cu)\b"
     # "có được tính đạt chỉ tiêu chuyển đổi số không", "để đạt chỉ tiêu chuyển đổi số: lập nhóm Zalo …"
-    r"|\b(?:duoc\s*tinh|tinh\s*(?:la|dat|vao)|de\s*dat|giup\s*(?:xa\s*)?dat)\s+(?:chi\s*tieu|tieu\s*chi)\b")
+    r"|\b(?:duoc\s*tinh|tinh\s*(?:la|dat|vao)|de\s*dat|giup\s*(?:xa\s*)?dat)\s+(?:chi\s*tieu|tieu\s*chi)\b"
+    # "chuyển đổi số … thì làm mấy cái gì mới được tính": what counts for it
+    r"|\bmoi\s*(?:duoc|dc)\s*tinh\b")
 _ABOUT_A_CRITERION = frozenset(  # words that ask about a criterion without naming a subject
     "tieu chi chuan so thu la gi noi dung yeu cau quy dinh co khong ko gom nhung nao ve cua duoc anh em "
     "cai may bao nhieu".split())  # "nói về cái gì", "gồm mấy chỉ tiêu", "bao nhiêu chỉ tiêu"
@@ -199,7 +202,9 @@ _NOT_A_STANDARD = frozenset("xa phuong dac thi cap don dat chuan tiep ket ho quy
                             "ky xong huyen tinh ubnd "
                             # "hồ sơ đề nghị công nhận nộp bản điện tử", "… gửi lên thành phố": where the
                             # dossier goes starts no title
-                            "nop gui len chuyen trinh den tai o".split())
+                            "nop gui len chuyen trinh den tai o "
+                            # "có mấy tiêu chí, phần phổ biến pháp luật nằm ở tiêu chí nào": a part of it
+                            "phan".split())
 # A sentence that only announces questions ("Anh ơi cho em hỏi mấy ý nha", "e hỏi xíu"): nothing is asked
 # in it ("hỏi" folded is also "hội", and "ý" the start of "ý kiến").
 _ANNOUNCES_ONLY = re.compile(

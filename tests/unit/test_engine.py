@@ -1768,3 +1768,20 @@ def test_chat_shorthand_is_read_as_the_words_it_stands_for(engine):
 def test_the_plans_items_asked_in_officials_words(engine, question, expected):
     r = engine.ask(question)
     assert r.found and r.entry.id == expected
+
+
+def test_what_counts_for_an_indicator_is_asked_though_a_chat_app_is_named(engine):
+    r = engine.ask("Chuyển đổi số trong phổ biến pháp luật thì làm mấy cái gì mới được tính theo chuẩn mới "
+                   "vậy? Ấp tui có lập nhóm Zalo hỏi đáp pháp luật đó.")
+    assert r.found and r.entry.id == "qd27-tc2-ct5"
+
+
+def test_who_recognises_asked_with_a_place_is_no_question_about_its_staff(engine):
+    r = engine.ask("Tui ở phường Vĩnh Phước, hồi trước là thị trấn. Cho tui hỏi năm 2026 đánh giá theo văn "
+                   "bản nào, là ai công nhận?")
+    assert r.found and r.off_topic is None
+
+
+def test_a_part_of_the_standard_after_a_comma_starts_no_other_title(engine):
+    r = engine.ask("Chuẩn mới có mấy tiêu chí, phần phổ biến pháp luật nằm ở tiêu chí nào?")
+    assert r.outcome is not Outcome.OUT_OF_SCOPE
