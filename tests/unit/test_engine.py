@@ -1785,3 +1785,13 @@ def test_who_recognises_asked_with_a_place_is_no_question_about_its_staff(engine
 def test_a_part_of_the_standard_after_a_comma_starts_no_other_title(engine):
     r = engine.ask("Chuẩn mới có mấy tiêu chí, phần phổ biến pháp luật nằm ở tiêu chí nào?")
     assert r.outcome is not Outcome.OUT_OF_SCOPE
+
+
+@pytest.mark.parametrize("question, expected", [
+    # the old thresholds and deadline assumed to hold under the rules in force (asked in many blind sets)
+    ("Quyết định 27 vẫn lấy mốc 80 điểm, tiêu chí nào cũng từ 50% như trước phải không?", "qd27-dieu-kien"),
+    ("Bộ tiêu chí mới thì hạn nộp hồ sơ vẫn trước 10/1 như cũ hả?", "qd27-gui-ho-so"),
+])
+def test_an_old_threshold_or_deadline_assumed_under_the_rules_in_force(engine, question, expected):
+    r = engine.ask(question)
+    assert r.found and r.entry.id == expected
