@@ -97,7 +97,8 @@ _ASKS_FIGURES = re.compile(
 # "danh sách thành viên hội đồng của thị xã Vĩnh Châu"): the handbook says who by office, never by name.
 _ASKS_WHO_BY_NAME = re.compile(
     # "là ai" before what is done ("năm 2024 là ai công nhận") asks who by office, which the rules say
-    r"\b(?:la\s*ai\b(?!\s*(?:cong\s*nhan|ky|cham|lam|tham\s*dinh|quyet\s*dinh|duyet|chu\s*tri|ban\s*hanh))|gom\s*nhung\s*ai|nhung\s*ai|ten\s*(?:la\s*)?gi|ho\s*ten|danh\s*sach\s*(?:thanh\s*vien|can\s*bo)"
+    r"\b(?:la\s*ai\b(?!\s*(?:cong\s*nhan|ky|cham|lam|tham\s*dinh|quyet\s*dinh|duyet|chu\s*tri|ban\s*hanh))"
+    r"|gom\s*nhung\s*ai|nhung\s*ai|ten\s*(?:la\s*)?gi|ho\s*ten|danh\s*sach\s*(?:thanh\s*vien|can\s*bo)"
     r"|so\s*dien\s*thoai|sdt|bao\s*nhieu\s*(?:dai\s*bieu|nguoi\s*(?:tham\s*du|du)))\b")
 # The number of a place's own document or how many units it has ("Đắk Lắk có kế hoạch triển khai QĐ 27 số
 # mấy", "An Giang sau sáp nhập có bao nhiêu xã phường"): held only where the answer speaks of that place.
@@ -1353,10 +1354,18 @@ class Engine:
         if (reading.documents and len(reading.folded) <= SHORT_QUESTION_CHARS
                 and _ASKS_SIGNER.search(reading.folded) and not self._names_signer(entry, reading)):
             # Who signed a text named: the handbook says who issued a text, not always who signed it. (A
-            # recognition decision is signed by whoever recognises: the rule answers.)
-            return _declined_as_not_held(
-                result, entry, "người ký",
-                "Sổ tay không có thông tin về người ký văn bản này; đề nghị xem bản gốc của văn bản.")
+            # recognition decision is signed by whoever recognises: the rule answers.) The plan's signer,
+            # asked beside another question on the plan ("Kế hoạch giao Mặt trận việc gì, và ai ký kế
+            # hoạch?"), is suggested beside that question's answer.
+            signers = ([e for e in self.entries if e.id in self._says_signer and e.id in self._plan_entries]
+                       if self._asks_the_plan(reading) else [])
+            # the entry about the signing itself ("Người ký Kế hoạch") before one that mentions it
+            signer = min(signers, key=lambda e: "ký" not in e.title.lower(), default=None)
+            if signer is None:
+                return _declined_as_not_held(
+                    result, entry, "người ký",
+                    "Sổ tay không có thông tin về người ký văn bản này; đề nghị xem bản gốc của văn bản.")
+            result = replace(result, other_parts=(signer, *(e for e in result.other_parts if e != signer)))
         if missing and _ASKS_WHO_BY_NAME.search(reading.folded):
             return _declined_as_not_held(
                 result, entry, missing[0],

@@ -1795,3 +1795,10 @@ def test_a_part_of_the_standard_after_a_comma_starts_no_other_title(engine):
 def test_an_old_threshold_or_deadline_assumed_under_the_rules_in_force(engine, question, expected):
     r = engine.ask(question)
     assert r.found and r.entry.id == expected
+
+
+def test_the_plans_signer_asked_beside_another_question_on_the_plan_is_suggested(engine):
+    r = engine.ask("Kế hoạch của Sóc Trăng giao Mặt trận Tổ quốc việc gì, và ai ký kế hoạch?")
+    assert r.found and r.entry.id == "kh-iii-1dd" and [e.id for e in r.other_parts][:1] == ["kh-nguoi-ky"]
+    # another text's signer, which the handbook does not hold, is still said to be not held
+    assert engine.ask("Bộ trưởng nào ký Thông tư 09/2021/TT-BTP vậy?").outcome is Outcome.NOT_HELD
