@@ -69,6 +69,7 @@ STOPWORDS = frozenset(
     # ("có"/"cơ" → co, "bạn"/"ban" → ban, "cần"/"cán" → can, "mà"/"mã" → ma, "làm"/"lâm" → lam).
 )
 _STOP_FOLDED = frozenset(fold(w) for w in STOPWORDS)
+FOLLOW_UP_WORDS = 2  # a question this short after another ("Ai chủ trì?") asks about the same subject
 
 _TONE_DIGITS = "12345"  # canonical_syllable() writes a syllable's tone mark as a final digit
 _YEAR_TOKEN = re.compile(r"^20[12]\d$")
@@ -1283,7 +1284,14 @@ class Engine:
         # the questions around it ("Giờ không còn huyện thì sao?"), whatever their words score.
         coded = [x for x in asking if x[1] >= 0 and x[3] and (
             read[x[1]][1].reading.plan_items or any(r.indicator for r in read[x[1]][1].reading.refs))]
-        best = (min(coded, key=lambda x: x[1]) if coded else max(asking, key=lambda x: (x[0], -x[1])))[2]
+        def follows_up(n: int) -> bool:
+            """A question of a word or two after another ("… gồm những thành phần nào? Ai chủ trì?") follows
+            it up: it is suggested, but does not lead."""
+            return (n > 0 and any(p.asks for p, _ in read[:n])
+                    and sum(t not in _STOP_FOLDED for t in read[n][1].toks) <= FOLLOW_UP_WORDS)
+
+        leading = [x for x in asking if not (x[3] and follows_up(x[1]))] or asking
+        best = (min(coded, key=lambda x: x[1]) if coded else max(leading, key=lambda x: (x[0], -x[1])))[2]
         others: list[Entry] = []
         for _, _, r, _ in sorted(asking, key=lambda x: x[1]):
             if r.entry is not None and r.entry.id != best.entry.id and r.entry not in others:  # type: ignore[union-attr]

@@ -1802,3 +1802,9 @@ def test_the_plans_signer_asked_beside_another_question_on_the_plan_is_suggested
     assert r.found and r.entry.id == "kh-iii-1dd" and [e.id for e in r.other_parts][:1] == ["kh-nguoi-ky"]
     # another text's signer, which the handbook does not hold, is still said to be not held
     assert engine.ask("Bộ trưởng nào ký Thông tư 09/2021/TT-BTP vậy?").outcome is Outcome.NOT_HELD
+
+
+def test_a_short_follow_up_asks_about_the_question_before_it(engine):
+    # "Ai chủ trì?" after the meeting's question asks who chairs that meeting, not who leads the plan
+    r = engine.ask("Cuộc họp rà soát kết quả tự chấm ở xã gồm những thành phần nào? Ai chủ trì?")
+    assert r.found and r.entry.id == "qd25-lay-y-kien-hop"
