@@ -147,8 +147,8 @@ _VAGUE_WORDS = re.compile(r"\b(?:cai\s+)?vu\s+(?:nay|do|ay)\b|\bcai\s+vu\b")
 _BESIDES_THE_STANDARD = re.compile(
     r"\b(?:ngoai|tru)\s*(?:tieu\s*chi\s*|chuan\s*)?(?:tiep\s*can\s*phap\s*luat|tiep\s*can\s*pl|tcpl)\b")
 _CULTURE_CRITERION = re.compile(r"\b(?:tieu\s*chi|tc)\s*(?:so\s*)?16\s*(?:ve\s*)?van\s*hoa\b")
-# How an indicator is scored ("chấm sao", "được mấy điểm", "tỷ lệ bao nhiêu thì đạt").
-_ASKS_SCORING = re.compile(r"\b(?:cham|diem|ty\s*le|muc\s*dat)\b")
+# How an indicator is scored ("chấm sao", "được mấy điểm", "tỷ lệ bao nhiêu"; "chậm nhất" folds alike).
+_ASKS_SCORING = re.compile(r"\b(?:cham(?!\s*(?:nhat|tre|tien|hon))|diem|ty\s*le|muc\s*dat)\b")
 # "đặc khu Bạch Long Vĩ có được công nhận đạt chuẩn năm 2025 không": of a place named, its result.
 _ASKS_IF_RECOGNISED = re.compile(r"\bco\s*(?:duoc|dc)\s*cong\s*nhan\b[^.?!]*\b(?:khong|chua|ko|k)\b")
 # A person's pay or a reward ("phụ cấp tuyên truyền viên", "khen thưởng bao nhiêu tiền"): no task of the

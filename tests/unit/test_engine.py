@@ -1808,3 +1808,16 @@ def test_a_short_follow_up_asks_about_the_question_before_it(engine):
     # "Ai chủ trì?" after the meeting's question asks who chairs that meeting, not who leads the plan
     r = engine.ask("Cuộc họp rà soát kết quả tự chấm ở xã gồm những thành phần nào? Ai chủ trì?")
     assert r.found and r.entry.id == "qd25-lay-y-kien-hop"
+
+
+def test_the_same_indicator_under_both_rules_is_one_topic(engine):
+    # named by its subject with no regime: the rules in force answer (no "Ý bạn là…" between the two)
+    r = engine.ask("Kế hoạch phổ biến giáo dục pháp luật hàng năm của xã có phải là một chỉ tiêu không?")
+    assert r.found and r.entry.id == "qd27-tc2-ct4"
+    # its scoring, which the rules in force do not give, comes with the replaced rule's, labelled
+    r = engine.ask("Cả năm chẳng ai đến xin thông tin thì chỉ tiêu 2.3 chấm thế nào")
+    assert r.entry.id == "qd27-tc2-ct3" and r.previous.id == "qd25-tc2-ct2"
+    # "chậm nhất" (at the latest) asks no scoring
+    r = engine.ask("Kế hoạch PBGDPL của xã phải ban hành chậm nhất mấy ngày sau kế hoạch của tỉnh để đạt chỉ "
+                   "tiêu 2.4?")
+    assert r.entry.id == "qd27-tc2-ct4" and r.previous is None
