@@ -204,7 +204,7 @@ _NOT_A_STANDARD = frozenset("xa phuong dac thi cap don dat chuan tiep ket ho quy
                             "ky xong huyen tinh ubnd "
                             # "hồ sơ đề nghị công nhận nộp bản điện tử", "… gửi lên thành phố": where the
                             # dossier goes starts no title
-                            "nop gui len chuyen trinh den tai o "
+                            "nop gui len chuyen trinh "
                             # "có mấy tiêu chí, phần phổ biến pháp luật nằm ở tiêu chí nào": a part of it
                             "phan".split())
 # A sentence that only announces questions ("Anh ơi cho em hỏi mấy ý nha", "e hỏi xíu"): nothing is asked
