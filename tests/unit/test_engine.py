@@ -1821,3 +1821,8 @@ def test_the_same_indicator_under_both_rules_is_one_topic(engine):
     r = engine.ask("Kế hoạch PBGDPL của xã phải ban hành chậm nhất mấy ngày sau kế hoạch của tỉnh để đạt chỉ "
                    "tiêu 2.4?")
     assert r.entry.id == "qd27-tc2-ct4" and r.previous is None
+
+
+def test_a_short_message_with_two_question_marks_asks_two_questions(engine):
+    r = engine.ask("QĐ 25/2021 gồm bao nhiêu điều? Điều 7 quy định nội dung gì?")
+    assert r.found and r.other_parts  # one answered, the other suggested; no "Ý bạn là…"
