@@ -130,6 +130,9 @@ _ASKS_WHICH_INDICATOR = re.compile(
 _ABOUT_A_CRITERION = frozenset(  # words that ask about a criterion without naming a subject
     "tieu chi chuan so thu la gi noi dung yeu cau quy dinh co khong ko gom nhung nao ve cua duoc anh em "
     "cai may bao nhieu".split())  # "nói về cái gì", "gồm mấy chỉ tiêu", "bao nhiêu chỉ tiêu"
+# words that ask what an article says without naming a subject ("Điều 4 của QĐ 27 quy định nội dung gì")
+_ABOUT_AN_ARTICLE = frozenset("dieu khoan diem quyet dinh thong tu qd tt quy noi dung gi nhu the nao ra sao "
+                              "cua theo ve co khong ko la nhung nao dung phai".split())
 # … and words that only say which criterion or which set ("tiêu chí thứ hai trong bộ mới tên là gì").
 _CRITERION_WORDS = frozenset("ten bo moi cu hien hanh nay trong thu may nao tieu chi tc theo qd quyet dinh "
                              "tt thong tu so la "
@@ -827,6 +830,13 @@ class Engine:
             return unnamed
         article = self._article_not_held(reading)
         if article is not None:
+            # "Điều 9 của QĐ 25 quy định chuyển tiếp thế nào": the article is not held, but the subject named
+            # is; its answer (with the article it does cite) follows the notice.
+            subject = self.read(_ARTICLE.sub(" ", fold(text)))
+            if any(t not in _STOP_FOLDED and t not in _ABOUT_AN_ARTICLE for t in subject.raw):
+                answered, _ = self._decide(subject)
+                if answered.found:
+                    return self._annotate(replace(answered, question=text, notice=article.notice), reading)
             return article
         parts = self._parts(text)
         unknown_text = self._text_not_held(reading) if len(parts) <= 1 else None

@@ -1060,6 +1060,15 @@ def test_an_article_no_entry_cites_is_not_answered_with_another(engine):
     assert r.found and r.entry.id == "qd27-muc-dich"
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("Điều 9 của QĐ 25/2021 quy định chuyển tiếp như thế nào?", "qd25-chuyen-tiep"),  # cited at Điều 8
+    ("Điều kiện công nhận nằm ở Điều 4 của QĐ 27 đúng không?", "qd27-dieu-kien"),
+])
+def test_a_subject_asked_with_an_article_not_held_is_answered_after_saying_so(engine, question, expected):
+    r = engine.ask(question)
+    assert r.found and r.entry.id == expected and "chưa có nội dung Điều" in (r.notice or "")
+
+
 @pytest.mark.parametrize("question", [
     "Tập huấn cho cán bộ tham mưu đánh giá xã đạt chuẩn bao lâu một lần?",  # the plan's task
     "theo kế hoạch khi nào tập huấn",
