@@ -1294,6 +1294,7 @@ class Engine:
         # the questions around it ("Giờ không còn huyện thì sao?"), whatever their words score.
         coded = [x for x in asking if x[1] >= 0 and x[3] and (
             read[x[1]][1].reading.plan_items or any(r.indicator for r in read[x[1]][1].reading.refs))]
+
         def follows_up(n: int) -> bool:
             """A question of a word or two after another ("… gồm những thành phần nào? Ai chủ trì?") follows
             it up: it is suggested, but does not lead."""
@@ -1783,8 +1784,8 @@ _CONFUSED_FINALS = (("ng", "n"), ("n", "ng"), ("c", "t"), ("t", "c"))
 
 def _respellings(t: str) -> list[str]:
     """The syllable as the confused sounds would spell it (one change each), initials first."""
-    out = [new + t[len(old):] for old, new in _CONFUSED_INITIALS if t.startswith(old)
-           and not (old == "n" and t.startswith("ng")) and not (old == "d" and t.startswith("gi"))]
+    out = [new + t[len(old):] for old, new in _CONFUSED_INITIALS
+           if t.startswith(old) and not (old == "n" and t[1:2] in ("g", "h"))]  # "ng", "nh" are no "n"
     out += [t[:-len(old)] + new for old, new in _CONFUSED_FINALS
             if t.endswith(old) and not (old == "n" and t.endswith("ng")) and len(t) > len(old) + 1]
     return out

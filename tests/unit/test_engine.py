@@ -1757,6 +1757,12 @@ def test_sounds_a_region_or_dictation_confuses_are_respelled_when_a_known_pair_c
     assert r.found and r.entry.id == expected
 
 
+def test_respellings_change_one_sound_and_keep_ng_and_nh_whole():
+    from knowledge.engine import _respellings
+    assert _respellings("chan") == ["tran", "chang"] and _respellings("nguoi") == []
+    assert "lhan" not in _respellings("nhan")
+
+
 def test_a_real_word_is_not_respelled_into_one_entrys_chance_phrase(engine):
     # "phải chuyển" is no "phải truyền" (a pair one entry happens to use)
     q = engine.read("phong tu phap phai chuyen tai lieu cho thanh vien hoi dong truoc bao lau")
