@@ -128,7 +128,8 @@ _D_AFTER_TENS = r"(?:mot|hai|ba|bon|tu|lam|nham|sau|bay|tam|chin)"  # "mười n
 # "hai không hai ba", "hai nghìn không trăm hai mươi ba", "hai ngàn hai mươi lăm": a year of this century.
 _SPOKEN_YEAR = re.compile(r"\bhai\s+(?:khong\s+hai\s+(" + _D + r")|(?:nghin|ngan)\s+(?:khong\s+tram\s+)?hai"
                           r"\s+muoi(?:\s+(" + _D_AFTER_TENS + r"))?)\b")
-# "bảy mươi tám", "mười hai", "hai mươi", "mười": tens are never anything but numbers.
+# "bảy mươi tám", "mười hai", "hai mươi", "mười": tens ("mươi", "mười"; "muối", salt, folds alike but hardly
+# comes up) are numbers.
 _SPOKEN_TENS = re.compile(r"\b(?:(hai|ba|bon|nam|sau|bay|tam|chin)\s+muoi|muoi)(?:\s+(" + _D_AFTER_TENS
                           + r"))?\b")
 _SPOKEN_HUNDRED = re.compile(r"\bmot\s+tram\b|\btram(?=\s+phan\s+tram\b)")
