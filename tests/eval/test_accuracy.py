@@ -41,6 +41,7 @@ from tests.eval.harness import (
     DEV30_PATH,
     DEV31_PATH,
     DEV32_PATH,
+    DEV33_PATH,
     DEV_PATH,
     LATER_BLIND_PATHS,
     dev_cases,
@@ -90,7 +91,8 @@ LATER_SET_SIZES = {DEV2_PATH: (150, 50), DEV3_PATH: (190, 70), DEV4_PATH: (150, 
                    DEV29_PATH: (150, 40),
                    DEV30_PATH: (150, 40),
                    DEV31_PATH: (150, 40),
-                   DEV32_PATH: (150, 40)}
+                   DEV32_PATH: (150, 40),
+                   DEV33_PATH: (150, 40)}
 
 
 @pytest.mark.parametrize("path", LATER_BLIND_PATHS, ids=lambda p: p.name)
