@@ -939,10 +939,12 @@ class Engine:
         return any(a in words for a in self._anchor_words)
 
     def _near_domain(self, text: str) -> NearDomain | None:
-        """Return the near subject a question names."""
-        return self._spot(text, self._near_index)
+        """Return the near subject a question names; one it only compares with ("bên thi đua thì …, vậy
+        bên chuẩn này …", "chốt số liệu sớm giống thi đua") is not what it asks about."""
+        return self._spot(text, self._near_index, compared=False)
 
-    def _spot(self, text: str, index: PhraseIndex[_P], word_bounds: bool = False) -> _P | None:
+    def _spot(self, text: str, index: PhraseIndex[_P], word_bounds: bool = False, compared: bool = True
+              ) -> _P | None:
         """Return the owner of the first indexed phrase a question says. A word typed with diacritics
         must match them: "đánh giá đạt" is not "giá đất", "hướng dẫn số" is not "dân số"; a word typed
         without them matches on its letters alone, and one typed without its tone mark on its letters and
@@ -961,7 +963,8 @@ class Engine:
                 if folded[i:i + n] == phrase and all(
                         a is None or a == p or (a[-1].isalpha() and a == p.rstrip(_TONE_DIGITS))
                         for a, p in zip(typed, phrase_accented, strict=False)) and not (
-                        word_bounds and n > 1 and self._belongs_before(folded, accented, i)):
+                        word_bounds and n > 1 and self._belongs_before(folded, accented, i)) and (
+                        compared or not _compared_with(folded, i)):
                     return owner
         return None
 
@@ -1789,6 +1792,15 @@ def _respellings(t: str) -> list[str]:
     out += [t[:-len(old)] + new for old, new in _CONFUSED_FINALS
             if t.endswith(old) and not (old == "n" and t.endswith("ng")) and len(t) > len(old) + 1]
     return out
+
+
+# "bên thi đua", "giống thi đua", "kiểu quân đội", "so với thi đua": what a question compares with
+_COMPARED_BY = frozenset({"ben", "giong", "kieu"})
+
+
+def _compared_with(folded: tuple[str, ...], i: int) -> bool:
+    """Tell whether the phrase at folded[i:] is only compared with ("bên thi đua", "so với thi đua")."""
+    return (i > 0 and folded[i - 1] in _COMPARED_BY) or folded[max(0, i - 2):i] == ("so", "voi")
 
 
 def _undoubled(typed: str, word: str) -> bool:

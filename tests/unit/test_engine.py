@@ -1841,3 +1841,11 @@ def test_the_same_indicator_under_both_rules_is_one_topic(engine):
 def test_a_short_message_with_two_question_marks_asks_two_questions(engine):
     r = engine.ask("QĐ 25/2021 gồm bao nhiêu điều? Điều 7 quy định nội dung gì?")
     assert r.found and r.other_parts  # one answered, the other suggested; no "Ý bạn là…"
+
+
+def test_a_near_subject_only_compared_with_does_not_decline_the_question(engine):
+    r = engine.ask("Số liệu chấm chuẩn tính từ ngày nào tới ngày nào? Bên thi đua tụi tôi chốt số liệu ngày "
+                   "15/11.")
+    assert r.found and r.off_topic is None
+    # asked about outright, it is still declined
+    assert engine.ask("Danh hiệu thi đua của xã năm nay xét thế nào?").outcome is Outcome.OUT_OF_SCOPE
