@@ -1849,3 +1849,8 @@ def test_a_near_subject_only_compared_with_does_not_decline_the_question(engine)
     assert r.found and r.off_topic is None
     # asked about outright, it is still declined
     assert engine.ask("Danh hiệu thi đua của xã năm nay xét thế nào?").outcome is Outcome.OUT_OF_SCOPE
+
+
+def test_posting_days_asked_of_the_new_set_are_no_other_laws_question(engine):
+    r = engine.ask("niêm yết lấy ý kiến dân theo chuẩn mới là mấy ngày")
+    assert r.found and r.entry.id == "qd27-niem-yet"
