@@ -607,9 +607,10 @@ class Engine:
         candidates = self._near_words(t)
         best: str | None = None
         if candidates:
+            sounds = _respellings(t)  # "bổ xung" is "bổ sung": a spelling, not a slip of the first letter
             best, _ = min(candidates, key=lambda c: (
-                c[1], c[0][0] != t[0], self._pair_rarity(prev, c[0], nxt), not _undoubled(t, c[0]),
-                -self._freq[c[0]], c[0]))
+                c[1], c[0][0] != t[0] and c[0] not in sounds, self._pair_rarity(prev, c[0], nxt),
+                not _undoubled(t, c[0]), -self._freq[c[0]], c[0]))
             if len(t) < 3 and self._pair_rarity(prev, best, nxt) == math.inf:
                 best = None
         if len(self._correction_cache) < 50_000:  # bounded: typed words are not a fixed set

@@ -1854,3 +1854,9 @@ def test_a_near_subject_only_compared_with_does_not_decline_the_question(engine)
 def test_posting_days_asked_of_the_new_set_are_no_other_laws_question(engine):
     r = engine.ask("niêm yết lấy ý kiến dân theo chuẩn mới là mấy ngày")
     assert r.found and r.entry.id == "qd27-niem-yet"
+
+
+def test_a_misspelt_sound_is_corrected_to_the_word_it_spells(engine):
+    # "bổ xung" (s/x) is "bổ sung", though "xuống" is one letter away too and keeps the first letter
+    q = engine.read("Phòng tư pháp kêu xã em bổ xung hồ sơ, 5 ngày làm việc mới nộp lại có sao không")
+    assert "sung" in q.toks and "xuong" not in q.toks
