@@ -1780,10 +1780,10 @@ def _facts(s: Situation | None) -> int:
 
 
 # Sounds that speakers of one region, and dictation, write for another: initials (ch/tr, d/gi/r/v, s/x,
-# l/n) and finals (n/ng, c/t), folded.
+# l/n) and finals (n/ng, c/t, ch/t: "kế hoạt"), folded.
 _CONFUSED_INITIALS = (("tr", "ch"), ("ch", "tr"), ("gi", "d"), ("d", "gi"), ("d", "v"), ("v", "d"),
                       ("r", "d"), ("d", "r"), ("x", "s"), ("s", "x"), ("l", "n"), ("n", "l"))
-_CONFUSED_FINALS = (("ng", "n"), ("n", "ng"), ("c", "t"), ("t", "c"))
+_CONFUSED_FINALS = (("ng", "n"), ("n", "ng"), ("c", "t"), ("t", "c"), ("ch", "t"), ("t", "ch"))
 
 
 def _respellings(t: str) -> list[str]:

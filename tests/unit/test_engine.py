@@ -1750,6 +1750,7 @@ def test_which_years_figures_a_late_december_case_counts_in_is_the_assessment_pe
 @pytest.mark.parametrize("question, expected", [
     ("quyet dinh 27 co ap dung cho thi chan khong a", "reform-thi-tran"),  # "thị trấn" said "thi chấn"
     ("toi muon hoi tieu chi hoa dai o co so theo quyet dinh moi co may chi tieu", "qd27-tc3"),  # "hòa dại"
+    ("tien de lam ke hoat nay lay o dau, so nao lo tien?", "kh-iii-2"),  # "kế hoạt": -ch said -t
 ])
 def test_sounds_a_region_or_dictation_confuses_are_respelled_when_a_known_pair_confirms_them(
         engine, question, expected):
