@@ -595,7 +595,8 @@ class Engine:
     def _best_correction(self, t: str, prev: str | None, nxt: str | None) -> str | None:
         """The vocabulary word a mistyped syllable most likely stands for, given its neighbours.
 
-        Thumbs rarely miss a word's first letter: among the words one edit away, those come first; then
+        Thumbs rarely miss a word's first letter: among the words one edit away, those come first (and
+        the same word with a sound confused, "bổ xung" for "bổ sung": a spelling, no slip); then
         the commonest known pair with a neighbour ("chỉ teu" is "chỉ tiêu", not the more frequent "tư"),
         then a doubled letter read as a key pressed twice ("nguung"), then frequency. A two-letter
         syllable ("hiệu lu") is corrected only when the correction makes a known pair with a neighbour:
