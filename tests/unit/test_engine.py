@@ -1616,6 +1616,23 @@ def test_which_rules_scored_years_the_context_names(engine):
     # a council's size or attendance told in numbers
     ("huyện định lập hội đồng 19 người cho đủ các phòng ban năm 2024 thì có được không", "qd25-hoi-dong"),
     ("hoi dong huyen co 13 nguoi ma hom hop chi 7 nguoi den, hop vay co hop le khong", "qd25-hoi-dong-hop"),
+    # the digital indicator in officials' words
+    ("xa to chuc cuoc thi tim hieu phap luat online nam 2026, vay du chi tieu chuyen doi so chua",
+     "qd27-tc2-ct5"),
+    ("Bộ mới có chỉ tiêu nào về đưa công nghệ số vào tuyên truyền pháp luật không?", "qd27-tc2-ct5"),
+    # what the decision in force assigns a commune, not the replaced plan's task
+    ("qd27 giao ubnd xa lam gi", "qd27-trach-nhiem"),
+    # which year's figures a late-December case counts in: the assessment period
+    ("Vụ việc hòa giải thành ngày 29/12/2023 thì tính vào số liệu năm 2023 hay để sang năm 2024?",
+     "qd25-ky-danh-gia"),
+    # the plan's items
+    ("phan mem danh gia theo ke hoach cua tinh thi khi nao trien khai", "kh-ii-6"),
+    ("Kế hoạch của tỉnh gồm bao nhiêu nhiệm vụ, kể tên giúp", "kh-noi-dung"),
+    # the old thresholds and deadline assumed to hold under the rules in force (asked in many blind sets)
+    ("Quyết định 27 vẫn lấy mốc 80 điểm, tiêu chí nào cũng từ 50% như trước phải không?", "qd27-dieu-kien"),
+    ("Bộ tiêu chí mới thì hạn nộp hồ sơ vẫn trước 10/1 như cũ hả?", "qd27-gui-ho-so"),
+    # posting for comment asked of the new set: this standard's procedure, not another law's
+    ("niêm yết lấy ý kiến dân theo chuẩn mới là mấy ngày", "qd27-niem-yet"),
 ])
 def test_officials_words_for_a_subject_reach_its_entry(engine, question, expected):
     r = engine.ask(question)
@@ -1708,15 +1725,6 @@ def test_an_indicators_scoring_known_only_from_a_secondary_source_gives_the_repl
     assert what.found and what.entry.id == "qd27-tc1-ct1" and what.previous is None
 
 
-@pytest.mark.parametrize("question", [
-    "xa to chuc cuoc thi tim hieu phap luat online nam 2026, vay du chi tieu chuyen doi so chua",
-    "Bộ mới có chỉ tiêu nào về đưa công nghệ số vào tuyên truyền pháp luật không?",
-])
-def test_digital_activities_in_officials_words_reach_the_digital_indicator(engine, question):
-    r = engine.ask(question)
-    assert r.found and r.entry.id == "qd27-tc2-ct5"
-
-
 @pytest.mark.parametrize("question", ["Bot này của Sở Tư pháp nào làm vậy?", "chatbot do ai lập"])
 def test_who_made_the_assistant_is_said_as_about_the_assistant(engine, question):
     r = engine.ask(question)
@@ -1728,23 +1736,12 @@ def test_a_contests_answers_are_no_question_on_the_standard(engine):
     assert r.outcome is Outcome.OUT_OF_SCOPE
 
 
-def test_what_the_decision_in_force_assigns_a_commune_is_not_the_replaced_plans_task(engine):
-    r = engine.ask("qd27 giao ubnd xa lam gi")
-    assert r.found and r.entry.id == "qd27-trach-nhiem"
-
-
 @pytest.mark.parametrize("question", ["Ke hoacch thuc hien QD 25 cua tinh ai ky vay",
                                       "Kế hoạhc Sóc Trăng bố trí cụ thể bao nhiêu tiền để thực hiện?"])
 def test_a_text_named_with_a_typo_is_named(engine, question):
     assert "Kế hoạch" in engine.read(question).reading.documents
     r = engine.ask(question)
     assert r.found and r.entry.id.startswith("kh-")  # the plan's entries
-
-
-def test_which_years_figures_a_late_december_case_counts_in_is_the_assessment_period(engine):
-    r = engine.ask("Vụ việc hòa giải thành ngày 29/12/2023 thì tính vào số liệu năm 2023 hay để sang năm "
-                   "2024?")
-    assert r.found and r.entry.id == "qd25-ky-danh-gia"
 
 
 @pytest.mark.parametrize("question, expected", [
@@ -1777,15 +1774,6 @@ def test_chat_shorthand_is_read_as_the_words_it_stands_for(engine):
     assert engine.ask("hoa giai vien dc thu lao bn 1 vu z ad").outcome is Outcome.NOT_HELD
 
 
-@pytest.mark.parametrize("question, expected", [
-    ("phan mem danh gia theo ke hoach cua tinh thi khi nao trien khai", "kh-ii-6"),
-    ("Kế hoạch của tỉnh gồm bao nhiêu nhiệm vụ, kể tên giúp", "kh-noi-dung"),
-])
-def test_the_plans_items_asked_in_officials_words(engine, question, expected):
-    r = engine.ask(question)
-    assert r.found and r.entry.id == expected
-
-
 def test_what_counts_for_an_indicator_is_asked_though_a_chat_app_is_named(engine):
     r = engine.ask("Chuyển đổi số trong phổ biến pháp luật thì làm mấy cái gì mới được tính theo chuẩn mới "
                    "vậy? Ấp tui có lập nhóm Zalo hỏi đáp pháp luật đó.")
@@ -1801,16 +1789,6 @@ def test_who_recognises_asked_with_a_place_is_no_question_about_its_staff(engine
 def test_a_part_of_the_standard_after_a_comma_starts_no_other_title(engine):
     r = engine.ask("Chuẩn mới có mấy tiêu chí, phần phổ biến pháp luật nằm ở tiêu chí nào?")
     assert r.outcome is not Outcome.OUT_OF_SCOPE
-
-
-@pytest.mark.parametrize("question, expected", [
-    # the old thresholds and deadline assumed to hold under the rules in force (asked in many blind sets)
-    ("Quyết định 27 vẫn lấy mốc 80 điểm, tiêu chí nào cũng từ 50% như trước phải không?", "qd27-dieu-kien"),
-    ("Bộ tiêu chí mới thì hạn nộp hồ sơ vẫn trước 10/1 như cũ hả?", "qd27-gui-ho-so"),
-])
-def test_an_old_threshold_or_deadline_assumed_under_the_rules_in_force(engine, question, expected):
-    r = engine.ask(question)
-    assert r.found and r.entry.id == expected
 
 
 def test_the_plans_signer_asked_beside_another_question_on_the_plan_is_suggested(engine):
@@ -1850,11 +1828,6 @@ def test_a_near_subject_only_compared_with_does_not_decline_the_question(engine)
     assert r.found and r.off_topic is None
     # asked about outright, it is still declined
     assert engine.ask("Danh hiệu thi đua của xã năm nay xét thế nào?").outcome is Outcome.OUT_OF_SCOPE
-
-
-def test_posting_days_asked_of_the_new_set_are_no_other_laws_question(engine):
-    r = engine.ask("niêm yết lấy ý kiến dân theo chuẩn mới là mấy ngày")
-    assert r.found and r.entry.id == "qd27-niem-yet"
 
 
 def test_a_misspelt_sound_is_corrected_to_the_word_it_spells(engine):
