@@ -112,6 +112,8 @@ _ASKS_NUMBER_OF_PLACE = re.compile(
 _ASKS_SIGNER = re.compile(
     r"\b(?:ai|nao|nguoi)\s*(?:da\s*)?ky\b|\bnguoi\s*ky\b|(?<!thu )\bky\s*(?:boi\s*ai|la\s*ai)\b")
 _SAYS_SIGNER = re.compile(r"(?<!đăng )(?<!thư )\bký\b")
+# "ai ký quyết định công nhận": a recognition decision is signed by whoever recognises, which the rule says.
+_SIGNS_RECOGNITION = re.compile(r"\bky\s*(?:quyet\s*dinh|qd)\s*cong\s*nhan\b")
 # "ai chủ trì …, Sở Nội vụ có được giao không": the question asks who; the agency is an aside.
 _ASKS_WHO = re.compile(r"\bai\b")
 # A question about the plan or an agency's tasks, as opposed to one about the rules.
@@ -1376,7 +1378,8 @@ class Engine:
             # answer that speaks of the place ("Hà Nội có Kế hoạch 378/KH-UBND") is about it.
             missing = list(reading.places)
         if (reading.documents and len(reading.folded) <= SHORT_QUESTION_CHARS
-                and _ASKS_SIGNER.search(reading.folded) and not self._names_signer(entry, reading)):
+                and _ASKS_SIGNER.search(reading.folded) and not _SIGNS_RECOGNITION.search(reading.folded)
+                and not self._names_signer(entry, reading)):
             # Who signed a text named: the handbook says who issued a text, not always who signed it. (A
             # recognition decision is signed by whoever recognises: the rule answers.) The plan's signer,
             # asked beside another question on the plan ("Kế hoạch giao Mặt trận việc gì, và ai ký kế

@@ -1242,6 +1242,8 @@ def test_signers_other_provinces_documents_and_counts_the_handbook_lacks_are_not
     ("QĐ 27 do ai ký", "qd27-nguoi-ky"),
     ("kế hoạch của Sóc Trăng ai ký", "kh-nguoi-ky"),
     ("Thông tư 15 ai ký", "tt15-gioi-thieu"),  # which says the signer is not verified
+    # a recognition decision is signed by whoever recognises, which the rule says
+    ("ai ký quyết định công nhận theo qđ 25", "qd25-quyet-dinh-cong-nhan"),
     ("Cà Mau triển khai QĐ 27 bằng kế hoạch số mấy?", "qd27-trien-khai-tinh"),
     ("ai làm chủ tịch hội đồng đánh giá chuẩn cấp huyện, thư ký là ai", "qd25-hoi-dong"),
     ("chu tich xa bi ky luat khien trach nam 2024 vi sai pham khi thi hanh cong vu thi nam do xa con dat "
