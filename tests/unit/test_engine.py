@@ -1198,6 +1198,8 @@ def test_more_near_subjects_are_declined_with_a_pointer(engine, question):
     ("TT 09 con hieu luc ko", "tt15-gioi-thieu"),  # whether the old text holds: the text that replaced it
     # the standard's own council, not a law's appraisal of a draft
     ("Tại sao quyết định mới bỏ luôn cái hội đồng thẩm định?", "qd27-hoi-dong"),
+    # when the guidance starts to apply: the guidance's own entry, not the decision's unverified date
+    ("thong tu 15 bat dau ap dung tu bao gio", "tt15-gioi-thieu"),
     ("ngưỡng để được công nhận hồi đánh giá 2022–2024 là gì vậy", "qd25-dieu-kien"),
     ("Đề nghị cho biết thời điểm Sở Tư pháp tỉnh Sóc Trăng tổ chức sơ kết 03 năm thực hiện Quyết định "
      "25/2021/QĐ-TTg.", "kh-ii-8"),
