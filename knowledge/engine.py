@@ -302,6 +302,7 @@ class Weights:
     unrelated_factor: float = 0.9  # plan and reform entries, when a decision is named
     plan_unasked_factor: float = 0.9  # plan entries, when neither the plan nor its agencies are named
     ref_bonus: float = 0.15  # the entry is about the criterion the question names
+    count_bonus: float = 0.3  # … or counts the criteria, when their number is asked or stated
     article_bonus: float = 0.3  # the entry cites the article (and clause) of the text the question names
     comparison_bonus: float = 0.05  # the entry is about both regimes, and the question compares them
     other_criterion_factor: float = 0.8  # … or about one criterion when all or a list is asked
@@ -527,6 +528,7 @@ class Engine:
         all_text = " " + " ".join(" ".join(folded_tokens(e.answer)) for e in self.entries) + " "
         self._title_words = [frozenset(self.lexicon.expand(folded_tokens(e.title))) for e in self.entries]
         self._title_years = [_years_named(e.title) for e in self.entries]
+        self._criteria_overviews = frozenset(i for i, e in enumerate(self.entries) if e.topic == "tieu-chi")
         # An entry is of the places its title names, or of its document's (the province plan is Sóc
         # Trăng's, now Cần Thơ's): a question about another place's plan is not about it.
         self._title_places = [frozenset(fold(p) for p in self.reader.places(e.title))
@@ -1562,6 +1564,9 @@ class Engine:
         favoured = self._favoured(reading)
         named_criteria = {r.criterion for r in reading.refs if r.criterion is not None}
         counts_criteria = not named_criteria and bool(_COUNTS_CRITERIA.search(reading.folded))
+        # … the criteria of one set, not "mấy tiêu chí về hòa giải" (which ones) nor both sets compared
+        counts_them = (counts_criteria and not reading.regime.comparison
+                       and not _WHICH_CRITERIA_ABOUT.search(reading.folded))
         lists_indicators = (not any(r.indicator for r in reading.refs)
                             and bool(_LISTS_INDICATORS.search(reading.folded)))
         focus = asked_about(q.toks)
@@ -1571,6 +1576,8 @@ class Engine:
         plan_named = (plan_asked or bool(reading.plan_items) or (bool(places) and own_place)
                       or any(a in self._plan_agencies for a in reading.agencies))
         pool = strongest | set(fuzzy) | favoured
+        if counts_criteria:
+            pool |= self._criteria_overviews  # "QĐ 27 có 5 tiêu chí đúng không": shares few words with them
         articles_asked, cited_clauses_at = self._articles_asked(reading), self._cited_clauses
         # the whole article, when no entry cites the very clause asked
         articles_of_asked = (set() if any(self._citing.get(c) for c in articles_asked)
@@ -1644,6 +1651,9 @@ class Engine:
                 score *= w.overview_factor  # "tiêu chí số 1 … mấy chỉ tiêu": that criterion's own entry
             elif counts_criteria and entry.criterion is not None:
                 score *= w.other_criterion_factor  # "mấy tiêu chí": one criterion's entry cannot say
+            elif counts_criteria and entry.topic == "tieu-chi":
+                if counts_them and (not documents or documents & cites):
+                    score += w.count_bonus  # "QĐ 27 có 5 tiêu chí đúng không": the entry that counts them
             elif lists_indicators and entry.indicator is not None:
                 score *= w.other_criterion_factor  # "tiêu chí 5 gồm những chỉ tiêu nào": not one of them
             if comparison and entry.both_regimes:
@@ -1707,6 +1717,7 @@ _LISTS_INDICATORS = re.compile(r"\b(?:nhung|cac|may|bao\s*nhieu|bn)\s*(?:chi\s*t
 # "QĐ 27 có 5 tiêu chí đúng không": a count said to be checked asks the count too.
 _COUNTS_CRITERIA = re.compile(r"\b(?:may|bao\s*nhieu|bn)\s*(?:tieu\s*chi|tc)\b"
                               r"|\bco\s*0?\d\s*(?:tieu\s*chi|tc)\b|\b(?:liet\s*ke|ke\s*ra)\s*(?:cac\s*)?(?:0?\d\s*)?(?:tieu\s*chi|tc)\b")
+_WHICH_CRITERIA_ABOUT = re.compile(r"\b(?:may|bao\s*nhieu|bn)\s*(?:tieu\s*chi|tc)\s*(?:ve|lien\s*quan)\b")
 # What a plan assigns ("giao Sở nào chủ trì", "giao xã những chỉ tiêu gì"), asked of a plan.
 _ASKS_PLAN_CONTENT = re.compile(r"\b(?:giao|chu\s*tri|phoi\s*hop|nhiem\s*vu|noi\s*dung|quy\s*dinh\s*gi"
                                 r"|viec\s*gi|lam\s*gi|chi\s*tieu\s*gi|nhung\s*chi\s*tieu|so\s*nao|moc\s*thoi\s*gian)\b")

@@ -1200,6 +1200,9 @@ def test_more_near_subjects_are_declined_with_a_pointer(engine, question):
     ("Tại sao quyết định mới bỏ luôn cái hội đồng thẩm định?", "qd27-hoi-dong"),
     # when the guidance starts to apply: the guidance's own entry, not the decision's unverified date
     ("thong tu 15 bat dau ap dung tu bao gio", "tt15-gioi-thieu"),
+    # a count of criteria stated to be checked: the entry that counts them, not one criterion's
+    ("QĐ 27 có 5 tiêu chí đúng không ad?", "qd27-tieu-chi"),
+    ("qd 27 co 5 tieu chi phai ko", "qd27-tieu-chi"),
     ("ngưỡng để được công nhận hồi đánh giá 2022–2024 là gì vậy", "qd25-dieu-kien"),
     ("Đề nghị cho biết thời điểm Sở Tư pháp tỉnh Sóc Trăng tổ chức sơ kết 03 năm thực hiện Quyết định "
      "25/2021/QĐ-TTg.", "kh-ii-8"),
