@@ -64,7 +64,10 @@ STOPWORDS = frozenset(
     biết giúp em anh chị tôi mình ạ như khi lúc nếu thì rồi còn cũng đều vẫn hãy xem vay
     dạ nhỉ hả hở ạk ak nhé nhe luôn dùm giùm với bây giờ đâu đấy nữa thôi chứ vâng ok oke ad
     nhiêu thuộc nó
-    check update pls plz cái""".split()  # chat words ("check giúp e mẫu 04", "cái quyết định mới")
+    check update pls plz cái
+    eng rứa răng ni tui hông hổng nhen nghen hen nè bựa""".split()
+    # chat words ("check giúp e mẫu 04", "cái quyết định mới") and regional ones of the Centre ("eng", "rứa",
+    # "răng", "bựa ni": anh, thế, sao, hôm nay) and the South ("tui", "hông", "nghen": tôi, không, nhé)
     # Left out on purpose: words whose unaccented form is also a content word
     # ("có"/"cơ" → co, "bạn"/"ban" → ban, "cần"/"cán" → can, "mà"/"mã" → ma, "làm"/"lâm" → lam).
 )

@@ -1203,6 +1203,10 @@ def test_more_near_subjects_are_declined_with_a_pointer(engine, question):
     # a count of criteria stated to be checked: the entry that counts them, not one criterion's
     ("QĐ 27 có 5 tiêu chí đúng không ad?", "qd27-tieu-chi"),
     ("qd 27 co 5 tieu chi phai ko", "qd27-tieu-chi"),
+    # regional words of the Centre and the South carry no topic ("bựa ni", "chừ", "eng"; "tui", "hông")
+    ("bựa ni 16/01/2024 mà xã chưa gửi hồ sơ đề nghị công nhận năm 2023 lên huyện, gửi còn kịp không eng?",
+     "qd25-gui-ho-so"),
+    ("Trợ giúp pháp lý giờ còn nằm chung với hòa giải như hồi trước hông?", "qd27-tc2-ct7"),
     ("ngưỡng để được công nhận hồi đánh giá 2022–2024 là gì vậy", "qd25-dieu-kien"),
     ("Đề nghị cho biết thời điểm Sở Tư pháp tỉnh Sóc Trăng tổ chức sơ kết 03 năm thực hiện Quyết định "
      "25/2021/QĐ-TTg.", "kh-ii-8"),
