@@ -14,6 +14,7 @@ from knowledge.documents.library import Library, LoadedDocument
 from knowledge.documents.schema import UnitKind
 from knowledge.engine import Engine, Outcome, Result
 from knowledge.loader import Handbook
+from knowledge.query import as_asked
 from knowledge.schema import Confidence
 
 if TYPE_CHECKING:
@@ -111,6 +112,7 @@ def answer_with_texts(engine: Engine, library: Library, question: str, today: dt
 
     index = library.index
     assert index is not None
+    question = as_asked(question)  # the texts are searched for what the message means, as the handbook is
     named = index.reference(question)
     if named is not None:
         reply = article_reply(library, named.document, named.index, today)

@@ -31,6 +31,7 @@ from knowledge.query import (
     CriterionRef,
     Reader,
     Reading,
+    as_asked,
     asked_about,
     canonical_numbers,
     criterion_refs,
@@ -732,7 +733,7 @@ class Engine:
 
     def ask(self, question: str) -> Result:
         """Answer one question: the best entry, close alternatives, or a reason to decline."""
-        q = self.read(question)
+        q = self.read(as_asked(question))
         result = self._ask(q)
         if result.outcome in (Outcome.OUT_OF_SCOPE, Outcome.NOT_HELD):
             return self._without_declined_parts(q, result) or result

@@ -440,10 +440,15 @@ def read_regime(folded: str, documents: frozenset[str], named_years: Iterable[in
     return RegimeReading(None, False, comparison, False)
 
 
+# "Kế hoạch … thực hiện QĐ 25 giao ai chủ trì tập huấn": the plan's name, not what is asked of it.
+_CARRIED_OUT = re.compile(r"(\b(?:ke\s*hoach|kh)\b[^.?!]{0,40}?)\bthuc\s*hien\s+"
+                          r"(?=" + _DOCUMENT_REFERENCE.pattern + ")")
+
+
 def split_document_reference(folded: str) -> tuple[str, str]:
-    """Split "QĐ 25/2021/QĐ-TTg"-like references from the rest of the question."""
+    """Split "QĐ 25/2021/QĐ-TTg"-like references (and the plan's "thực hiện" before them) from the rest."""
     refs = " ".join(m.group(0) for m in _DOCUMENT_REFERENCE.finditer(folded))
-    return _DOCUMENT_REFERENCE.sub(" ", folded), refs
+    return _DOCUMENT_REFERENCE.sub(" ", _CARRIED_OUT.sub(r"\1 ", folded)), refs
 
 
 # ---------------------------------------------------------------- texts named by their number
@@ -489,6 +494,59 @@ def numbered_texts(folded: str) -> tuple[NumberedText, ...]:
             kind = _TEXT_KINDS.get(head)
         found.append(NumberedText(int(m.group("number")), kind))
     return tuple(dict.fromkeys(found))
+
+
+# ---------------------------------------------------------------- a chat message as its writer means it
+
+# What a work group's message says around its question: the assistant addressed by name ("@Trợ lý pháp
+# luật"), a forward's label ("[Chuyển tiếp]"), the label of a quoted message ("> Chị Lan hỏi:") and the
+# words that take it up ("em cũng hỏi giống chị Lan").
+_ADDRESSED = re.compile(r"@\s*(?:tro\s*ly(?:\s*phap\s*(?:luat|ly))?|chat\s*bot|bot|admin|ad)\b|@\w+")
+_FORWARDED = re.compile(
+    r"^\s*(?:\[\s*(?:chuyen\s*tiep|fwd?|forward(?:ed)?)\s*\]|(?:fwd?|chuyen\s*tiep)\s*:)")
+_QUOTED = re.compile(r"^\s*>+(?:[^:.?!>]{0,40}?\b(?:hoi|tra\s*loi|viet|noi|nhan)\b[^:.?!>]{0,20}:)?")
+_ALSO_ASKING = re.compile(
+    r"\b(?:em|minh|toi|tui|chi|anh)?\s*cung\s*(?:dang\s*)?(?:hoi|thac\s*mac|muon\s*hoi)\s*(?:giong|nhu)\b"
+    r"[^,.;?!\u2014\u2013]*")
+# A writer correcting what they just typed ("… tiêu chí 2 … à nhầm, ý em là tiêu chí 3 chứ không phải 2",
+# "II.4.c … a nham, II.4.d moi dung") or saying again what they meant ("ý em hỏi là …, chứ không phải hỏi
+# ngày ký"): what the correction names replaces the same kind of reference before it, and what it
+# disowns is dropped. "Chấm nhầm điểm" is no correction: "nhầm" must follow "à", "ôi", "xin lỗi".
+_CORRECTION = re.compile(
+    r"\b(?:a|oi|ay|xin\s*loi|sorry|sr)\s*,?\s*(?:go\s*)?nham\b\s*[,:.]?"
+    r"(?:\s*(?:y|y\s*la)\s*(?:em|minh|toi|tui)\s*(?:hoi\s*)?la\b)?"
+    r"|^\s*(?:y|y\s*la)\s*(?:em|minh|toi|tui)\s*(?:hoi\s*)?la\b|\b(?:sua\s*lai|dinh\s*chinh)\s*:")
+_DISOWNED = re.compile(r"\bchu\s*(?:khong|ko|k)\s*phai\b[^,.;?!]*")
+_REFERENCE_KINDS = (
+    (_CRITERION_THEN_INDICATOR, _INDICATOR_OF_CRITERION, _INDICATOR_DOTTED, _CRITERION, _INDICATOR),
+    (_DOCUMENT_REFERENCE, *(pattern for _, pattern in _DOCUMENTS.values())),
+)
+
+
+def as_asked(text: str) -> str:
+    """The message as its writer means it: without the chat's addressing, a forward's or a quote's label
+    and what a correction replaced (see above); any other message is returned as it is."""
+    folded = fold(text)
+    if len(folded) != len(text):
+        return text  # the cuts below are made letter for letter
+    cuts: list[tuple[int, int]] = [m.span() for m in _ADDRESSED.finditer(folded)]
+    cuts += [m.span() for pattern in (_FORWARDED, _QUOTED) if (m := pattern.match(folded))]
+    cuts += [m.span() for m in _ALSO_ASKING.finditer(folded)]
+    corrections = list(_CORRECTION.finditer(folded))
+    if corrections:
+        last = corrections[-1]  # the writer's final word
+        before, after, at = folded[:last.start()], folded[last.end():], last.end()
+        cuts.append(last.span())
+        cuts += [(at + m.start(), at + m.end()) for m in _DISOWNED.finditer(after)]
+        for patterns in (*_REFERENCE_KINDS, (_PLAN_ITEM,)):
+            if any(p.search(after) for p in patterns):
+                cuts += [m.span() for p in patterns for m in p.finditer(before)]
+    if not cuts:
+        return text
+    kept = list(text)
+    for start, end in cuts:
+        kept[start:end] = [" "] * (end - start)
+    return clean("".join(kept))
 
 
 # ---------------------------------------------------------------- plan items and agencies

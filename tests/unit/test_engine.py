@@ -1207,6 +1207,14 @@ def test_more_near_subjects_are_declined_with_a_pointer(engine, question):
     ("bựa ni 16/01/2024 mà xã chưa gửi hồ sơ đề nghị công nhận năm 2023 lên huyện, gửi còn kịp không eng?",
      "qd25-gui-ho-so"),
     ("Trợ giúp pháp lý giờ còn nằm chung với hòa giải như hồi trước hông?", "qd27-tc2-ct7"),
+    # a work group's message: a correction, a quoted colleague's question taken up
+    ("Cho em hỏi tiêu chí 2 của QĐ 25 có mấy chỉ tiêu... à nhầm, ý em là tiêu chí 3 chứ không phải 2 ạ",
+     "qd25-tc3"),
+    ("> Anh Phúc hỏi: xã mới hình thành từ thị trấn cũ thì QĐ 27 có áp dụng không? — em cũng hỏi giống anh "
+     "Phúc, xã em trước sáp nhập là thị trấn ạ", "reform-thi-tran"),
+    # the plan's name ("kế hoạch … thực hiện QĐ 25") is not what is asked of it
+    ("ke hoach cua tinh Soc Trang thuc hien QD 25 giao ai chu tri tap huan cho can bo tham muu danh gia, "
+     "cong nhan vay", "kh-ii-3c"),
     ("ngưỡng để được công nhận hồi đánh giá 2022–2024 là gì vậy", "qd25-dieu-kien"),
     ("Đề nghị cho biết thời điểm Sở Tư pháp tỉnh Sóc Trăng tổ chức sơ kết 03 năm thực hiện Quyết định "
      "25/2021/QĐ-TTg.", "kh-ii-8"),

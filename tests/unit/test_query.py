@@ -3,7 +3,7 @@
 import pytest
 
 from knowledge.lexicon import load_lexicon
-from knowledge.query import CriterionRef, NumberedText, Reader, asked_about, spoken_numbers
+from knowledge.query import CriterionRef, NumberedText, Reader, as_asked, asked_about, spoken_numbers
 from knowledge.schema import Regime
 
 
@@ -413,3 +413,23 @@ def test_a_dictated_case_is_judged(reader):
     s = reader.read("xa toi nam hai khong hai ba tu cham duoc bay muoi tam diem ruoi vay co dat chuan khong"
                     ).situation
     assert s is not None and s.year == 2023 and s.self_score == 78.5
+
+
+@pytest.mark.parametrize("message, meant", [
+    # a correction: what it names replaces the same kind of reference before it, what it disowns is dropped
+    ("Tiêu chí 2 của QĐ 25 có mấy chỉ tiêu... à nhầm, ý em là tiêu chí 3 chứ không phải 2 ạ",
+     "của QĐ 25 có mấy chỉ tiêu... tiêu chí 3"),
+    ("muc II.4.c ai chu tri vay... a nham, II.4.d moi dung", "muc ai chu tri vay... II.4.d moi dung"),
+    ("ý em hỏi là QĐ 27 khác QĐ 25 chỗ nào, chứ không phải hỏi ngày ký", "QĐ 27 khác QĐ 25 chỗ nào,"),
+    # the chat around a question: the assistant addressed, a forward's label, a quote's label and echo
+    ("@Trợ lý pháp luật hạn nộp hồ sơ năm 2024?", "hạn nộp hồ sơ năm 2024?"),
+    ("[Chuyển tiếp] Công văn của Sở — xã mình phải làm gì", "Công văn của Sở — xã mình phải làm gì"),
+    ("> Chị Lan hỏi: niêm yết mấy ngày? — em cũng hỏi giống chị Lan, xã em năm 2024",
+     "niêm yết mấy ngày? — , xã em năm 2024"),
+    # no correction, no chat: the message as it is
+    ("xã em chấm nhầm điểm chỉ tiêu 2.5 thì sao", "xã em chấm nhầm điểm chỉ tiêu 2.5 thì sao"),
+    ("tính điểm Hội đồng chứ không phải điểm tự chấm đúng không",
+     "tính điểm Hội đồng chứ không phải điểm tự chấm đúng không"),
+])
+def test_a_chat_message_is_read_as_its_writer_means_it(message, meant):
+    assert as_asked(message) == meant
