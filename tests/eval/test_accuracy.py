@@ -44,6 +44,7 @@ from tests.eval.harness import (
     DEV33_PATH,
     DEV34_PATH,
     DEV35_PATH,
+    DEV36_PATH,
     DEV37_PATH,
     DEV_PATH,
     LATER_BLIND_PATHS,
@@ -98,6 +99,7 @@ LATER_SET_SIZES = {DEV2_PATH: (150, 50), DEV3_PATH: (190, 70), DEV4_PATH: (150, 
                    DEV33_PATH: (150, 40),
                    DEV34_PATH: (150, 40),
                    DEV35_PATH: (150, 40),
+                   DEV36_PATH: (150, 40),
                    DEV37_PATH: (150, 40)}
 
 
