@@ -1212,6 +1212,8 @@ def test_more_near_subjects_are_declined_with_a_pointer(engine, question):
      "qd25-tc3"),
     ("> Anh Phúc hỏi: xã mới hình thành từ thị trấn cũ thì QĐ 27 có áp dụng không? — em cũng hỏi giống anh "
      "Phúc, xã em trước sáp nhập là thị trấn ạ", "reform-thi-tran"),
+    # the points of the indicator on funds, not an amount of money
+    ("diem toi da chi tieu 2.6 kinh phi co so vat chat pbgdpl la bao nhieu", "qd27-tc2-ct6"),
     # the plan's name ("kế hoạch … thực hiện QĐ 25") is not what is asked of it
     ("ke hoach cua tinh Soc Trang thuc hien QD 25 giao ai chu tri tap huan cho can bo tham muu danh gia, "
      "cong nhan vay", "kh-ii-3c"),
