@@ -632,11 +632,17 @@ _POINTS_STATED = re.compile(r"(?<![\d.,/])" + _SCORE + r"\s*(?:diem|dim|d)\b|(?<
                             + r"\s*/\s*100\b|\btong(?:\s*diem)?(?:\s+(?:nam\s+\d{4}|[a-z]+)){0,4}?\s+"
                             + r"(?<![\d.,/])" + _SCORE + r"(?![\d%/]|\s*%)")
 # "tiêu chí 1 được 8 điểm", "tối đa 10 điểm": points of a criterion or a maximum, not the total.
+# "vẫn chấm 5 tiêu chí 20 chỉ tiêu 100 điểm như cũ", "thang 100 điểm": the scale, not a score.
 _NOT_TOTAL_BEFORE = re.compile(r"(?:\b(?:tieu\s*chi|tc|chi\s*tieu|ct)\s*\d(?:\.\d)?(?:\s+\S+){0,2}|\btoi\s*da"
-                               r"|\btu|\btren|\bduoi|\bnguong|\bmuc)\s*$")
+                               r"|\btu|\btren|\bduoi|\bnguong|\bmuc|\b\d{1,2}\s*(?:chi\s*tieu|ct)"
+                               r"|\bthang(?:\s*diem)?|\bcham\s*theo(?:\s*thang)?(?:\s*diem)?)\s*$")
+_SCALE_AFTER = re.compile(r"^\s*(?:nhu\s*(?:cu|truoc|hoi\s*truoc)|theo\s*thang)\b")
 # "chỉ tiêu 1 của tiêu chí 1 xã em chấm thế nào, có bị 0 điểm không": a few points said after an indicator
 # in the same sentence are that indicator's, not the total ("chỉ tiêu 2.5 không đạt mà xã em 85 điểm" is).
 _INDICATOR_IN_SENTENCE = re.compile(r"\b(?:chi\s*tieu|ct)\s*(?:so\s*|thu\s*)?\d(?:\.\d)?[^.?!]*$")
+# … or a few points in a message about one indicator ("… chỉ tiêu 1 tiêu chí 1 chấm sao? — có bị 0 điểm
+# không", "tập huấn 75 % thì được 0,5 điểm, vậy 95 % thì mấy điểm, chỉ tiêu này tối đa mấy điểm")
+_ABOUT_AN_INDICATOR = re.compile(r"\b(?:chi\s*tieu|ct)\s*(?:so\s*|thu\s*)?(?:\d|nay\b)")
 INDICATOR_POINTS_MAX = 20  # no indicator is worth more; no commune's total is this low
 # Facts alone do not make a case: "mức 90 điểm là của xã hay huyện" asks about the rule.
 _ASKS_VERDICT = re.compile(
@@ -749,9 +755,12 @@ def read_situation(folded: str, named_years: tuple[int, ...]) -> Situation | Non
             continue
         if _NOT_TOTAL_BEFORE.search(folded[: m.start()]) and not folded[m.start():].startswith("tong"):
             continue
+        if _SCALE_AFTER.search(folded[m.end():]):
+            continue
         points = _score(next(g for g in m.groups() if g))
         if (points <= INDICATOR_POINTS_MAX and not folded[m.start():].startswith("tong")
-                and _INDICATOR_IN_SENTENCE.search(folded[: m.start()])):
+                and (_INDICATOR_IN_SENTENCE.search(folded[: m.start()])
+                     or _ABOUT_AN_INDICATOR.search(folded))):
             continue
         total = points
         break

@@ -209,6 +209,11 @@ def test_a_described_situation_is_read(reader):
     # an indicator's points, not the total
     "Năm 2022 xã em không được giao ban hành văn bản nào. Vậy chỉ tiêu 1 của tiêu chí 1 xã em chấm thế "
     "nào, có bị 0 điểm không ạ?",
+    "năm 2023 chỉ tiêu 1 tiêu chí 1 xã không ban hành văn bản nào thì chấm sao? Có bị 0 điểm không?",
+    "Tập huấn 75% tuyên truyền viên thì được 0,5 điểm. Vậy năm 2023 xã em 95% thì chỉ tiêu này mấy điểm?",
+    # the scale, not a score
+    "năm 2026 đánh giá thì vẫn chấm 5 tiêu chí 20 chỉ tiêu 100 điểm như cũ đúng k",
+    "xã em năm 2026 vẫn chấm theo thang 100 điểm à, có được công nhận không",
 ])
 def test_no_situation_where_none_is_described(reader, text):
     assert reader.read(text).situation is None
