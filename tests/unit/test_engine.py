@@ -1112,7 +1112,7 @@ def test_figures_remembered_from_the_old_rules_and_the_press_get_their_source(en
     assert r.found and r.entry.id == expected
 
 
-@pytest.mark.parametrize("question", ["hi bot", "hi ad"])
+@pytest.mark.parametrize("question", ["hi bot", "hi ad", "cam on tro ly nhieu nha", "chào trợ lý"])
 def test_a_short_greeting_is_small_talk_not_a_handbook_word(engine, question):
     # "bot" is one letter from "bộ" (a set of criteria): read alone, it matched the criteria in force
     assert engine.ask(question).outcome is Outcome.SMALL_TALK
