@@ -958,7 +958,8 @@ class Engine:
         """Return the owner of the first indexed phrase a question says. A word typed with diacritics
         must match them: "đánh giá đạt" is not "giá đất", "hướng dẫn số" is not "dân số"; a word typed
         without them matches on its letters alone, and one typed without its tone mark on its letters and
-        vowel marks ("thời hiêu" is "thời hiệu").
+        vowel marks ("thời hiêu" is "thời hiệu"); the hook and the tilde, which most of the country says
+        alike, stand for each other ("tuyễn dụng" is "tuyển dụng").
 
         With `word_bounds`, an unaccented first syllable that makes a commoner handbook word with the
         syllable before it belongs to that word: "huong dan so" is "hướng dẫn số".
@@ -971,7 +972,7 @@ class Engine:
                 n = len(phrase)
                 typed = accented[i:i + n]
                 if folded[i:i + n] == phrase and all(
-                        a is None or a == p or (a[-1].isalpha() and a == p.rstrip(_TONE_DIGITS))
+                        a is None or _typed_as(a, p)
                         for a, p in zip(typed, phrase_accented, strict=False)) and not (
                         word_bounds and n > 1 and self._belongs_before(folded, accented, i)) and (
                         compared or not _compared_with(folded, i)):
@@ -1760,6 +1761,13 @@ def _declined_as_not_held(result: Result, shown: Entry, topic: str, notice: str)
     """Decline an answer whose subject the handbook does not hold, showing the entry that came closest."""
     return Result(result.question, Outcome.NOT_HELD, None, result.score, (Candidate(shown, result.score),),
                   result.regime, topic, regime_named=result.regime_named, notice=notice)
+
+
+def _typed_as(typed: str, said: str) -> bool:
+    """Tell whether a canonical syllable as typed is the phrase's (see `Engine._spot`)."""
+    if typed == said or (typed[-1].isalpha() and typed == said.rstrip(_TONE_DIGITS)):
+        return True
+    return typed[:-1] == said[:-1] and {typed[-1], said[-1]} == {"3", "4"}  # hỏi for ngã, ngã for hỏi
 
 
 def _years_named(title: str) -> frozenset[int]:

@@ -1182,6 +1182,8 @@ def test_what_the_handbook_holds_of_places_years_and_offices_is_still_answered(e
     "Quy chế dân chủ trong doanh nghiệp phải có những nội dung gì?",
     "Thủ tục cấp chứng chỉ hành nghề luật sư gồm những giấy tờ gì?",
     "Xã đạt chuẩn 'An toàn về an ninh, trật tự' cần những điều kiện gì?",
+    # the hook and the tilde mixed up, as most of the country says them alike
+    "Năm 2026 tuyễn dụng công chức tư pháp - hộ tịch xã cần điều kiện, bằng cấp gì ạ?",
 ])
 def test_more_near_subjects_are_declined_with_a_pointer(engine, question):
     r = engine.ask(question)
