@@ -838,9 +838,10 @@ class Reading:
     numbered: tuple[NumberedText, ...] = field(default=())  # texts named by their number
 
 
-# A place written with capitals after its kind ("xã Kế Sách", "tỉnh Nghệ An"), in the text as typed.
-# A unit named after its kind ("xã Kế Sách", "tỉnh Nghệ An"): its name is the capitalised words that follow.
-_PLACE_KIND = re.compile(r"\b(?:xã|phường|thị trấn|đặc khu|dac khu|huyện|tỉnh|thành phố|tp\.?)\s+"
+# A unit named after its kind, typed with or without diacritics ("xã Kế Sách", "huyen Ke Sach"): its name
+# is the capitalised words that follow.
+_PLACE_KIND = re.compile(r"\b(?:xã|phường|thị trấn|đặc khu|dac khu|huyện|tỉnh|thành phố|tp\.?"
+                         r"|xa|phuong|thi tran|huyen|tinh|thanh pho)\s+"
                          r"(?=((?:\S+\s*){1,3}))", re.IGNORECASE)
 
 
@@ -849,6 +850,7 @@ def _capitalised_names(text: str) -> list[str]:
     for m in _PLACE_KIND.finditer(text):
         words = []
         for raw in m.group(1).split():
+            raw = re.split(r"(?<=[,;:?!])", raw)[0]  # "Sóc Trăng,mục II.4.c": no space after the comma
             w = raw.strip(",.?!:;()\"'")
             # "(QĐ 25)", "TT": an abbreviation or an aside in brackets is no place's name.
             if not w or not w[0].isupper() or raw.startswith("(") or (len(w) > 1 and w.isupper()):
@@ -969,7 +971,8 @@ class Reader:
     def places(self, text: str) -> tuple[str, ...]:
         """Return the places a question names: provinces it spells (with or without diacritics), and any
         unit written with capitals after its kind ("xã Kế Sách")."""
-        found = _capitalised_names(text)
+        # a known place by its own spelling, however typed ("tinh Soc Trang" is Sóc Trăng)
+        found = [self._places.get(" ".join(folded_tokens(n)), n) for n in _capitalised_names(text)]
         toks = folded_tokens(text)
         # Longer names first ("thành phố Cần Thơ" before "Cần Thơ"), then in the order written.
         spans = sorted((-n, i) for i, t in enumerate(toks) for n in self._place_lengths.get(t, ())
