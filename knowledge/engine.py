@@ -82,21 +82,23 @@ _WORD = re.compile(r"[a-z]+")  # a folded syllable, where typos are corrected
 # Asked of a named place, these ask for its results: "bao nhiêu / mấy xã đạt", "đạt chuẩn năm nào", "xã nào
 # không đạt", "(đã) có đạt chuẩn … không".
 _ASKS_FIGURES = re.compile(
-    r"\b(?:bao\s*nhieu|bn|may)\s*(?:xa|don\s*vi|phuong|%|phan\s*tram)[^.?!]*\bdat\b"
+    r"\b(?:bao\s*nhi?e?u|bn|may)\s*(?:xa|don\s*vi|phuong|%|phan\s*tram)[^.?!]*\bdat\b"
     # "tỉ lệ xã phường đạt chuẩn", "số xã đạt chuẩn của huyện", "kết quả … cả nước thế nào"
     r"|\bt[yi]\s*le\s*(?:cac\s*)?(?:xa|phuong|don\s*vi)\b[^.?!]{0,20}\bdat\b|\bso\s*(?:xa|don\s*vi|phuong)\b[^.?!]{0,20}\bdat\s*chuan\b"
     r"|\bket\s*qua\b[^.?!]*\b(?:ca\s*nuoc|toan\s*quoc)\b|\b(?:ca\s*nuoc|toan\s*quoc)\b[^.?!]*\bket\s*qua\b"
-    r"|\bket\s*qua\s*(?:danh\s*gia|cong\s*nhan)\b[^.?!]{0,60}\b(?:ra\s*sao|bao\s*nhieu|the\s*nao)\b"
+    r"|\bket\s*qua\s*(?:danh\s*gia|cong\s*nhan)\b[^.?!]{0,60}\b(?:ra\s*sao|bao\s*nhi?e?u|the\s*nao)\b"
     r"|\bdat\s*chuan[^.?!]*\bnam\s*nao\b|\bso\s*lieu\b[^.?!]*\bdat\s*chuan\b"
+    # "danh sách xã phường của Cần Thơ đạt chuẩn năm 2024": the list of a place's results
+    r"|\bdanh\s*sach\s*(?:cac\s*)?(?:xa|phuong|don\s*vi)\b[^.?!]*\bdat\b"
     r"|\b(?:xa|phuong|don\s*vi)\s*nao\b[^.?!]*\bdat\b|\bco\s*dat\s*chuan\b[^.?!]*\b(?:khong|chua|ko)\b"
     # "Lào Cai năm 2022 được bao nhiêu xã", "Thanh Hóa năm 2024 đạt chuẩn bao nhiêu xã"
-    r"|\b(?:duoc|dat(?:\s*chuan)?)\s*(?:bao\s*nhieu|bn|may)\s*(?:xa|phuong|don\s*vi)\b"
+    r"|\b(?:duoc|dat(?:\s*chuan)?)\s*(?:bao\s*nhi?e?u|bn|may)\s*(?:xa|phuong|don\s*vi)\b"
     # "thanh hoa nam 2024 dat chuan bao nhieu %", "khảo sát … được bao nhiêu phần trăm", "hiện có bao nhiêu
     # tuyên truyền viên", "xã An Thạnh năm ngoái được bao nhiêu điểm": a rate, a count or a score of a place,
     # unless a rule is asked ("phải đạt bao nhiêu %", "được bao nhiêu điểm thì đạt")
     r"|^(?!.*\b(?:phai|can\s*(?:dat|co)|toi\s*thieu|it\s*nhat|moi\s*(?:duoc|dat)|thi\s*(?:duoc|dat)|quy\s*dinh)\b)"
-    r".*(?:\b(?:dat(?:\s*chuan)?|duoc|la)\s*(?:duoc\s*)?(?:bao\s*nhieu|bn|may)\s*(?:%|phan\s*tram|diem)"
-    r"|\b(?:hien\s*)?(?:co|duoc)\s*(?:bao\s*nhieu|bn|may)\s*(?:tuyen\s*truyen\s*vien|hoa\s*giai\s*vien|to\s*hoa\s*giai"
+    r".*(?:\b(?:dat(?:\s*chuan)?|duoc|la)\s*(?:duoc\s*)?(?:bao\s*nhi?e?u|bn|may)\s*(?:%|phan\s*tram|diem)"
+    r"|\b(?:hien\s*)?(?:co|duoc)\s*(?:bao\s*nhi?e?u|bn|may)\s*(?:tuyen\s*truyen\s*vien|hoa\s*giai\s*vien|to\s*hoa\s*giai"
     r"|nguoi)\b)")
 # Who someone of a named place is, or who was there ("Chủ tịch Hội đồng … huyện Kế Sách năm 2024 là ai",
 # "danh sách thành viên hội đồng của thị xã Vĩnh Châu"): the handbook says who by office, never by name.
@@ -104,11 +106,11 @@ _ASKS_WHO_BY_NAME = re.compile(
     # "là ai" before what is done ("năm 2024 là ai công nhận") asks who by office, which the rules say
     r"\b(?:la\s*ai\b(?!\s*(?:cong\s*nhan|ky|cham|lam|tham\s*dinh|quyet\s*dinh|duyet|chu\s*tri|ban\s*hanh))"
     r"|gom\s*nhung\s*ai|nhung\s*ai|ten\s*(?:la\s*)?gi|ho\s*ten|danh\s*sach\s*(?:thanh\s*vien|can\s*bo)"
-    r"|so\s*dien\s*thoai|sdt|bao\s*nhieu\s*(?:dai\s*bieu|nguoi\s*(?:tham\s*du|du)))\b")
+    r"|so\s*dien\s*thoai|sdt|bao\s*nhi?e?u\s*(?:dai\s*bieu|nguoi\s*(?:tham\s*du|du)))\b")
 # The number of a place's own document or how many units it has ("Đắk Lắk có kế hoạch triển khai QĐ 27 số
 # mấy", "An Giang sau sáp nhập có bao nhiêu xã phường"): held only where the answer speaks of that place.
 _ASKS_NUMBER_OF_PLACE = re.compile(
-    r"\bso\s*(?:may|bao\s*nhieu|hieu)\b|\bco\s*(?:bao\s*nhieu|bn|may)\s*(?:xa|phuong|don\s*vi)\b"
+    r"\bso\s*(?:may|bao\s*nhi?e?u|hieu)\b|\bco\s*(?:bao\s*nhi?e?u|bn|may)\s*(?:xa|phuong|don\s*vi)\b"
     r"|\bso\s*,?\s*(?:va\s*)?ngay\s*ban\s*hanh\b")
 # Who signed a text ("Bộ trưởng nào ký Thông tư 09", "QĐ 619 do ai ký"), and an answer that says who
 # signed it, read with its tone mark ("ký thay", "người ký"; "kỳ", "kỷ luật", "đăng ký", "thư ký" are other
@@ -227,7 +229,7 @@ _ASKS_CUE = re.compile(r"\b(?:cho\s*(?:em|toi|minh)\s*(?:hoi|xin|biet)|(?:em|toi
                        r"(?:biet|hoi)|xin\s*hoi|hoi\s*giup|nho\s*(?:anh|chi|ad))\b")
 _ASKS_ABOUT = re.compile(r"\bhoi\s*(?:ve|them\s*ve)\b")  # "cho mình hỏi về …": what the questions are about
 _ASKS_END = re.compile(
-    r"\b(?:khong|ko|k|chua|nao|gi|j|bao\s*nhieu|bn|may|the\s*nao|ntn|ra\s*sao|sao|o\s*dau|dau|khi\s*nao|"
+    r"\b(?:khong|ko|k|chua|nao|gi|j|bao\s*nhi?e?u|bn|may|the\s*nao|ntn|ra\s*sao|sao|o\s*dau|dau|khi\s*nao|"
     r"bao\s*gio|bh|ai)(?:\s+(?:a|ah|ak|nhi|vay|the|day|ha|nhe))*\s*$")
 
 

@@ -1256,6 +1256,10 @@ def test_a_sentence_that_only_announces_questions_is_neither_asked_nor_context(e
     "của UBND tỉnh Hậu Giang để phục vụ công tác tổng hợp.",
     "Năm 2022 Sóc Trăng tập huấn được bao nhiêu tuyên truyền viên pháp luật?",
     "Phần mềm đánh giá chuẩn mà Sở Tư pháp Sóc Trăng hướng dẫn là của công ty nào?",
+    # a place's people counted ("bao nhiu" mistyped), a place's list of results, a district typed plainly
+    "Sóc Trăng có bao nhiu tuyên truyền viên pháp luật vậy mọi người",
+    "danh sach xa phuong cua Can Tho dat chuan tiep can phap luat nam 2024 co chua, gui em voi",
+    "huyen Ke Sach nam 2022 co may xa dat chuan tiep can phap luat",
 ])
 def test_signers_other_provinces_documents_and_counts_the_handbook_lacks_are_not_held(engine, question):
     assert engine.ask(question).outcome is Outcome.NOT_HELD
