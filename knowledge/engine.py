@@ -106,7 +106,9 @@ _ASKS_WHO_BY_NAME = re.compile(
     # "là ai" before what is done ("năm 2024 là ai công nhận") asks who by office, which the rules say
     r"\b(?:la\s*ai\b(?!\s*(?:cong\s*nhan|ky|cham|lam|tham\s*dinh|quyet\s*dinh|duyet|chu\s*tri|ban\s*hanh))"
     r"|gom\s*nhung\s*ai|nhung\s*ai|ten\s*(?:la\s*)?gi|ho\s*ten|danh\s*sach\s*(?:thanh\s*vien|can\s*bo)"
-    r"|so\s*dien\s*thoai|sdt|bao\s*nhi?e?u\s*(?:dai\s*bieu|nguoi\s*(?:tham\s*du|du)))\b")
+    # how many attended a meeting named, not how many must ("họp cần bao nhiêu người dự": the quorum rule)
+    r"|so\s*dien\s*thoai|sdt|(?<!can )(?<!phai )(?<!toi thieu )(?<!it nhat )"
+    r"bao\s*nhi?e?u\s*(?:dai\s*bieu|nguoi\s*(?:tham\s*du|du)))\b")
 # The number of a place's own document or how many units it has ("Đắk Lắk có kế hoạch triển khai QĐ 27 số
 # mấy", "An Giang sau sáp nhập có bao nhiêu xã phường"): held only where the answer speaks of that place.
 _ASKS_NUMBER_OF_PLACE = re.compile(

@@ -1214,6 +1214,8 @@ def test_more_near_subjects_are_declined_with_a_pointer(engine, question):
      "qd25-tc3"),
     ("> Anh Phúc hỏi: xã mới hình thành từ thị trấn cũ thì QĐ 27 có áp dụng không? — em cũng hỏi giống anh "
      "Phúc, xã em trước sáp nhập là thị trấn ạ", "reform-thi-tran"),
+    # how many must attend, asked beside a colleague's name and commune: the quorum rule, no one's staff
+    ("3) chị Hoa xã Mỹ Tú hỏi hội đồng huyện năm 2024 họp cần bao nhiêu người dự", "qd25-hoi-dong-hop"),
     # the points of the indicator on funds, not an amount of money
     ("diem toi da chi tieu 2.6 kinh phi co so vat chat pbgdpl la bao nhieu", "qd27-tc2-ct6"),
     # the plan's name ("kế hoạch … thực hiện QĐ 25") is not what is asked of it
