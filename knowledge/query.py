@@ -342,7 +342,8 @@ _STILL = re.compile(
     # "văn bản thay cho TT 09 là văn bản nào": what replaced it ("thấy QĐ 25" folds alike: not bare "thay")
     r"|\bthay\s*(?:the|cho)\s*(?:cho\s*)?(?:qd|quyet\s*dinh|tt|thong\s*tu)\s*(?:so\s*)?(?:25|0?9)\b"
     # "giờ vẫn đánh giá theo QĐ 25 như trước đây à": whether it still applies
-    r"|\bvan\s*(?:danh\s*gia|cham(?:\s*diem)?|ap\s*dung|dung|xai|lam)\s*(?:theo\s*)?"
+    # "… áp dụng văn bản nào, vẫn là QĐ 25 hả"
+    r"|\bvan\s*(?:danh\s*gia|cham(?:\s*diem)?|ap\s*dung|dung|xai|lam|la)\s*(?:theo\s*)?"
     r"(?:qd|quyet\s*dinh|tt|thong\s*tu)\s*(?:so\s*)?(?:25|0?9)\b")
 
 

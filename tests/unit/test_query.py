@@ -67,6 +67,7 @@ def test_criterion_and_indicator_references_in_every_written_form(reader, text, 
     ("chuan tcpl moi co may tieu chi", Regime.QD27, False),  # … and new
     ("trước sáp nhập ai ký quyết định công nhận", Regime.QD25, False),  # before the reform
     ("thị trấn cũ nay đã thành xã, vậy vẫn đánh giá theo QĐ 25 à", None, False),  # whether it still holds
+    ("bay gio danh gia thi ap dung van ban nao, van la QD 25 ha", None, False),  # … asked in other words
     # whether it is still as it was: asked of now
     ("Thành phố có lập hội đồng giống hội đồng huyện trước đây không", Regime.QD27, False),
     ("có bao nhiêu tiêu chí", None, False),
