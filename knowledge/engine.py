@@ -195,7 +195,8 @@ _BRACKETED = re.compile(r"\([^()]*\)")  # an aside in brackets: "(chỉ tiêu 5.
 # after the pivot.
 _ASKED_AFTER_CONTEXT = re.compile(
     r",\s*(?:vay\s*thi|vay|the\s*thi|(?:bay\s*)?gio|cho\s*(?:(?:em|e|toi|minh)\s*)?hoi|xin\s*hoi)\s+")
-_PARTS = re.compile(r"[?;!\n]+|\.\s+|\s+(?:them\s*nua|ngoai\s*ra|voi\s*lai|tien\s*the)\s+")
+_PARTS = re.compile(r"[?;!\n]+|\.\s+|\s+(?:them\s*nua|ngoai\s*ra|voi\s*lai|tien\s*the)\s+"
+                    r"|:\s*(?=\(?1[).]\s)")  # "… giúp nhóm mấy ý: (1) …": the list starts
 # "công nhận liệt sĩ", "đạt chuẩn quốc gia về phòng cháy", "thành lập hợp tác xã", "tiêu chí đánh giá
 # chính quyền thân thiện": what follows says which standard, title or body is meant.
 _STANDARD_OF = re.compile(
@@ -230,6 +231,11 @@ _ANNOUNCES_ONLY = re.compile(
 _ASKS_CUE = re.compile(r"\b(?:cho\s*(?:em|toi|minh)\s*(?:hoi|xin|biet)|(?:em|toi|minh)\s*(?:can|muon)\s*"
                        r"(?:biet|hoi)|xin\s*hoi|hoi\s*giup|nho\s*(?:anh|chi|ad))\b")
 _ASKS_ABOUT = re.compile(r"\bhoi\s*(?:ve|them\s*ve)\b")  # "cho mình hỏi về …": what the questions are about
+# An item of a numbered list of questions ("(1) ai biên soạn sổ tay hướng dẫn; (2) …") asks with its question
+# word wherever it stands.
+_LISTED_QUESTION = re.compile(
+    r"^\s*\(?\d{1,2}[).]\s[^.?!]*\b(?:ai|gi|j|nao|dau|sao|may|bao\s*nhi?e?u|bao\s*lau|bao\s*gio|khi\s*nao"
+    r"|the\s*nao|ntn|ra\s*sao)\b")
 _ASKS_END = re.compile(
     r"\b(?:khong|ko|k|chua|nao|gi|j|bao\s*nhi?e?u|bn|may|the\s*nao|ntn|ra\s*sao|sao|o\s*dau|dau|khi\s*nao|"
     r"bao\s*gio|bh|ai)(?:\s+(?:a|ah|ak|nhi|vay|the|day|ha|nhe))*\s*$")
@@ -1352,6 +1358,8 @@ class Engine:
                 # they are about; "Cho em hỏi hội đồng gồm những ai.", "cho em xin số liệu" ask.
                 return ("?" in end or not marked or not _ASKS_ABOUT.search(f) or bool(_ASKS_END.search(f))
                         or bool(asked_about(f.split())))
+            if _LISTED_QUESTION.search(fold(piece)):
+                return True
             return "?" in end if marked else bool(_ASKS_END.search(f))
 
         # A sentence that only announces the questions is neither a question nor context.

@@ -1628,6 +1628,14 @@ def test_a_follow_up_part_is_asked_in_the_frame_already_set(engine):
     assert {r.entry.id, *(e.id for e in r.other_parts)} == {"kh-ii-4c", "kh-ii-4d"}
 
 
+def test_a_numbered_list_of_questions_asks_each_item(engine):
+    # a group secretary's summary: no question mark, each item asks with its question word
+    r = engine.ask("Nhờ trợ lý trả lời giúp nhóm về kế hoạch của tỉnh: (1) ai biên soạn sổ tay hướng dẫn "
+                   "đánh giá; (2) việc kiểm tra thực hiện quyết định bao lâu làm một lần; (3) có khó khăn "
+                   "thì báo cáo về đâu.")
+    assert r.found and {r.entry.id, *(e.id for e in r.other_parts)} >= {"kh-ii-3b", "kh-ii-7a"}
+
+
 def test_which_rules_scored_years_the_context_names(engine):
     r = engine.ask("Kính gửi bộ phận hỗ trợ, xã chúng tôi đang rà soát lại hồ sơ đánh giá chuẩn TCPL các năm "
                    "2023 và 2024 của hai xã cũ trước sáp nhập. Xin hỏi các năm đó áp dụng văn bản nào?")
