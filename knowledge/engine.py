@@ -113,7 +113,9 @@ _ASKS_WHO_BY_NAME = re.compile(
 # mấy", "An Giang sau sáp nhập có bao nhiêu xã phường"): held only where the answer speaks of that place.
 _ASKS_NUMBER_OF_PLACE = re.compile(
     r"\bso\s*(?:may|bao\s*nhi?e?u|hieu)\b|\bco\s*(?:bao\s*nhi?e?u|bn|may)\s*(?:xa|phuong|don\s*vi)\b"
-    r"|\bso\s*,?\s*(?:va\s*)?ngay\s*ban\s*hanh\b")
+    r"|\bso\s*,?\s*(?:va\s*)?ngay\s*ban\s*hanh\b"
+    # … or what a commune was merged from ("xã Mỹ Tú mới gồm những xã cũ nào")
+    r"|\b(?:gom|tu)\s*(?:nhung\s*|cac\s*)?(?:xa|phuong|don\s*vi|thi\s*tran)\s*(?:cu\s*)?nao\b")
 # Who signed a text ("Bộ trưởng nào ký Thông tư 09", "QĐ 619 do ai ký"), and an answer that says who
 # signed it, read with its tone mark ("ký thay", "người ký"; "kỳ", "kỷ luật", "đăng ký", "thư ký" are other
 # words).
