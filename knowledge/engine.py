@@ -124,6 +124,9 @@ _ASKS_SIGNER = re.compile(
 _SAYS_SIGNER = re.compile(r"(?<!đăng )(?<!thư )\bký\b")
 # "ai ký quyết định công nhận": a recognition decision is signed by whoever recognises, which the rule says.
 _SIGNS_RECOGNITION = re.compile(r"\bky\s*(?:quyet\s*dinh|qd)\s*cong\s*nhan\b")
+# An opening that says where the asker works: "Phường tui ở Cần Thơ", "em công tác tại xã Kế Sách".
+_WORKS_AT = re.compile(r"^\s*(?:(?:xa|phuong|ubnd\s*(?:xa|phuong))\s+)?(?:em|toi|tui|minh|chau|chung\s*toi)"
+                       r"\s+(?:dang\s*)?(?:o|lam\s*(?:viec\s*)?(?:o|tai)|cong\s*tac\s*(?:o|tai)|thuoc)\b")
 # "ai chủ trì …, Sở Nội vụ có được giao không": the question asks who; the agency is an aside.
 _ASKS_WHO = re.compile(r"\bai\b")
 # A question about the plan or an agency's tasks, as opposed to one about the rules.
@@ -1479,6 +1482,13 @@ class Engine:
                 return place
         return None
 
+    def _introduced_places(self, text: str) -> frozenset[str]:
+        """The places of an opening clause that says where the asker works ("Phường tui ở Cần Thơ")."""
+        first = re.split(r"[,.;:?!]", text, maxsplit=1)[0]
+        if not _WORKS_AT.match(fold(first)):
+            return frozenset()
+        return frozenset(fold(p) for p in self.reader.places(first))
+
     def _names_signer(self, entry: Entry, reading: Reading) -> bool:
         """Tell whether an answer says who signed the text asked about: the plan's signer is no answer for
         a decision's ("QĐ 25/2021 do ai ký ban hành")."""
@@ -1574,6 +1584,8 @@ class Engine:
         strongest = {int(i) for i in top if lexical_of[i] > 0}
         reading = q.reading
         places = {fold(p) for p in reading.places}
+        # "Phường tui ở Cần Thơ, …": where the asker works is no subject that an entry on it answers
+        introduced = self._introduced_places(reading.text) if places else frozenset()
         # "Cà Mau triển khai bằng kế hoạch số mấy": another province's plan, not the one the handbook holds.
         # "kế hoạch triển khai QĐ 27": a province's plan for the rules in force, not the handbook's either.
         own_place = (not places or bool(places & self._plan_places)) and not PLAN_OF_NEW_RULES.search(
@@ -1645,7 +1657,7 @@ class Engine:
                     score += w.ref_bonus  # "phường Tân Lộc có bị sáp nhập không": the entry naming it
                 elif title_places and not places & title_places:
                     score *= w.other_place_factor  # another place's plan or figures
-                elif title_places:
+                elif title_places and not title_places <= introduced:
                     score += w.year_bonus  # "Cần Thơ có bao nhiêu xã sau sáp nhập": the entry on that place
                 elif not title_places and places & answer_places_at[i]:
                     # "Hà Nội có kế hoạch riêng không": of the entries on no place, the one that speaks of it
