@@ -178,7 +178,7 @@ _THE_PLAN = re.compile(
 # "năm 2023 chấm theo văn bản nào", "năm 2026 theo QĐ 25 hay QĐ 27": which rules score a named year.
 _ASKS_WHICH_RULES = re.compile(
     r"\b(?:theo|ap\s*dung|dung|cham|danh\s*gia)\s*(?:van\s*ban|quyet\s*dinh|qd|quy\s*dinh|thong\s*tu|tt)"
-    r"\s*(?:nao|gi|j)\b"
+    r"\s*(?:nao|gi|j|mo|chi)\b"  # "văn bản mô", "quy định chi": the Centre's "nào", "gì"
     r"|\b(?:qd|quyet\s*dinh|tt|thong\s*tu)\s*\d+(?:/\d+)?\s*hay\s*(?:la\s*)?(?:qd|quyet\s*dinh|tt|thong\s*tu)?\s*\d+"
     # "kết quả năm 2025 chấm theo quyết định cũ hay mới", "theo bộ mới hay bộ cũ"
     r"|\b(?:qd|quyet\s*dinh|quy\s*dinh|van\s*ban|bo|chuan|thong\s*tu|tt)\s*(?:cu|moi)\s*hay\s*"
