@@ -1242,16 +1242,14 @@ class Engine:
     def _ref_entries(self, ref: CriterionRef, regimes: Iterable[Regime]) -> set[int]:
         """Entries about an indicator; when a regime has no such indicator, its criterion's entry (which
         lists the indicators there are); when it has no such criterion either, its overview."""
-        out: set[int] = set()
         assert ref.criterion is not None
-        for regime in regimes:
-            found = self._by_ref.get((regime, ref.criterion, ref.indicator), [])
-            if not found:
-                found = self._by_ref.get((regime, ref.criterion, None), [])
-            if not found:
-                found = [self._position[e.id] for e in self._version("tieu-chi", regime)[:1]]
-            out.update(found)
-        return out
+        # The closest a regime has: a regime with the very indicator leaves the others' fallbacks out
+        # ("tiêu chí 5 chỉ tiêu 2 … em mới nhận việc" is QĐ 25's 5.2, not QĐ 27's overview).
+        for key in ((ref.criterion, ref.indicator), (ref.criterion, None)):
+            out = {i for regime in regimes for i in self._by_ref.get((regime, *key), [])}
+            if out:
+                return out
+        return {self._position[e.id] for regime in regimes for e in self._version("tieu-chi", regime)[:1]}
 
     def _version(self, topic: str, regime: Regime) -> list[Entry]:
         """Return a topic's entries in one regime (empty when it has none)."""

@@ -1218,6 +1218,8 @@ def test_more_near_subjects_are_declined_with_a_pointer(engine, question):
     ("3) chị Hoa xã Mỹ Tú hỏi hội đồng huyện năm 2024 họp cần bao nhiêu người dự", "qd25-hoi-dong-hop"),
     ("qđ 27 áp dụng cho cả thị trấn đúng ko ạ", "qd27-don-vi"),  # the units assessed, not what it replaced
     ("Đánh giá kết quả năm 2024 thì chấm theo văn bản mô hỉ?", "qd25-hieu-luc"),  # the Centre's "mô" (nào)
+    # an indicator only the replaced rules have, in a message that says "mới" of something else
+    ("tiêu chí 5 chỉ tiêu 2 là cái gì, em mới nhận việc nên chưa rõ", "qd25-tc5-ct2"),
     # where the asker works is no subject: not the entry on that city's plan
     ("Phường tui ở Cần Thơ, hồi trước thuộc Sóc Trăng. Năm 2026 làm hồ sơ chuẩn tiếp cận pháp luật thì còn "
      "gửi về Phòng Tư pháp huyện như hồi trước hông?", "reform-ke-hoach-cu"),
