@@ -46,6 +46,7 @@ from tests.eval.harness import (
     DEV35_PATH,
     DEV36_PATH,
     DEV37_PATH,
+    DEV38_PATH,
     DEV_PATH,
     LATER_BLIND_PATHS,
     dev_cases,
@@ -100,7 +101,8 @@ LATER_SET_SIZES = {DEV2_PATH: (150, 50), DEV3_PATH: (190, 70), DEV4_PATH: (150, 
                    DEV34_PATH: (150, 40),
                    DEV35_PATH: (150, 40),
                    DEV36_PATH: (150, 40),
-                   DEV37_PATH: (150, 40)}
+                   DEV37_PATH: (150, 40),
+                   DEV38_PATH: (150, 40)}
 
 
 @pytest.mark.parametrize("path", LATER_BLIND_PATHS, ids=lambda p: p.name)
