@@ -66,9 +66,11 @@ STOPWORDS = frozenset(
     dạ nhỉ hả hở ạk ak nhé nhe luôn dùm giùm với bây giờ đâu đấy nữa thôi chứ vâng ok oke ad
     nhiêu thuộc nó
     check update pls plz cái
-    eng rứa răng ni tui hông hổng nhen nghen hen nè bựa""".split()
+    eng rứa răng ni tui hông hổng nhen nghen hen nè bựa
+    fyi btw quick sếp""".split()
     # chat words ("check giúp e mẫu 04", "cái quyết định mới") and regional ones of the Centre ("eng", "rứa",
-    # "răng", "bựa ni": anh, thế, sao, hôm nay) and the South ("tui", "hông", "nghen": tôi, không, nhé)
+    # "răng", "bựa ni": anh, thế, sao, hôm nay) and the South ("tui", "hông", "nghen": tôi, không, nhé), and
+    # English fillers ("FYI", "btw")
     # Left out on purpose: words whose unaccented form is also a content word
     # ("có"/"cơ" → co, "bạn"/"ban" → ban, "cần"/"cán" → can, "mà"/"mã" → ma, "làm"/"lâm" → lam).
 )
@@ -89,7 +91,7 @@ _ASKS_FIGURES = re.compile(
     r"|\bket\s*qua\s*(?:danh\s*gia|cong\s*nhan)\b[^.?!]{0,60}\b(?:ra\s*sao|bao\s*nhi?e?u|the\s*nao)\b"
     r"|\bdat\s*chuan[^.?!]*\bnam\s*nao\b|\bso\s*lieu\b[^.?!]*\bdat\s*chuan\b"
     # "danh sách xã phường của Cần Thơ đạt chuẩn năm 2024": the list of a place's results
-    r"|\bdanh\s*sach\s*(?:cac\s*)?(?:xa|phuong|don\s*vi)\b[^.?!]*\bdat\b"
+    r"|\b(?:danh\s*sach|list)\s*(?:cac\s*)?(?:xa|phuong|don\s*vi)\b[^.?!]*\bdat\b"
     r"|\b(?:xa|phuong|don\s*vi)\s*nao\b[^.?!]*\bdat\b|\bco\s*dat\s*chuan\b[^.?!]*\b(?:khong|chua|ko)\b"
     # "Lào Cai năm 2022 được bao nhiêu xã", "Thanh Hóa năm 2024 đạt chuẩn bao nhiêu xã"
     r"|\b(?:duoc|dat(?:\s*chuan)?)\s*(?:bao\s*nhi?e?u|bn|may)\s*(?:xa|phuong|don\s*vi)\b"

@@ -1220,6 +1220,9 @@ def test_more_near_subjects_are_declined_with_a_pointer(engine, question):
     ("Đánh giá kết quả năm 2024 thì chấm theo văn bản mô hỉ?", "qd25-hieu-luc"),  # the Centre's "mô" (nào)
     # an indicator only the replaced rules have, in a message that says "mới" of something else
     ("tiêu chí 5 chỉ tiêu 2 là cái gì, em mới nhận việc nên chưa rõ", "qd25-tc5-ct2"),
+    # English words young officials mix in
+    ("3 dieu kien cong nhan xa dat chuan list nhanh giup em voi", "qd27-dieu-kien"),
+    ("mẫu 09 với mẫu 10 ai lập vậy ạ, xã có liên quan ko, FYI em ở xã", "tt15-bieu-mau"),
     # where the asker works is no subject: not the entry on that city's plan
     ("Phường tui ở Cần Thơ, hồi trước thuộc Sóc Trăng. Năm 2026 làm hồ sơ chuẩn tiếp cận pháp luật thì còn "
      "gửi về Phòng Tư pháp huyện như hồi trước hông?", "reform-ke-hoach-cu"),
