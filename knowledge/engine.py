@@ -1408,8 +1408,13 @@ class Engine:
             # recognition decision is signed by whoever recognises: the rule answers.) The plan's signer,
             # asked beside another question on the plan ("Kế hoạch giao Mặt trận việc gì, và ai ký kế
             # hoạch?"), is suggested beside that question's answer.
-            signers = ([e for e in self.entries if e.id in self._says_signer and e.id in self._plan_entries]
-                       if self._asks_the_plan(reading) else [])
+            if self._asks_the_plan(reading):
+                signers = [e for e in self.entries
+                           if e.id in self._says_signer and e.id in self._plan_entries]
+            else:  # "QĐ 27 ai ký, căn cứ luật nào": the entry on that text's signer, beside the other answer
+                signers = [e for e in self.entries if e.id in self._says_signer and "ký" in e.title.lower()
+                           and e.id not in self._plan_entries
+                           and self._cites[self._position[e.id]] & reading.documents]
             # the entry about the signing itself ("Người ký Kế hoạch") before one that mentions it
             signer = min(signers, key=lambda e: "ký" not in e.title.lower(), default=None)
             if signer is None:

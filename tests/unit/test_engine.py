@@ -1847,6 +1847,9 @@ def test_the_plans_signer_asked_beside_another_question_on_the_plan_is_suggested
     assert r.found and r.entry.id == "kh-iii-1dd" and [e.id for e in r.other_parts][:1] == ["kh-nguoi-ky"]
     # another text's signer, which the handbook does not hold, is still said to be not held
     assert engine.ask("Bộ trưởng nào ký Thông tư 09/2021/TT-BTP vậy?").outcome is Outcome.NOT_HELD
+    # a decision's signer, which the handbook holds, asked beside its legal bases
+    r = engine.ask("QĐ 27/2025 ai ký vậy, căn cứ luật nào, cho em info để ghi vào slide")
+    assert r.found and r.entry.id == "qd27-can-cu" and [e.id for e in r.other_parts][:1] == ["qd27-nguoi-ky"]
 
 
 def test_a_short_follow_up_asks_about_the_question_before_it(engine):
