@@ -376,7 +376,10 @@ def _asked_beside_compared(folded: str) -> tuple[Regime, bool] | None:
 # A clause that says what the answer is for ("em cần gấp để báo cáo sếp", "để đưa vào kế hoạch").
 _PURPOSE = re.compile(
     r"^\s*(?:(?:em|toi|minh|chau)\s+(?:can|muon|dang|phai)\b[^.?!]*\bde\s+|de\s+(?:em\s+|toi\s+|minh\s+)?)"
-    r"(?:bao\s*cao|dua\s*vao|lien\s*he|tham\s*khao|trinh|gui\s*(?:sep|lanh\s*dao)|lam\s*(?:bang|bao\s*cao|de\s*cuong|to\s*trinh|tai\s*lieu|slide))\b")
+    r"(?:bao\s*cao|dua\s*vao|lien\s*he|tham\s*khao|trinh|gui\s*(?:sep|lanh\s*dao)|lam\s*(?:bang|bao\s*cao|de\s*cuong|to\s*trinh|tai\s*lieu|slide))\b"
+    # "…, em muốn làm bảng excel tự chấm cho xã" (what the boss asks or gives is often the question itself)
+    r"|^\s*(?:em|toi|minh|chau)\s+(?:can|muon|dang|phai)\s+(?:lam|soan|viet)\s+(?:bang|bao\s*cao|de\s*cuong"
+    r"|to\s*trinh|tai\s*lieu|slide|bai)\b")
 INTRODUCES = re.compile(r"^\s*(?:da\s+)?(?:em|toi|minh|chau)\s+(?:la|o|lam|dang\s*lam|cong\s*tac|moi)\b")
 
 

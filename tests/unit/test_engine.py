@@ -1220,6 +1220,8 @@ def test_more_near_subjects_are_declined_with_a_pointer(engine, question):
     ("Đánh giá kết quả năm 2024 thì chấm theo văn bản mô hỉ?", "qd25-hieu-luc"),  # the Centre's "mô" (nào)
     # an indicator only the replaced rules have, in a message that says "mới" of something else
     ("tiêu chí 5 chỉ tiêu 2 là cái gì, em mới nhận việc nên chưa rõ", "qd25-tc5-ct2"),
+    # what the answer is for, said after the question, is no part of it
+    ("QĐ 27 mỗi chỉ tiêu bao nhiêu điểm vậy ạ, em muốn làm bảng excel tự chấm cho xã", "qd27-diem-so"),
     # English words young officials mix in
     ("3 dieu kien cong nhan xa dat chuan list nhanh giup em voi", "qd27-dieu-kien"),
     ("mẫu 09 với mẫu 10 ai lập vậy ạ, xã có liên quan ko, FYI em ở xã", "tt15-bieu-mau"),
