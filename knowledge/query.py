@@ -378,8 +378,10 @@ _PURPOSE = re.compile(
     r"^\s*(?:(?:em|toi|minh|chau)\s+(?:can|muon|dang|phai)\b[^.?!]*\bde\s+|de\s+(?:em\s+|toi\s+|minh\s+)?)"
     r"(?:bao\s*cao|dua\s*vao|lien\s*he|tham\s*khao|trinh|gui\s*(?:sep|lanh\s*dao)|lam\s*(?:bang|bao\s*cao|de\s*cuong|to\s*trinh|tai\s*lieu|slide))\b"
     # "…, em muốn làm bảng excel tự chấm cho xã" (what the boss asks or gives is often the question itself)
-    r"|^\s*(?:em|toi|minh|chau)\s+(?:can|muon|dang|phai)\s+(?:lam|soan|viet)\s+(?:bang|bao\s*cao|de\s*cuong"
-    r"|to\s*trinh|tai\s*lieu|slide|bai)\b")
+    r"|^\s*(?:em|toi|minh|chau)\s+(?:can|muon|dang|phai)\s+(?:lam|soan|viet|cho)\s+(?:bang|bao\s*cao|de\s*cuong"
+    r"|to\s*trinh|tai\s*lieu|slide|bai)\b"
+    # "…, có nguồn càng tốt": where the answer comes from, asked by the way
+    r"|^\s*(?:co|gui|cho)\s*(?:em\s*|minh\s*)?(?:nguon|source|link)\s*(?:cang\s*tot|thi\s*tot|nhe|luon)\b")
 INTRODUCES = re.compile(r"^\s*(?:da\s+)?(?:em|toi|minh|chau)\s+(?:la|o|lam|dang\s*lam|cong\s*tac|moi)\b")
 
 

@@ -1222,6 +1222,8 @@ def test_more_near_subjects_are_declined_with_a_pointer(engine, question):
     ("tiêu chí 5 chỉ tiêu 2 là cái gì, em mới nhận việc nên chưa rõ", "qd25-tc5-ct2"),
     # what the answer is for, said after the question, is no part of it
     ("QĐ 27 mỗi chỉ tiêu bao nhiêu điểm vậy ạ, em muốn làm bảng excel tự chấm cho xã", "qd27-diem-so"),
+    ("Hội thảo Bộ Tư pháp 19/5/2025 chỉ ra QĐ 25 có bất cập gì vậy ạ, em cần cho bài thu hoạch, có source "
+     "càng tốt", "qd25-bat-cap"),
     # English words young officials mix in
     ("3 dieu kien cong nhan xa dat chuan list nhanh giup em voi", "qd27-dieu-kien"),
     ("mẫu 09 với mẫu 10 ai lập vậy ạ, xã có liên quan ko, FYI em ở xã", "tt15-bieu-mau"),
