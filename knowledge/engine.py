@@ -80,6 +80,7 @@ FOLLOW_UP_WORDS = 2  # a question this short after another ("Ai chủ trì?") as
 _TONE_DIGITS = "12345"  # canonical_syllable() writes a syllable's tone mark as a final digit
 _YEAR_TOKEN = re.compile(r"^20[12]\d$")
 _WORD = re.compile(r"[a-z]+")  # a folded syllable, where typos are corrected
+_BEFORE_A_NUMBER = frozenset({"chi", "tieu", "thu", "so"})  # "tiêu chí …", "chỉ tiêu …", "thứ …", "số …"
 # Asking for figures: a place the figures do not cover cannot be answered with others' figures.
 # Asked of a named place, these ask for its results: "bao nhiêu / mấy xã đạt", "đạt chuẩn năm nào", "xã nào
 # không đạt", "(đã) có đạt chuẩn … không".
@@ -639,6 +640,13 @@ class Engine:
                 not _undoubled(t, c[0]), -self._freq[c[0]], c[0]))
             if len(t) < 3 and self._pair_rarity(prev, best, nxt) == math.inf:
                 best = None
+            # "tiêu chí hia": after a criterion's or an indicator's word, a number, unless the other
+            # reading makes a pair with the next word ("tiêu chí hoa giải")
+            numbers = [c for c, d in candidates if c in NUMBER_WORDS and len(c) == len(t) >= 3
+                       and d == min(x[1] for x in candidates)]  # letters swapped or one mistyped
+            if (prev in _BEFORE_A_NUMBER and numbers and best not in NUMBER_WORDS
+                    and f"{best}_{nxt}" not in self._idf):
+                best = numbers[0]
         if len(self._correction_cache) < 50_000:  # bounded: typed words are not a fixed set
             self._correction_cache[key] = best
         return best

@@ -1224,6 +1224,8 @@ def test_more_near_subjects_are_declined_with_a_pointer(engine, question):
     ("QĐ 27 mỗi chỉ tiêu bao nhiêu điểm vậy ạ, em muốn làm bảng excel tự chấm cho xã", "qd27-diem-so"),
     ("Hội thảo Bộ Tư pháp 19/5/2025 chỉ ra QĐ 25 có bất cập gì vậy ạ, em cần cho bài thu hoạch, có source "
      "càng tốt", "qd25-bat-cap"),
+    # a number word mistyped after a criterion's word ("tiêu chí hia") is that number
+    ("chỉ tiêu thứ năm tiêu chí hia là gì z, confirm giúp em", "qd27-tc2-ct5"),
     # English words young officials mix in
     ("3 dieu kien cong nhan xa dat chuan list nhanh giup em voi", "qd27-dieu-kien"),
     ("mẫu 09 với mẫu 10 ai lập vậy ạ, xã có liên quan ko, FYI em ở xã", "tt15-bieu-mau"),
