@@ -1226,6 +1226,7 @@ def test_more_near_subjects_are_declined_with_a_pointer(engine, question):
      "càng tốt", "qd25-bat-cap"),
     # a number word mistyped after a criterion's word ("tiêu chí hia") is that number
     ("chỉ tiêu thứ năm tiêu chí hia là gì z, confirm giúp em", "qd27-tc2-ct5"),
+    ("btw Sóc Trăng giờ sáp nhập vào đâu rồi ạ? từ ngày nào tính", "reform-can-tho"),  # not the plan
     # English words young officials mix in
     ("3 dieu kien cong nhan xa dat chuan list nhanh giup em voi", "qd27-dieu-kien"),
     ("mẫu 09 với mẫu 10 ai lập vậy ạ, xã có liên quan ko, FYI em ở xã", "tt15-bieu-mau"),
