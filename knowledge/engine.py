@@ -93,6 +93,8 @@ _ASKS_FIGURES = re.compile(
     r"|\bdat\s*chuan[^.?!]*\bnam\s*nao\b|\bso\s*lieu\b[^.?!]*\bdat\s*chuan\b"
     # "danh sách xã phường của Cần Thơ đạt chuẩn năm 2024": the list of a place's results
     r"|\b(?:danh\s*sach|list)\s*(?:cac\s*)?(?:xa|phuong|don\s*vi)\b[^.?!]*\bdat\b"
+    # "Lào Cai năm 2022 đạt chuẩn tiếp cận pháp luật bao nhiêu %": a rate or a count after what is counted
+    r"|\bdat\s*chuan\b[^.?!]{0,40}\b(?:bao\s*nhi?e?u|bn|may)\s*(?:%|phan\s*tram|xa|phuong|don\s*vi)"
     r"|\b(?:xa|phuong|don\s*vi)\s*nao\b[^.?!]*\bdat\b|\bco\s*dat\s*chuan\b[^.?!]*\b(?:khong|chua|ko)\b"
     # "Lào Cai năm 2022 được bao nhiêu xã", "Thanh Hóa năm 2024 đạt chuẩn bao nhiêu xã"
     r"|\b(?:duoc|dat(?:\s*chuan)?)\s*(?:bao\s*nhi?e?u|bn|may)\s*(?:xa|phuong|don\s*vi)\b"
