@@ -80,6 +80,12 @@ FOLLOW_UP_WORDS = 2  # a question this short after another ("Ai chủ trì?") as
 _TONE_DIGITS = "12345"  # canonical_syllable() writes a syllable's tone mark as a final digit
 _YEAR_TOKEN = re.compile(r"^20[12]\d$")
 _WORD = re.compile(r"[a-z]+")  # a folded syllable, where typos are corrected
+# A short question that only asks on about the subject before it, naming none of its own: "Tiêu chí ra
+# sao?", "Điều kiện thế nào?", "So với Sóc Trăng thì sao?".
+_FOLLOWS_UP = re.compile(
+    r"^\s*(?:(?:con|vay\s*con)\s+)?(?:(?:tieu\s*chi|dieu\s*kien|thu\s*tuc|ho\s*so|cach\s*cham|tieu\s*chuan)"
+    r"(?:\s*(?:cu\s*the|the|do|nay))?\s*(?:ra\s*sao|the\s*nao|nhu\s*the\s*nao|gom\s*(?:nhung\s*)?gi|la\s*gi)"
+    r"|so\s*voi\s*[^.?!]{0,30}\b(?:thi\s*sao|the\s*nao|ra\s*sao))\s*(?:a|vay|ha|nhi)?\s*[?.!]*\s*$")
 _BEFORE_A_NUMBER = frozenset({"chi", "tieu", "thu", "so"})  # "tiêu chí …", "chỉ tiêu …", "thứ …", "số …"
 # Asking for figures: a place the figures do not cover cannot be answered with others' figures.
 # Asked of a named place, these ask for its results: "bao nhiêu / mấy xã đạt", "đạt chuẩn năm nào", "xã nào
@@ -786,6 +792,8 @@ class Engine:
         kept = [p for p in parts if not p.asks or not declined_alone(p)]
         if not any(p.asks for p in kept) or len(kept) == len(parts):
             return None
+        if all(_FOLLOWS_UP.search(fold(p.text)) for p in kept if p.asks):
+            return None  # "Trạm y tế xã đạt chuẩn quốc gia chưa? Tiêu chí ra sao?": the same subject asked on
         rest = self._ask(self.read(" ".join(p.text + ("?" if p.asks else ".") for p in kept)))
         if not rest.found:
             return None

@@ -1658,6 +1658,17 @@ def test_a_numbered_list_of_questions_asks_each_item(engine):
     assert r.found and {r.entry.id, *(e.id for e in r.other_parts)} >= {"kh-ii-3b", "kh-ii-7a"}
 
 
+@pytest.mark.parametrize("question", [
+    "Trạm y tế xã tôi đạt chuẩn quốc gia chưa? Tiêu chí ra sao?",
+    "Kế hoạch của tỉnh An Giang về chuẩn tiếp cận pháp luật giao nhiệm vụ cho ai? So với Sóc Trăng thì sao?",
+])
+def test_a_follow_up_of_a_declined_question_is_declined_with_it(engine, question):
+    assert engine.ask(question).outcome in (Outcome.OUT_OF_SCOPE, Outcome.NOT_HELD)
+    # a question with a subject of its own beside the declined one is still answered
+    r = engine.ask("Trạm y tế xã đạt chuẩn quốc gia chưa? Còn tiêu chí 1 của QĐ 27 gồm những chỉ tiêu nào?")
+    assert r.found and r.entry.id == "qd27-tc1"
+
+
 def test_which_rules_scored_years_the_context_names(engine):
     r = engine.ask("Kính gửi bộ phận hỗ trợ, xã chúng tôi đang rà soát lại hồ sơ đánh giá chuẩn TCPL các năm "
                    "2023 và 2024 của hai xã cũ trước sáp nhập. Xin hỏi các năm đó áp dụng văn bản nào?")
