@@ -1281,6 +1281,7 @@ def test_a_sentence_that_only_announces_questions_is_neither_asked_nor_context(e
     "huyen Ke Sach nam 2022 co may xa dat chuan tiep can phap luat",
     "Xã Mỹ Tú mới sau sáp nhập gồm những xã cũ nào vậy?",  # what a commune was merged from
     "lao cai nam 2022 dat chuan tiep can phap luat bao nhieu %",  # the rate said after what is counted
+    "xã tôi có bao nhiu tuyên truyền viên pháp luật, ai là người phụ trách ấp tôi",  # the asker's own data
     # a citizen's own dispute held up against the standard
     "Nhà tôi tranh chấp ranh đất với nhà bên. Xã đã đạt chuẩn tiếp cận pháp luật thì phải giải quyết cho "
     "tôi chứ?",
