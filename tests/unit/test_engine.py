@@ -1112,7 +1112,8 @@ def test_figures_remembered_from_the_old_rules_and_the_press_get_their_source(en
     assert r.found and r.entry.id == expected
 
 
-@pytest.mark.parametrize("question", ["hi bot", "hi ad", "cam on tro ly nhieu nha", "chào trợ lý"])
+@pytest.mark.parametrize("question", ["hi bot", "hi ad", "cam on tro ly nhieu nha", "chào trợ lý",
+                                      "ad la nguoi hay bot z"])
 def test_a_short_greeting_is_small_talk_not_a_handbook_word(engine, question):
     # "bot" is one letter from "bộ" (a set of criteria): read alone, it matched the criteria in force
     assert engine.ask(question).outcome is Outcome.SMALL_TALK
@@ -1197,7 +1198,7 @@ def test_more_near_subjects_are_declined_with_a_pointer(engine, question):
     ("cái vụ dán kết quả chấm ở ủy ban hồi trước phải để bao nhiêu ngày vậy anh", "qd25-niem-yet"),
     ("Hồi QĐ 25, cái chỉ tiêu số 3 của nhóm thứ hai là về việc gì vạy?", "qd25-tc2-ct3"),
     ("chỉ tiêu bảo đảm kinh phí, cơ sở vật chất cho phổ biến pháp luật (cũ) được mấy điểm", "qd25-tc2-ct6"),
-    ("TT 09 con hieu luc ko", "tt15-gioi-thieu"),  # whether the old text holds: the text that replaced it
+    ("TT 09 con hieu luc ko", "qd27-thay-the"),  # whether the old text holds: what replaced it
     # the standard's own council, not a law's appraisal of a draft
     ("Tại sao quyết định mới bỏ luôn cái hội đồng thẩm định?", "qd27-hoi-dong"),
     # when the guidance starts to apply: the guidance's own entry, not the decision's unverified date
@@ -1227,6 +1228,8 @@ def test_more_near_subjects_are_declined_with_a_pointer(engine, question):
     # a number word mistyped after a criterion's word ("tiêu chí hia") is that number
     ("chỉ tiêu thứ năm tiêu chí hia là gì z, confirm giúp em", "qd27-tc2-ct5"),
     ("btw Sóc Trăng giờ sáp nhập vào đâu rồi ạ? từ ngày nào tính", "reform-can-tho"),  # not the plan
+    # whether the replaced decision still holds: what replaced it, not what it replaced in 2021
+    ("Quyết định 25 về chuẩn tiếp cận pháp luật còn áp dụng không", "qd27-thay-the"),
     # English words young officials mix in
     ("3 dieu kien cong nhan xa dat chuan list nhanh giup em voi", "qd27-dieu-kien"),
     ("mẫu 09 với mẫu 10 ai lập vậy ạ, xã có liên quan ko, FYI em ở xã", "tt15-bieu-mau"),
