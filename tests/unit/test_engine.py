@@ -1230,6 +1230,7 @@ def test_more_near_subjects_are_declined_with_a_pointer(engine, question):
     ("btw Sóc Trăng giờ sáp nhập vào đâu rồi ạ? từ ngày nào tính", "reform-can-tho"),  # not the plan
     # whether the replaced decision still holds: what replaced it, not what it replaced in 2021
     ("Quyết định 25 về chuẩn tiếp cận pháp luật còn áp dụng không", "qd27-thay-the"),
+    ("ad oi chuan tiep can phap luat la cai gi vay, nghe loa xa doc hoai ma ko hieu", "qd27-gioi-thieu"),
     # English words young officials mix in
     ("3 dieu kien cong nhan xa dat chuan list nhanh giup em voi", "qd27-dieu-kien"),
     ("mẫu 09 với mẫu 10 ai lập vậy ạ, xã có liên quan ko, FYI em ở xã", "tt15-bieu-mau"),
