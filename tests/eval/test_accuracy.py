@@ -48,6 +48,7 @@ from tests.eval.harness import (
     DEV37_PATH,
     DEV38_PATH,
     DEV39_PATH,
+    DEV40_PATH,
     DEV_PATH,
     LATER_BLIND_PATHS,
     dev_cases,
@@ -104,7 +105,8 @@ LATER_SET_SIZES = {DEV2_PATH: (150, 50), DEV3_PATH: (190, 70), DEV4_PATH: (150, 
                    DEV36_PATH: (150, 40),
                    DEV37_PATH: (150, 40),
                    DEV38_PATH: (150, 40),
-                   DEV39_PATH: (150, 70)}
+                   DEV39_PATH: (150, 70),
+                   DEV40_PATH: (150, 40)}
 
 
 @pytest.mark.parametrize("path", LATER_BLIND_PATHS, ids=lambda p: p.name)
