@@ -99,6 +99,7 @@ _ASKS_FIGURES = re.compile(
     r"|\bdat\s*chuan[^.?!]*\bnam\s*nao\b|\bso\s*lieu\b[^.?!]*\bdat\s*chuan\b"
     # "danh sách xã phường của Cần Thơ đạt chuẩn năm 2024": the list of a place's results
     r"|\b(?:danh\s*sach|list)\s*(?:cac\s*)?(?:xa|phuong|don\s*vi)\b[^.?!]*\bdat\b"
+    r"|\bcac\s*(?:xa|phuong|don\s*vi)\s*(?:chua|khong)?\s*dat\s*chuan\s*cua\b"
     # "Lào Cai năm 2022 đạt chuẩn tiếp cận pháp luật bao nhiêu %": a rate or a count after what is counted
     r"|\bdat\s*chuan\b[^.?!]{0,40}\b(?:bao\s*nhi?e?u|bn|may)\s*(?:%|phan\s*tram|xa|phuong|don\s*vi)"
     r"|\b(?:xa|phuong|don\s*vi)\s*nao\b[^.?!]*\bdat\b|\bco\s*dat\s*chuan\b[^.?!]*\b(?:khong|chua|ko)\b"
@@ -126,7 +127,7 @@ _ASKS_NUMBER_OF_PLACE = re.compile(
     r"\bso\s*(?:may|bao\s*nhi?e?u|hieu)\b|\bco\s*(?:bao\s*nhi?e?u|bn|may)\s*(?:xa|phuong|don\s*vi)\b"
     r"|\bso\s*,?\s*(?:va\s*)?ngay\s*ban\s*hanh\b"
     # … or what a commune was merged from ("xã Mỹ Tú mới gồm những xã cũ nào")
-    r"|\b(?:gom|tu)\s*(?:nhung\s*|cac\s*)?(?:xa|phuong|don\s*vi|thi\s*tran)\s*(?:cu\s*)?nao\b")
+    r"|\b(?:gom|tu)\s*(?:nhung\s*|cac\s*)?(?:xa|phuong|don\s*vi|thi\s*tran)\b[^.?!]{0,20}?\b(?:cu\s*)?nao\b")
 # Who signed a text ("Bộ trưởng nào ký Thông tư 09", "QĐ 619 do ai ký"), and an answer that says who
 # signed it, read with its tone mark ("ký thay", "người ký"; "kỳ", "kỷ luật", "đăng ký", "thư ký" are other
 # words).
@@ -170,7 +171,11 @@ _CRITERION_WORDS = frozenset("ten bo moi cu hien hanh nay trong thu may nao tieu
 # cho ý kiến" asks for an opinion, which is declined.
 _LETTER_FORMULAS = re.compile(
     r"^\s*kinh\s*gui\b[^.?!:]*[.:!]|\b(?:kinh\s*)?de\s*nghi\s*(?:quy\s*co\s*quan\s*)?(?:cho\s*biet"
-    r"|huong\s*dan\s*giup|giai\s*dap|tra\s*loi)\b|\btran\s*trong(?:\s*cam\s*on)?\b")
+    r"|huong\s*dan\s*giup|giai\s*dap|tra\s*loi)\b|\btran\s*trong(?:\s*cam\s*on)?\b"
+    # an older official's courtesies: "Kính thưa quý cơ quan", "xin được hỏi", "xin quý cơ quan cho biết",
+    # "xin được chỉ giáo"
+    r"|\b(?:kinh\s*)?thua\s*(?:quy\s*(?:co\s*quan|vi|ban)|ban\s*bien\s*tap)?\b"
+    r"|\bxin\s*(?:duoc\s*)?(?:quy\s*co\s*quan\s*)?(?:hoi|cho\s*biet|thinh\s*y|chi\s*giao|chi\s*bao)\b")
 # "cái vụ chấm điểm pháp luật", "xét vụ này", "làm vụ này": "vụ" as "the matter", not a mediation case.
 _VAGUE_WORDS = re.compile(r"\b(?:cai\s+)?vu\s+(?:nay|do|ay)\b|\bcai\s+vu\b")
 _BESIDES_THE_STANDARD = re.compile(

@@ -1231,6 +1231,11 @@ def test_more_near_subjects_are_declined_with_a_pointer(engine, question):
     # whether the replaced decision still holds: what replaced it, not what it replaced in 2021
     ("Quyết định 25 về chuẩn tiếp cận pháp luật còn áp dụng không", "qd27-thay-the"),
     ("ad oi chuan tiep can phap luat la cai gi vay, nghe loa xa doc hoai ma ko hieu", "qd27-gioi-thieu"),
+    # an older official's courtesies say nothing of the subject
+    ("Kính thưa quý cơ quan, Quyết định 25 năm 2021 bắt đầu có hiệu lực từ bao giờ, và thay cho văn bản nào "
+     "ạ?", "qd25-hieu-luc"),
+    ("kinh thua quy co quan, ba dieu kien cong nhan do phai dat ca ba hay dat hai trong ba la duoc?",
+     "qd27-dieu-kien"),
     # English words young officials mix in
     ("3 dieu kien cong nhan xa dat chuan list nhanh giup em voi", "qd27-dieu-kien"),
     ("mẫu 09 với mẫu 10 ai lập vậy ạ, xã có liên quan ko, FYI em ở xã", "tt15-bieu-mau"),
@@ -1286,6 +1291,8 @@ def test_a_sentence_that_only_announces_questions_is_neither_asked_nor_context(e
     "Xã Mỹ Tú mới sau sáp nhập gồm những xã cũ nào vậy?",  # what a commune was merged from
     "lao cai nam 2022 dat chuan tiep can phap luat bao nhieu %",  # the rate said after what is counted
     "xã tôi có bao nhiu tuyên truyền viên pháp luật, ai là người phụ trách ấp tôi",  # the asker's own data
+    "kinh thua, xa Ke Sach moi bay gio gom nhung xa, thi tran cu nao nhap lai?",
+    "cho tôi xin các xã chưa đạt chuẩn của huyện Mỹ Tú năm 2022",
     # a citizen's own dispute held up against the standard
     "Nhà tôi tranh chấp ranh đất với nhà bên. Xã đã đạt chuẩn tiếp cận pháp luật thì phải giải quyết cho "
     "tôi chứ?",
