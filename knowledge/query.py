@@ -254,7 +254,8 @@ _NEW_WORDS = re.compile(
     r"|\bchuan\s*(?:tiep\s*can(?:\s*phap\s*luat|\s*pl)?|tcpl)\s+moi\b"
     r"|\bhien\s*(?:nay|hanh|tai|gio)\b|\bbay\s*(?:gio|h)\b|\bbjo\b|^\s*gio\s|\bgio\s*(?:con|van)\b|\bdang\s*(?:ap\s*dung|co\s*hieu\s*luc)\b|\bmoi\s*nhat\b"
     r"|\b(?:2|hai)\s*cap\b|\bsau\s*(?:khi\s*)?(?:sap\s*nhap|sap\s*xep|hop\s*nhat|bo)\b"
-    r"|\b(?:bo|khong\s*con|da\s*bo|giai\s*the)\s*(?:cap\s*)?huyen\b|\bdac\s*khu\b|\bthay\s*qd\s*25\b"
+    r"|(?<!chua )\b(?:bo|khong\s*con|da\s*bo|giai\s*the)\s*(?:cap\s*)?huyen\b"  # not "hồi chưa bỏ huyện"
+    r"|\bdac\s*khu\b|\bthay\s*qd\s*25\b"
     r"|\b(?:cap\s*)?huyen\s*(?:da\s*|bi\s*)?(?:khong\s*con|bo|giai\s*the|ket\s*thuc)\b"
     # "ptp còn ko mà nộp hồ sơ", "huyện còn không": whether the district's bodies still exist
     r"|\b(?:ptp|phong\s*tu\s*phap|cap\s*huyen|huyen)\s*(?:van\s*)?con\s*(?:khong|ko|k|hong|ton\s*tai)\b"
@@ -274,7 +275,10 @@ _OLD_WORDS = re.compile(
     r"|\b(?:bang\s*(?:diem|cham)|cach\s*cham|nhom\s*\d?)\s*cu\b|\bngay\s*xua\b|\bhoi\s*(?:xua|con\s*huyen)\b"
     r"|\bluc\s*truoc\b"
     # "trước sáp nhập ai ký quyết định công nhận": before the reform
-    r"|\b(?:truoc|trc)\s*(?:khi\s*)?(?:sap\s*nhap|sap\s*xep|hop\s*nhat|bo\s*(?:cap\s*)?huyen)\b")
+    r"|\b(?:truoc|trc)\s*(?:khi\s*)?(?:sap\s*nhap|sap\s*xep|hop\s*nhat|bo\s*(?:cap\s*)?huyen)\b"
+    # "hồi chưa bỏ cấp huyện", "khi chưa sáp nhập", "hồi ấy", "thuở trước": an older official's "before"
+    r"|\b(?:hoi|khi|luc|thoi)\s*chua\s*(?:sap\s*nhap|sap\s*xep|hop\s*nhat|bo\s*(?:cap\s*)?huyen)\b"
+    r"|\bhoi\s*(?:ay|do)\b|\bthuo\s*truoc\b")
 # "Trước đây … , giờ … ở đâu": what used to be, then what is now asked.
 _BEFORE_NOW = re.compile(
     r"\b(?:truoc|trc)\s*(?:day|kia)\b[^?]*[,;.]\s*(?:con\s*|vay\s*)?(?:gio|bay\s*gio|hien\s*nay|nay)\s"

@@ -66,6 +66,8 @@ def test_criterion_and_indicator_references_in_every_written_form(reader, text, 
     ("thang điểm chuẩn tcpl cũ tối đa bao nhiêu", Regime.QD25, False),  # the standard's short name, old
     ("chuan tcpl moi co may tieu chi", Regime.QD27, False),  # … and new
     ("trước sáp nhập ai ký quyết định công nhận", Regime.QD25, False),  # before the reform
+    ("hồi chưa bỏ cấp huyện thì ai ký quyết định công nhận", Regime.QD25, False),  # … said "not yet"
+    ("thua quy co quan, ho so gui len huyen hoi ay co phai ban giay khong", Regime.QD25, False),  # "hồi ấy"
     ("thị trấn cũ nay đã thành xã, vậy vẫn đánh giá theo QĐ 25 à", None, False),  # whether it still holds
     ("bay gio danh gia thi ap dung van ban nao, van la QD 25 ha", None, False),  # … asked in other words
     # whether it is still as it was: asked of now
