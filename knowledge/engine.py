@@ -80,7 +80,7 @@ FOLLOW_UP_WORDS = 2  # a question this short after another ("Ai chủ trì?") as
 _TONE_DIGITS = "12345"  # canonical_syllable() writes a syllable's tone mark as a final digit
 _YEAR_TOKEN = re.compile(r"^20[12]\d$")
 _WORD = re.compile(r"[a-z]+")  # a folded syllable, where typos are corrected
-# A short question that only asks on about the subject before it, naming none of its own: "Tiêu chí ra
+# A short question that only asks more about the subject before it, naming none of its own: "Tiêu chí ra
 # sao?", "Điều kiện thế nào?", "So với Sóc Trăng thì sao?".
 _FOLLOWS_UP = re.compile(
     r"^\s*(?:(?:con|vay\s*con)\s+)?(?:(?:tieu\s*chi|dieu\s*kien|thu\s*tuc|ho\s*so|cach\s*cham|tieu\s*chuan)"
@@ -174,7 +174,8 @@ _LETTER_FORMULAS = re.compile(
     r"|huong\s*dan\s*giup|giai\s*dap|tra\s*loi)\b|\btran\s*trong(?:\s*cam\s*on)?\b"
     # an older official's courtesies: "Kính thưa quý cơ quan", "xin được hỏi", "xin quý cơ quan cho biết",
     # "xin được chỉ giáo"
-    r"|\b(?:kinh\s*)?thua\s*(?:quy\s*(?:co\s*quan|vi|ban)|ban\s*bien\s*tap)?\b"
+    # ("thưa" alone only where the message starts: "thừa kế", "thua kiện" fold alike)
+    r"|\b(?:kinh\s*)?thua\s*(?:quy\s*(?:co\s*quan|vi|ban)|ban\s*bien\s*tap)\b|^\s*(?:kinh\s*)?thua\b"
     r"|\bxin\s*(?:duoc\s*)?(?:quy\s*co\s*quan\s*)?(?:hoi|cho\s*biet|thinh\s*y|chi\s*giao|chi\s*bao)\b")
 # "cái vụ chấm điểm pháp luật", "xét vụ này", "làm vụ này": "vụ" as "the matter", not a mediation case.
 _VAGUE_WORDS = re.compile(r"\b(?:cai\s+)?vu\s+(?:nay|do|ay)\b|\bcai\s+vu\b")
@@ -655,8 +656,10 @@ class Engine:
                 best = None
             # "tiêu chí hia": after a criterion's or an indicator's word, a number, unless the other
             # reading makes a pair with the next word ("tiêu chí hoa giải")
-            numbers = [c for c, d in candidates if c in NUMBER_WORDS and len(c) == len(t) >= 3
-                       and d == min(x[1] for x in candidates)]  # letters swapped or one mistyped
+            nearest = min(d for _, d in candidates)
+            # letters swapped or one mistyped, not a letter dropped ("teu" is "tiêu", not "tư")
+            numbers = [c for c, d in candidates
+                       if c in NUMBER_WORDS and d == nearest and len(c) == len(t) >= 3]
             if (prev in _BEFORE_A_NUMBER and numbers and best not in NUMBER_WORDS
                     and f"{best}_{nxt}" not in self._idf):
                 best = numbers[0]
