@@ -381,7 +381,7 @@ def _asked_beside_compared(folded: str) -> tuple[Regime, bool] | None:
 _PURPOSE = re.compile(
     r"^\s*(?:(?:em|toi|minh|chau)\s+(?:can|muon|dang|phai)\b[^.?!]*\bde\s+|de\s+(?:em\s+|toi\s+|minh\s+)?)"
     r"(?:bao\s*cao|dua\s*vao|lien\s*he|tham\s*khao|trinh|gui\s*(?:sep|lanh\s*dao)|lam\s*(?:bang|bao\s*cao|de\s*cuong|to\s*trinh|tai\s*lieu|slide))\b"
-    # "…, em muốn làm bảng excel tự chấm cho xã" (what the boss asks or gives is often the question itself)
+    # "…, em muốn làm bảng excel tự chấm cho xã" ("sếp hỏi …", by contrast, often brings the question itself)
     r"|^\s*(?:em|toi|minh|chau)\s+(?:can|muon|dang|phai)\s+(?:lam|soan|viet|cho)\s+(?:bang|bao\s*cao|de\s*cuong"
     r"|to\s*trinh|tai\s*lieu|slide|bai)\b"
     # "…, có nguồn càng tốt": where the answer comes from, asked by the way
