@@ -1293,6 +1293,7 @@ def test_a_sentence_that_only_announces_questions_is_neither_asked_nor_context(e
     "xã tôi có bao nhiu tuyên truyền viên pháp luật, ai là người phụ trách ấp tôi",  # the asker's own data
     "kinh thua, xa Ke Sach moi bay gio gom nhung xa, thi tran cu nao nhap lai?",
     "cho tôi xin các xã chưa đạt chuẩn của huyện Mỹ Tú năm 2022",
+    "cho xin danh sach cac xa o My Xuyen dat chuan tiep can phap luat nam 2024",  # a list, no place's kind
     # a citizen's own dispute held up against the standard
     "Nhà tôi tranh chấp ranh đất với nhà bên. Xã đã đạt chuẩn tiếp cận pháp luật thì phải giải quyết cho "
     "tôi chứ?",
