@@ -1183,6 +1183,8 @@ def test_what_the_handbook_holds_of_places_years_and_offices_is_still_answered(e
     "Quy chế dân chủ trong doanh nghiệp phải có những nội dung gì?",
     "Thủ tục cấp chứng chỉ hành nghề luật sư gồm những giấy tờ gì?",
     "Xã đạt chuẩn 'An toàn về an ninh, trật tự' cần những điều kiện gì?",
+    # "tiếp cận" of a building, not of the law, even beside the standard's name
+    "Trụ sở UBND xã không có lối đi cho xe lăn, tôi vào không được. Vậy xã có vi phạm chuẩn tiếp cận không?",
     # the hook and the tilde mixed up, as most of the country says them alike
     "Năm 2026 tuyễn dụng công chức tư pháp - hộ tịch xã cần điều kiện, bằng cấp gì ạ?",
 ])
