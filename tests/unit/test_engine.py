@@ -1238,6 +1238,9 @@ def test_more_near_subjects_are_declined_with_a_pointer(engine, question):
      "ạ?", "qd25-hieu-luc"),
     ("kinh thua quy co quan, ba dieu kien cong nhan do phai dat ca ba hay dat hai trong ba la duoc?",
      "qd27-dieu-kien"),
+    # what the standard is for, asked by a citizen: its purpose, not the conditions
+    ("Xã đạt chuẩn tiếp cận pháp luật thì người dân như tôi được lợi gì? Hay chỉ để xã lấy thành tích?",
+     "qd27-muc-dich"),
     # English words young officials mix in
     ("3 dieu kien cong nhan xa dat chuan list nhanh giup em voi", "qd27-dieu-kien"),
     ("mẫu 09 với mẫu 10 ai lập vậy ạ, xã có liên quan ko, FYI em ở xã", "tt15-bieu-mau"),
