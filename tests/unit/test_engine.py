@@ -1241,6 +1241,7 @@ def test_more_near_subjects_are_declined_with_a_pointer(engine, question):
     # what the standard is for, asked by a citizen: its purpose, not the conditions
     ("Xã đạt chuẩn tiếp cận pháp luật thì người dân như tôi được lợi gì? Hay chỉ để xã lấy thành tích?",
      "qd27-muc-dich"),
+    ("Tiền đâu để làm mấy việc trong kế hoạch chuẩn tiếp cận pháp luật của Sóc Trăng?", "kh-iii-2"),  # funds
     # English words young officials mix in
     ("3 dieu kien cong nhan xa dat chuan list nhanh giup em voi", "qd27-dieu-kien"),
     ("mẫu 09 với mẫu 10 ai lập vậy ạ, xã có liên quan ko, FYI em ở xã", "tt15-bieu-mau"),
