@@ -1242,6 +1242,8 @@ def test_more_near_subjects_are_declined_with_a_pointer(engine, question):
     ("Xã đạt chuẩn tiếp cận pháp luật thì người dân như tôi được lợi gì? Hay chỉ để xã lấy thành tích?",
      "qd27-muc-dich"),
     ("Tiền đâu để làm mấy việc trong kế hoạch chuẩn tiếp cận pháp luật của Sóc Trăng?", "kh-iii-2"),  # funds
+    # a complaint about the assessment ("bị kiến nghị") is no citizen's own lawsuit ("bị kiện")
+    ("xã bị kiến nghị về kết quả chấm điểm năm 2024 thì giải quyết thế nào", "qd25-khieu-nai"),
     # English words young officials mix in
     ("3 dieu kien cong nhan xa dat chuan list nhanh giup em voi", "qd27-dieu-kien"),
     ("mẫu 09 với mẫu 10 ai lập vậy ạ, xã có liên quan ko, FYI em ở xã", "tt15-bieu-mau"),
