@@ -41,6 +41,9 @@ class NotHeldTopic(Strict):
     a_task: bool = False
 
 
+_BACK_REFERENCE = re.compile(r"\\[1-9]|\(\?P=")
+
+
 class LexiconFile(Strict):
     abbreviations: dict[str, Text] = {}
     synonyms: list[list[Text]] = []
@@ -60,9 +63,12 @@ class LexiconFile(Strict):
         for t in topics:
             for p in [*t.patterns, *([t.unless] if t.unless else [])]:
                 try:
-                    re.compile(p)
+                    compiled = re.compile(p)
                 except re.error as exc:
                     raise ValueError(f"{t.topic}: invalid pattern {p!r}: {exc}") from exc
+                # A topic's patterns are searched as one alternation (see `_alternation`).
+                if compiled.flags != re.UNICODE or _BACK_REFERENCE.search(p):
+                    raise ValueError(f"{t.topic}: pattern {p!r} sets a flag or refers back to a group")
         return topics
 
 
@@ -80,7 +86,7 @@ class NearDomain:
 class NotHeld:
     topic: str
     phrases: tuple[tuple[str, ...], ...]  # folded tokens
-    patterns: tuple[re.Pattern[str], ...]
+    pattern: re.Pattern[str] | None  # the topic's patterns as one alternation: one pass over a question
     notice: str
     accented: tuple[tuple[str, ...], ...] = ()  # the phrases as canonical accented syllables, in order
     unless: re.Pattern[str] | None = None  # keeps the patterns from matching (see NotHeldTopic)
@@ -89,7 +95,7 @@ class NotHeld:
 
     def matches(self, folded: str) -> bool:
         """Tell whether one of the patterns finds the subject in a folded question."""
-        return (any(r.search(folded) for r in self.patterns)
+        return (self.pattern is not None and self.pattern.search(folded) is not None
                 and not (self.unless is not None and self.unless.search(folded)))
 
 
@@ -198,6 +204,12 @@ class PhraseSpotter:
         return found
 
 
+def _alternation(patterns: list[str] | tuple[str, ...]) -> re.Pattern[str] | None:
+    """One regular expression that finds what any of the patterns finds (none of them numbers its
+    groups for a back-reference or sets a flag, which an alternation would change)."""
+    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+
 def load_lexicon(path: Path = DEFAULT_SYNONYMS_PATH) -> Lexicon:
     """Read the synonyms YAML; raise InvalidKnowledge on a malformed file."""
     data, located, problems = read_yaml(path)
@@ -236,7 +248,7 @@ def load_lexicon(path: Path = DEFAULT_SYNONYMS_PATH) -> Lexicon:
                    anchors=tuple(tuple(folded_tokens(a)) for a in parsed.in_scope_anchors),
                    agencies=agencies, routes=dict(parsed.routes),
                    not_held=tuple(NotHeld(t.topic, tuple(tuple(folded_tokens(p)) for p in t.phrases),
-                                          tuple(re.compile(p) for p in t.patterns),
+                                          _alternation(t.patterns),
                                           " ".join(t.notice.split()),
                                           tuple(tuple(canonical_syllable(w) for w in tokens(p))
                                                 for p in t.phrases),

@@ -82,6 +82,17 @@ def test_each_kind_is_checked_by_its_own_rules(tmp_path):
     assert any("invalid pattern" in p.message for p in problems)
 
 
+@pytest.mark.parametrize("pattern", [r"(xa)\\s+\\1", "(?i)xa", "(?P<w>xa) (?P=w)"])
+def test_a_not_held_pattern_must_keep_its_meaning_in_one_alternation(tmp_path, pattern):
+    # A topic's patterns are searched as one alternation: a back-reference would point at another
+    # pattern's group, and a flag would apply to all of them.
+    synonyms = tmp_path / "synonyms.yaml"
+    synonyms.write_text("abbreviations: {}\nnot_held:\n  - topic: x\n    patterns: ['\\bdat\\b', "
+                        f"'{pattern}']\n    notice: n\n", encoding="utf-8")
+    problems = validate_files([synonyms])
+    assert len(problems) == 1 and "refers back" in problems[0].message
+
+
 def test_a_not_held_subjects_plan_item_must_be_a_handbook_entry(tmp_path):
     synonyms = tmp_path / "synonyms.yaml"
     text = (PACKAGE_DIR / "synonyms.yaml").read_text(encoding="utf-8")
