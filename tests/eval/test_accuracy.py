@@ -49,6 +49,8 @@ from tests.eval.harness import (
     DEV38_PATH,
     DEV39_PATH,
     DEV40_PATH,
+    DEV41_PATH,
+    DEV42_PATH,
     DEV_PATH,
     LATER_BLIND_PATHS,
     dev_cases,
@@ -106,7 +108,9 @@ LATER_SET_SIZES = {DEV2_PATH: (150, 50), DEV3_PATH: (190, 70), DEV4_PATH: (150, 
                    DEV37_PATH: (150, 40),
                    DEV38_PATH: (150, 40),
                    DEV39_PATH: (150, 70),
-                   DEV40_PATH: (150, 40)}
+                   DEV40_PATH: (150, 40),
+                   DEV41_PATH: (150, 40),
+                   DEV42_PATH: (150, 40)}
 
 
 @pytest.mark.parametrize("path", LATER_BLIND_PATHS, ids=lambda p: p.name)
