@@ -37,6 +37,7 @@ from knowledge.query import (
     criterion_refs,
     named_documents,
     numbered_texts,
+    quiz_stem,
     read_regime,
     read_situation,
     short_plan_items,
@@ -375,6 +376,12 @@ class Query:
     refs: list[str]  # tokens of document references ("qd 25 2021")
     reading: Reading
     accented: frozenset[str] = frozenset()  # its syllables with their accents, when typed with any
+
+
+def _named(r: Reading) -> tuple[object, ...]:
+    """What a reading names of texts, years, criteria, plan items and agencies: what a quiz's options may
+    add."""
+    return r.documents, r.years, r.refs, r.plan_items, r.numbered, r.agencies
 
 
 class Engine:
@@ -775,6 +782,17 @@ class Engine:
     def ask(self, question: str) -> Result:
         """Answer one question: the best entry, close alternatives, or a reason to decline."""
         q = self.read(as_asked(question))
+        stem = quiz_stem(q.text)
+        if stem is not None:
+            # A quiz item whose options name other texts, years or criteria than its stem ("Văn bản hướng
+            # dẫn QĐ 25 là: A. TT 07/2017 B. TT 09/2021 …") is asked by its stem; options that only fill
+            # in its blank ("ít nhất: A. 01 ngày làm việc B. …") are read with it. A stem that says nothing
+            # of its own ("Câu nào đúng?") is read with its options too.
+            asked = self.read(stem)
+            if _named(asked.reading) != _named(q.reading):
+                answered = self._ask(asked)
+                if answered.found:
+                    return answered
         result = self._ask(q)
         if result.outcome in (Outcome.OUT_OF_SCOPE, Outcome.NOT_HELD):
             return self._without_declined_parts(q, result) or result

@@ -533,6 +533,41 @@ _REFERENCE_KINDS = (
 )
 
 
+# A quiz item pasted from a law contest ("… là:\nA. Thông tư 07/2017\nB. Thông tư 09/2021\nC. …", or the
+# options on one line): the options name the other texts, figures and years it chooses among. A capital
+# letter opens an option after any space; a small one only as "a. " (not "điểm a)", a clause's point).
+_QUIZ_OPTION = re.compile(r"(?:^|(?<=\s))(?:\(?([A-D])[.):]|([a-d])\.)\s+", re.MULTILINE)
+
+
+def quiz_stem(text: str) -> str | None:
+    """The question of a pasted quiz item without its options, None when it lists none (options A, B and
+    C at least, in order; several items keep each their stem)."""
+    cuts: list[tuple[int, int]] = []
+    run: list[re.Match[str]] = []
+
+    def close(run: list[re.Match[str]]) -> None:
+        if len(run) >= 3:  # A, B, C: its last option runs to the end of its line
+            end = text.find("\n", run[-1].end())
+            cuts.append((run[0].start(), len(text) if end < 0 else end))
+
+    for m in _QUIZ_OPTION.finditer(text):
+        letter = (m.group(1) or m.group(2)).upper()
+        if letter == "A":
+            close(run)
+            run = [m]
+        elif run and ord(letter) == ord((run[-1].group(1) or run[-1].group(2)).upper()) + 1:
+            run.append(m)
+    close(run)
+    if not cuts:
+        return None
+    kept, start = [], 0
+    for a, b in cuts:
+        kept.append(text[start:a])
+        start = b
+    kept.append(text[start:])
+    return clean(" ".join(kept))
+
+
 def as_asked(text: str) -> str:
     """The message as its writer means it: without the chat's addressing, a forward's or a quote's label
     and what a correction replaced (see above); any other message is returned as it is."""

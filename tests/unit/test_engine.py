@@ -1931,3 +1931,15 @@ def test_a_misspelt_sound_is_corrected_to_the_word_it_spells(engine):
     # "bổ xung" (s/x) is "bổ sung", though "xuống" is one letter away too and keeps the first letter
     q = engine.read("Phòng tư pháp kêu xã em bổ xung hồ sơ, 5 ngày làm việc mới nộp lại có sao không")
     assert "sung" in q.toks and "xuong" not in q.toks
+
+
+def test_a_quiz_item_is_asked_by_its_stem_when_its_options_name_other_texts(engine):
+    # the options name the texts to choose among: the one in force must not answer for QĐ 25's
+    r = engine.ask("Câu 7 (đề thi tìm hiểu pháp luật): Thông tư hướng dẫn Quyết định 25/2021/QĐ-TTg là "
+                   "thông tư nào?\nA. Thông tư 07/2017/TT-BTP\nB. Thông tư 09/2021/TT-BTP\n"
+                   "C. Thông tư 15/2025/TT-BTP")
+    assert r.found and r.entry.id == "tt09-gioi-thieu"
+    # options that only fill in the blank are read with the stem
+    r = engine.ask("Theo TT 09/2021, hội đồng họp khi có mặt ít nhất: A. một nửa thành viên B. hai phần ba "
+                   "thành viên C. ba phần tư thành viên D. toàn bộ thành viên")
+    assert r.found and r.entry.id == "qd25-hoi-dong-hop"

@@ -3,7 +3,15 @@
 import pytest
 
 from knowledge.lexicon import load_lexicon
-from knowledge.query import CriterionRef, NumberedText, Reader, as_asked, asked_about, spoken_numbers
+from knowledge.query import (
+    CriterionRef,
+    NumberedText,
+    Reader,
+    as_asked,
+    asked_about,
+    quiz_stem,
+    spoken_numbers,
+)
 from knowledge.schema import Regime
 
 
@@ -444,3 +452,18 @@ def test_a_dictated_case_is_judged(reader):
 ])
 def test_a_chat_message_is_read_as_its_writer_means_it(message, meant):
     assert as_asked(message) == meant
+
+
+@pytest.mark.parametrize(("message", "stem"), [
+    ("Văn bản nào hướng dẫn QĐ 25 là:\nA. TT 07/2017\nB. TT 09/2021\nC. TT 15/2025\nD. TT 08/2025",
+     "Văn bản nào hướng dẫn QĐ 25 là:"),
+    ("nam 2026 cham theo van ban nao? a. qd 25/2021 b. qd 27/2025 c. qd 619/2017",
+     "nam 2026 cham theo van ban nao?"),
+    ("Câu 1: X là: (A) một (B) hai (C) ba\nCâu 2: Y là?\nA) 1\nB) 2\nC) 3\nEm chọn B",
+     "Câu 1: X là: Câu 2: Y là? Em chọn B"),
+    # a clause's points and two options are no quiz
+    ("Điểm a) b) c) khoản 3 Điều 4 nói gì?", None),
+    ("Chọn A. hay B. đúng?", None),
+])
+def test_a_quiz_items_stem_is_read_without_its_options(message, stem):
+    assert quiz_stem(message) == stem
