@@ -243,7 +243,9 @@ _NOT_A_STANDARD = frozenset("xa phuong dac thi cap don dat chuan tiep ket ho quy
                             # dossier goes starts no title
                             "nop gui len chuyen trinh "
                             # "có mấy tiêu chí, phần phổ biến pháp luật nằm ở tiêu chí nào": a part of it
-                            "phan".split())
+                            "phan "
+                            # "gửi hồ sơ đề nghị công nhận đạt chuẩn cho ai": a question word neither
+                            "ai dau".split())
 # A sentence that only announces questions ("Anh ơi cho em hỏi mấy ý nha", "e hỏi xíu"): nothing is asked
 # in it ("hỏi" folded is also "hội", and "ý" the start of "ý kiến").
 _ANNOUNCES_ONLY = re.compile(
@@ -1129,6 +1131,14 @@ class Engine:
                       notice=f"Sổ tay chưa có nội dung Điều {article} của {name}; đề nghị xem toàn văn "
                              f"văn bản hoặc hỏi Sở Tư pháp.")
 
+    @staticmethod
+    def _names_entrys_text(entry: Entry, reading: Reading) -> bool:
+        """Tell whether a question names by its number a text the entry's title or answer names."""
+        if not reading.numbered:
+            return False
+        said = numbered_texts(canonical_numbers(" ".join(fold(f"{entry.title} {entry.answer}").split())))
+        return any(t.same_as(k) for t in reading.numbered for k in said)
+
     def _text_not_held(self, reading: Reading) -> Result | None:
         """Say plainly when a question names a text by a number the handbook never names ("QĐ 26/2021",
         "Kế hoạch 146/KH-UBND", "Nghị định 42/2022"): answering with the text of a near number would
@@ -1440,10 +1450,13 @@ class Engine:
             doc = self.handbook.documents[entry.document]
             answer = _spaced(folded_tokens(" ".join((entry.answer, entry.title, doc.name))))
             missing = [p for p in reading.places if _spaced(folded_tokens(p)) not in answer]
+        about_its_text = self._names_entrys_text(entry, reading)
         if (reading.places and not missing and entry.id not in self._results
-                and _ASKS_FIGURES.search(reading.folded)):
+                and _ASKS_FIGURES.search(reading.folded) and not about_its_text):
             # Figures asked of a place named, but not with its results ("Cần Thơ" in a plan entry); an
-            # answer that speaks of the place ("Hà Nội có Kế hoạch 378/KH-UBND") is about it.
+            # answer that speaks of the place ("Hà Nội có Kế hoạch 378/KH-UBND") is about it, and one on
+            # the text asked of ("Kế hoạch 25/KH-UBND của Cần Thơ đặt chỉ tiêu bao nhiêu %") says what
+            # the handbook holds of it.
             missing = list(reading.places)
         if (reading.documents and len(reading.folded) <= SHORT_QUESTION_CHARS
                 and _ASKS_SIGNER.search(reading.folded) and not _SIGNS_RECOGNITION.search(reading.folded)
@@ -1487,7 +1500,7 @@ class Engine:
         # figures the handbook holds for it, "năm 2021 cả nước" not those of 2022–2024.
         held_years = self._years_of_results.get(entry.id) or self._result_years
         if (self._widest_results and asked_years and not asked_years & held_years
-                and _ASKS_FIGURES.search(reading.folded)):
+                and _ASKS_FIGURES.search(reading.folded) and not about_its_text):
             # "năm 2025 cả nước bao nhiêu xã đạt chuẩn": the handbook holds results of other years only.
             year = min(asked_years)
             of = f" của {reading.places[0]}" if reading.places else ""

@@ -903,7 +903,8 @@ def _capitalised_names(text: str) -> list[str]:
             words.append(w)
             if raw.endswith((",", ".", ";", ":", ")")):  # "Lào Cai, Thanh Hóa": two names
                 break
-        if words:
+        # "huyện K", "xã A": a case's stand-in for any place, which names none
+        if words and not (len(words) == 1 and len(words[0]) == 1):
             names.append(" ".join(words))
     return names
 

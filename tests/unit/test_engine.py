@@ -1943,3 +1943,20 @@ def test_a_quiz_item_is_asked_by_its_stem_when_its_options_name_other_texts(engi
     r = engine.ask("Theo TT 09/2021, hội đồng họp khi có mặt ít nhất: A. một nửa thành viên B. hai phần ba "
                    "thành viên C. ba phần tư thành viên D. toàn bộ thành viên")
     assert r.found and r.entry.id == "qd25-hoi-dong-hop"
+
+
+def test_a_question_word_after_the_standard_starts_no_other_title(engine):
+    r = engine.ask("Xã gửi hồ sơ đề nghị công nhận đạt chuẩn cho ai, hạn ngày nào (đánh giá năm 2026)?")
+    assert r.found and r.entry.id == "qd27-gui-ho-so"
+
+
+def test_a_figure_asked_of_a_text_named_by_its_number_is_answered_by_its_entry(engine):
+    # the entry on Cần Thơ's plan says what the handbook holds of it, rather than "no figures on Cần Thơ"
+    r = engine.ask("Kế hoạch 25/KH-UBND của Cần Thơ năm 2026 đặt chỉ tiêu mấy % xã đạt chuẩn?")
+    assert r.found and r.entry.id == "reform-ke-hoach-can-tho-2026"
+    # the same figure asked of the city, with no text named, is still not held
+    assert not engine.ask("Cần Thơ năm 2026 có bao nhiêu % xã đạt chuẩn tiếp cận pháp luật?").found
+
+
+def test_feelings_before_an_exam_are_small_talk(engine):
+    assert engine.ask("Hồi hộp quá bot ơi, mai thi rồi").outcome is Outcome.SMALL_TALK

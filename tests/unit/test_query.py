@@ -156,6 +156,8 @@ def test_places_with_or_without_their_kind(reader):
     assert reader.read("Xã Kế Sách đạt chuẩn từ năm nào").places == ("Kế Sách",)
     assert reader.read("Soc Trang nam 2022 co bao nhieu xa dat chuan").places == ("Sóc Trăng",)
     assert reader.read("Phường Sóc Trăng, phường Vĩnh Châu thuộc đâu").places == ("Sóc Trăng", "Vĩnh Châu")
+    # "huyện K", "xã A": a case's stand-in for any place
+    assert reader.read("Huyện K có 100% xã đạt chuẩn, xã A được 85 điểm").places == ()
     # a unit's kind typed without diacritics, a comma without its space
     assert reader.read("huyen Ke Sach nam 2022 co may xa dat chuan").places == ("Ke Sach",)
     assert reader.read("KH cua tinh Soc Trang,muc II.4.c la gi").places == ("Sóc Trăng",)
