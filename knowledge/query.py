@@ -663,8 +663,9 @@ def asked_about(toks: list[str]) -> frozenset[str]:
 _SCORE = r"(\d{1,3}(?:[.,]\d{1,2})?)(?![\d])"
 _POINTS = r"\s*(?:diem|d)\b"
 # A count of people, days or times is not a score ("hội đồng có 12 người").
-# Words after a number that begin with "ng" (người, ngày, nghìn, and their typos) never mean points.
-_NOT_POINTS = r"(?!\s*(?:%|ng|thanh\s*vien|lan|thang|nam\b|xa\b|don\s*vi))"
+# Words after a number that begin with "ng" (người, ngày, nghìn, and their typos) never mean points; "năm"
+# before a year ("thẩm định 78 năm 2024") is when, not how long.
+_NOT_POINTS = r"(?!\s*(?:%|ng|thanh\s*vien|lan|thang|nam\b(?!\s*\d{4})|xa\b|don\s*vi))"
 _SELF = re.compile(r"\btu\s*(?:cham|danh\s*gia)(?:\s*(?:duoc|dat|la|ra|co|khoang|nam\s*\d{4}))*\s*" + _SCORE
                    + _NOT_POINTS)
 _COUNCIL = re.compile(

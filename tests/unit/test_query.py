@@ -170,6 +170,9 @@ def test_a_described_situation_is_read(reader):
     assert s.total == 86 and (s.shares[0].criterion, s.shares[0].value, s.shares[0].below) == (3, 0.4, False)
     s = reader.read("tự chấm 88 mà hội đồng chấm lại 79, vậy có đạt không").situation
     assert (s.self_score, s.council_score) == (88, 79)
+    # "năm" before a year is when the council scored, not a count of years
+    s = reader.read("xã tự chấm 86, hội đồng thẩm định 78 năm 2024, có đạt không").situation
+    assert (s.self_score, s.council_score) == (86, 78)
     s = reader.read("chủ tịch xã bị kỷ luật khiển trách năm nay thì sao").situation
     assert s.head_disciplined is True
     s = reader.read("Phó chủ tịch xã bị cảnh cáo năm 2023, tổng 85 điểm, xã có đạt không").situation
