@@ -68,8 +68,9 @@ STOPWORDS = frozenset(
     nhiêu thuộc nó
     check update pls plz cái
     eng rứa răng ni tui hông hổng nhen nghen hen nè bựa
-    fyi btw quick sếp""".split()
-    # chat words ("check giúp e mẫu 04", "cái quyết định mới") and regional ones of the Centre ("eng", "rứa",
+    fyi btw quick sếp chào""".split()
+    # chat words ("check giúp e mẫu 04", "cái quyết định mới", "e chào a"; a greeting is no typo of "cao")
+    # and regional ones of the Centre ("eng", "rứa",
     # "răng", "bựa ni": anh, thế, sao, hôm nay) and the South ("tui", "hông", "nghen": tôi, không, nhé), and
     # English fillers ("FYI", "btw")
     # Left out on purpose: words whose unaccented form is also a content word

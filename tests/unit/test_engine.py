@@ -1960,3 +1960,9 @@ def test_a_figure_asked_of_a_text_named_by_its_number_is_answered_by_its_entry(e
 
 def test_feelings_before_an_exam_are_small_talk(engine):
     assert engine.ask("Hồi hộp quá bot ơi, mai thi rồi").outcome is Outcome.SMALL_TALK
+
+
+def test_a_greeting_is_no_typo_of_a_handbook_word(engine):
+    # "chào" is not "cao" mistyped: a greeting carries no topic
+    q = engine.read("e chào c, xã e năm 2022 được công nhận rồi, cho e hỏi qđ công nhận ai ký ạ")
+    assert "cao" not in q.toks
