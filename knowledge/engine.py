@@ -835,7 +835,8 @@ class Engine:
         regime = reading.regime.regime
         named = reading.regime.named
         if not any(t not in _STOP_FOLDED for t in q.toks + q.refs):
-            return Result(text, Outcome.EMPTY, None, 0.0, (), regime, regime_named=named)
+            # "chào ad": a greeting of function words alone
+            return (self._chat(q) or Result(text, Outcome.EMPTY, None, 0.0, (), regime, regime_named=named))
         anchored = self._anchored(q)
         if anchored and reading.situation is None:
             # "Chỉ tiêu 5.4 QĐ 25 dùng kết quả xã an toàn về ANTT, vậy xã an toàn về ANTT cần những tiêu
@@ -885,10 +886,9 @@ class Engine:
             off = None if _ASKS_WHICH_INDICATOR.search(reading.folded) else self._off_topic.find(text)
             if off is not None:
                 return Result(text, Outcome.OUT_OF_SCOPE, None, 0.0, (), regime, off, regime_named=named)
-        chat = self._small_talk.find_all(text)
-        if chat and self._small_talk_only(q.raw, chat):
-            return Result(text, Outcome.SMALL_TALK, None, 0.0, (), regime, chat[0], regime_named=named,
-                          closing=any(p in self.lexicon.closings for p in chat))
+        chat = self._chat(q)
+        if chat is not None:
+            return chat
         missing = self._not_held(reading)
         if missing is not None:
             in_the_plan = self.handbook.entries.get(missing.in_the_plan or "")
@@ -1050,6 +1050,16 @@ class Engine:
         before = folded[i - 1] if i > 0 else None
         return bool(before) and before not in _STOP_FOLDED and accented[i] is None and (
             self._df.get(f"{before}_{folded[i]}", 0) > self._df.get(f"{folded[i]}_{folded[i + 1]}", 0))
+
+    def _chat(self, q: Query) -> Result | None:
+        """A greeting, thanks or chit-chat with nothing else asked; None for a question that opens with
+        one."""
+        chat = self._small_talk.find_all(q.text)
+        if not chat or not self._small_talk_only(q.raw, chat):
+            return None
+        return Result(q.text, Outcome.SMALL_TALK, None, 0.0, (), q.reading.regime.regime, chat[0],
+                      regime_named=q.reading.regime.named,
+                      closing=any(p in self.lexicon.closings for p in chat))
 
     @staticmethod
     def _small_talk_only(raw: list[str], phrases: list[str]) -> bool:
@@ -1354,8 +1364,7 @@ class Engine:
             for n, (part, q) in enumerate(read):
                 if part.asks != asks or not any(t not in _STOP_FOLDED for t in q.toks):
                     continue
-                chat = self._small_talk.find_all(part.text)
-                if chat and self._small_talk_only(q.raw, chat):
+                if self._chat(q) is not None:
                     continue  # "Dạ em chào anh chị"
                 r, c = self._decide(q)
                 if not part.asks:
