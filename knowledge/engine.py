@@ -194,6 +194,8 @@ _PAY_OR_REWARD = re.compile(r"\b(?:phu\s*cap|thu\s*lao|luong|thuong)\b")
 _THE_PLAN = re.compile(
     r"\b(?:trong|theo)\s*(?:ke\s*hoach|kh)\b(?!\s*(?:xay\s*dung\s*)?(?:nong\s*thon|ntm|do\s*thi))"
     r"|\bke\s*hoach\s*(?:cua\s*)?(?:tinh|soc\s*trang)\b")
+# "kế hoạch Sóc Trăng số mấy", "là KH số 145 đúng không": a text's own number asked about
+_ASKS_A_TEXTS_NUMBER = re.compile(r"\bso\s*(?:may|bao\s*nhieu|\d+)\b")
 # "năm 2023 chấm theo văn bản nào", "năm 2026 theo QĐ 25 hay QĐ 27": which rules score a named year.
 _ASKS_WHICH_RULES = re.compile(
     r"\b(?:theo|ap\s*dung|dung|cham|danh\s*gia)\s*(?:van\s*ban|quyet\s*dinh|qd|quy\s*dinh|thong\s*tu|tt)"
@@ -580,6 +582,10 @@ class Engine:
         self._title_places = [frozenset(fold(p) for p in self.reader.places(e.title))
                               or self._document_places(e) for e in self.entries]
         self._plan_places = frozenset().union(*(self._document_places(e) for e in self.entries))
+        places = "|".join(r"\s*".join(map(re.escape, p.split())) for p in sorted(self._plan_places))
+        self._plans_province = re.compile(
+            r"\b(?:ke\s*hoach|kh)\s+(?:cua\s+)?(?:ubnd\s+|uy\s*ban\s*nhan\s*dan\s+)?(?:tinh\s+)?"
+            rf"(?:{places})\b|\b(?:{places})\s+(?:ke\s*hoach|kh)\b") if places else None
         # The places its answer speaks of ("Hà Nội có Kế hoạch 378/KH-UBND …").
         self._answer_places = [frozenset(fold(p) for p in self.reader.places(e.answer)) for e in self.entries]
         # A commune or ward only one or two answers name (one kept as it was in the 2025 merger) is their
@@ -731,6 +737,13 @@ class Engine:
         reading = self.reader.read_part(said, part_of) if part_of else self.reader.read(said)
         rest, refs = split_document_reference(reading.folded)
         rest = _VAGUE_WORDS.sub(" ", _LETTER_FORMULAS.sub(" ", rest))
+        if self._plans_province is not None and not _ASKS_A_TEXTS_NUMBER.search(rest):
+            # "kinh phí kế hoạch Sóc Trăng": the plan named by its province, which says nothing of the task
+            # asked about, and every word of which the plan's overview has in its title (unless the plan
+            # itself is asked about: "kế hoạch Sóc Trăng số mấy")
+            named = self._plans_province.sub(" ke hoach ", rest)
+            if named != rest and sum(t not in _STOP_FOLDED for t in folded_tokens(named)) >= 4:
+                rest = named
         raw = self.lexicon.expand([self._fix_abbreviation(t) for t in folded_tokens(rest)])
         # A part is only ranked: the whole message's situation is the one judged.
         reading = self._reread_corrected(reading, situation=part_of is None)

@@ -1966,3 +1966,12 @@ def test_a_greeting_is_no_typo_of_a_handbook_word(engine):
     # "chào" is not "cao" mistyped: a greeting carries no topic
     q = engine.read("e chào c, xã e năm 2022 được công nhận rồi, cho e hỏi qđ công nhận ai ký ạ")
     assert "cao" not in q.toks
+
+
+def test_the_plan_named_by_its_province_is_no_subject_of_its_own(engine):
+    # "kh tỉnh Sóc Trăng" only says which plan: its reporting item answers, not its overview
+    r = engine.ask("chế độ báo cáo kh tỉnh sóc trăng qđ 25")
+    assert r.found and r.entry.id == "kh-iii-3"
+    # the plan itself asked about, by its number: the overview
+    r = engine.ask("kế hoạch tỉnh Sóc Trăng thực hiện QĐ 25 số mấy, ngày nào")
+    assert r.found and r.entry.id == "kh-tong-quan"
