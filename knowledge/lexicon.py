@@ -225,7 +225,9 @@ def load_lexicon(path: Path = DEFAULT_SYNONYMS_PATH) -> Lexicon:
     pairs: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
     for group in parsed.synonyms:
         canonical = tuple(folded_tokens(group[0]))
-        for phrase in group[1:]:
+        # A group of one phrase is kept whole, so that no shorter group takes its words ("tiến độ" is
+        # no "tiền" (money) and "độ").
+        for phrase in group[1:] or group:
             # Synonym phrases may themselves use abbreviations; expand those first.
             toks: list[str] = []
             for t in folded_tokens(phrase):

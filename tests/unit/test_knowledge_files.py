@@ -101,3 +101,13 @@ def test_a_not_held_subjects_plan_item_must_be_a_handbook_entry(tmp_path):
     with pytest.raises(InvalidKnowledge) as caught:
         load_checked(Settings(_env_file=None, synonyms_path=synonyms))
     assert any("in_the_plan" in p.message and "kh-khong-co" in p.message for p in caught.value.problems)
+
+
+def test_a_synonym_group_of_one_phrase_keeps_it_whole(tmp_path):
+    from knowledge.lexicon import load_lexicon
+
+    synonyms = tmp_path / "synonyms.yaml"
+    synonyms.write_text("synonyms:\n  - [kinh phí, tiền]\n  - [tiến độ]\n", encoding="utf-8")
+    lexicon = load_lexicon(synonyms)
+    assert lexicon.expand(["tien", "do", "thuc", "hien"]) == ["tien", "do", "thuc", "hien"]
+    assert lexicon.expand(["tien", "o", "dau"]) == ["kinh", "phi", "o", "dau"]
