@@ -7,6 +7,7 @@ import pytest
 
 from bot.config import Settings
 from bot.wiring import load_checked
+from knowledge.lexicon import load_lexicon
 from knowledge.loader import PACKAGE_DIR, InvalidKnowledge, read_yaml
 from knowledge.validate import validate_files
 
@@ -104,8 +105,6 @@ def test_a_not_held_subjects_plan_item_must_be_a_handbook_entry(tmp_path):
 
 
 def test_a_synonym_group_of_one_phrase_keeps_it_whole(tmp_path):
-    from knowledge.lexicon import load_lexicon
-
     synonyms = tmp_path / "synonyms.yaml"
     synonyms.write_text("synonyms:\n  - [kinh phí, tiền]\n  - [tiến độ]\n", encoding="utf-8")
     lexicon = load_lexicon(synonyms)
