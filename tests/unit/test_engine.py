@@ -1975,3 +1975,9 @@ def test_the_plan_named_by_its_province_is_no_subject_of_its_own(engine):
     # the plan itself asked about, by its number: the overview
     r = engine.ask("kế hoạch tỉnh Sóc Trăng thực hiện QĐ 25 số mấy, ngày nào")
     assert r.found and r.entry.id == "kh-tong-quan"
+
+
+def test_a_named_communes_results_typed_as_a_search_are_not_held(engine):
+    assert engine.ask("ket qua danh gia phuong vinh phuoc nam 2024").outcome is Outcome.NOT_HELD
+    # where results are posted is a rule, whatever commune asks
+    assert engine.ask("kết quả chấm điểm xã được niêm yết ở đâu").found
