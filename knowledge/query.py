@@ -385,7 +385,13 @@ _PURPOSE = re.compile(
     r"|^\s*(?:em|toi|minh|chau)\s+(?:can|muon|dang|phai)\s+(?:lam|soan|viet|cho)\s+(?:bang|bao\s*cao|de\s*cuong"
     r"|to\s*trinh|tai\s*lieu|slide|bai)\b"
     # "…, có nguồn càng tốt": where the answer comes from, asked by the way
-    r"|^\s*(?:co|gui|cho)\s*(?:em\s*|minh\s*)?(?:nguon|source|link)\s*(?:cang\s*tot|thi\s*tot|nhe|luon)\b")
+    r"|^\s*(?:co|gui|cho)\s*(?:em\s*|minh\s*)?(?:nguon|source|link)\s*(?:cang\s*tot|thi\s*tot|nhe|luon)\b"
+    # "…, nói ngắn gọn giùm tui", "…, tóm tắt giúp e vs": how to answer, the whole clause
+    r"|^\s*(?:(?:noi|tra\s*loi|neu|viet)\s*)?(?:ngan\s*gon|ngan\s*ngan|tom\s*tat|gon\s*thoi)"
+    r"(?:\s+(?:thoi|giup|gium|dum|cho|em|e|tui|toi|minh|anh|chi|ad|voi|vs|nhe|nha|nhen|a|nhanh|lai|di|nhat))*"
+    r"\W*$"
+    # "…, mai e report sếp", "…, mai họp giao ban": when the answer is needed
+    r"|^\s*mai\s*(?:em\s*|e\s*|toi\s*|tui\s*|minh\s*)?(?:phai\s*)?(?:hop|bao\s*cao|report|trinh|nop)\b")
 INTRODUCES = re.compile(r"^\s*(?:da\s+)?(?:em|toi|minh|chau)\s+(?:la|o|lam|dang\s*lam|cong\s*tac|moi)\b")
 
 

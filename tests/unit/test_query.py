@@ -11,6 +11,7 @@ from knowledge.query import (
     asked_about,
     quiz_stem,
     spoken_numbers,
+    without_asides,
 )
 from knowledge.schema import Regime
 
@@ -472,3 +473,15 @@ def test_a_chat_message_is_read_as_its_writer_means_it(message, meant):
 ])
 def test_a_quiz_items_stem_is_read_without_its_options(message, stem):
     assert quiz_stem(message) == stem
+
+
+@pytest.mark.parametrize(("message", "asked"), [
+    # how to answer and when it is needed are no part of the question
+    ("Chuẩn cũ với chuẩn mới khác nhau chỗ nào, nói ngắn gọn giùm tui",
+     "Chuẩn cũ với chuẩn mới khác nhau chỗ nào,"),
+    ("qđ 25 vs qđ 27 khác gì, tóm tắt giúp e vs, mai e report sếp", "qđ 25 vs qđ 27 khác gì,"),
+    # a summary of something named is a question
+    ("Tiêu chí 1 gồm gì, tóm tắt kế hoạch của tỉnh", "Tiêu chí 1 gồm gì, tóm tắt kế hoạch của tỉnh"),
+])
+def test_how_and_when_to_answer_are_asides(message, asked):
+    assert without_asides(message) == asked
