@@ -1981,3 +1981,9 @@ def test_a_named_communes_results_typed_as_a_search_are_not_held(engine):
     assert engine.ask("ket qua danh gia phuong vinh phuoc nam 2024").outcome is Outcome.NOT_HELD
     # where results are posted is a rule, whatever commune asks
     assert engine.ask("kết quả chấm điểm xã được niêm yết ở đâu").found
+
+
+def test_a_draft_stuck_up_at_the_office_is_posted(engine):
+    # "dán dự thảo ở trụ sở" is the posting (niêm yết) the rules set a number of days for
+    r = engine.ask("Xa em nam 2024 dan du thao bao cao tu cham o tru so UBND duoc 4 ngay, nhu vay du chua?")
+    assert r.found and r.entry.id in ("qd25-niem-yet", "qd27-niem-yet")
