@@ -777,6 +777,10 @@ class Engine:
         documents = named_documents(fixed)
         if not documents <= reading.documents:  # "kế hạoch Sóc Trăng" names the plan
             reading = replace(reading, documents=reading.documents | documents)
+        places = [p for p in self.reader.places(fixed) if p not in reading.places]
+        if places:  # "tỉnh Sóc Trănng" names Sóc Trăng, not a place "Sóc Trănng"
+            kept = tuple(p for p in reading.places if " ".join(folded_tokens(p)) in fixed)
+            reading = replace(reading, places=(*kept, *places))
         if not reading.regime.comparison:
             regime = read_regime(fixed, reading.documents, reading.years)
             # "quết định mới" names the rules in force; "qd 25 còn hiệu lu không" asks about the replacement

@@ -1987,3 +1987,9 @@ def test_a_draft_stuck_up_at_the_office_is_posted(engine):
     # "dán dự thảo ở trụ sở" is the posting (niêm yết) the rules set a number of days for
     r = engine.ask("Xa em nam 2024 dan du thao bao cao tu cham o tru so UBND duoc 4 ngay, nhu vay du chua?")
     assert r.found and r.entry.id in ("qd25-niem-yet", "qd27-niem-yet")
+
+
+def test_a_mistyped_place_is_read_as_the_place_it_spells(engine):
+    # "Sóc Trăgn" is Sóc Trăng (the plan's province), not another place the handbook knows nothing of
+    q = engine.read("Kế hoạch của tỉnh Sóc Trăgn giao Sở Tài chính việc gì?")
+    assert q.reading.places == ("Sóc Trăng",)
