@@ -62,13 +62,14 @@ DEV39_PATH = EVAL_DIR / "dev39.yaml"  # a thirty-ninth: a thirtieth tester, peop
 DEV40_PATH = EVAL_DIR / "dev40.yaml"  # a fortieth: a thirty-first tester, a formal old register (2026-12-05)
 DEV41_PATH = EVAL_DIR / "dev41.yaml"  # a forty-first: a thirty-second tester, search keywords (2026-12-05)
 DEV42_PATH = EVAL_DIR / "dev42.yaml"  # a forty-second: a thirty-third tester, contest quiz items (2026-12-05)
+DEV43_PATH = EVAL_DIR / "dev43.yaml"  # a forty-third: a thirty-fourth tester, what-ifs, venting (2026-12-05)
 # The later blind sets, each part of the dev set and also shown on its own by `make bench`.
 LATER_BLIND_PATHS = (DEV2_PATH, DEV3_PATH, DEV4_PATH, DEV5_PATH, DEV6_PATH, DEV7_PATH, DEV8_PATH, DEV9_PATH,
                      DEV10_PATH, DEV11_PATH, DEV12_PATH, DEV13_PATH, DEV14_PATH, DEV15_PATH, DEV16_PATH,
                      DEV17_PATH, DEV18_PATH, DEV19_PATH, DEV20_PATH, DEV21_PATH, DEV22_PATH, DEV23_PATH,
                      DEV24_PATH, DEV25_PATH, DEV26_PATH, DEV27_PATH, DEV28_PATH, DEV29_PATH, DEV30_PATH,
                      DEV31_PATH, DEV32_PATH, DEV33_PATH, DEV34_PATH, DEV35_PATH, DEV36_PATH, DEV37_PATH,
-                     DEV38_PATH, DEV39_PATH, DEV40_PATH, DEV41_PATH, DEV42_PATH)
+                     DEV38_PATH, DEV39_PATH, DEV40_PATH, DEV41_PATH, DEV42_PATH, DEV43_PATH)
 HELDOUT_PATH = EVAL_DIR / "heldout.yaml"  # blind questions never tuned on (labelled by someone else)
 
 # An answerer returns the entry ids its answer states (the main entry, and the replaced rule it gives

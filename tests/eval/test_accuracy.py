@@ -51,6 +51,7 @@ from tests.eval.harness import (
     DEV40_PATH,
     DEV41_PATH,
     DEV42_PATH,
+    DEV43_PATH,
     DEV_PATH,
     LATER_BLIND_PATHS,
     dev_cases,
@@ -110,7 +111,8 @@ LATER_SET_SIZES = {DEV2_PATH: (150, 50), DEV3_PATH: (190, 70), DEV4_PATH: (150, 
                    DEV39_PATH: (150, 70),
                    DEV40_PATH: (150, 40),
                    DEV41_PATH: (150, 40),
-                   DEV42_PATH: (150, 40)}
+                   DEV42_PATH: (150, 40),
+                   DEV43_PATH: (150, 40)}
 
 
 @pytest.mark.parametrize("path", LATER_BLIND_PATHS, ids=lambda p: p.name)
